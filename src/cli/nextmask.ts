@@ -1,0 +1,42 @@
+// The `nextmask` command line: one entry, one function per subcommand.
+import { join } from 'node:path';
+import { serveCommand } from './serve';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const builtRendererDir = join(import.meta.dirname, '../renderer');
+
+const commands: Record<string, { summary: string; run: Command }> = {
+  serve: {
+    summary: 'serve the UI and main-process handlers on 127.0.0.1',
+    run: (argv) => serveCommand(argv, builtRendererDir),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`);
+  return `usage: nextmask <command> [options]\n\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`nextmask: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    process.stderr.write(`nextmask ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import * as v from './validate';
+
+describe('validate', () => {
+  const schema = v.object({
+    name: v.string({ min: 1, max: 5 }),
+    count: v.number({ min: 0, max: 10, integer: true }),
+    mode: v.literal('a', 'b'),
+    tags: v.optional(v.array(v.string(), { max: 2 })),
+  });
+
+  it('accepts a valid value and drops nothing', () => {
+    expect(schema.parse({ name: 'abc', count: 3, mode: 'b', tags: ['x'] })).toEqual({
+      name: 'abc',
+      count: 3,
+      mode: 'b',
+      tags: ['x'],
+    });
+    expect(schema.parse({ name: 'abc', count: 0, mode: 'a' })).toEqual({ name: 'abc', count: 0, mode: 'a' });
+  });
+
+  it.each([
+    [{ name: '', count: 1, mode: 'a' }, 'name'],
+    [{ name: 'toolong', count: 1, mode: 'a' }, 'name'],
+    [{ name: 'a', count: 1.5, mode: 'a' }, 'count'],
+    [{ name: 'a', count: Number.NaN, mode: 'a' }, 'count'],
+    [{ name: 'a', count: 11, mode: 'a' }, 'count'],
+    [{ name: 'a', count: 1, mode: 'c' }, 'mode'],
+    [{ name: 'a', count: 1, mode: 'a', tags: ['x', 'y', 'z'] }, 'tags'],
+    [{ name: 'a', count: 1, mode: 'a', tags: [1] }, 'tags[0]'],
+    [{ name: 'a', count: 1, mode: 'a', extra: true }, 'extra'],
+  ])('rejects %j at %s', (value, path) => {
+    expect(() => schema.parse(value)).toThrowError(new RegExp(`^${path.replace(/[[\]]/g, '\\$&')}:`));
+  });
+
+  it('rejects non-objects', () => {
+    for (const bad of [null, [], 'x', 3]) expect(() => schema.parse(bad)).toThrow(v.ValidationError);
+  });
+});
