@@ -1,0 +1,273 @@
+// The segments of one image or series and every undoable change to them. Pure state (no
+// DOM), so the renderer's panel and overlay drive it and Node tests check it.
+import { History, type HistoryLimits } from './history';
+import { cloneMask, createMask, type Mask, type Rect } from './mask';
+import { applyPatch, makePatch, type Patch } from './patch';
+
+export type Rgb = [number, number, number];
+
+export interface SegmentInfo {
+  id: string;
+  name: string;
+  color: Rgb;
+  visible: boolean;
+  locked: boolean;
+  /** 0..1 */
+  opacity: number;
+  /** Draw only the boundary instead of a filled overlay. */
+  outline: boolean;
+  /** 'ai' when a model made it (its algorithm and prompt are kept); 'manual' otherwise. */
+  source: 'manual' | 'ai';
+  algorithm?: string;
+  prompt?: string;
+}
+
+export interface Segment extends SegmentInfo {
+  /** One mask per frame of the image or series. */
+  masks: Mask[];
+}
+
+type Entry =
+  | { kind: 'pixels'; label: string; segmentId: string; frame: number; patch: Patch }
+  | { kind: 'add'; label: string; segment: Segment; index: number }
+  | { kind: 'remove'; label: string; segment: Segment; index: number }
+  | { kind: 'replace'; label: string; segmentId: string; before: ResultState; after: ResultState };
+
+/** What an AI result replaces in an existing segment (display settings stay). */
+type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm'>;
+
+function resultState(s: Segment): ResultState {
+  return { masks: s.masks, source: s.source, prompt: s.prompt, algorithm: s.algorithm };
+}
+
+function segmentBytes(s: Pick<Segment, 'masks'>): number {
+  return s.masks.reduce((n, m) => n + m.data.byteLength, 0);
+}
+
+function entryBytes(e: Entry): number {
+  switch (e.kind) {
+    case 'pixels':
+      return e.patch.before.byteLength * 2;
+    case 'add':
+    case 'remove':
+      return segmentBytes(e.segment);
+    case 'replace':
+      return segmentBytes(e.before) + segmentBytes(e.after);
+  }
+}
+
+const PALETTE: Rgb[] = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+];
+
+export class LockedSegmentError extends Error {
+  constructor(name: string) {
+    super(`segment "${name}" is locked`);
+    this.name = 'LockedSegmentError';
+  }
+}
+
+/** An open edit (one brush stroke, one lasso): draw into `mask`, report touched rects, then commit. */
+export interface EditSession {
+  readonly mask: Mask;
+  touch(rect: Rect): void;
+  /** Records the edit as one undo step; returns false when nothing changed. */
+  commit(label: string): boolean;
+  /** Restores the frame as it was when the session began. */
+  cancel(): void;
+}
+
+export class SegmentList {
+  readonly segments: Segment[] = [];
+  selectedId: string | null = null;
+  private readonly history: History<Entry>;
+  private nextId = 1;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly frameCount: number,
+    limits?: HistoryLimits,
+  ) {
+    this.history = new History(entryBytes, limits);
+  }
+
+  get(id: string): Segment {
+    const segment = this.segments.find((s) => s.id === id);
+    if (!segment) throw new Error(`no segment ${id}`);
+    return segment;
+  }
+
+  get selected(): Segment | null {
+    return this.segments.find((s) => s.id === this.selectedId) ?? null;
+  }
+
+  private newInfo(info: Partial<SegmentInfo>): SegmentInfo {
+    const n = this.nextId++;
+    let id = info.id ?? `s${n}`;
+    while (this.segments.some((s) => s.id === id)) id = `s${this.nextId++}`;
+    return {
+      name: `Segment ${n}`,
+      color: PALETTE[(n - 1) % PALETTE.length] as Rgb,
+      visible: true,
+      locked: false,
+      opacity: 0.5,
+      outline: false,
+      source: 'manual',
+      ...info,
+      id,
+    };
+  }
+
+  private checkMasks(masks: Mask[]): void {
+    if (masks.length !== this.frameCount) throw new Error(`expected ${this.frameCount} frames, got ${masks.length}`);
+    for (const m of masks) {
+      if (m.width !== this.width || m.height !== this.height) {
+        throw new Error(`mask is ${m.width}x${m.height}, image is ${this.width}x${this.height}`);
+      }
+    }
+  }
+
+  /** Adds a segment (empty unless masks are given) as one undo step and selects it. */
+  add(info: Partial<SegmentInfo> = {}, masks?: Mask[], label = 'Add segment'): Segment {
+    const all = masks ?? Array.from({ length: this.frameCount }, () => createMask(this.width, this.height));
+    this.checkMasks(all);
+    const segment: Segment = { ...this.newInfo(info), masks: all };
+    this.segments.push(segment);
+    this.history.push({ kind: 'add', label, segment, index: this.segments.length - 1 });
+    this.selectedId = segment.id;
+    return segment;
+  }
+
+  remove(id: string): void {
+    const index = this.segments.findIndex((s) => s.id === id);
+    if (index < 0) return;
+    const [segment] = this.segments.splice(index, 1) as [Segment];
+    this.history.push({ kind: 'remove', label: `Delete ${segment.name}`, segment, index });
+    if (this.selectedId === id) this.selectedId = this.segments[0]?.id ?? null;
+  }
+
+  /** Display properties (name, colour, visibility, lock, opacity, outline) are not undo steps. */
+  update(id: string, changes: Partial<Omit<SegmentInfo, 'id' | 'source'>>): void {
+    Object.assign(this.get(id), changes);
+  }
+
+  /**
+   * An AI result: a new segment, or the selected one's masks replaced (when `replaceSelected`),
+   * with its prompt and algorithm recorded, in one undo step.
+   */
+  applyAiResult(
+    masks: Mask[],
+    meta: { prompt: string; algorithm: string; name?: string },
+    replaceSelected = false,
+  ): Segment {
+    const info = { source: 'ai' as const, prompt: meta.prompt, algorithm: meta.algorithm };
+    const target = replaceSelected ? this.selected : null;
+    if (!target) return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, 40) }, masks, 'AI result');
+    if (target.locked) throw new LockedSegmentError(target.name);
+    this.checkMasks(masks);
+    const before = resultState(target);
+    Object.assign(target, info, { masks });
+    this.history.push({
+      kind: 'replace',
+      label: 'AI result',
+      segmentId: target.id,
+      before,
+      after: resultState(target),
+    });
+    return target;
+  }
+
+  /** Opens an edit on one frame of a segment; a locked segment refuses. */
+  beginEdit(id: string, frame: number): EditSession {
+    const segment = this.get(id);
+    if (segment.locked) throw new LockedSegmentError(segment.name);
+    const mask = segment.masks[frame];
+    if (!mask) throw new RangeError(`frame ${frame} out of range 0..${this.frameCount - 1}`);
+    const snapshot = cloneMask(mask);
+    let touched: Rect | null = null;
+    return {
+      mask,
+      touch: (rect) => {
+        if (rect.x1 < rect.x0) return;
+        touched = touched
+          ? {
+              x0: Math.min(touched.x0, rect.x0),
+              y0: Math.min(touched.y0, rect.y0),
+              x1: Math.max(touched.x1, rect.x1),
+              y1: Math.max(touched.y1, rect.y1),
+            }
+          : rect;
+      },
+      commit: (label) => {
+        const patch = touched && makePatch(snapshot, mask, touched);
+        if (!patch) return false;
+        this.history.push({ kind: 'pixels', label, segmentId: id, frame, patch });
+        return true;
+      },
+      cancel: () => mask.data.set(snapshot.data),
+    };
+  }
+
+  /** Runs one tool call as a complete undo step. */
+  edit(id: string, frame: number, label: string, tool: (mask: Mask) => Rect): boolean {
+    const session = this.beginEdit(id, frame);
+    session.touch(tool(session.mask));
+    return session.commit(label);
+  }
+
+  get canUndo(): boolean {
+    return this.history.canUndo;
+  }
+
+  get canRedo(): boolean {
+    return this.history.canRedo;
+  }
+
+  /** Reverts the last step; returns its label, or null when there was nothing to undo. */
+  undo(): string | null {
+    const entry = this.history.undo();
+    if (!entry) return null;
+    this.apply(entry, 'undo');
+    return entry.label;
+  }
+
+  redo(): string | null {
+    const entry = this.history.redo();
+    if (!entry) return null;
+    this.apply(entry, 'redo');
+    return entry.label;
+  }
+
+  private apply(entry: Entry, direction: 'undo' | 'redo'): void {
+    const forward = direction === 'redo';
+    switch (entry.kind) {
+      case 'pixels':
+        applyPatch(this.get(entry.segmentId).masks[entry.frame] as Mask, entry.patch, forward ? 'after' : 'before');
+        break;
+      case 'add':
+      case 'remove':
+        if (forward === (entry.kind === 'add')) {
+          this.segments.splice(entry.index, 0, entry.segment);
+          this.selectedId = entry.segment.id;
+        } else {
+          const i = this.segments.indexOf(entry.segment);
+          if (i >= 0) this.segments.splice(i, 1);
+          if (this.selectedId === entry.segment.id) this.selectedId = this.segments[0]?.id ?? null;
+        }
+        break;
+      case 'replace': {
+        const target = this.get(entry.segmentId);
+        Object.assign(target, forward ? entry.after : entry.before);
+        break;
+      }
+    }
+  }
+}
