@@ -1,0 +1,129 @@
+// (image, text, mask) samples for training and evaluation. listSamples says what a split holds;
+// loadSample reads one, brings it to the model's 256x256 grid, and (under a seed) augments the image
+// and varies the wording. Without a seed it gives the canonical text and no augmentation (evaluation).
+import { readBinaryMask, readRaster } from '../imaging/raster';
+import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
+import { loadBtxrdSplit } from './btxrd';
+import { loadCovidSplit } from './covid-qu-ex';
+import { deriveInfectionFindings } from './infection-findings';
+import { canonicalInfectionText, variedInfectionText } from './infection-text';
+import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, variedLungPrompt } from './lung-prompts';
+import { splitLungs } from './lungs';
+import { type Mask, type Plane, resizeBilinear, resizeNearest } from './resample';
+import { createRng, type Rng } from './rng';
+
+/** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */
+export const SAMPLE_SIZE = 256;
+
+export type Group = 'infection' | 'lung' | 'btxrd';
+export const GROUPS: readonly Group[] = ['infection', 'lung', 'btxrd'];
+
+export type SampleSource =
+  | { group: 'infection'; id: string; imagePath: string; maskPath: string; lungMaskPath: string }
+  | { group: 'lung'; id: string; imagePath: string; maskPath: string; target: LungTarget }
+  | { group: 'btxrd'; id: string; imagePath: string; maskPath: string; description: string };
+
+export interface ListOptions {
+  /**
+   * Non-COVID and normal chest films join the infection group with an empty target and the text
+   * "No pulmonary infection." Off by default: the LViT protocol (QaTa-COV19) scores COVID images only.
+   */
+  includeHealthy?: boolean;
+  /** Which lung prompts to list per chest film (default: all three). */
+  lungTargets?: readonly LungTarget[];
+  groups?: readonly Group[];
+}
+
+export async function listSamples(dataDir: string, split: string, options: ListOptions = {}): Promise<SampleSource[]> {
+  const groups = options.groups ?? GROUPS;
+  const out: SampleSource[] = [];
+  const chest = groups.includes('infection') || groups.includes('lung') ? await loadCovidSplit(dataDir, split) : [];
+  if (groups.includes('infection')) {
+    for (const e of chest) {
+      if (e.cls !== 'covid' && !options.includeHealthy) continue;
+      const id = `covid-qu-ex/${split}/${e.cls}/${e.name}`;
+      out.push({
+        group: 'infection',
+        id,
+        imagePath: e.imagePath,
+        maskPath: e.infectionMaskPath,
+        lungMaskPath: e.lungMaskPath,
+      });
+    }
+  }
+  if (groups.includes('lung')) {
+    for (const target of options.lungTargets ?? LUNG_TARGETS) {
+      for (const e of chest) {
+        const id = `covid-qu-ex/${split}/${e.cls}/${e.name}#${target}`;
+        out.push({ group: 'lung', id, imagePath: e.imagePath, maskPath: e.lungMaskPath, target });
+      }
+    }
+  }
+  if (groups.includes('btxrd')) {
+    for (const e of await loadBtxrdSplit(dataDir, split)) {
+      const id = `btxrd/${split}/${e.imagePath.split(/[\\/]/).pop()}`;
+      out.push({ group: 'btxrd', id, imagePath: e.imagePath, maskPath: e.maskPath, description: e.description });
+    }
+  }
+  return out;
+}
+
+export interface Sample {
+  group: Group;
+  id: string;
+  text: string;
+  /** SAMPLE_SIZE² greyscale in [0, 1]. */
+  image: Plane<Float32Array>;
+  /** SAMPLE_SIZE² binary target. */
+  mask: Mask;
+  /** The target at the source image's size, for scoring a prediction the way the protocol does. */
+  sourceMask: Mask;
+}
+
+export interface LoadOptions {
+  /** Augment and vary the wording with this seed; leave out for evaluation (canonical, unaugmented). */
+  seed?: number;
+}
+
+export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
+  const raster = await readRaster(source.imagePath);
+  const peak = raster.bitsStored === 16 ? 65535 : 255;
+  const grey = new Float32Array(raster.data.length);
+  for (let i = 0; i < grey.length; i++) grey[i] = (raster.data[i] as number) / peak;
+  const rng = options.seed === undefined ? null : createRng(options.seed);
+  const { text, target } = await textAndTarget(source, rng);
+  if (target.width !== raster.width || target.height !== raster.height) {
+    throw new Error(
+      `${source.maskPath}: mask is ${target.width}x${target.height} but its image is ${raster.width}x${raster.height}`,
+    );
+  }
+  let image = resizeBilinear({ width: raster.width, height: raster.height, data: grey }, SAMPLE_SIZE, SAMPLE_SIZE);
+  let mask = resizeNearest(target, SAMPLE_SIZE, SAMPLE_SIZE);
+  if (rng) {
+    const affine = drawAffine(rng, SAMPLE_SIZE, SAMPLE_SIZE, DEFAULT_AUGMENT);
+    image = jitterIntensity(warpImage(image, affine), rng, DEFAULT_AUGMENT);
+    mask = warpMask(mask, affine);
+  }
+  return { group: source.group, id: source.id, text, image, mask, sourceMask: target };
+}
+
+async function textAndTarget(source: SampleSource, rng: Rng | null): Promise<{ text: string; target: Mask }> {
+  switch (source.group) {
+    case 'infection': {
+      const [infection, lungs] = await Promise.all([
+        readBinaryMask(source.maskPath),
+        readBinaryMask(source.lungMaskPath),
+      ]);
+      const findings = deriveInfectionFindings(infection, lungs);
+      return { text: rng ? variedInfectionText(findings, rng) : canonicalInfectionText(findings), target: infection };
+    }
+    case 'lung': {
+      const lungs = await readBinaryMask(source.maskPath);
+      const target = lungTargetMask(source.target, lungs, splitLungs(lungs));
+      return { text: rng ? variedLungPrompt(source.target, rng) : canonicalLungPrompt(source.target), target };
+    }
+    case 'btxrd':
+      // Real radiologist-style descriptions: used as written.
+      return { text: source.description, target: await readBinaryMask(source.maskPath) };
+  }
+}
