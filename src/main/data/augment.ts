@@ -100,7 +100,7 @@ export function jitterIntensity(
   const out = new Float32Array(src.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = ((src.data[i] as number) ** gamma - 0.5) * contrast + 0.5 + brightness;
-    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    out[i] = Math.min(Math.max(v, 0), 1);
   }
   return { width: src.width, height: src.height, data: out };
 }
