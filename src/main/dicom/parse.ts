@@ -1,0 +1,245 @@
+// DICOM Part 10 bytes → a dicom-parser DataSet and the header fields the viewer needs.
+// Files with or without the 128-byte preamble, and deflated ones, all come through here.
+import { inflateRawSync } from 'node:zlib';
+import type { DataSet, ParseDicomOptions } from 'dicom-parser';
+import { requireCjs } from './cjs';
+
+import { EXPLICIT_LITTLE, IMPLICIT_LITTLE, type ObjectKind, objectKind, transferSyntax } from './uids';
+
+const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
+
+export type Photometric = 'MONOCHROME1' | 'MONOCHROME2' | 'RGB' | 'YBR_FULL' | 'YBR_FULL_422' | string;
+
+export interface PixelModule {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  photometric: Photometric;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  /** 0 unsigned, 1 two's complement. */
+  pixelRepresentation: 0 | 1;
+  /** 0 interleaved (RGBRGB…), 1 planar (RR…GG…BB…). */
+  planarConfiguration: 0 | 1;
+  frames: number;
+}
+
+export interface VoiWindow {
+  center: number;
+  width: number;
+}
+
+/** A VOI LUT from (0028,3010): stored/modality value `first` maps to data[0]. */
+export interface VoiLut {
+  first: number;
+  bits: number;
+  data: Uint16Array;
+}
+
+export interface InstanceHeader {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  kind: ObjectKind;
+  transferSyntaxUid: string;
+  patientName: string;
+  patientId: string;
+  studyInstanceUid: string;
+  studyDescription: string;
+  studyDate: string;
+  seriesInstanceUid: string;
+  seriesDescription: string;
+  seriesNumber: number | undefined;
+  modality: string;
+  instanceNumber: number | undefined;
+  imagePosition: number[] | undefined;
+  imageOrientation: number[] | undefined;
+  /** Present for images only. */
+  pixel: PixelModule | undefined;
+  rescale: { slope: number; intercept: number };
+  /** All windows in the file; the first is the default. */
+  windows: VoiWindow[];
+  voiLut: VoiLut | undefined;
+}
+
+export interface ParsedInstance {
+  dataSet: DataSet;
+  header: InstanceHeader;
+}
+
+const DICM = [0x44, 0x49, 0x43, 0x4d];
+
+function hasMagicAt(bytes: Uint8Array, offset: number): boolean {
+  return bytes.length >= offset + 4 && DICM.every((b, i) => bytes[offset + i] === b);
+}
+
+/**
+ * A raw data set without meta header starts with a group 0008 (or 0002) tag; bytes 4-5
+ * are then either a two-letter VR (explicit) or the low half of a 4-byte length (implicit).
+ */
+function guessRawSyntax(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8) return undefined;
+  const group = bytes[0]! | (bytes[1]! << 8);
+  if (group !== 0x0008 && group !== 0x0002) return undefined;
+  const isUpper = (b: number) => b >= 0x41 && b <= 0x5a;
+  return isUpper(bytes[4]!) && isUpper(bytes[5]!) ? EXPLICIT_LITTLE : IMPLICIT_LITTLE;
+}
+
+/** True when the bytes look like DICOM (Part 10 with or without preamble, or a raw data set). */
+export function looksLikeDicom(bytes: Uint8Array): boolean {
+  return hasMagicAt(bytes, 128) || hasMagicAt(bytes, 0) || guessRawSyntax(bytes) !== undefined;
+}
+
+function inflate(bytes: Uint8Array, position: number): Uint8Array {
+  const inflated = inflateRawSync(bytes.subarray(position));
+  const out = new Uint8Array(position + inflated.length);
+  out.set(bytes.subarray(0, position), 0);
+  out.set(inflated, position);
+  return out;
+}
+
+function message(err: unknown): string {
+  if (typeof err === 'string') return err.replace(/^dicomParser\.\w+: /, '');
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object' && 'exception' in err) return message((err as { exception: unknown }).exception);
+  return String(err);
+}
+
+/** Parses a whole DICOM file; throws an Error with a readable message on anything malformed. */
+export function parseDataSet(input: Uint8Array): DataSet {
+  let bytes = input;
+  // "DICM" at 0: a Part 10 file whose preamble was stripped; give it one back.
+  if (!hasMagicAt(bytes, 128) && hasMagicAt(bytes, 0)) {
+    bytes = new Uint8Array(128 + input.length);
+    bytes.set(input, 128);
+  }
+  const rawSyntax = hasMagicAt(bytes, 128) ? undefined : guessRawSyntax(bytes);
+  if (!hasMagicAt(bytes, 128) && !rawSyntax) throw new Error('not a DICOM file (no DICM prefix, no data set)');
+  try {
+    return dicomParser.parseDicom(bytes, {
+      ...(rawSyntax ? { TransferSyntaxUID: rawSyntax } : {}),
+      inflater: inflate,
+    } as ParseDicomOptions);
+  } catch (err) {
+    throw new Error(`malformed DICOM: ${message(err)}`);
+  }
+}
+
+function str(ds: DataSet, tag: string): string {
+  return (ds.string(tag) ?? '').trim();
+}
+
+/** A multi-valued decimal/integer string, split on backslashes; non-numbers become NaN. */
+function values(ds: DataSet, tag: string): number[] {
+  const text = str(ds, tag);
+  return text ? text.split('\\').map((part) => Number.parseFloat(part)) : [];
+}
+
+function num(ds: DataSet, tag: string): number | undefined {
+  const value = values(ds, tag)[0];
+  return value === undefined || Number.isNaN(value) ? undefined : value;
+}
+
+function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
+  const all = values(ds, tag);
+  return all.length >= count && all.slice(0, count).every(Number.isFinite) ? all.slice(0, count) : undefined;
+}
+
+function pixelModule(ds: DataSet): PixelModule {
+  const bitsAllocated = ds.uint16('x00280100') ?? 16;
+  const bitsStored = ds.uint16('x00280101') ?? bitsAllocated;
+  return {
+    rows: ds.uint16('x00280010') ?? 0,
+    columns: ds.uint16('x00280011') ?? 0,
+    samplesPerPixel: ds.uint16('x00280002') ?? 1,
+    photometric: str(ds, 'x00280004') || 'MONOCHROME2',
+    bitsAllocated,
+    bitsStored,
+    highBit: ds.uint16('x00280102') ?? bitsStored - 1,
+    pixelRepresentation: ds.uint16('x00280103') === 1 ? 1 : 0,
+    planarConfiguration: ds.uint16('x00280006') === 1 ? 1 : 0,
+    frames: Math.max(1, ds.intString('x00280008') ?? 1),
+  };
+}
+
+function windows(ds: DataSet): VoiWindow[] {
+  const centers = values(ds, 'x00281050');
+  const widths = values(ds, 'x00281051');
+  const out: VoiWindow[] = [];
+  centers.forEach((center, i) => {
+    const width = widths[i];
+    // A width below 1 is not a window (some scanners write 0/0 for "none").
+    if (Number.isFinite(center) && width !== undefined && width >= 1) out.push({ center, width });
+  });
+  return out;
+}
+
+function voiLut(ds: DataSet, signed: boolean): VoiLut | undefined {
+  const item = ds.elements.x00283010?.items?.[0]?.dataSet;
+  const lutData = item?.elements.x00283006;
+  if (!item || !lutData) return undefined;
+  const entries = item.uint16('x00283002', 0) || 65536;
+  const rawFirst = item.uint16('x00283002', 1) ?? 0;
+  const first = signed && rawFirst > 32767 ? rawFirst - 65536 : rawFirst;
+  const bits = item.uint16('x00283002', 2) ?? 16;
+  const data = new Uint16Array(entries);
+  const wide = lutData.length >= entries * 2;
+  for (let i = 0; i < entries; i++) {
+    data[i] = wide ? (item.uint16('x00283006', i) ?? 0) : (item.byteArray[lutData.dataOffset + i] ?? 0);
+  }
+  return { first, bits, data };
+}
+
+export function readHeader(ds: DataSet): InstanceHeader {
+  const transferSyntaxUid = str(ds, 'x00020010') || IMPLICIT_LITTLE;
+  const sopClassUid = str(ds, 'x00080016') || str(ds, 'x00020002');
+  const hasPixelData = ds.elements.x7fe00010 !== undefined;
+  const kind = objectKind(sopClassUid, hasPixelData || ds.elements.x00280010 !== undefined);
+  const pixel = kind === 'image' ? pixelModule(ds) : undefined;
+  return {
+    sopInstanceUid: str(ds, 'x00080018') || str(ds, 'x00020003'),
+    sopClassUid,
+    kind,
+    transferSyntaxUid,
+    patientName: str(ds, 'x00100010').replace(/\^+/g, ' ').trim(),
+    patientId: str(ds, 'x00100020'),
+    studyInstanceUid: str(ds, 'x0020000d'),
+    studyDescription: str(ds, 'x00081030'),
+    studyDate: str(ds, 'x00080020'),
+    seriesInstanceUid: str(ds, 'x0020000e'),
+    seriesDescription: str(ds, 'x0008103e'),
+    seriesNumber: ds.intString('x00200011'),
+    modality: str(ds, 'x00080060'),
+    instanceNumber: ds.intString('x00200013'),
+    imagePosition: numbers(ds, 'x00200032', 3),
+    imageOrientation: numbers(ds, 'x00200037', 6),
+    pixel,
+    rescale: { slope: num(ds, 'x00281053') || 1, intercept: num(ds, 'x00281052') ?? 0 },
+    windows: windows(ds),
+    voiLut: voiLut(ds, pixel?.pixelRepresentation === 1),
+  };
+}
+
+/** Why this image cannot be decoded, or undefined when it can; checked when a file is opened. */
+export function decodeProblem(ds: DataSet, header: InstanceHeader): string | undefined {
+  if (header.kind !== 'image' || !header.pixel) return undefined;
+  const syntax = transferSyntax(header.transferSyntaxUid);
+  if (!syntax) return `unsupported transfer syntax ${header.transferSyntaxUid}`;
+  const element = ds.elements.x7fe00010;
+  if (!element) return 'no pixel data';
+  const { rows, columns, samplesPerPixel, bitsAllocated, frames } = header.pixel;
+  if (rows === 0 || columns === 0) return 'image has no rows or columns';
+  if (syntax.encoding === 'native') {
+    const expected = Math.ceil((rows * columns * samplesPerPixel * bitsAllocated * frames) / 8);
+    if (element.length < expected)
+      return `pixel data too short: ${element.length} bytes, ${expected} expected (truncated?)`;
+  } else if (!element.encapsulatedPixelData || !element.fragments?.length) {
+    return 'compressed pixel data has no fragments';
+  }
+  return undefined;
+}
+
+export function parseInstance(bytes: Uint8Array): ParsedInstance {
+  const dataSet = parseDataSet(bytes);
+  return { dataSet, header: readHeader(dataSet) };
+}
