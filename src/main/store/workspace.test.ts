@@ -1,0 +1,212 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
+import type { Segment } from '../../shared/labelmap/segments';
+import { CRASH_STUDY, savedSegments } from './crash-writer.fixture';
+import { compressMask, decompressMask, packBits, unpackBits } from './mask-codec';
+import { DATABASE_FILE, Workspace } from './workspace';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nextmask-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const STUDY = {
+  key: '1.2.3.series',
+  sourcePath: '/data/ct',
+  studyUid: '1.2.3',
+  modality: 'CT',
+  width: 16,
+  height: 8,
+  frameCount: 3,
+};
+
+function segment(id: string, paint: (masks: Mask[]) => void, extra: Partial<Segment> = {}): Segment {
+  const masks = Array.from({ length: 3 }, () => createMask(16, 8));
+  paint(masks);
+  return {
+    id,
+    name: id,
+    color: [1, 2, 3],
+    visible: true,
+    locked: false,
+    opacity: 0.4,
+    outline: false,
+    source: 'manual',
+    masks,
+    ...extra,
+  };
+}
+
+describe('mask codec', () => {
+  it('packs bits least significant first and round-trips odd lengths', () => {
+    expect([...packBits(Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 1, 1]))]).toEqual([0x81, 0x01]);
+    const data = Uint8Array.from({ length: 77 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    expect(unpackBits(packBits(data), 77)).toEqual(data);
+    expect(decompressMask(compressMask(data), 77)).toEqual(data);
+  });
+
+  it('compresses a typical mask far below its raw size', () => {
+    const m = createMask(512, 512);
+    for (let y = 100; y < 300; y++) m.data.fill(1, y * 512 + 150, y * 512 + 350);
+    expect(compressMask(m.data).length).toBeLessThan(2000);
+  });
+});
+
+describe('Workspace', () => {
+  it('saves and reloads segments with their settings and masks', () => {
+    const dir = tempDir();
+    const ws = new Workspace(dir);
+    ws.putStudy(STUDY);
+    const a = segment('a', (m) => m[1]!.data.fill(1, 5, 40), {
+      name: 'Liver',
+      color: [200, 10, 10],
+      locked: true,
+      outline: true,
+    });
+    const b = segment('b', (m) => (m[2]!.data[127] = 1), {
+      source: 'ai',
+      prompt: 'tumour',
+      algorithm: 'NTP 0.1',
+      visible: false,
+    });
+    ws.saveSegments(STUDY.key, [a, b], [{ segmentUid: 'a', action: 'brush', frame: 1 }]);
+    ws.close();
+
+    const again = new Workspace(dir);
+    const loaded = again.loadSegments(STUDY.key);
+    expect(loaded.map((s) => s.id)).toEqual(['a', 'b']);
+    expect(loaded[0]).toMatchObject({
+      name: 'Liver',
+      color: [200, 10, 10],
+      locked: true,
+      outline: true,
+      source: 'manual',
+    });
+    expect(loaded[1]).toMatchObject({ source: 'ai', prompt: 'tumour', algorithm: 'NTP 0.1', visible: false });
+    for (const [i, s] of [a, b].entries()) {
+      for (const [f, m] of s.masks.entries()) {
+        expect(masksEqual(loaded[i]!.masks[f]!, m), `segment ${s.id} frame ${f}`).toBe(true);
+      }
+    }
+    expect(again.listEdits(STUDY.key)).toMatchObject([{ segmentUid: 'a', action: 'brush', frame: 1 }]);
+    expect(again.listStudies()).toMatchObject([{ key: STUDY.key, modality: 'CT', segmentCount: 2 }]);
+    again.close();
+  });
+
+  it('a later save replaces the earlier one', () => {
+    const ws = new Workspace(tempDir());
+    ws.putStudy(STUDY);
+    ws.saveSegments(STUDY.key, [segment('a', () => {}), segment('b', () => {})]);
+    ws.saveSegments(STUDY.key, [segment('b', (m) => m[0]!.data.fill(1))]);
+    const loaded = ws.loadSegments(STUDY.key);
+    expect(loaded.map((s) => s.id)).toEqual(['b']);
+    expect(loaded[0]!.masks[0]!.data.every((v) => v === 1)).toBe(true);
+    ws.close();
+  });
+
+  it('rejects masks of the wrong shape and keeps what was saved before', () => {
+    const ws = new Workspace(tempDir());
+    ws.putStudy(STUDY);
+    ws.saveSegments(STUDY.key, [segment('a', (m) => m[0]!.data.fill(1, 0, 3))]);
+    const wrong = { ...segment('x', () => {}), masks: [createMask(16, 8)] };
+    expect(() => ws.saveSegments(STUDY.key, [wrong])).toThrow('has 3 frames, got 1 masks');
+    expect(() => ws.saveSegments('nope', [])).toThrow('no study nope');
+    expect(ws.loadSegments(STUDY.key).map((s) => s.id)).toEqual(['a']);
+    ws.close();
+  });
+
+  it('marks an edited AI proposal as a correction and keeps the original for fine-tuning', () => {
+    const ws = new Workspace(tempDir());
+    ws.putStudy(STUDY);
+    const proposed = segment('ai-1', (m) => m[0]!.data.fill(1, 0, 30), {
+      source: 'ai',
+      prompt: 'lesion',
+      algorithm: 'NTP',
+    });
+    const untouched = segment('ai-2', (m) => m[1]!.data.fill(1, 0, 10), {
+      source: 'ai',
+      prompt: 'other',
+      algorithm: 'NTP',
+    });
+    ws.recordProposal(STUDY.key, { segmentUid: 'ai-1', prompt: 'lesion', algorithm: 'NTP', masks: proposed.masks });
+    ws.recordProposal(STUDY.key, { segmentUid: 'ai-2', prompt: 'other', algorithm: 'NTP', masks: untouched.masks });
+    const original = proposed.masks.map((m) => ({ ...m, data: m.data.slice() }));
+    ws.saveSegments(STUDY.key, [proposed, untouched]);
+    expect(ws.listCorrections()).toEqual([]);
+
+    proposed.masks[0]!.data.fill(0, 20, 30);
+    proposed.masks[2]!.data[5] = 1;
+    ws.saveSegments(STUDY.key, [proposed, untouched]);
+    const corrections = ws.listCorrections();
+    expect(corrections.map((c) => c.segmentUid)).toEqual(['ai-1']);
+    expect(corrections[0]).toMatchObject({ studyKey: STUDY.key, prompt: 'lesion', algorithm: 'NTP' });
+    for (const [f, m] of original.entries()) expect(masksEqual(corrections[0]!.proposal[f]!, m)).toBe(true);
+    for (const [f, m] of proposed.masks.entries()) expect(masksEqual(corrections[0]!.corrected[f]!, m)).toBe(true);
+    ws.close();
+  });
+
+  it('survives a writer killed mid-save: opens intact with every committed save', async () => {
+    const dir = tempDir();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'crash-writer.fixture.ts'), dir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const lines: string[] = [];
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        lines.push(line);
+        if (line === 'big-save-started') {
+          // Kill without warning once the unfinished transaction has spilled pages into the WAL.
+          const wal = join(dir, `${DATABASE_FILE}-wal`);
+          const walSize = () => (existsSync(wal) ? statSync(wal).size : 0);
+          const before = walSize();
+          const poll = setInterval(() => {
+            if (walSize() > before + (1 << 20)) {
+              clearInterval(poll);
+              child.kill('SIGKILL');
+              resolve();
+            }
+          }, 5);
+        }
+      });
+      child.once('exit', () => reject(new Error(`writer exited early: ${lines.join(' | ')}`)));
+    });
+    expect(await exited).toBe('SIGKILL');
+    expect(lines).not.toContain('big-save-done');
+    expect(lines).toContain('committed 5');
+
+    const ws = new Workspace(dir);
+    expect(ws.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const loaded = ws.loadSegments(CRASH_STUDY.key);
+    const expected = savedSegments(5);
+    expect(loaded.map((s) => s.id)).toEqual(expected.map((s) => s.id));
+    for (const [i, s] of expected.entries()) {
+      for (const [f, m] of s.masks.entries())
+        expect(masksEqual(loaded[i]!.masks[f]!, m), `${s.id} frame ${f}`).toBe(true);
+    }
+    expect(ws.listEdits(CRASH_STUDY.key).map((e) => e.action)).toEqual([
+      'save 1',
+      'save 2',
+      'save 3',
+      'save 4',
+      'save 5',
+    ]);
+    ws.close();
+  });
+});

@@ -1,0 +1,327 @@
+// The annotation store: one SQLite database in the workspace folder. Every save is one
+// transaction in WAL mode with synchronous=FULL, so a crash or power cut leaves the store as of
+// the last completed save, never half of one.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createMask, type Mask } from '../../shared/labelmap/mask';
+import type { Rgb, Segment } from '../../shared/labelmap/segments';
+import { compressMask, decompressMask } from './mask-codec';
+import { MIGRATIONS } from './schema';
+
+export const DATABASE_FILE = 'nextmask.db';
+
+export interface StudyRecord {
+  /** SeriesInstanceUID for DICOM, the file path for a radiograph. */
+  key: string;
+  sourcePath: string;
+  studyUid?: string;
+  seriesUid?: string;
+  modality?: string;
+  description?: string;
+  width: number;
+  height: number;
+  frameCount: number;
+}
+
+export interface StudySummary extends StudyRecord {
+  segmentCount: number;
+  savedAt: string | null;
+}
+
+export interface EditRecord {
+  segmentUid: string;
+  action: string;
+  frame?: number;
+  at?: string;
+}
+
+export interface Proposal {
+  segmentUid: string;
+  prompt: string;
+  algorithm: string;
+  masks: Mask[];
+}
+
+/** A clinician-corrected AI mask and what the model proposed: one fine-tuning example. */
+export interface Correction {
+  studyKey: string;
+  sourcePath: string;
+  segmentUid: string;
+  prompt: string;
+  algorithm: string;
+  proposal: Mask[];
+  corrected: Mask[];
+}
+
+interface StudyRow {
+  id: number;
+  key: string;
+  source_path: string;
+  study_uid: string | null;
+  series_uid: string | null;
+  modality: string | null;
+  description: string | null;
+  width: number;
+  height: number;
+  frame_count: number;
+  saved_at: string | null;
+}
+
+interface SegmentRow {
+  id: number;
+  uid: string;
+  name: string;
+  color: string;
+  visible: number;
+  locked: number;
+  opacity: number;
+  outline: number;
+  source: 'manual' | 'ai';
+  algorithm: string | null;
+  prompt: string | null;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function toRecord(row: StudyRow): StudyRecord {
+  const record: StudyRecord = {
+    key: row.key,
+    sourcePath: row.source_path,
+    width: row.width,
+    height: row.height,
+    frameCount: row.frame_count,
+  };
+  if (row.study_uid) record.studyUid = row.study_uid;
+  if (row.series_uid) record.seriesUid = row.series_uid;
+  if (row.modality) record.modality = row.modality;
+  if (row.description) record.description = row.description;
+  return record;
+}
+
+export class Workspace {
+  readonly db: Database.Database;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, DATABASE_FILE));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private studyRow(key: string): StudyRow {
+    const row = this.db.prepare('SELECT * FROM studies WHERE key = ?').get(key) as StudyRow | undefined;
+    if (!row) throw new Error(`no study ${key} in the workspace`);
+    return row;
+  }
+
+  /** Registers an image or series (or updates its description); returns its record. */
+  putStudy(study: StudyRecord): StudyRecord {
+    this.db
+      .prepare(
+        `INSERT INTO studies (key, source_path, study_uid, series_uid, modality, description, width, height, frame_count, created_at)
+         VALUES (@key, @sourcePath, @studyUid, @seriesUid, @modality, @description, @width, @height, @frameCount, @at)
+         ON CONFLICT (key) DO UPDATE SET source_path = excluded.source_path, description = excluded.description`,
+      )
+      .run({
+        studyUid: null,
+        seriesUid: null,
+        modality: null,
+        description: null,
+        ...study,
+        at: now(),
+      });
+    return this.getStudy(study.key);
+  }
+
+  getStudy(key: string): StudyRecord {
+    return toRecord(this.studyRow(key));
+  }
+
+  listStudies(): StudySummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, (SELECT COUNT(*) FROM segments g WHERE g.study_id = s.id) AS segment_count
+         FROM studies s ORDER BY s.id`,
+      )
+      .all() as (StudyRow & { segment_count: number })[];
+    return rows.map((r) => ({ ...toRecord(r), segmentCount: r.segment_count, savedAt: r.saved_at }));
+  }
+
+  /** Keeps the model's mask as proposed, so a later save can tell whether a clinician corrected it. */
+  recordProposal(studyKey: string, proposal: Proposal): void {
+    const study = this.studyRow(studyKey);
+    this.checkFrames(study, proposal.masks);
+    this.db.transaction(() => {
+      const { lastInsertRowid } = this.db
+        .prepare('INSERT INTO prompts (study_id, segment_uid, text, algorithm, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(study.id, proposal.segmentUid, proposal.prompt, proposal.algorithm, now());
+      const insert = this.db.prepare('INSERT INTO proposal_masks (prompt_id, frame, data) VALUES (?, ?, ?)');
+      for (const [frame, m] of proposal.masks.entries()) insert.run(lastInsertRowid, frame, compressMask(m.data));
+    })();
+  }
+
+  private checkFrames(study: StudyRow, masks: readonly Mask[]): void {
+    if (masks.length !== study.frame_count) {
+      throw new Error(`study ${study.key} has ${study.frame_count} frames, got ${masks.length} masks`);
+    }
+    for (const m of masks) {
+      if (m.width !== study.width || m.height !== study.height || m.data.length !== m.width * m.height) {
+        throw new Error(`mask is ${m.width}x${m.height}, study ${study.key} is ${study.width}x${study.height}`);
+      }
+    }
+  }
+
+  private proposalBlobs(studyId: number, segmentUid: string): Map<number, Buffer> | null {
+    const prompt = this.db
+      .prepare('SELECT id FROM prompts WHERE study_id = ? AND segment_uid = ? ORDER BY id DESC LIMIT 1')
+      .get(studyId, segmentUid) as { id: number } | undefined;
+    if (!prompt) return null;
+    const rows = this.db.prepare('SELECT frame, data FROM proposal_masks WHERE prompt_id = ?').all(prompt.id) as {
+      frame: number;
+      data: Buffer;
+    }[];
+    return new Map(rows.map((r) => [r.frame, r.data]));
+  }
+
+  /**
+   * Replaces the study's segments with these, appends the edit log, all in one transaction.
+   * Bad input (wrong frame count or size) throws before anything is written.
+   */
+  saveSegments(studyKey: string, segments: readonly Segment[], edits: readonly EditRecord[] = []): void {
+    const study = this.studyRow(studyKey);
+    for (const s of segments) this.checkFrames(study, s.masks);
+    const uids = new Set(segments.map((s) => s.id));
+    if (uids.size !== segments.length) throw new Error('segment ids must be unique');
+    const at = now();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM segments WHERE study_id = ?').run(study.id);
+      const insertSegment = this.db.prepare(
+        `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, is_correction)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const insertMask = this.db.prepare('INSERT INTO masks (segment_id, frame, data) VALUES (?, ?, ?)');
+      segments.forEach((s, position) => {
+        const blobs = s.masks.map((m) => (m.data.includes(1) ? compressMask(m.data) : null));
+        const proposal = s.source === 'ai' ? this.proposalBlobs(study.id, s.id) : null;
+        // Equal masks compress to equal bytes (same packing, same deflate settings).
+        const corrected =
+          proposal !== null &&
+          blobs.some((b, frame) => {
+            const p = proposal.get(frame);
+            const pEmpty = !p || !decompressMask(p, study.width * study.height).includes(1);
+            return b === null ? !pEmpty : !p || !b.equals(p);
+          });
+        const { lastInsertRowid } = insertSegment.run(
+          study.id,
+          s.id,
+          position,
+          s.name,
+          s.color.join(','),
+          s.visible ? 1 : 0,
+          s.locked ? 1 : 0,
+          s.opacity,
+          s.outline ? 1 : 0,
+          s.source,
+          s.algorithm ?? null,
+          s.prompt ?? null,
+          corrected ? 1 : 0,
+        );
+        blobs.forEach((b, frame) => {
+          if (b) insertMask.run(lastInsertRowid, frame, b);
+        });
+      });
+      const insertEdit = this.db.prepare(
+        'INSERT INTO edits (study_id, segment_uid, action, frame, at) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const e of edits) insertEdit.run(study.id, e.segmentUid, e.action, e.frame ?? null, e.at ?? at);
+      this.db.prepare('UPDATE studies SET saved_at = ? WHERE id = ?').run(at, study.id);
+    })();
+  }
+
+  private readMasks(study: StudyRow, rows: { frame: number; data: Buffer }[]): Mask[] {
+    const masks = Array.from({ length: study.frame_count }, () => createMask(study.width, study.height));
+    for (const r of rows) (masks[r.frame] as Mask).data.set(decompressMask(r.data, study.width * study.height));
+    return masks;
+  }
+
+  loadSegments(studyKey: string): Segment[] {
+    const study = this.studyRow(studyKey);
+    const rows = this.db
+      .prepare('SELECT * FROM segments WHERE study_id = ? ORDER BY position')
+      .all(study.id) as SegmentRow[];
+    const maskRows = this.db.prepare('SELECT frame, data FROM masks WHERE segment_id = ?');
+    return rows.map((r) => {
+      const segment: Segment = {
+        id: r.uid,
+        name: r.name,
+        color: r.color.split(',').map(Number) as Rgb,
+        visible: r.visible === 1,
+        locked: r.locked === 1,
+        opacity: r.opacity,
+        outline: r.outline === 1,
+        source: r.source,
+        masks: this.readMasks(study, maskRows.all(r.id) as { frame: number; data: Buffer }[]),
+      };
+      if (r.algorithm) segment.algorithm = r.algorithm;
+      if (r.prompt) segment.prompt = r.prompt;
+      return segment;
+    });
+  }
+
+  listEdits(studyKey: string): Required<EditRecord>[] {
+    const study = this.studyRow(studyKey);
+    const rows = this.db
+      .prepare('SELECT segment_uid, action, frame, at FROM edits WHERE study_id = ? ORDER BY id')
+      .all(study.id) as { segment_uid: string; action: string; frame: number | null; at: string }[];
+    return rows.map((r) => ({ segmentUid: r.segment_uid, action: r.action, frame: r.frame ?? -1, at: r.at }));
+  }
+
+  /** The fine-tuning set: every saved AI segment a clinician changed, with the model's original. */
+  listCorrections(): Correction[] {
+    const rows = this.db
+      .prepare(
+        `SELECT g.id, g.uid, g.prompt, g.algorithm, s.key FROM segments g JOIN studies s ON s.id = g.study_id
+         WHERE g.is_correction = 1 ORDER BY g.id`,
+      )
+      .all() as { id: number; uid: string; prompt: string | null; algorithm: string | null; key: string }[];
+    return rows.map((r) => {
+      const study = this.studyRow(r.key);
+      const proposal = this.proposalBlobs(study.id, r.uid) ?? new Map<number, Buffer>();
+      const corrected = this.db.prepare('SELECT frame, data FROM masks WHERE segment_id = ?').all(r.id) as {
+        frame: number;
+        data: Buffer;
+      }[];
+      return {
+        studyKey: r.key,
+        sourcePath: study.source_path,
+        segmentUid: r.uid,
+        prompt: r.prompt ?? '',
+        algorithm: r.algorithm ?? '',
+        proposal: this.readMasks(
+          study,
+          [...proposal].map(([frame, data]) => ({ frame, data })),
+        ),
+        corrected: this.readMasks(study, corrected),
+      };
+    });
+  }
+}
