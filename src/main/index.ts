@@ -2,7 +2,7 @@
 // the app:// scheme (file:// would make every local file "same origin").
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { createApp } from './app';
 import { hardenSession, hardenWebContents, isAppUrl } from './harden';
 import { serveOverElectron, trackContents } from './ipc/electron-ipc';
@@ -50,6 +50,11 @@ async function main(): Promise<void> {
     electron: process.versions.electron,
     chrome: process.versions.chrome,
   });
+  // Linux and Windows pick folders or files, not both, in one dialog: folders are what series come in.
+  services.pickImagePaths = async () => {
+    const picked = await dialog.showOpenDialog({ properties: ['openDirectory', 'openFile', 'multiSelections'] });
+    return picked.canceled ? null : picked.filePaths;
+  };
   serveOverElectron(
     ipcMain,
     handlers,

@@ -3,6 +3,7 @@
 // Electron IPC and over a loopback HTTP server (for browser end-to-end tests); the
 // renderer sees the same typed `NextmaskApi` either way.
 import * as v from './validate';
+import type { FrameResult, OpenResult, TagRow, Thumbnail } from './viewer-types';
 
 export interface AppInfo {
   name: string;
@@ -21,11 +22,22 @@ export interface EchoResult {
 export const argSchemas = {
   'app:info': v.object({}),
   'app:echo': v.object({ message: v.string({ max: 10_000 }) }),
+  'viewer:open': v.object({ paths: v.array(v.string({ min: 1, max: 4096 }), { max: 10_000 }) }),
+  'viewer:choose': v.object({}),
+  'viewer:frame': v.object({ seriesId: v.string({ max: 64 }), index: v.number({ min: 0, integer: true }) }),
+  'viewer:tags': v.object({ seriesId: v.string({ max: 64 }), index: v.number({ min: 0, integer: true }) }),
+  'viewer:thumbnail': v.object({ seriesId: v.string({ max: 64 }) }),
 } satisfies Record<string, v.Schema<unknown>>;
 
 export interface Results {
   'app:info': AppInfo;
   'app:echo': EchoResult;
+  'viewer:open': OpenResult;
+  /** Native file dialog (Electron only); null when the user cancels. */
+  'viewer:choose': OpenResult | null;
+  'viewer:frame': FrameResult;
+  'viewer:tags': TagRow[];
+  'viewer:thumbnail': Thumbnail;
 }
 
 /** Events pushed from main to the renderer (progress, streamed partial results). */

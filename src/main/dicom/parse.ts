@@ -99,7 +99,10 @@ function inflate(bytes: Uint8Array, position: number): Uint8Array {
 }
 
 function message(err: unknown): string {
-  if (typeof err === 'string') return err.replace(/^dicomParser\.\w+: /, '');
+  if (typeof err === 'string') {
+    const text = err.replace(/dicomParser[.:]\w+: /g, '');
+    return /buffer overrun/.test(text) ? `file ends early, truncated? (${text})` : text;
+  }
   if (err instanceof Error) return err.message;
   if (err && typeof err === 'object' && 'exception' in err) return message((err as { exception: unknown }).exception);
   return String(err);

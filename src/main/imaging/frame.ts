@@ -1,42 +1,9 @@
 // A decoded frame, whatever it came from (a DICOM instance or a PNG/JPEG radiograph): what
 // the viewer displays and what the model's input pipeline reads, through the same type.
+import type { DecodedFrame, DisplayWindow } from '../../shared/viewer-types';
 import type { GreyImage } from './raster';
 
-export type StoredArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
-
-export interface DisplayWindow {
-  center: number;
-  width: number;
-}
-
-/** A VOI LUT: modality value `first` maps to data[0]; entries are `bits` wide. */
-export interface LookupTable {
-  first: number;
-  bits: number;
-  data: Uint16Array;
-}
-
-export interface DecodedFrame {
-  rows: number;
-  columns: number;
-  /** True for RGB: `stored` is then 8-bit R,G,B interleaved and there is no rescale. */
-  color: boolean;
-  /** Stored values, BitsStored/HighBit applied and sign-extended, one per pixel (grey). */
-  stored: StoredArray;
-  /** The Modality LUT as a line: modality value = stored * slope + intercept. */
-  rescale: { slope: number; intercept: number };
-  /** Extremes of `stored` (grey), for full-range windows and the cornerstone LUT size. */
-  minStored: number;
-  maxStored: number;
-  /** Default window in modality units: the file's first, else the full range. */
-  window: DisplayWindow;
-  /** Every window the file names (may be empty). */
-  windows: DisplayWindow[];
-  voiLut: LookupTable | undefined;
-  /** MONOCHROME1: low values are bright. */
-  invert: boolean;
-  photometric: string;
-}
+export type { DecodedFrame, DisplayWindow, LookupTable, StoredArray } from '../../shared/viewer-types';
 
 /** Modality values (Hounsfield units for CT): the Modality LUT applied, as the model reads them. */
 export function modalityPixels(frame: DecodedFrame): Float32Array {

@@ -1,6 +1,8 @@
 // The one handler table: channel → handler. Free of Electron so it runs in plain Node
 // (unit tests, the loopback server for browser e2e tests, the CLI).
 import type { Args, Channel, Results } from '../../shared/ipc';
+import type { ImageLibrary } from '../dicom/library';
+import { UserFacingError } from './dispatch';
 import type { EventBus } from './events';
 
 export interface HandlerContext {
@@ -18,6 +20,10 @@ export interface AppServices {
   events: EventBus;
   /** Versions of the runtime hosting main (Electron adds its own). */
   versions: { node: string; electron?: string; chrome?: string };
+  /** Open DICOM series and radiographs (the viewer's data). */
+  images: ImageLibrary;
+  /** Native open dialog; only the Electron entry provides one. */
+  pickImagePaths?: () => Promise<string[] | null>;
 }
 
 export function createHandlers(services: AppServices): HandlerTable {
@@ -30,5 +36,14 @@ export function createHandlers(services: AppServices): HandlerTable {
       versions: services.versions,
     }),
     'app:echo': ({ message }) => ({ message, receivedAt: new Date().toISOString() }),
+    'viewer:open': ({ paths }) => services.images.open(paths),
+    'viewer:choose': async () => {
+      if (!services.pickImagePaths) throw new UserFacingError('no file dialog here: enter a path to open');
+      const paths = await services.pickImagePaths();
+      return paths?.length ? services.images.open(paths) : null;
+    },
+    'viewer:frame': ({ seriesId, index }) => services.images.frame(seriesId, index),
+    'viewer:tags': ({ seriesId, index }) => services.images.tags(seriesId, index),
+    'viewer:thumbnail': ({ seriesId }) => services.images.thumbnail(seriesId),
   };
 }

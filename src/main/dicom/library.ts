@@ -1,0 +1,266 @@
+// The open images: files and folders in, Patient → Study → Series listings out, frames
+// decoded on demand through a bounded cache. Rasters (PNG/JPEG) become one-frame series.
+// Holds ids and paths only; pixels are re-read from disk when a frame is not cached.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import type { FileError, FrameResult, OpenResult, SeriesSummary, TagRow, Thumbnail } from '../../shared/viewer-types';
+import { BoundedCache } from '../imaging/bounded-cache';
+import { type DecodedFrame, frameFromGrey } from '../imaging/frame';
+import { decodeRaster, isRaster } from '../imaging/raster';
+import { renderThumbnail } from '../imaging/thumbnail';
+import { log } from '../log';
+import { decodeFrame } from './decode-frame';
+import { decodeProblem, type InstanceHeader, looksLikeDicom, type ParsedInstance, parseInstance } from './parse';
+import { type Sortable, slicePosition, sortInstances } from './sort';
+import { listTags } from './tags';
+
+interface Instance extends Sortable {
+  sopInstanceUid: string;
+  frames: number;
+  raster: boolean;
+}
+
+interface Series {
+  summary: SeriesSummary;
+  instances: Instance[];
+  /** (instance, frame) in display order. */
+  frames: { instance: Instance; frame: number }[];
+}
+
+export interface LibraryOptions {
+  /** Decoded-frame cache budget in bytes (default 512 MiB). */
+  frameCacheBytes?: number;
+}
+
+// Skipped silently inside folders (never when named explicitly): they are never images.
+const NOT_IMAGES = new Set(['.md', '.txt', '.json', '.csv', '.xml', '.html', '.pdf', '.zip', '.py', '.ts', '.js']);
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class ImageLibrary {
+  private readonly series = new Map<string, Series>();
+  private readonly seriesByUid = new Map<string, Series>();
+  private readonly known = new Set<string>();
+  private nextId = 1;
+  private readonly frames: BoundedCache<string, DecodedFrame>;
+  // The last few parsed files, so scrolling a multi-frame file does not re-read it per frame.
+  private readonly parsed = new BoundedCache<string, ParsedInstance>(4, () => 1);
+
+  constructor(options: LibraryOptions = {}) {
+    this.frames = new BoundedCache(options.frameCacheBytes ?? 512 * 2 ** 20, (f) => f.stored.byteLength);
+  }
+
+  /** Opens files and folders (recursively); bad files are reported, the rest open. */
+  async open(paths: string[]): Promise<OpenResult> {
+    const errors: FileError[] = [];
+    const files: string[] = [];
+    for (const path of paths) await this.collect(resolve(path), true, files, errors);
+    const touched = new Set<Series>();
+    for (const file of files) {
+      try {
+        const series = await this.add(file);
+        if (series) touched.add(series);
+      } catch (err) {
+        errors.push({ path: file, message: messageOf(err) });
+      }
+    }
+    for (const series of touched) this.order(series);
+    for (const error of errors) log.warn(`cannot open ${error.path}: ${error.message}`);
+    return { series: this.list(), errors };
+  }
+
+  list(): SeriesSummary[] {
+    return [...this.series.values()]
+      .map((s) => s.summary)
+      .sort(
+        (a, b) =>
+          a.patientName.localeCompare(b.patientName) ||
+          a.studyDate.localeCompare(b.studyDate) ||
+          a.studyInstanceUid.localeCompare(b.studyInstanceUid) ||
+          (a.seriesNumber ?? 0) - (b.seriesNumber ?? 0) ||
+          a.id.localeCompare(b.id, undefined, { numeric: true }),
+      );
+  }
+
+  async frame(seriesId: string, index: number): Promise<FrameResult> {
+    const { instance, frame } = this.frameRef(seriesId, index);
+    const key = `${instance.path}#${frame}`;
+    let decoded = this.frames.get(key);
+    if (!decoded) {
+      decoded = instance.raster
+        ? frameFromGrey(decodeRaster(await readFile(instance.path)))
+        : await decodeFrame(await this.parse(instance.path), frame);
+      this.frames.set(key, decoded);
+    }
+    return {
+      frame: decoded,
+      info: {
+        path: instance.path,
+        frameInFile: frame,
+        instanceNumber: instance.instanceNumber,
+        slicePosition: slicePosition(instance),
+      },
+    };
+  }
+
+  async tags(seriesId: string, index: number): Promise<TagRow[]> {
+    const { instance } = this.frameRef(seriesId, index);
+    if (instance.raster) return [];
+    return listTags((await this.parse(instance.path)).dataSet);
+  }
+
+  async thumbnail(seriesId: string): Promise<Thumbnail> {
+    const series = this.get(seriesId);
+    if (series.frames.length === 0) throw new Error(`series ${seriesId} has no images`);
+    const { frame } = await this.frame(seriesId, Math.floor(series.frames.length / 2));
+    return renderThumbnail(frame);
+  }
+
+  private get(seriesId: string): Series {
+    const series = this.series.get(seriesId);
+    if (!series) throw new Error(`no series ${seriesId} (open it first)`);
+    return series;
+  }
+
+  private frameRef(seriesId: string, index: number) {
+    const series = this.get(seriesId);
+    const ref = series.frames[index];
+    if (!ref) throw new Error(`series ${seriesId} has no frame ${index} (it has ${series.frames.length})`);
+    return ref;
+  }
+
+  private async parse(path: string): Promise<ParsedInstance> {
+    let parsed = this.parsed.get(path);
+    if (!parsed) {
+      parsed = parseInstance(await readFile(path));
+      this.parsed.set(path, parsed);
+    }
+    return parsed;
+  }
+
+  private async collect(path: string, named: boolean, files: string[], errors: FileError[]): Promise<void> {
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) {
+        const entries = await readdir(path);
+        for (const entry of entries.sort()) {
+          if (entry.startsWith('.')) continue;
+          await this.collect(join(path, entry), false, files, errors);
+        }
+      } else if (named || !NOT_IMAGES.has(extname(path).toLowerCase())) {
+        files.push(path);
+      }
+    } catch (err) {
+      errors.push({ path, message: messageOf(err) });
+    }
+  }
+
+  /** Reads one file into the library; returns its series, or undefined when already known. */
+  private async add(path: string): Promise<Series | undefined> {
+    if (this.known.has(path)) return undefined;
+    const bytes = await readFile(path);
+    if (isRaster(bytes)) {
+      const image = decodeRaster(bytes); // checks it decodes; pixels are re-read on demand
+      this.known.add(path);
+      return this.addRaster(path, image.width, image.height);
+    }
+    if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
+    const { dataSet, header } = parseInstance(bytes);
+    const problem = decodeProblem(dataSet, header);
+    if (problem) throw new Error(problem);
+    if (!header.seriesInstanceUid) throw new Error('no SeriesInstanceUID');
+    this.known.add(path);
+    if (this.known.has(`sop:${header.sopInstanceUid}`)) return undefined; // same instance, another copy
+    this.known.add(`sop:${header.sopInstanceUid}`);
+    const series = this.seriesFor(header);
+    series.instances.push({
+      path,
+      sopInstanceUid: header.sopInstanceUid,
+      instanceNumber: header.instanceNumber,
+      imagePosition: header.imagePosition,
+      imageOrientation: header.imageOrientation,
+      frames: header.kind === 'image' ? (header.pixel?.frames ?? 1) : 0,
+      raster: false,
+    });
+    return series;
+  }
+
+  private newSeries(summary: Omit<SeriesSummary, 'id'>): Series {
+    const series: Series = { summary: { id: `s${this.nextId++}`, ...summary }, instances: [], frames: [] };
+    this.series.set(series.summary.id, series);
+    return series;
+  }
+
+  private seriesFor(header: InstanceHeader): Series {
+    // Non-image objects get their own entry even when they share a series UID with images.
+    const key = `${header.seriesInstanceUid}|${header.kind}`;
+    let series = this.seriesByUid.get(key);
+    if (!series) {
+      series = this.newSeries({
+        kind: header.kind,
+        patientName: header.patientName,
+        patientId: header.patientId,
+        studyInstanceUid: header.studyInstanceUid,
+        studyDescription: header.studyDescription,
+        studyDate: header.studyDate,
+        seriesInstanceUid: header.seriesInstanceUid,
+        seriesDescription: header.seriesDescription,
+        seriesNumber: header.seriesNumber,
+        modality: header.modality,
+        frameCount: 0,
+        instanceCount: 0,
+        rows: header.pixel?.rows ?? 0,
+        columns: header.pixel?.columns ?? 0,
+        sortedBy: 'single',
+      });
+      this.seriesByUid.set(key, series);
+    }
+    return series;
+  }
+
+  private addRaster(path: string, width: number, height: number): Series {
+    const series = this.newSeries({
+      kind: 'raster',
+      patientName: '',
+      patientId: '',
+      studyInstanceUid: '',
+      studyDescription: '',
+      studyDate: '',
+      seriesInstanceUid: '',
+      seriesDescription: basename(path),
+      seriesNumber: undefined,
+      modality: 'OT',
+      frameCount: 0,
+      instanceCount: 0,
+      rows: height,
+      columns: width,
+      sortedBy: 'single',
+    });
+    series.instances.push({
+      path,
+      sopInstanceUid: '',
+      instanceNumber: undefined,
+      imagePosition: undefined,
+      imageOrientation: undefined,
+      frames: 1,
+      raster: true,
+    });
+    return series;
+  }
+
+  private order(series: Series): void {
+    const { sorted, sortedBy } = sortInstances(series.instances);
+    series.instances = sorted;
+    series.frames = sorted.flatMap((instance) =>
+      Array.from({ length: instance.frames }, (_, frame) => ({ instance, frame })),
+    );
+    series.summary = {
+      ...series.summary,
+      frameCount: series.frames.length,
+      instanceCount: sorted.length,
+      sortedBy,
+    };
+  }
+}
