@@ -54,6 +54,20 @@ function reduceRule(kind: 'sum' | 'mean' | 'max'): Rule {
   };
 }
 
+/** Elementwise Max/Min: the gradient goes to the selected operand (the first one on ties). */
+function minMax(kind: 'max' | 'min'): Rule {
+  return (g, n, [dy], needs) => {
+    if (!dy) return [null, null];
+    const [a, b] = n.inputs as [Tensor, Tensor];
+    const zero = g.scalar(0, dy.dtype);
+    const bWins = kind === 'max' ? g.less(a, b) : g.less(b, a);
+    return [
+      needs[0] ? unbroadcast(g, g.where(bWins, zero, dy), a.shape) : null,
+      needs[1] ? unbroadcast(g, g.where(bWins, dy, zero), b.shape) : null,
+    ];
+  };
+}
+
 export const rules: Record<string, Rule> = {
   Identity: elementwise((_g, _x, _y, dy) => dy),
   Add: (g, n, [dy]) => {
@@ -89,6 +103,8 @@ export const rules: Record<string, Rule> = {
     const dx = g.mul(dy, g.mul(p, g.pow(x, g.sub(p, g.scalar(1, p.dtype)))));
     return [unbroadcast(g, dx, x.shape), null];
   },
+  Max: minMax('max'),
+  Min: minMax('min'),
   Neg: elementwise((g, _x, _y, dy) => g.neg(dy)),
   Exp: elementwise((g, _x, y, dy) => g.mul(dy, y)),
   Log: elementwise((g, x, _y, dy) => g.div(dy, x)),

@@ -3,6 +3,7 @@
 import { grad } from './autodiff';
 import { type DType, type FloatType, Graph, numel, type Tensor } from './graph';
 import { serializeModel } from './onnx';
+import { random } from './random';
 import { type HostArray, hostTensor, openSession } from './session';
 
 export interface CheckInput {
@@ -19,18 +20,6 @@ export interface GradCheckResult {
   numeric: Float64Array[];
 }
 
-/** Deterministic uniform(-1, 1) stream (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
-
 function hostArray(dtype: DType, values: number[]): HostArray {
   if (dtype === 'float32') return Float32Array.from(values);
   if (dtype === 'float64') return Float64Array.from(values);
@@ -42,7 +31,7 @@ function hostArray(dtype: DType, values: number[]): HostArray {
 export async function gradCheck(
   build: (g: Graph, inputs: Tensor[]) => Tensor,
   inputs: CheckInput[],
-  options: { float?: FloatType; eps?: number; atol?: number; rtol?: number; seed?: number } = {},
+  options: { float?: FloatType; eps?: number; atol?: number; rtol?: number; seed?: number; paramScale?: number } = {},
 ): Promise<GradCheckResult> {
   const float = options.float ?? 'float64';
   const eps = options.eps ?? (float === 'float64' ? 1e-6 : 1e-2);
@@ -51,23 +40,30 @@ export async function gradCheck(
   const rand = random(options.seed ?? 1);
 
   const g = new Graph(float);
-  const tensors = inputs.map((inp, i) => g.input(`x${i}`, inp.dtype ?? float, inp.shape));
-  const y = build(g, tensors);
+  const declared = inputs.map((inp, i) => g.input(`x${i}`, inp.dtype ?? float, inp.shape));
+  const y = build(g, declared);
   const weights = g.constant(
     Array.from({ length: numel(y.shape) }, () => rand()),
     y.shape as number[],
   );
   const loss = y.rank === 0 ? y : g.reduceSum(g.mul(y, weights), [...Array(y.rank).keys()]);
+  // Parameters the builder declared are differentiated too, fed like inputs.
+  const tensors = [...declared, ...g.params.map((p) => p.tensor)];
   const forward = serializeModel(g, { inputs: tensors, outputs: [loss], initializers: g.constants });
   const wrt = tensors.filter((t) => g.isFloat(t));
   const grads = grad(g, loss, wrt);
   const backward = serializeModel(g, { inputs: tensors, outputs: grads, initializers: g.constants });
 
-  const values = inputs.map((inp, i) =>
-    hostArray((tensors[i] as Tensor).dtype, inp.values ?? Array.from({ length: numel(inp.shape) }, () => rand())),
+  const shapes = tensors.map((t) => t.shape as number[]);
+  const values = tensors.map((t, i) =>
+    hostArray(
+      t.dtype,
+      inputs[i]?.values ??
+        Array.from({ length: numel(t.shape) }, () => rand() * (i < declared.length ? 1 : (options.paramScale ?? 0.5))),
+    ),
   );
   const feeds = () =>
-    Object.fromEntries(tensors.map((t, i) => [t.name, hostTensor(values[i] as HostArray, inputs[i]?.shape ?? [])]));
+    Object.fromEntries(tensors.map((t, i) => [t.name, hostTensor(values[i] as HostArray, shapes[i] ?? [])]));
   const fwd = (await openSession(forward)).session;
   const bwd = (await openSession(backward)).session;
   const out = await bwd.run(feeds());

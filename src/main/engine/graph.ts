@@ -414,6 +414,11 @@ export class Graph {
     return this.reduce('ReduceMax', x, axes, keepdims);
   }
 
+  /** Σx² over `axes` (no gradient rule: used for gradient norms only). */
+  reduceSumSquare(x: Tensor, axes: readonly number[], keepdims = false): Tensor {
+    return this.reduce('ReduceSumSquare', x, axes, keepdims);
+  }
+
   softmax(x: Tensor, axis = -1): Tensor {
     return this.unary('Softmax', x, { axis: normAxis(axis, x.rank) });
   }

@@ -1,0 +1,102 @@
+// A GPT-style decoder (pre-norm, fused QKV, tanh-GELU MLP, tied embeddings) and its
+// cross-entropy loss, written once for training, gradient checks, benchmarks and export.
+import type { Graph, Tensor } from './graph';
+import type { BatchSpec, LossFn } from './train-step';
+
+export interface DecoderConfig {
+  vocab: number;
+  width: number;
+  heads: number;
+  layers: number;
+  /** Positions the position embedding covers. */
+  maxSeq: number;
+  /** MLP hidden width = mlpRatio × width (default 4). */
+  mlpRatio?: number;
+}
+
+function linear(g: Graph, x: Tensor, name: string, inDim: number, outDim: number, std: number): Tensor {
+  const w = g.param(`${name}.w`, [inDim, outDim], { kind: 'normal', std });
+  const b = g.param(`${name}.b`, [outDim], { kind: 'zeros' });
+  return g.add(g.matmul(x, w), b);
+}
+
+function norm(g: Graph, x: Tensor, name: string, width: number): Tensor {
+  const scale = g.param(`${name}.scale`, [width], { kind: 'ones' });
+  const bias = g.param(`${name}.bias`, [width], { kind: 'zeros' });
+  return g.layerNorm(x, scale, bias);
+}
+
+/** Causal self-attention over x [B, T, D] (T static). */
+function attention(g: Graph, x: Tensor, cfg: DecoderConfig, name: string, outStd: number): Tensor {
+  const { width: d, heads: h } = cfg;
+  const t = x.shape[1] as number;
+  const dh = d / h;
+  const qkv = linear(g, x, `${name}.qkv`, d, 3 * d, 0.02);
+  const split = (i: number) =>
+    g.transpose(g.reshape(g.slice(qkv, [i * d], [(i + 1) * d], [2]), [0, 0, h, dh]), [0, 2, 1, 3]);
+  // Scale q rather than the [T, T] scores: the same result on fewer elements.
+  const q = g.mul(split(0), g.scalar(1 / Math.sqrt(dh)));
+  const k = g.transpose(g.reshape(g.slice(qkv, [d], [2 * d], [2]), [0, 0, h, dh]), [0, 2, 3, 1]);
+  const v = split(2);
+  const causal = g.cast(g.trilu(g.fill(1, [t, t]), false), 'bool');
+  const scores = g.where(causal, g.matmul(q, k), g.scalar(-1e9));
+  const mixed = g.matmul(g.softmax(scores), v);
+  const merged = g.reshape(g.transpose(mixed, [0, 2, 1, 3]), [0, 0, d]);
+  return linear(g, merged, `${name}.out`, d, d, outStd);
+}
+
+/** Logits [B, T, vocab] for tokens [B, T] (int64) at positions [T] (int64). */
+export function decoderLogits(g: Graph, cfg: DecoderConfig, tokens: Tensor, positions: Tensor): Tensor {
+  const { width: d, vocab } = cfg;
+  if (d % cfg.heads !== 0) throw new Error(`width ${d} is not divisible by ${cfg.heads} heads`);
+  const hidden = d * (cfg.mlpRatio ?? 4);
+  // GPT-2's scaling of residual projections keeps the residual stream's variance flat with depth.
+  const outStd = 0.02 / Math.sqrt(2 * cfg.layers);
+  const embedding = g.param('embed.tokens', [vocab, d], { kind: 'normal', std: 0.02 });
+  const posEmbedding = g.param('embed.positions', [cfg.maxSeq, d], { kind: 'normal', std: 0.01 });
+  let x = g.add(g.gather(embedding, tokens), g.gather(posEmbedding, positions));
+  for (let l = 0; l < cfg.layers; l++) {
+    const name = `layer${l}`;
+    x = g.add(x, attention(g, norm(g, x, `${name}.norm1`, d), cfg, `${name}.attn`, outStd));
+    const up = g.gelu(linear(g, norm(g, x, `${name}.norm2`, d), `${name}.mlp.up`, d, hidden, 0.02));
+    x = g.add(x, linear(g, up, `${name}.mlp.down`, hidden, d, outStd));
+  }
+  return g.matmul(norm(g, x, 'final.norm', d), g.transpose(embedding, [1, 0]));
+}
+
+/**
+ * Mean cross-entropy of logits [B, T, V] against targets [B, T] (int64), weighted per
+ * position by weights [B, T] (0 masks padding), and the weighted token accuracy.
+ */
+export function crossEntropy(g: Graph, logits: Tensor, targets: Tensor, weights: Tensor) {
+  const logp = g.logSoftmax(logits, -1);
+  const picked = g.reshapeLike(g.gatherElements(logp, g.unsqueeze(targets, [-1]), -1), targets);
+  const total = g.max(g.reduceSum(weights, [0, 1]), g.scalar(1e-6, weights.dtype));
+  const loss = g.div(g.neg(g.reduceSum(g.mul(picked, weights), [0, 1])), total);
+  const hits = g.cast(g.equal(g.argMax(logits, -1), targets), weights.dtype);
+  const accuracy = g.div(g.reduceSum(g.mul(hits, weights), [0, 1]), total);
+  return { loss, accuracy };
+}
+
+/** Next-token training batch: tokens, targets (int64) and loss weights, all [batch, seq]. */
+export function decoderBatch(batch: number, seq: number): BatchSpec {
+  return {
+    tokens: { dtype: 'int64', shape: [batch, seq] },
+    targets: { dtype: 'int64', shape: [batch, seq] },
+    weights: { dtype: 'float32', shape: [batch, seq] },
+  };
+}
+
+export function decoderLoss(cfg: DecoderConfig, seq: number): LossFn {
+  if (seq > cfg.maxSeq) throw new Error(`sequence ${seq} exceeds maxSeq ${cfg.maxSeq}`);
+  return (g, b) => {
+    const positions = g.constant(
+      Array.from({ length: seq }, (_, i) => i),
+      [seq],
+      'int64',
+    );
+    const logits = decoderLogits(g, cfg, b.tokens as Tensor, positions);
+    const { loss, accuracy } = crossEntropy(g, logits, b.targets as Tensor, b.weights as Tensor);
+    return { loss, metrics: { accuracy } };
+  };
+}
