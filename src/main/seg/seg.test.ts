@@ -1,0 +1,215 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
+import { sharedPath } from '../testing/shared-data';
+import { dicomLabToRgb, rgbToDicomLab } from './colour';
+import { readDataset, writeDataset } from './dicom-file';
+import { readSeg } from './read-seg';
+import { readSourceImages, type SourceImage } from './source-images';
+import { buildSeg, type SegSegment, writeSeg } from './write-seg';
+
+const CT_DIR = 'dicom/ct-3slice-with-seg';
+let sources: SourceImage[];
+let dir: string;
+
+beforeAll(async () => {
+  sources = await readSourceImages(['03.dcm', '01.dcm', '02.dcm'].map((f) => sharedPath(CT_DIR, f)));
+  dir = mkdtempSync(join(tmpdir(), 'nextmask-seg-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function popcount(bytes: Uint8Array): number {
+  let n = 0;
+  for (let b of bytes) {
+    while (b) {
+      n += b & 1;
+      b >>= 1;
+    }
+  }
+  return n;
+}
+
+function segPixels(path: string): Uint8Array {
+  return new Uint8Array((readDataset(readFileSync(path)).PixelData as ArrayBuffer[])[0] as ArrayBuffer);
+}
+
+const sum = (masks: Mask[]) => masks.reduce((n, m) => n + m.data.reduce((a, v) => a + v, 0), 0);
+
+/** The error lines of dciodvfy's report (its warnings about the source's own attributes are not ours to fix). */
+function dciodvfyErrors(path: string): string[] {
+  const run = spawnSync('dciodvfy', [path], { encoding: 'utf8' });
+  if (run.error) throw new Error(`dciodvfy: ${run.error.message} (apt-get install dicom3tools; bash .ci/run does)`);
+  return `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.startsWith('Error'));
+}
+
+describe('source images', () => {
+  it('orders the series by position along the slice normal whatever the file order', () => {
+    expect(sources.map((s) => s.path.slice(-6))).toEqual(['03.dcm', '02.dcm', '01.dcm']);
+    expect(sources[0]).toMatchObject({ rows: 512, columns: 512, sopClassUid: '1.2.840.10008.5.1.4.1.1.2' });
+    expect(sources[0]!.frameOfReferenceUid).toMatch(/^1\.2\.392\./);
+  });
+
+  it('refuses files from different series with a clear error', async () => {
+    await expect(
+      readSourceImages([sharedPath(CT_DIR, '01.dcm'), sharedPath('dicom/misc/CT_small.dcm')]),
+    ).rejects.toThrow(/another series/);
+  });
+});
+
+describe('importing SEG files made by other tools', () => {
+  it('loads seg-liver.dcm over its CT series, every frame on the slice it references', () => {
+    const path = sharedPath(CT_DIR, 'seg-liver.dcm');
+    const seg = readSeg(readFileSync(path), sources);
+    expect(seg.segments.map((s) => [s.label, s.algorithmType, s.algorithmName])).toEqual([
+      ['Liver', 'SEMIAUTOMATIC', 'SlicerEditor'],
+    ]);
+    const liver = seg.segments[0]!;
+    expect(sum(liver.masks)).toBe(popcount(segPixels(path)));
+    for (const m of liver.masks) expect(m.data.includes(1)).toBe(true);
+    // The same frames placed by plane position alone (references hidden) land on the same slices.
+    const anonymous = sources.map((s) => ({ ...s, sopInstanceUid: `x${s.sopInstanceUid}` }));
+    const byPosition = readSeg(readFileSync(path), anonymous).segments[0]!;
+    for (const [i, m] of liver.masks.entries()) expect(masksEqual(byPosition.masks[i]!, m), `slice ${i}`).toBe(true);
+  });
+
+  it('keeps overlapping segments apart (seg-partial-overlaps.dcm)', () => {
+    const path = sharedPath(CT_DIR, 'seg-partial-overlaps.dcm');
+    const seg = readSeg(readFileSync(path), sources);
+    expect(seg.segments.length).toBeGreaterThan(1);
+    expect(seg.segments.reduce((n, s) => n + sum(s.masks), 0)).toBe(popcount(segPixels(path)));
+    const overlap = seg.segments[0]!.masks.some((m, slice) =>
+      seg.segments.slice(1).some((other) => m.data.some((v, p) => v === 1 && other.masks[slice]!.data[p] === 1)),
+    );
+    expect(overlap).toBe(true);
+  });
+
+  it('rejects a file that is not a SEG, and a SEG of another series', async () => {
+    expect(() => readSeg(readFileSync(sharedPath(CT_DIR, '01.dcm')), sources)).toThrow('not a DICOM Segmentation');
+    const other = await readSourceImages([sharedPath('dicom/misc/CT-MONO2-16-ankle.dcm')]);
+    expect(() => readSeg(readFileSync(sharedPath(CT_DIR, 'seg-liver.dcm')), other)).toThrow(/refers to series/);
+  });
+});
+
+describe('exporting SEG', () => {
+  function exampleSegments(): SegSegment[] {
+    const liver = sources.map(() => createMask(512, 512));
+    for (let y = 200; y < 300; y++) liver[1]!.data.fill(1, y * 512 + 100, y * 512 + 260);
+    liver[2]!.data.fill(1, 0, 37); // odd length: frames are packed without padding
+    const lesion = sources.map(() => createMask(512, 512));
+    for (let y = 250; y < 270; y++) lesion[1]!.data.fill(1, y * 512 + 150, y * 512 + 170);
+    return [
+      { label: 'Liver', color: [221, 130, 101], algorithmType: 'MANUAL', masks: liver },
+      {
+        label: 'Lesion',
+        color: [20, 200, 50],
+        algorithmType: 'AUTOMATIC',
+        algorithm: { name: 'NTP-MRISeg', version: '0.1.0' },
+        masks: lesion,
+      },
+    ];
+  }
+
+  it('round-trips: re-imports equal to what was saved, and dciodvfy finds no errors', () => {
+    const segments = exampleSegments();
+    const path = join(dir, 'roundtrip.dcm');
+    writeFileSync(path, writeSeg({ sources, segments }));
+    expect(dciodvfyErrors(path)).toEqual([]);
+
+    const back = readSeg(readFileSync(path), sources);
+    expect(back.segments.map((s) => [s.number, s.label, s.algorithmType, s.algorithmName])).toEqual([
+      [1, 'Liver', 'MANUAL', undefined],
+      [2, 'Lesion', 'AUTOMATIC', 'NTP-MRISeg'],
+    ]);
+    for (const [i, s] of segments.entries()) {
+      for (const [slice, m] of s.masks.entries()) {
+        expect(masksEqual(back.segments[i]!.masks[slice]!, m), `${s.label} ${slice}`).toBe(true);
+      }
+      for (const [k, c] of back.segments[i]!.color.entries()) expect(Math.abs(c - s.color[k]!)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('dciodvfy does catch a broken SEG (the check above can fail)', () => {
+    const ds = buildSeg({ sources, segments: exampleSegments() });
+    delete ds.SegmentationType;
+    delete ds.DimensionIndexSequence;
+    const path = join(dir, 'broken.dcm');
+    writeFileSync(path, writeDataset(ds));
+    expect(dciodvfyErrors(path).length).toBeGreaterThan(0);
+  });
+
+  it('references the source instances and frame of reference, and identifies the algorithm', () => {
+    const ds = readDataset(writeSeg({ sources, segments: exampleSegments() }));
+    expect(ds.FrameOfReferenceUID).toBe(sources[0]!.frameOfReferenceUid);
+    expect(ds.StudyInstanceUID).toBe(sources[0]!.studyInstanceUid);
+    const series = (
+      ds.ReferencedSeriesSequence as {
+        SeriesInstanceUID: string;
+        ReferencedInstanceSequence: { ReferencedSOPInstanceUID: string }[];
+      }[]
+    )[0]!;
+    expect(series.SeriesInstanceUID).toBe(sources[0]!.seriesInstanceUid);
+    expect(series.ReferencedInstanceSequence.map((r) => r.ReferencedSOPInstanceUID)).toEqual(
+      sources.map((s) => s.sopInstanceUid),
+    );
+    // Only non-empty (segment, slice) pairs become frames: liver on slices 1 and 2, lesion on slice 1.
+    expect(ds.NumberOfFrames).toBe(3);
+    const lesion = (ds.SegmentSequence as Record<string, unknown>[])[1]!;
+    expect(lesion).toMatchObject({ SegmentAlgorithmType: 'AUTOMATIC', SegmentAlgorithmName: 'NTP-MRISeg' });
+    expect(lesion.SegmentationAlgorithmIdentificationSequence).toMatchObject([
+      { AlgorithmName: 'NTP-MRISeg', AlgorithmVersion: '0.1.0' },
+    ]);
+  });
+
+  it('de-identifies on request (PS3.15 basic profile): no patient identity, consistent new UIDs, still valid', () => {
+    const path = join(dir, 'deid.dcm');
+    const bytes = writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 'site-secret' } });
+    writeFileSync(path, bytes);
+    expect(dciodvfyErrors(path)).toEqual([]);
+    const text = Buffer.from(bytes).toString('latin1');
+    for (const identifying of [
+      'JANCT000',
+      '99000',
+      '03086212',
+      '20030417',
+      sources[0]!.sopInstanceUid,
+      sources[0]!.studyInstanceUid,
+    ]) {
+      expect(text, identifying).not.toContain(identifying);
+    }
+    const ds = readDataset(bytes);
+    expect(ds).toMatchObject({ PatientIdentityRemoved: 'YES' });
+    const again = readDataset(writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 'site-secret' } }));
+    expect(again.StudyInstanceUID).toBe(ds.StudyInstanceUID);
+    expect(again.FrameOfReferenceUID).toBe(ds.FrameOfReferenceUID);
+    // Without the retain-UIDs option the SEG no longer matches the identified series.
+    expect(() => readSeg(bytes, sources)).toThrow(/refers to series/);
+    const retained = writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 's', retainUids: true } });
+    expect(readSeg(retained, sources).segments).toHaveLength(2);
+  });
+
+  it('refuses masks that do not fit the series, before writing anything', () => {
+    const bad: SegSegment = { label: 'x', color: [1, 2, 3], algorithmType: 'MANUAL', masks: [createMask(512, 512)] };
+    expect(() => writeSeg({ sources, segments: [bad] })).toThrow('has 1 frames, the series has 3');
+    const ai: SegSegment = { ...exampleSegments()[1]!, algorithm: undefined };
+    expect(() => writeSeg({ sources, segments: [ai] })).toThrow('needs its algorithm');
+  });
+});
+
+describe('colour', () => {
+  it('maps sRGB to DICOM CIELab and back within one step', () => {
+    expect(rgbToDicomLab([255, 255, 255])).toEqual([65535, 32896, 32896]);
+    expect(rgbToDicomLab([0, 0, 0])).toEqual([0, 32896, 32896]);
+    for (const rgb of [
+      [230, 25, 75],
+      [0, 130, 200],
+      [255, 225, 25],
+    ] as const) {
+      for (const [i, c] of dicomLabToRgb(rgbToDicomLab([...rgb])).entries()) {
+        expect(Math.abs(c - rgb[i]!)).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+});

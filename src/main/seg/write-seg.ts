@@ -1,0 +1,257 @@
+// Segments on a source series → a DICOM Segmentation object (BINARY, PS3.3 A.51): one frame per
+// non-empty (segment, slice), each referencing its source SOP instance, in the source's frame of
+// reference. The app's export and the command line both call writeSeg.
+import pkg from '../../../package.json';
+import type { Mask } from '../../shared/labelmap/mask';
+import type { Rgb, Segment } from '../../shared/labelmap/segments';
+import { packBits } from '../store/mask-codec';
+import { rgbToDicomLab } from './colour';
+import { type DeidentifyOptions, deidentify } from './deidentify';
+import { type NaturalDataset, writeDataset } from './dicom-file';
+import type { SourceImage } from './source-images';
+import { newUid } from './uid';
+
+export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
+
+export type AlgorithmType = 'MANUAL' | 'SEMIAUTOMATIC' | 'AUTOMATIC';
+
+export interface SegSegment {
+  label: string;
+  color: Rgb;
+  algorithmType: AlgorithmType;
+  /** Required unless MANUAL: the model's name and version. */
+  algorithm?: { name: string; version: string };
+  /** One mask per source image, in the order of `sources`. */
+  masks: Mask[];
+}
+
+export interface WriteSegOptions {
+  sources: SourceImage[];
+  segments: SegSegment[];
+  seriesDescription?: string;
+  /** Off by default; when set, the PS3.15 basic profile is applied. */
+  deidentify?: DeidentifyOptions;
+  now?: Date;
+}
+
+const code = (value: string, scheme: string, meaning: string) => ({
+  CodeValue: value,
+  CodingSchemeDesignator: scheme,
+  CodeMeaning: meaning,
+});
+
+// Segments without a chosen anatomy code get the generic SNOMED CT "Tissue" (CID 7150 / 7151).
+const TISSUE = code('85756007', 'SCT', 'Tissue');
+const ARTIFICIAL_INTELLIGENCE = code('123110', 'DCM', 'Artificial Intelligence');
+
+/** How a stored segment is described in a SEG: AI segments a clinician edited are SEMIAUTOMATIC. */
+export function segSegmentFrom(segment: Segment, options: { edited?: boolean; version?: string } = {}): SegSegment {
+  if (segment.source === 'manual') {
+    return { label: segment.name, color: segment.color, algorithmType: 'MANUAL', masks: segment.masks };
+  }
+  return {
+    label: segment.name,
+    color: segment.color,
+    algorithmType: options.edited ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
+    algorithm: { name: segment.algorithm ?? 'NextMask', version: options.version ?? pkg.version },
+    masks: segment.masks,
+  };
+}
+
+function dicomDate(d: Date): string {
+  return d.toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+function dicomTime(d: Date): string {
+  return d.toISOString().slice(11, 19).replaceAll(':', '');
+}
+
+// Patient and study attributes a SEG shares with its source (Patient, General Study modules).
+const COPIED = [
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'PatientAge',
+  'StudyInstanceUID',
+  'StudyDate',
+  'StudyTime',
+  'ReferringPhysicianName',
+  'StudyID',
+  'AccessionNumber',
+  'StudyDescription',
+  'SpecificCharacterSet',
+];
+
+function checkInput({ sources, segments }: WriteSegOptions): void {
+  if (sources.length === 0) throw new Error('a SEG needs at least one source image');
+  if (segments.length === 0) throw new Error('nothing to export: no segments');
+  const { rows, columns } = sources[0] as SourceImage;
+  for (const s of segments) {
+    if (s.masks.length !== sources.length) {
+      throw new Error(`segment "${s.label}" has ${s.masks.length} frames, the series has ${sources.length}`);
+    }
+    for (const m of s.masks) {
+      if (m.width !== columns || m.height !== rows) {
+        throw new Error(`segment "${s.label}" is ${m.width}x${m.height}, the images are ${columns}x${rows}`);
+      }
+    }
+    if (s.algorithmType !== 'MANUAL' && !s.algorithm) throw new Error(`segment "${s.label}" needs its algorithm`);
+  }
+}
+
+function segmentItem(s: SegSegment, number: number): NaturalDataset {
+  const item: NaturalDataset = {
+    SegmentNumber: number,
+    SegmentLabel: s.label.slice(0, 64),
+    SegmentedPropertyCategoryCodeSequence: [TISSUE],
+    SegmentedPropertyTypeCodeSequence: [TISSUE],
+    SegmentAlgorithmType: s.algorithmType,
+    RecommendedDisplayCIELabValue: rgbToDicomLab(s.color),
+  };
+  if (s.algorithm) {
+    item.SegmentAlgorithmName = s.algorithm.name.slice(0, 64);
+    item.SegmentationAlgorithmIdentificationSequence = [
+      {
+        AlgorithmFamilyCodeSequence: [ARTIFICIAL_INTELLIGENCE],
+        AlgorithmName: s.algorithm.name.slice(0, 64),
+        AlgorithmVersion: s.algorithm.version.slice(0, 64),
+      },
+    ];
+  }
+  return item;
+}
+
+export function buildSeg(options: WriteSegOptions): NaturalDataset {
+  checkInput(options);
+  const { sources, segments } = options;
+  const first = sources[0] as SourceImage;
+  const now = options.now ?? new Date();
+  const hasGeometry = Boolean(first.frameOfReferenceUid && sources.every((s) => s.imagePosition && s.imageOrientation));
+  const dimensionOrganizationUid = newUid();
+
+  // Frames: every non-empty (segment, slice); a SEG needs at least one, so an all-empty export keeps slice 0.
+  const frames: { segment: number; slice: number }[] = [];
+  segments.forEach((s, i) => {
+    s.masks.forEach((m, slice) => {
+      if (m.data.includes(1)) frames.push({ segment: i + 1, slice });
+    });
+  });
+  if (frames.length === 0) frames.push({ segment: 1, slice: 0 });
+
+  const pixelsPerFrame = first.rows * first.columns;
+  const bits = new Uint8Array(Math.ceil((frames.length * pixelsPerFrame) / 8));
+  // Frames are packed back to back with no padding between them (PS3.5 8.1.1).
+  const all = new Uint8Array(frames.length * pixelsPerFrame);
+  frames.forEach((f, i) => {
+    all.set(((segments[f.segment - 1] as SegSegment).masks[f.slice] as Mask).data, i * pixelsPerFrame);
+  });
+  bits.set(packBits(all));
+
+  const perFrame = frames.map((f) => {
+    const source = sources[f.slice] as SourceImage;
+    const item: NaturalDataset = {
+      DerivationImageSequence: [
+        {
+          SourceImageSequence: [
+            {
+              ReferencedSOPClassUID: source.sopClassUid,
+              ReferencedSOPInstanceUID: source.sopInstanceUid,
+              PurposeOfReferenceCodeSequence: [code('121322', 'DCM', 'Source image for image processing operation')],
+            },
+          ],
+          DerivationCodeSequence: [code('113076', 'DCM', 'Segmentation')],
+        },
+      ],
+      FrameContentSequence: [{ DimensionIndexValues: hasGeometry ? [f.segment, f.slice + 1] : [f.segment] }],
+      SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.segment }],
+    };
+    if (hasGeometry) item.PlanePositionSequence = [{ ImagePositionPatient: source.imagePosition }];
+    return item;
+  });
+
+  const shared: NaturalDataset = {};
+  if (first.imageOrientation) shared.PlaneOrientationSequence = [{ ImageOrientationPatient: first.imageOrientation }];
+  if (first.pixelSpacing) {
+    shared.PixelMeasuresSequence = [{ PixelSpacing: first.pixelSpacing, SliceThickness: first.sliceThickness ?? 1 }];
+  }
+
+  const dimensions = [
+    {
+      DimensionOrganizationUID: dimensionOrganizationUid,
+      DimensionIndexPointer: 0x0062000b, // ReferencedSegmentNumber
+      FunctionalGroupPointer: 0x0062000a, // SegmentIdentificationSequence
+      DimensionDescriptionLabel: 'ReferencedSegmentNumber',
+    },
+    ...(hasGeometry
+      ? [
+          {
+            DimensionOrganizationUID: dimensionOrganizationUid,
+            DimensionIndexPointer: 0x00200032, // ImagePositionPatient
+            FunctionalGroupPointer: 0x00209113, // PlanePositionSequence
+            DimensionDescriptionLabel: 'ImagePositionPatient',
+          },
+        ]
+      : []),
+  ];
+
+  const ds: NaturalDataset = {
+    _vrMap: { PixelData: 'OB' },
+    SOPClassUID: SEGMENTATION_STORAGE,
+    SOPInstanceUID: newUid(),
+    ...Object.fromEntries(COPIED.filter((k) => first.header[k] !== undefined).map((k) => [k, first.header[k]])),
+    Modality: 'SEG',
+    SeriesInstanceUID: newUid(),
+    SeriesNumber: 1000,
+    SeriesDescription: options.seriesDescription ?? 'NextMask segmentation',
+    SeriesDate: dicomDate(now),
+    SeriesTime: dicomTime(now),
+    ContentDate: dicomDate(now),
+    ContentTime: dicomTime(now),
+    InstanceNumber: 1,
+    Manufacturer: 'NextMask',
+    ManufacturerModelName: 'NextMask',
+    DeviceSerialNumber: '1',
+    SoftwareVersions: pkg.version,
+    ImageType: ['DERIVED', 'PRIMARY'],
+    ContentLabel: 'SEGMENTATION',
+    ContentDescription: 'NextMask segmentation',
+    ContentCreatorName: [],
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: first.rows,
+    Columns: first.columns,
+    BitsAllocated: 1,
+    BitsStored: 1,
+    HighBit: 0,
+    PixelRepresentation: 0,
+    LossyImageCompression: '00',
+    SegmentationType: 'BINARY',
+    SegmentSequence: segments.map((s, i) => segmentItem(s, i + 1)),
+    NumberOfFrames: frames.length,
+    SharedFunctionalGroupsSequence: [shared],
+    PerFrameFunctionalGroupsSequence: perFrame,
+    DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUid }],
+    DimensionIndexSequence: dimensions,
+    ReferencedSeriesSequence: [
+      {
+        SeriesInstanceUID: first.seriesInstanceUid,
+        ReferencedInstanceSequence: sources.map((s) => ({
+          ReferencedSOPClassUID: s.sopClassUid,
+          ReferencedSOPInstanceUID: s.sopInstanceUid,
+        })),
+      },
+    ],
+    PixelData: [bits.buffer],
+  };
+  if (first.frameOfReferenceUid) {
+    ds.FrameOfReferenceUID = first.frameOfReferenceUid;
+    ds.PositionReferenceIndicator = first.header.PositionReferenceIndicator ?? '';
+  }
+  return options.deidentify ? deidentify(ds, options.deidentify) : ds;
+}
+
+/** The SEG as DICOM Part 10 bytes (explicit VR little endian). */
+export function writeSeg(options: WriteSegOptions): Uint8Array {
+  return writeDataset(buildSeg(options));
+}
