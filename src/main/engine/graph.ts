@@ -164,6 +164,13 @@ export class Graph {
     return this.op(op, inputs, attrs, [[dtype, shape]])[0] as Tensor;
   }
 
+  /** An Identity copy of `t` under a chosen name, e.g. for a model's output. */
+  named(t: Tensor, name: string): Tensor {
+    const out = this.register(name, t.dtype, t.shape);
+    this.nodes.push({ op: 'Identity', inputs: [this.own(t).name], outputs: [name], attrs: {} });
+    return out;
+  }
+
   // --- elementwise ---------------------------------------------------------------------
 
   private binary(op: string, a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor {
