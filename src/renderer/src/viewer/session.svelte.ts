@@ -1,0 +1,50 @@
+// What is open in the viewer: the series list from main, this session's per-file errors and
+// the selected series. App owns one; the series browser and the viewer read it.
+import type { NextmaskApi } from '../../../shared/ipc';
+import type { FileError, OpenResult, SeriesSummary } from '../../../shared/viewer-types';
+
+export class ImageSession {
+  series = $state<SeriesSummary[]>([]);
+  errors = $state<FileError[]>([]);
+  selectedId = $state<string | null>(null);
+  busy = $state(false);
+  /** Why the last open failed as a whole (a per-file problem goes to `errors`). */
+  failure = $state<string | null>(null);
+
+  constructor(private readonly api: NextmaskApi) {}
+
+  get selected(): SeriesSummary | null {
+    return this.series.find((s) => s.id === this.selectedId) ?? null;
+  }
+
+  open(paths: string[]): Promise<void> {
+    return this.run(() => this.api.invoke('viewer:open', { paths }));
+  }
+
+  choose(): Promise<void> {
+    return this.run(() => this.api.invoke('viewer:choose', {}));
+  }
+
+  select(id: string): void {
+    this.selectedId = id;
+  }
+
+  private async run(call: () => Promise<OpenResult | null>): Promise<void> {
+    this.busy = true;
+    this.failure = null;
+    try {
+      const result = await call();
+      if (!result) return;
+      const before = new Set(this.series.map((s) => s.id));
+      this.series = result.series;
+      this.errors = result.errors;
+      // Show the first newly opened image series; keep the selection when nothing new came.
+      const fresh = result.series.find((s) => !before.has(s.id) && s.frameCount > 0);
+      if (fresh) this.selectedId = fresh.id;
+    } catch (err) {
+      this.failure = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
