@@ -4,6 +4,8 @@ import pkg from '../../package.json';
 import { ImageLibrary } from './dicom/library';
 import { EventBus } from './ipc/events';
 import { type AppServices, createHandlers, type HandlerTable } from './ipc/handlers';
+import { Annotations, defaultWorkspaceDir } from './store/annotations';
+import { librarySeries } from './store/series-source';
 
 export interface App {
   services: AppServices;
@@ -11,12 +13,14 @@ export interface App {
 }
 
 export function createApp(versions: AppServices['versions'] = { node: process.versions.node }): App {
+  const images = new ImageLibrary();
   const services: AppServices = {
     name: 'NextMask',
     version: pkg.version,
     events: new EventBus(),
     versions,
-    images: new ImageLibrary(),
+    images,
+    annotations: new Annotations(defaultWorkspaceDir(), librarySeries(images)),
   };
   return { services, handlers: createHandlers(services) };
 }

@@ -2,6 +2,7 @@
 // result type, plus the events main pushes to the renderer. Main serves this table over
 // Electron IPC and over a loopback HTTP server (for browser end-to-end tests); the
 // renderer sees the same typed `NextmaskApi` either way.
+import { type MaskResults, maskArgSchemas } from './labelmap/channels';
 import * as v from './validate';
 import type { FrameResult, OpenResult, TagRow, Thumbnail } from './viewer-types';
 
@@ -27,9 +28,10 @@ export const argSchemas = {
   'viewer:frame': v.object({ seriesId: v.string({ max: 64 }), index: v.number({ min: 0, integer: true }) }),
   'viewer:tags': v.object({ seriesId: v.string({ max: 64 }), index: v.number({ min: 0, integer: true }) }),
   'viewer:thumbnail': v.object({ seriesId: v.string({ max: 64 }) }),
+  ...maskArgSchemas,
 } satisfies Record<string, v.Schema<unknown>>;
 
-export interface Results {
+export interface Results extends MaskResults {
   'app:info': AppInfo;
   'app:echo': EchoResult;
   'viewer:open': OpenResult;

@@ -66,6 +66,13 @@ export function array<T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T
   });
 }
 
+/** Binary data (bit-packed masks): both transports deliver a Uint8Array. */
+export function bytes(opts: { max?: number } = {}): Schema<Uint8Array> {
+  const { max = 1 << 30 } = opts;
+  const describe = `Uint8Array of at most ${max} bytes`;
+  return schema(describe, (v, path) => (v instanceof Uint8Array && v.byteLength <= max ? v : fail(path, describe)));
+}
+
 export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optional: true } {
   return {
     optional: true,

@@ -2,6 +2,7 @@
 // (unit tests, the loopback server for browser e2e tests, the CLI).
 import type { Args, Channel, Results } from '../../shared/ipc';
 import type { ImageLibrary } from '../dicom/library';
+import type { Annotations } from '../store/annotations';
 import { UserFacingError } from './dispatch';
 import type { EventBus } from './events';
 
@@ -22,6 +23,8 @@ export interface AppServices {
   versions: { node: string; electron?: string; chrome?: string };
   /** Open DICOM series and radiographs (the viewer's data). */
   images: ImageLibrary;
+  /** Segments of open series: the workspace store and SEG/NIfTI/PNG exchange. */
+  annotations: Annotations;
   /** Native open dialog; only the Electron entry provides one. */
   pickImagePaths?: () => Promise<string[] | null>;
 }
@@ -45,5 +48,13 @@ export function createHandlers(services: AppServices): HandlerTable {
     'viewer:frame': ({ seriesId, index }) => services.images.frame(seriesId, index),
     'viewer:tags': ({ seriesId, index }) => services.images.tags(seriesId, index),
     'viewer:thumbnail': ({ seriesId }) => services.images.thumbnail(seriesId),
+    'masks:load': ({ seriesId }) => services.annotations.load(seriesId),
+    'masks:save': ({ seriesId, segments, edits }) => services.annotations.save(seriesId, segments, edits),
+    'masks:proposal': async ({ seriesId, ...proposal }) => {
+      await services.annotations.recordProposal(seriesId, proposal);
+      return null;
+    },
+    'masks:export': (request) => services.annotations.export(request),
+    'masks:import': ({ seriesId, path }) => services.annotations.import(seriesId, path),
   };
 }

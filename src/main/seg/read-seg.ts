@@ -1,9 +1,10 @@
 // A DICOM SEG (ours or another tool's) over its source series → one mask per segment per
 // source image. Frames find their slice by the SOP instance they reference, or else by plane
 // position, so SEGs from dcmqi, highdicom and others load too.
+
+import { unpackBits } from '../../shared/labelmap/bits';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb } from '../../shared/labelmap/segments';
-import { unpackBits } from '../store/mask-codec';
 import { dicomLabToRgb } from './colour';
 import { first, items, type NaturalDataset, numbers, readDataset, str } from './dicom-file';
 import { type SourceImage, sliceDistance } from './source-images';

@@ -2,9 +2,9 @@
 // non-empty (segment, slice), each referencing its source SOP instance, in the source's frame of
 // reference. The app's export and the command line both call writeSeg.
 import pkg from '../../../package.json';
+import { packBits } from '../../shared/labelmap/bits';
 import type { Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
-import { packBits } from '../store/mask-codec';
 import { rgbToDicomLab } from './colour';
 import { type DeidentifyOptions, deidentify } from './deidentify';
 import { type NaturalDataset, writeDataset } from './dicom-file';

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { packBits, unpackBits } from '../../shared/labelmap/bits';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import type { Segment } from '../../shared/labelmap/segments';
 import { CRASH_STUDY, savedSegments } from './crash-writer.fixture';
-import { compressMask, decompressMask, packBits, unpackBits } from './mask-codec';
+import { compressMask, decompressMask } from './mask-codec';
 import { DATABASE_FILE, Workspace } from './workspace';
 
 const dirs: string[] = [];

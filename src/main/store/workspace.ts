@@ -1,8 +1,8 @@
 // The annotation store: one SQLite database in the workspace folder. Every save is one
 // transaction in WAL mode with synchronous=FULL, so a crash or power cut leaves the store as of
 // the last completed save, never half of one.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
@@ -10,6 +10,20 @@ import { compressMask, decompressMask } from './mask-codec';
 import { MIGRATIONS } from './schema';
 
 export const DATABASE_FILE = 'nextmask.db';
+
+/**
+ * better-sqlite3's native module is built for Node's ABI (tests, CLI, `nextmask serve`).
+ * Electron has its own ABI, so `npm start` puts an Electron build beside the app
+ * (scripts/electron-sqlite.mjs → .cache/electron-native/) and Electron loads that one;
+ * NEXTMASK_SQLITE_BINDING overrides both.
+ */
+export function sqliteBinding(): string | undefined {
+  if (process.env.NEXTMASK_SQLITE_BINDING) return process.env.NEXTMASK_SQLITE_BINDING;
+  if (!process.versions.electron) return undefined;
+  // The main bundle runs from out/main/.
+  const built = resolve(import.meta.dirname, '../../.cache/electron-native/better_sqlite3.node');
+  return existsSync(built) ? built : undefined;
+}
 
 export interface StudyRecord {
   /** SeriesInstanceUID for DICOM, the file path for a radiograph. */
@@ -106,7 +120,8 @@ export class Workspace {
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, DATABASE_FILE));
+    const nativeBinding = sqliteBinding();
+    this.db = new Database(join(dir, DATABASE_FILE), nativeBinding ? { nativeBinding } : {});
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
@@ -293,6 +308,15 @@ export class Workspace {
       .prepare('SELECT segment_uid, action, frame, at FROM edits WHERE study_id = ? ORDER BY id')
       .all(study.id) as { segment_uid: string; action: string; frame: number | null; at: string }[];
     return rows.map((r) => ({ segmentUid: r.segment_uid, action: r.action, frame: r.frame ?? -1, at: r.at }));
+  }
+
+  /** Saved AI segments of a study whose masks a clinician changed. */
+  correctedSegmentUids(studyKey: string): Set<string> {
+    const study = this.studyRow(studyKey);
+    const rows = this.db.prepare('SELECT uid FROM segments WHERE study_id = ? AND is_correction = 1').all(study.id) as {
+      uid: string;
+    }[];
+    return new Set(rows.map((r) => r.uid));
   }
 
   /** The fine-tuning set: every saved AI segment a clinician changed, with the model's original. */

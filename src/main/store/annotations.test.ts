@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countSet, createMask, masksEqual } from '../../shared/labelmap/mask';
+import { fromPayload, type SegmentPayload, toPayload } from '../../shared/labelmap/payload';
+import type { Segment } from '../../shared/labelmap/segments';
+import { ImageLibrary } from '../dicom/library';
+import { sharedPath } from '../testing/shared-data';
+import { Annotations } from './annotations';
+import { librarySeries } from './series-source';
+
+let dir: string;
+let images: ImageLibrary;
+let annotations: Annotations;
+let ctId: string;
+let xrayId: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nextmask-annotations-'));
+  images = new ImageLibrary();
+  const ct = ['01.dcm', '02.dcm', '03.dcm'].map((f) => sharedPath('dicom/ct-3slice-with-seg', f));
+  const xray = sharedPath('data/covid-qu-ex/val/covid/images/covid_1903.png');
+  const { series } = await images.open([...ct, xray]);
+  ctId = series.find((s) => s.modality === 'CT')!.id;
+  xrayId = series.find((s) => s.kind === 'raster')!.id;
+  annotations = new Annotations(join(dir, 'workspace'), librarySeries(images));
+});
+afterAll(() => {
+  annotations.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function segment(
+  id: string,
+  width: number,
+  height: number,
+  frames: number,
+  paint: (m: Segment['masks']) => void,
+): Segment {
+  const masks = Array.from({ length: frames }, () => createMask(width, height));
+  paint(masks);
+  return {
+    id,
+    name: id,
+    color: [10, 200, 30],
+    visible: true,
+    locked: false,
+    opacity: 0.5,
+    outline: false,
+    source: 'manual',
+    masks,
+  };
+}
+
+describe('Annotations', () => {
+  it('saves a series, exports SEG and NIfTI, and imports both back equal', async () => {
+    const first = await annotations.load(ctId);
+    expect(first).toMatchObject({ width: 512, height: 512, frameCount: 3, segments: [], savedAt: null });
+    const liver = segment('liver', 512, 512, 3, (m) => m[1]!.data.fill(1, 512 * 200, 512 * 260));
+    await annotations.save(ctId, [toPayload(liver)], [{ segmentUid: 'liver', action: 'brush', frame: 1 }]);
+    const loaded = await annotations.load(ctId);
+    expect(loaded.savedAt).not.toBeNull();
+    expect(masksEqual(fromPayload(loaded.segments[0]!, loaded).masks[1]!, liver.masks[1]!)).toBe(true);
+
+    const segPath = join(dir, 'out.dcm');
+    expect(await annotations.export({ seriesId: ctId, format: 'seg', path: segPath })).toEqual({
+      path: segPath,
+      deidentified: false,
+      segments: 1,
+    });
+    const fromSeg = await annotations.import(ctId, segPath);
+    expect(fromSeg.map((s) => s.name)).toEqual(['liver']);
+    const back = fromPayload(fromSeg[0]!, loaded);
+    for (const [i, m] of liver.masks.entries()) expect(masksEqual(back.masks[i]!, m)).toBe(true);
+
+    const niiPath = join(dir, 'out.nii.gz');
+    await annotations.export({ seriesId: ctId, format: 'nifti', path: niiPath });
+    const fromNifti = fromPayload((await annotations.import(ctId, niiPath))[0]!, loaded);
+    for (const [i, m] of liver.masks.entries()) expect(masksEqual(fromNifti.masks[i]!, m)).toBe(true);
+  });
+
+  it('loads seg-liver.dcm over the CT series opened in the viewer', async () => {
+    const segments = await annotations.import(ctId, sharedPath('dicom/ct-3slice-with-seg/seg-liver.dcm'));
+    expect(segments.map((s: SegmentPayload) => [s.name, s.source, s.algorithm])).toEqual([
+      ['Liver', 'ai', 'SlicerEditor'],
+    ]);
+    expect(
+      fromPayload(segments[0]!, { width: 512, height: 512, frameCount: 3 }).masks.every((m) => countSet(m) > 0),
+    ).toBe(true);
+  });
+
+  it('records an AI proposal; an edited save marks it a correction and exports it as SEMIAUTOMATIC', async () => {
+    const ai = {
+      ...segment('ai-1', 512, 512, 3, (m) => m[0]!.data.fill(1, 0, 5000)),
+      source: 'ai' as const,
+      algorithm: 'NTP',
+      prompt: 'liver',
+    };
+    await annotations.recordProposal(ctId, {
+      segmentUid: 'ai-1',
+      prompt: 'liver',
+      algorithm: 'NTP',
+      bits: toPayload(ai).bits,
+    });
+    ai.masks[0]!.data.fill(0, 0, 100);
+    await annotations.save(ctId, [toPayload(ai)], []);
+    const path = join(dir, 'ai.dcm');
+    await annotations.export({ seriesId: ctId, format: 'seg', path, deidentify: true });
+    // De-identified UIDs no longer match the identified series, so read the header directly.
+    const { readDataset } = await import('../seg/dicom-file');
+    const { readFile } = await import('node:fs/promises');
+    const ds = readDataset(await readFile(path));
+    expect(ds.PatientIdentityRemoved).toBe('YES');
+    expect((ds.SegmentSequence as { SegmentAlgorithmType: string }[])[0]!.SegmentAlgorithmType).toBe('SEMIAUTOMATIC');
+  });
+
+  it('round-trips a radiograph mask as PNG and refuses SEG export without a DICOM source', async () => {
+    const lung = segment('lung', 256, 256, 1, (m) => m[0]!.data.fill(1, 256 * 10, 256 * 40));
+    await annotations.save(xrayId, [toPayload(lung)], []);
+    const path = join(dir, 'lung.png');
+    await annotations.export({ seriesId: xrayId, format: 'png', path });
+    const back = fromPayload((await annotations.import(xrayId, path))[0]!, { width: 256, height: 256, frameCount: 1 });
+    expect(masksEqual(back.masks[0]!, lung.masks[0]!)).toBe(true);
+    await expect(annotations.export({ seriesId: xrayId, format: 'seg', path: join(dir, 'x.dcm') })).rejects.toThrow(
+      'DICOM SEG needs a DICOM series',
+    );
+  });
+
+  it('refuses a mask payload of the wrong size and keeps the saved segments', async () => {
+    const before = (await annotations.load(xrayId)).segments.length;
+    const bad = { ...toPayload(segment('bad', 256, 256, 1, () => {})), bits: new Uint8Array(10) };
+    await expect(annotations.save(xrayId, [bad], [])).rejects.toThrow(/mask data is 10 bytes/);
+    expect((await annotations.load(xrayId)).segments.length).toBe(before);
+  });
+});

@@ -1,0 +1,208 @@
+// The masks side of the app, behind the IPC channels: a series' segments loaded from and saved
+// to the workspace store, AI proposals recorded, and exports/imports (DICOM SEG, NIfTI, PNG).
+// Exports write what was last saved, so a file on disk always matches the store.
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { extname, join } from 'node:path';
+import type { ExportFormat, ExportResult, LoadedSegments } from '../../shared/labelmap/channels';
+import {
+  type FrameShape,
+  fromPayload,
+  masksFromBits,
+  type SegmentPayload,
+  toPayload,
+} from '../../shared/labelmap/payload';
+import type { Segment } from '../../shared/labelmap/segments';
+import { decodeNifti, encodeNifti, geometryOf } from '../io/nifti';
+import { readMaskPng, writeMaskPng } from '../io/png-mask';
+import { UserFacingError } from '../ipc/dispatch';
+import { readSeg } from '../seg/read-seg';
+import { readSourceImages } from '../seg/source-images';
+import { segSegmentFrom, writeSeg } from '../seg/write-seg';
+import type { SeriesSource } from './series-source';
+import { type EditRecord, type StudyRecord, Workspace } from './workspace';
+
+/** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */
+export function defaultWorkspaceDir(): string {
+  return process.env.NEXTMASK_WORKSPACE || join(homedir(), '.nextmask', 'workspace');
+}
+
+export interface ExportRequest {
+  seriesId: string;
+  format: ExportFormat;
+  path: string;
+  /** DICOM SEG only: apply the PS3.15 basic profile. */
+  deidentify?: boolean;
+  /** PNG only: which segment and frame. */
+  segmentId?: string;
+  frame?: number;
+}
+
+export class Annotations {
+  private workspace: Workspace | null = null;
+
+  constructor(
+    private readonly workspaceDir: string,
+    private readonly series: SeriesSource,
+    /** Keys the de-identification pseudonyms; fixed per workspace so re-exports agree. */
+    private readonly deidSalt: string = workspaceDir,
+  ) {}
+
+  /** Opened on first use, so starting the app never touches the disk. */
+  private store(): Workspace {
+    this.workspace ??= new Workspace(this.workspaceDir);
+    return this.workspace;
+  }
+
+  close(): void {
+    this.workspace?.close();
+    this.workspace = null;
+  }
+
+  private async study(seriesId: string): Promise<StudyRecord> {
+    const s = this.series.summary(seriesId);
+    if (s.frameCount === 0)
+      throw new UserFacingError(`series ${s.seriesDescription || seriesId} has no images to annotate`);
+    const paths = await this.series.framePaths(seriesId);
+    const record: StudyRecord = {
+      key: s.seriesInstanceUid || (paths[0] as string),
+      sourcePath: paths[0] as string,
+      modality: s.modality,
+      width: s.columns,
+      height: s.rows,
+      frameCount: s.frameCount,
+    };
+    if (s.studyInstanceUid) record.studyUid = s.studyInstanceUid;
+    if (s.seriesInstanceUid) record.seriesUid = s.seriesInstanceUid;
+    if (s.seriesDescription) record.description = s.seriesDescription;
+    return this.store().putStudy(record);
+  }
+
+  private static shape(study: StudyRecord): FrameShape {
+    return { width: study.width, height: study.height, frameCount: study.frameCount };
+  }
+
+  async load(seriesId: string): Promise<LoadedSegments> {
+    const study = await this.study(seriesId);
+    const summary = this.store()
+      .listStudies()
+      .find((s) => s.key === study.key);
+    return {
+      studyKey: study.key,
+      ...Annotations.shape(study),
+      segments: this.store().loadSegments(study.key).map(toPayload),
+      savedAt: summary?.savedAt ?? null,
+    };
+  }
+
+  async save(seriesId: string, segments: SegmentPayload[], edits: EditRecord[]): Promise<{ savedAt: string }> {
+    const study = await this.study(seriesId);
+    const decoded = segments.map((p) => fromPayload(p, Annotations.shape(study)));
+    this.store().saveSegments(study.key, decoded, edits);
+    const saved = this.store()
+      .listStudies()
+      .find((s) => s.key === study.key);
+    return { savedAt: saved?.savedAt ?? new Date().toISOString() };
+  }
+
+  async recordProposal(
+    seriesId: string,
+    proposal: { segmentUid: string; prompt: string; algorithm: string; bits: Uint8Array },
+  ): Promise<void> {
+    const study = await this.study(seriesId);
+    const masks = masksFromBits(proposal.bits, Annotations.shape(study));
+    this.store().recordProposal(study.key, { ...proposal, masks });
+  }
+
+  private async dicomSources(seriesId: string) {
+    const summary = this.series.summary(seriesId);
+    if (summary.kind !== 'image')
+      throw new UserFacingError('DICOM SEG needs a DICOM series; export PNG or NIfTI instead');
+    return readSourceImages(await this.series.framePaths(seriesId));
+  }
+
+  async export(request: ExportRequest): Promise<ExportResult> {
+    const study = await this.study(request.seriesId);
+    const segments = this.store().loadSegments(study.key);
+    if (segments.length === 0) throw new UserFacingError('nothing saved to export: save the segments first');
+    switch (request.format) {
+      case 'seg': {
+        const sources = await this.dicomSources(request.seriesId);
+        const corrected = this.store().correctedSegmentUids(study.key);
+        const bytes = writeSeg({
+          sources,
+          segments: segments.map((s) => segSegmentFrom(s, { edited: corrected.has(s.id) })),
+          ...(request.deidentify ? { deidentify: { salt: this.deidSalt } } : {}),
+        });
+        await writeFile(request.path, bytes);
+        return { path: request.path, deidentified: Boolean(request.deidentify), segments: segments.length };
+      }
+      case 'nifti': {
+        const geometry =
+          this.series.summary(request.seriesId).kind === 'image'
+            ? geometryOf(await this.dicomSources(request.seriesId))
+            : { spacing: [1, 1, 1] as [number, number, number] };
+        await writeFile(
+          request.path,
+          encodeNifti(
+            segments.map((s) => s.masks),
+            geometry,
+          ),
+        );
+        return { path: request.path, deidentified: false, segments: segments.length };
+      }
+      case 'png': {
+        const segment = request.segmentId ? segments.find((s) => s.id === request.segmentId) : segments[0];
+        const mask = segment?.masks[request.frame ?? 0];
+        if (!segment || !mask)
+          throw new UserFacingError(`no saved segment ${request.segmentId ?? ''} frame ${request.frame ?? 0}`);
+        await writeMaskPng(request.path, mask);
+        return { path: request.path, deidentified: false, segments: 1 };
+      }
+    }
+  }
+
+  /** Reads a SEG (.dcm), NIfTI (.nii, .nii.gz) or PNG mask for the series; the caller adds the segments. */
+  async import(seriesId: string, path: string): Promise<SegmentPayload[]> {
+    const study = await this.study(seriesId);
+    const shape = Annotations.shape(study);
+    const lower = path.toLowerCase();
+    let segments: Segment[];
+    if (lower.endsWith('.nii') || lower.endsWith('.nii.gz')) {
+      const volume = decodeNifti(await readFile(path));
+      if (volume.width !== shape.width || volume.height !== shape.height || volume.depth !== shape.frameCount) {
+        throw new UserFacingError(
+          `NIfTI is ${volume.width}x${volume.height}x${volume.depth}, the series is ${shape.width}x${shape.height}x${shape.frameCount}`,
+        );
+      }
+      segments = [...volume.labels].map(([label, masks]) => imported(`Label ${label}`, masks));
+    } else if (extname(lower) === '.png') {
+      if (shape.frameCount !== 1)
+        throw new UserFacingError('a PNG mask fits a single image; this series has several frames');
+      segments = [imported('Imported mask', [await readMaskPng(path, shape)])];
+    } else {
+      const seg = readSeg(await readFile(path), await this.dicomSources(seriesId));
+      segments = seg.segments.map((s) => ({
+        ...imported(s.label, s.masks),
+        color: s.color,
+        ...(s.algorithmType === 'MANUAL' ? {} : { source: 'ai' as const, algorithm: s.algorithmName ?? 'unknown' }),
+      }));
+    }
+    return segments.map(toPayload);
+  }
+}
+
+function imported(name: string, masks: Segment['masks']): Segment {
+  return {
+    id: `imported-${randomUUID().slice(0, 8)}`,
+    name,
+    color: [255, 200, 0],
+    visible: true,
+    locked: false,
+    opacity: 0.5,
+    outline: false,
+    source: 'manual',
+    masks,
+  };
+}

@@ -1,0 +1,27 @@
+// What the annotation service needs to know about an open series: its identity and size, and
+// its files in frame order (the SEG and NIfTI exporters read their headers).
+import type { SeriesSummary } from '../../shared/viewer-types';
+import type { ImageLibrary } from '../dicom/library';
+
+export interface SeriesSource {
+  summary(seriesId: string): SeriesSummary;
+  /** One path per frame, in display order. */
+  framePaths(seriesId: string): Promise<string[]>;
+}
+
+export function librarySeries(images: ImageLibrary): SeriesSource {
+  const summary = (seriesId: string) => {
+    const found = images.list().find((s) => s.id === seriesId);
+    if (!found) throw new Error(`no series ${seriesId} (open it first)`);
+    return found;
+  };
+  return {
+    summary,
+    // The library's public API gives a frame's path with the frame (cached after the first view).
+    framePaths: async (seriesId) => {
+      const paths: string[] = [];
+      for (let i = 0; i < summary(seriesId).frameCount; i++) paths.push((await images.frame(seriesId, i)).info.path);
+      return paths;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { argSchemas } from '../ipc';
+import { ValidationError } from '../validate';
+import { decodeWire, encodeWire } from '../wire';
+import { createMask } from './mask';
+import { fromPayload, toPayload } from './payload';
+import type { Segment } from './segments';
+
+function segment(): Segment {
+  const masks = [createMask(5, 3), createMask(5, 3)];
+  masks[1]!.data.set([1, 0, 1, 1], 6);
+  return {
+    id: 's1',
+    name: 'Lesion',
+    color: [1, 2, 3],
+    visible: true,
+    locked: false,
+    opacity: 0.5,
+    outline: true,
+    source: 'ai',
+    algorithm: 'NTP',
+    prompt: 'p',
+    masks,
+  };
+}
+
+describe('masks channels', () => {
+  it('a segment survives payload packing and the HTTP wire codec, and passes the save schema', () => {
+    const wire = decodeWire(encodeWire({ seriesId: '1', segments: [toPayload(segment())], edits: [] }));
+    const args = argSchemas['masks:save'].parse(wire);
+    expect(args.segments[0]!.bits).toBeInstanceOf(Uint8Array);
+    const back = fromPayload(args.segments[0]!, { width: 5, height: 3, frameCount: 2 });
+    expect([...back.masks[1]!.data]).toEqual([...segment().masks[1]!.data]);
+    expect(back).toMatchObject({ name: 'Lesion', color: [1, 2, 3], source: 'ai', outline: true });
+  });
+
+  it('rejects masks that are not bytes, bad colours and unknown fields, naming the path', () => {
+    const good = toPayload(segment());
+    const parse = (s: object) => argSchemas['masks:save'].parse({ seriesId: '1', segments: [s], edits: [] });
+    expect(() => parse({ ...good, bits: [1, 2, 3] })).toThrow(/segments\[0\]\.bits: expected Uint8Array/);
+    expect(() => parse({ ...good, color: [1, 2] })).toThrow(ValidationError);
+    expect(() => parse({ ...good, color: [1, 2, 300] })).toThrow(/color\[2\]/);
+    expect(() => parse({ ...good, masks: [] })).toThrow(/segments\[0\]\.masks: expected no such field/);
+  });
+
+  it('refuses a payload whose size does not match the series', () => {
+    expect(() => fromPayload(toPayload(segment()), { width: 5, height: 3, frameCount: 3 })).toThrow(
+      /expected 6 for 3 frames/,
+    );
+  });
+});

@@ -1,0 +1,87 @@
+// The masks IPC channels (load, save, AI proposal, export, import): argument schemas and
+// result types, merged into the app's contract in src/shared/ipc.ts.
+import * as v from '../validate';
+import type { FrameShape, SegmentPayload } from './payload';
+import type { Rgb } from './segments';
+
+const rgb: v.Schema<Rgb> = {
+  describe: '[r, g, b] with integers 0..255',
+  parse(value, path = '') {
+    const list = v.array(v.number({ min: 0, max: 255, integer: true }), { max: 3 }).parse(value, path);
+    if (list.length !== 3) throw new v.ValidationError(path, this.describe);
+    return list as Rgb;
+  },
+};
+
+const seriesId = v.string({ min: 1, max: 64 });
+const path = v.string({ min: 1, max: 4096 });
+
+export const segmentPayloadSchema = v.object({
+  id: v.string({ min: 1, max: 64 }),
+  name: v.string({ max: 200 }),
+  color: rgb,
+  visible: v.boolean(),
+  locked: v.boolean(),
+  opacity: v.number({ min: 0, max: 1 }),
+  outline: v.boolean(),
+  source: v.literal('manual', 'ai'),
+  algorithm: v.optional(v.string({ max: 200 })),
+  prompt: v.optional(v.string({ max: 10_000 })),
+  bits: v.bytes(),
+});
+
+export type ExportFormat = 'seg' | 'nifti' | 'png';
+
+export const maskArgSchemas = {
+  'masks:load': v.object({ seriesId }),
+  'masks:save': v.object({
+    seriesId,
+    segments: v.array(segmentPayloadSchema, { max: 1000 }),
+    edits: v.array(
+      v.object({
+        segmentUid: v.string({ min: 1, max: 64 }),
+        action: v.string({ min: 1, max: 64 }),
+        frame: v.optional(v.number({ min: 0, integer: true })),
+      }),
+      { max: 100_000 },
+    ),
+  }),
+  'masks:proposal': v.object({
+    seriesId,
+    segmentUid: v.string({ min: 1, max: 64 }),
+    prompt: v.string({ max: 10_000 }),
+    algorithm: v.string({ min: 1, max: 200 }),
+    bits: v.bytes(),
+  }),
+  'masks:export': v.object({
+    seriesId,
+    format: v.literal('seg', 'nifti', 'png'),
+    path,
+    deidentify: v.optional(v.boolean()),
+    segmentId: v.optional(v.string({ min: 1, max: 64 })),
+    frame: v.optional(v.number({ min: 0, integer: true })),
+  }),
+  'masks:import': v.object({ seriesId, path }),
+} satisfies Record<string, v.Schema<unknown>>;
+
+export interface LoadedSegments extends FrameShape {
+  studyKey: string;
+  segments: SegmentPayload[];
+  savedAt: string | null;
+}
+
+export interface ExportResult {
+  path: string;
+  /** True when the PS3.15 basic profile was applied (the UI says so next to the file). */
+  deidentified: boolean;
+  segments: number;
+}
+
+export interface MaskResults {
+  'masks:load': LoadedSegments;
+  'masks:save': { savedAt: string };
+  'masks:proposal': null;
+  'masks:export': ExportResult;
+  /** Segments read from the file, for the caller to add (one undo step). */
+  'masks:import': SegmentPayload[];
+}
