@@ -10,6 +10,7 @@ declare module 'dcmjs' {
   }
 
   const dcmjs: {
+    log: { getLogger(name: string): { setLevel(level: 'silent' | 'error' | 'warn' | 'info'): void } };
     data: {
       DicomMessage: { readFile(buffer: ArrayBuffer, options?: { ignoreErrors?: boolean }): DicomDictInstance };
       DicomDict: new (meta: Record<string, unknown>) => DicomDictInstance;

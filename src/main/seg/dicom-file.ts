@@ -4,6 +4,10 @@ import dcmjs, { type NaturalDataset } from 'dcmjs';
 
 const { DicomMessage, DicomDict, DicomMetaDictionary } = dcmjs.data;
 
+// dcmjs reports every private tag of unknown VR in a CT header as an error; we read only
+// standard attributes, so that noise stays out of the app's log.
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
+
 export type { NaturalDataset };
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';

@@ -128,3 +128,40 @@ describe('SegmentList', () => {
     expect(list.segments).toHaveLength(0);
   });
 });
+
+describe('SegmentList loading and grouped adds', () => {
+  it('loads saved segments without an undo step, and an import of several segments undoes as one', () => {
+    const list = new SegmentList(4, 4, 1);
+    const saved = createMask(4, 4);
+    saved.data[3] = 1;
+    list.load([
+      {
+        id: 'kept',
+        name: 'Kept',
+        color: [1, 1, 1],
+        visible: true,
+        locked: false,
+        opacity: 1,
+        outline: false,
+        source: 'manual',
+        masks: [saved],
+      },
+    ]);
+    expect(list.canUndo).toBe(false);
+    const added = list.addAll(
+      [
+        { info: { name: 'A' }, masks: [createMask(4, 4)] },
+        { info: { name: 'B', id: 'kept' }, masks: [createMask(4, 4)] },
+      ],
+      'Import SEG',
+    );
+    expect(added.map((s) => s.name)).toEqual(['A', 'B']);
+    expect(new Set(list.segments.map((s) => s.id)).size).toBe(3); // a clashing id is replaced
+    expect(list.undo()).toBe('Import SEG');
+    expect(list.segments.map((s) => s.name)).toEqual(['Kept']);
+    expect(list.redo()).toBe('Import SEG');
+    expect(list.segments.map((s) => s.name)).toEqual(['Kept', 'A', 'B']);
+    expect(list.undo()).toBe('Import SEG');
+    expect(list.undo()).toBeNull();
+  });
+});

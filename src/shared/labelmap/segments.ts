@@ -31,7 +31,8 @@ type Entry =
   | { kind: 'pixels'; label: string; segmentId: string; frame: number; patch: Patch }
   | { kind: 'add'; label: string; segment: Segment; index: number }
   | { kind: 'remove'; label: string; segment: Segment; index: number }
-  | { kind: 'replace'; label: string; segmentId: string; before: ResultState; after: ResultState };
+  | { kind: 'replace'; label: string; segmentId: string; before: ResultState; after: ResultState }
+  | { kind: 'group'; label: string; entries: Entry[] };
 
 /** What an AI result replaces in an existing segment (display settings stay). */
 type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm'>;
@@ -53,6 +54,8 @@ function entryBytes(e: Entry): number {
       return segmentBytes(e.segment);
     case 'replace':
       return segmentBytes(e.before) + segmentBytes(e.after);
+    case 'group':
+      return e.entries.reduce((n, x) => n + entryBytes(x), 0);
   }
 }
 
@@ -133,6 +136,32 @@ export class SegmentList {
         throw new Error(`mask is ${m.width}x${m.height}, image is ${this.width}x${this.height}`);
       }
     }
+  }
+
+  /** Replaces every segment with saved ones (opening a series): not an undo step; history starts empty. */
+  load(segments: Segment[]): void {
+    for (const s of segments) this.checkMasks(s.masks);
+    this.segments.splice(0, this.segments.length, ...segments);
+    this.nextId = segments.length + 1;
+    this.selectedId = segments[0]?.id ?? null;
+    this.history.clear();
+  }
+
+  /** Adds several segments (an imported file) as one undo step. */
+  addAll(items: { info: Partial<SegmentInfo>; masks: Mask[] }[], label: string): Segment[] {
+    for (const item of items) this.checkMasks(item.masks);
+    const added = items.map(({ info, masks }) => {
+      const segment: Segment = { ...this.newInfo(info), masks };
+      this.segments.push(segment);
+      return segment;
+    });
+    this.history.push({
+      kind: 'group',
+      label,
+      entries: added.map((segment) => ({ kind: 'add', label, segment, index: this.segments.indexOf(segment) })),
+    });
+    this.selectedId = added.at(-1)?.id ?? this.selectedId;
+    return added;
   }
 
   /** Adds a segment (empty unless masks are given) as one undo step and selects it. */
@@ -266,6 +295,11 @@ export class SegmentList {
       case 'replace': {
         const target = this.get(entry.segmentId);
         Object.assign(target, forward ? entry.after : entry.before);
+        break;
+      }
+      case 'group': {
+        const entries = forward ? entry.entries : [...entry.entries].reverse();
+        for (const e of entries) this.apply(e, direction);
         break;
       }
     }

@@ -1,0 +1,105 @@
+// Masks end to end in Chromium against the real handlers and a scratch workspace: open the CT
+// series, import seg-liver.dcm, paint, undo, save, export SEG, reload, and the mask is still there.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSeg } from '../src/main/seg/read-seg';
+import { readSourceImages } from '../src/main/seg/source-images';
+import { sharedPath } from '../src/main/testing/shared-data';
+import { launchBrowser, type ServedApp, serveApp, watchErrors } from './harness';
+
+const CT_DIR = sharedPath('dicom', 'ct-3slice-with-seg');
+const CT_FILES = ['01.dcm', '02.dcm', '03.dcm'].map((f) => join(CT_DIR, f));
+const LIVER_SEG = join(CT_DIR, 'seg-liver.dcm');
+
+async function liverPixels(page: Page): Promise<number> {
+  const row = page.getByTestId('segment-row').filter({ hasText: 'Liver' });
+  return Number(await row.getByTestId('segment-pixels').textContent());
+}
+
+/** Opaque pixels the overlay canvas shows (the mask drawn over the image). */
+function overlayPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="mask-overlay"]');
+    if (!canvas || canvas.width === 0) return 0;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++;
+    return n;
+  });
+}
+
+describe('masks in Chromium', () => {
+  let workspace: string;
+  let app: ServedApp;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  const url = () => `${app.url}${CT_FILES.map((f) => `&open=${encodeURIComponent(f)}`).join('')}`;
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'nextmask-e2e-masks-'));
+    // The served app's store goes to a scratch workspace (the child inherits the environment).
+    process.env.NEXTMASK_WORKSPACE = join(workspace, 'store');
+    app = await serveApp();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    errors = watchErrors(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    delete process.env.NEXTMASK_WORKSPACE;
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('imports, paints, undoes, saves, exports SEG, and finds the mask again after a reload', async () => {
+    await page.goto(url());
+    await page.getByTestId('window-level').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('slice-index').textContent()).toBe('Im 1 / 3');
+    await page.getByTestId('segments').waitFor();
+
+    // Import the liver SEG over the series.
+    await page.getByTestId('import-path').fill(LIVER_SEG);
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('segment-row').filter({ hasText: 'Liver' }).waitFor({ timeout: 15_000 });
+    const imported = await liverPixels(page);
+    expect(imported).toBeGreaterThan(1000);
+    await expect.poll(() => overlayPixels(page)).toBeGreaterThan(100);
+
+    // Paint a stroke across the image with the brush: the segment grows.
+    await page.getByTestId('tool-brush').click();
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.25, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => liverPixels(page)).toBeGreaterThan(imported);
+
+    // Undo (Ctrl+Z) brings back exactly the imported mask.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => liverPixels(page)).toBe(imported);
+
+    // Save, then export SEG (which saves too).
+    await page.getByTestId('save-masks').click();
+    await expect.poll(() => page.getByTestId('masks-message').textContent()).toContain('Saved 1 segment');
+    const out = join(workspace, 'liver-export.dcm');
+    await page.getByTestId('export-path').fill(out);
+    await page.getByTestId('export-submit').click();
+    await expect.poll(() => page.getByTestId('masks-message').textContent()).toContain('Exported');
+    expect(existsSync(out)).toBe(true);
+    const exported = readSeg(readFileSync(out), await readSourceImages(CT_FILES));
+    expect(exported.segments.map((s) => s.label)).toEqual(['Liver']);
+    const exportedPixels = exported.segments[0]!.masks.reduce((n, m) => n + m.data.reduce((a, v) => a + v, 0), 0);
+    expect(exportedPixels).toBe(imported);
+
+    // Reload: the page starts empty, opens the series again, and the saved mask is back.
+    await page.goto('about:blank');
+    await page.goto(url());
+    await page.getByTestId('segment-row').filter({ hasText: 'Liver' }).waitFor({ timeout: 30_000 });
+    expect(await liverPixels(page)).toBe(imported);
+    expect(errors).toEqual([]);
+  });
+});
