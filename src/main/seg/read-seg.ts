@@ -16,6 +16,8 @@ export interface ImportedSegment {
   color: Rgb;
   algorithmType: AlgorithmType;
   algorithmName?: string;
+  /** SegmentDescription: for our AI segments, the prompt. */
+  description?: string;
   /** One mask per source image, in the order of the `sources` given. */
   masks: Mask[];
 }
@@ -86,6 +88,8 @@ export function readSeg(bytes: Uint8Array, sources: SourceImage[]): ImportedSeg 
     };
     const algorithmName = str(item.SegmentAlgorithmName);
     if (algorithmName) segment.algorithmName = algorithmName;
+    const description = str(item.SegmentDescription);
+    if (description) segment.description = description;
     segments.set(number, segment);
   }
 

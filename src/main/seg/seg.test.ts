@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { sharedPath } from '../testing/shared-data';
+import { writeAiSeg } from './ai-seg';
 import { dicomLabToRgb, rgbToDicomLab } from './colour';
 import { readDataset, writeDataset } from './dicom-file';
 import { readSeg } from './read-seg';
@@ -195,6 +196,32 @@ describe('exporting SEG', () => {
     expect(() => writeSeg({ sources, segments: [bad] })).toThrow('has 1 frames, the series has 3');
     const ai: SegSegment = { ...exampleSegments()[1]!, algorithm: undefined };
     expect(() => writeSeg({ sources, segments: [ai] })).toThrow('needs its algorithm');
+  });
+});
+
+describe('the command line SEG writer', () => {
+  it('stores an AI mask over a single input file, with the prompt and the model identified', async () => {
+    const input = sharedPath('dicom/misc/CT_small.dcm');
+    const [source] = await readSourceImages([input]);
+    const mask = createMask(source!.columns, source!.rows);
+    mask.data.fill(1, 300, 900);
+    const out = join(dir, 'cli.dcm');
+    await writeAiSeg({
+      sourcePaths: [input],
+      masks: [mask],
+      prompt: 'one lesion in the left lobe',
+      algorithm: { name: 'NTP-MRISeg', version: '0.1.0' },
+      outPath: out,
+    });
+    expect(dciodvfyErrors(out)).toEqual([]);
+    const back = readSeg(readFileSync(out), [source!]);
+    expect(back.segments[0]).toMatchObject({
+      label: 'one lesion in the left lobe',
+      description: 'one lesion in the left lobe',
+      algorithmType: 'AUTOMATIC',
+      algorithmName: 'NTP-MRISeg',
+    });
+    expect(masksEqual(back.segments[0]!.masks[0]!, mask)).toBe(true);
   });
 });
 

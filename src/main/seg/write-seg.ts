@@ -23,6 +23,8 @@ export interface SegSegment {
   algorithm?: { name: string; version: string };
   /** One mask per source image, in the order of `sources`. */
   masks: Mask[];
+  /** Free text kept as SegmentDescription (the prompt, for AI segments); 64 characters at most. */
+  description?: string;
 }
 
 export interface WriteSegOptions {
@@ -55,6 +57,7 @@ export function segSegmentFrom(segment: Segment, options: { edited?: boolean; ve
     algorithmType: options.edited ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
     algorithm: { name: segment.algorithm ?? 'NextMask', version: options.version ?? pkg.version },
     masks: segment.masks,
+    ...(segment.prompt ? { description: segment.prompt } : {}),
   };
 }
 
@@ -109,6 +112,7 @@ function segmentItem(s: SegSegment, number: number): NaturalDataset {
     SegmentAlgorithmType: s.algorithmType,
     RecommendedDisplayCIELabValue: rgbToDicomLab(s.color),
   };
+  if (s.description) item.SegmentDescription = s.description.slice(0, 64);
   if (s.algorithm) {
     item.SegmentAlgorithmName = s.algorithm.name.slice(0, 64);
     item.SegmentationAlgorithmIdentificationSequence = [

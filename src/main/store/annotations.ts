@@ -186,7 +186,13 @@ export class Annotations {
       segments = seg.segments.map((s) => ({
         ...imported(s.label, s.masks),
         color: s.color,
-        ...(s.algorithmType === 'MANUAL' ? {} : { source: 'ai' as const, algorithm: s.algorithmName ?? 'unknown' }),
+        ...(s.algorithmType === 'MANUAL'
+          ? {}
+          : {
+              source: 'ai' as const,
+              algorithm: s.algorithmName ?? 'unknown',
+              ...(s.description ? { prompt: s.description } : {}),
+            }),
       }));
     }
     return segments.map(toPayload);
