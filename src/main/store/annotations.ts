@@ -45,8 +45,6 @@ export class Annotations {
   constructor(
     private readonly workspaceDir: string,
     private readonly series: SeriesSource,
-    /** Keys the de-identification pseudonyms; fixed per workspace so re-exports agree. */
-    private readonly deidSalt: string = workspaceDir,
   ) {}
 
   /** Opened on first use, so starting the app never touches the disk. */
@@ -133,7 +131,8 @@ export class Annotations {
         const bytes = writeSeg({
           sources,
           segments: segments.map((s) => segSegmentFrom(s, { edited: corrected.has(s.id) })),
-          ...(request.deidentify ? { deidentify: { salt: this.deidSalt } } : {}),
+          // A secret per workspace: pseudonyms agree across exports but cannot be recomputed elsewhere.
+          ...(request.deidentify ? { deidentify: { salt: this.store().secret('deidentify') } } : {}),
         });
         await writeFile(request.path, bytes);
         return { path: request.path, deidentified: Boolean(request.deidentify), segments: segments.length };

@@ -67,4 +67,8 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX prompts_by_segment ON prompts(study_id, segment_uid, id);
   CREATE INDEX edits_by_study ON edits(study_id, id);
   `,
+  `
+  -- Per-workspace values, e.g. the secret that keys de-identification pseudonyms.
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
 ];

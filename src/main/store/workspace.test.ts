@@ -104,6 +104,18 @@ describe('Workspace', () => {
     again.close();
   });
 
+  it('keeps a random secret per workspace across reopening', () => {
+    const dir = tempDir();
+    const ws = new Workspace(dir);
+    const secret = ws.secret('deidentify');
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    ws.close();
+    const again = new Workspace(dir);
+    expect(again.secret('deidentify')).toBe(secret);
+    expect(new Workspace(tempDir()).secret('deidentify')).not.toBe(secret);
+    again.close();
+  });
+
   it('a later save replaces the earlier one', () => {
     const ws = new Workspace(tempDir());
     ws.putStudy(STUDY);

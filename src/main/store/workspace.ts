@@ -1,6 +1,7 @@
 // The annotation store: one SQLite database in the workspace folder. Every save is one
 // transaction in WAL mode with synchronous=FULL, so a crash or power cut leaves the store as of
 // the last completed save, never half of one.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -140,6 +141,15 @@ export class Workspace {
 
   close(): void {
     this.db.close();
+  }
+
+  /** A random secret kept in this workspace, made on first use (e.g. the de-identification key). */
+  secret(name: string): string {
+    this.db
+      .prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)')
+      .run(`secret:${name}`, randomBytes(32).toString('hex'));
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(`secret:${name}`) as { value: string })
+      .value;
   }
 
   private studyRow(key: string): StudyRow {
