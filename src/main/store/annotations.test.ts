@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,7 @@ describe('Annotations', () => {
   it('saves a series, exports SEG and NIfTI, and imports both back equal', async () => {
     const first = await annotations.load(ctId);
     expect(first).toMatchObject({ width: 512, height: 512, frameCount: 3, segments: [], savedAt: null });
+    expect(existsSync(join(dir, 'workspace')), 'looking writes nothing').toBe(false);
     const liver = segment('liver', 512, 512, 3, (m) => m[1]!.data.fill(1, 512 * 200, 512 * 260));
     await annotations.save(ctId, [toPayload(liver)], [{ segmentUid: 'liver', action: 'brush', frame: 1 }]);
     const loaded = await annotations.load(ctId);

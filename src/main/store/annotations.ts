@@ -2,6 +2,7 @@
 // to the workspace store, AI proposals recorded, and exports/imports (DICOM SEG, NIfTI, PNG).
 // Exports write what was last saved, so a file on disk always matches the store.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -21,7 +22,7 @@ import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';
 import type { SeriesSource } from './series-source';
-import { type EditRecord, type StudyRecord, Workspace } from './workspace';
+import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace } from './workspace';
 
 /** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */
 export function defaultWorkspaceDir(): string {
@@ -58,7 +59,8 @@ export class Annotations {
     this.workspace = null;
   }
 
-  private async study(seriesId: string): Promise<StudyRecord> {
+  /** What the store records about a series (nothing is written here). */
+  private async record(seriesId: string): Promise<StudyRecord> {
     const s = this.series.summary(seriesId);
     if (s.frameCount === 0)
       throw new UserFacingError(`series ${s.seriesDescription || seriesId} has no images to annotate`);
@@ -74,23 +76,30 @@ export class Annotations {
     if (s.studyInstanceUid) record.studyUid = s.studyInstanceUid;
     if (s.seriesInstanceUid) record.seriesUid = s.seriesInstanceUid;
     if (s.seriesDescription) record.description = s.seriesDescription;
-    return this.store().putStudy(record);
+    return record;
+  }
+
+  private async study(seriesId: string): Promise<StudyRecord> {
+    return this.store().putStudy(await this.record(seriesId));
   }
 
   private static shape(study: StudyRecord): FrameShape {
     return { width: study.width, height: study.height, frameCount: study.frameCount };
   }
 
+  /** Viewing a series reads the store but never writes to it (no workspace is created just to look). */
   async load(seriesId: string): Promise<LoadedSegments> {
-    const study = await this.study(seriesId);
-    const summary = this.store()
+    const record = await this.record(seriesId);
+    const empty = { studyKey: record.key, ...Annotations.shape(record), segments: [], savedAt: null };
+    if (!this.workspace && !existsSync(join(this.workspaceDir, DATABASE_FILE))) return empty;
+    const saved = this.store()
       .listStudies()
-      .find((s) => s.key === study.key);
+      .find((s) => s.key === record.key);
+    if (!saved) return empty;
     return {
-      studyKey: study.key,
-      ...Annotations.shape(study),
-      segments: this.store().loadSegments(study.key).map(toPayload),
-      savedAt: summary?.savedAt ?? null,
+      ...empty,
+      segments: this.store().loadSegments(record.key).map(toPayload),
+      savedAt: saved.savedAt,
     };
   }
 
