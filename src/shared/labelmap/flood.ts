@@ -1,5 +1,6 @@
-// Flood fill and small-island removal: both walk connected regions with an explicit stack
-// (recursion would overflow on a 2000×2000 radiograph).
+// Flood fill and small-island removal: both walk connected regions with an explicit stack in
+// a typed array (recursion would overflow on a 2000×2000 radiograph; a JS array is slower).
+// Every pixel is marked before it is pushed, so the stack never holds more than the frame.
 import { EMPTY_RECT, type Mask, type Rect } from './mask';
 
 /**
@@ -12,29 +13,40 @@ export function floodFill(mask: Mask, x: number, y: number, value: 0 | 1): Rect 
   const seed = y * width + x;
   const target = data[seed];
   if (target === value) return EMPTY_RECT;
-  const touched = { x0: x, y0: y, x1: x, y1: y };
-  const stack = [seed];
+  let x0 = x;
+  let x1 = x;
+  let y0 = y;
+  let y1 = y;
+  const stack = new Int32Array(data.length);
+  let top = 0;
   data[seed] = value;
-  while (stack.length > 0) {
-    const i = stack.pop() as number;
+  stack[top++] = seed;
+  while (top > 0) {
+    const i = stack[--top] as number;
     const px = i % width;
     const py = (i - px) / width;
-    touched.x0 = Math.min(touched.x0, px);
-    touched.x1 = Math.max(touched.x1, px);
-    touched.y0 = Math.min(touched.y0, py);
-    touched.y1 = Math.max(touched.y1, py);
-    const visit = (j: number) => {
-      if (data[j] === target) {
-        data[j] = value;
-        stack.push(j);
-      }
-    };
-    if (px > 0) visit(i - 1);
-    if (px < width - 1) visit(i + 1);
-    if (py > 0) visit(i - width);
-    if (py < height - 1) visit(i + width);
+    if (px < x0) x0 = px;
+    if (px > x1) x1 = px;
+    if (py < y0) y0 = py;
+    if (py > y1) y1 = py;
+    if (px > 0 && data[i - 1] === target) {
+      data[i - 1] = value;
+      stack[top++] = i - 1;
+    }
+    if (px < width - 1 && data[i + 1] === target) {
+      data[i + 1] = value;
+      stack[top++] = i + 1;
+    }
+    if (py > 0 && data[i - width] === target) {
+      data[i - width] = value;
+      stack[top++] = i - width;
+    }
+    if (py < height - 1 && data[i + width] === target) {
+      data[i + width] = value;
+      stack[top++] = i + width;
+    }
   }
-  return touched;
+  return { x0, y0, x1, y1 };
 }
 
 /** Labels the 8-connected foreground components; returns per-pixel labels (0 = background) and sizes. */
@@ -42,28 +54,29 @@ export function labelComponents(mask: Mask): { labels: Int32Array; sizes: number
   const { width, height, data } = mask;
   const labels = new Int32Array(data.length);
   const sizes = [0];
-  const stack: number[] = [];
+  const stack = new Int32Array(data.length);
   for (let start = 0; start < data.length; start++) {
     if (data[start] === 0 || labels[start] !== 0) continue;
     const label = sizes.length;
     let size = 0;
+    let top = 0;
     labels[start] = label;
-    stack.push(start);
-    while (stack.length > 0) {
-      const i = stack.pop() as number;
+    stack[top++] = start;
+    while (top > 0) {
+      const i = stack[--top] as number;
       size++;
       const px = i % width;
       const py = (i - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = py + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = px + dx;
-          if (nx < 0 || nx >= width) continue;
-          const j = ny * width + nx;
+      const dyFrom = py > 0 ? -1 : 0;
+      const dyTo = py < height - 1 ? 1 : 0;
+      const dxFrom = px > 0 ? -1 : 0;
+      const dxTo = px < width - 1 ? 1 : 0;
+      for (let dy = dyFrom; dy <= dyTo; dy++) {
+        for (let dx = dxFrom; dx <= dxTo; dx++) {
+          const j = i + dy * width + dx;
           if (data[j] !== 0 && labels[j] === 0) {
             labels[j] = label;
-            stack.push(j);
+            stack[top++] = j;
           }
         }
       }
