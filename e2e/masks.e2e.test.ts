@@ -68,6 +68,7 @@ describe('masks in Chromium', () => {
     const imported = await liverPixels(page);
     expect(imported).toBeGreaterThan(1000);
     await expect.poll(() => overlayPixels(page)).toBeGreaterThan(100);
+    const shownBefore = await overlayPixels(page);
 
     // Paint a stroke across the image with the brush: the segment grows.
     await page.getByTestId('tool-brush').click();
@@ -77,10 +78,12 @@ describe('masks in Chromium', () => {
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.25, { steps: 3 });
     await page.mouse.up();
     await expect.poll(() => liverPixels(page)).toBeGreaterThan(imported);
+    await expect.poll(() => overlayPixels(page), 'the stroke shows on the overlay').toBeGreaterThan(shownBefore);
 
     // Undo (Ctrl+Z) brings back exactly the imported mask.
     await page.keyboard.press('Control+z');
     await expect.poll(() => liverPixels(page)).toBe(imported);
+    await expect.poll(() => overlayPixels(page)).toBe(shownBefore);
 
     // Save, then export SEG (which saves too).
     await page.getByTestId('save-masks').click();

@@ -6,7 +6,7 @@ import { stampDisc, stepBrushRadius, strokeSegment } from '../../../shared/label
 import type { ExportFormat } from '../../../shared/labelmap/channels';
 import { floodFill, removeSmallIslands } from '../../../shared/labelmap/flood';
 import { fillPolygon } from '../../../shared/labelmap/lasso';
-import { clearMask, countSet, type Mask, type Point } from '../../../shared/labelmap/mask';
+import { clearMask, countSet, type Mask, type Point, type Rect } from '../../../shared/labelmap/mask';
 import { fromPayload, toPayload } from '../../../shared/labelmap/payload';
 import { type EditSession, type Segment, type SegmentInfo, SegmentList } from '../../../shared/labelmap/segments';
 
@@ -137,15 +137,17 @@ export class SegmentEditor {
     const session = this.list.beginEdit(segment.id, this.frame);
     session.touch(stampDisc(session.mask, point, this.radius, value));
     this.stroke = { session, last: point, value };
+    this.version++;
   }
 
-  /** Continues the stroke to `point`; true when pixels may have changed (redraw). */
-  strokeTo(point: Point): boolean {
-    if (!this.stroke) return false;
+  /** Continues the stroke to `point`; returns the pixels it touched (to redraw), or null. */
+  strokeTo(point: Point): Rect | null {
+    if (!this.stroke) return null;
     const { session, last, value } = this.stroke;
-    session.touch(strokeSegment(session.mask, last, point, this.radius, value));
+    const touched = strokeSegment(session.mask, last, point, this.radius, value);
+    session.touch(touched);
     this.stroke.last = point;
-    return true;
+    return touched;
   }
 
   endStroke(): void {
