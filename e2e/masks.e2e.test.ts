@@ -78,7 +78,9 @@ describe('masks in Chromium', () => {
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.25, { steps: 3 });
     await page.mouse.up();
     await expect.poll(() => liverPixels(page)).toBeGreaterThan(imported);
-    await expect.poll(() => overlayPixels(page), 'the stroke shows on the overlay').toBeGreaterThan(shownBefore);
+    await expect
+      .poll(() => overlayPixels(page), { message: 'the stroke shows on the overlay' })
+      .toBeGreaterThan(shownBefore);
 
     // Undo (Ctrl+Z) brings back exactly the imported mask.
     await page.keyboard.press('Control+z');
