@@ -225,6 +225,28 @@ describe('the command line SEG writer', () => {
   });
 });
 
+describe('SEG on radiographs (no frame of reference)', () => {
+  it.each(['chest-xray/RG1_J2KI.dcm', 'chest-xray/dx_image.dcm'])(
+    '%s: valid for dciodvfy and round-trips',
+    async (file) => {
+      const [source] = await readSourceImages([sharedPath('dicom', file)]);
+      expect(source!.frameOfReferenceUid).toBeUndefined();
+      const mask = createMask(source!.columns, source!.rows);
+      for (let y = 10; y < 60; y++) mask.data.fill(1, y * source!.columns + 20, y * source!.columns + 90);
+      const out = join(dir, `${file.replace('/', '_')}.seg.dcm`);
+      writeFileSync(
+        out,
+        writeSeg({
+          sources: [source!],
+          segments: [{ label: 'Lung', color: [1, 200, 3], algorithmType: 'MANUAL', masks: [mask] }],
+        }),
+      );
+      expect(dciodvfyErrors(out)).toEqual([]);
+      expect(masksEqual(readSeg(readFileSync(out), [source!]).segments[0]!.masks[0]!, mask)).toBe(true);
+    },
+  );
+});
+
 describe('colour', () => {
   it('maps sRGB to DICOM CIELab and back within one step', () => {
     expect(rgbToDicomLab([255, 255, 255])).toEqual([65535, 32896, 32896]);

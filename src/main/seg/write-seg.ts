@@ -176,7 +176,8 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
 
   const shared: NaturalDataset = {};
   if (first.imageOrientation) shared.PlaneOrientationSequence = [{ ImageOrientationPatient: first.imageOrientation }];
-  if (first.pixelSpacing) {
+  // Some radiographs carry PixelSpacing 0\0 (unknown); a zero spacing is invalid, so leave it out.
+  if (first.pixelSpacing?.every((v) => v > 0)) {
     shared.PixelMeasuresSequence = [{ PixelSpacing: first.pixelSpacing, SliceThickness: first.sliceThickness ?? 1 }];
   }
 
@@ -248,6 +249,8 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
     ],
     PixelData: [bits.buffer],
   };
+  // Without a frame of reference the General Image module wants the source's patient orientation (type 2C).
+  if (!hasGeometry) ds.PatientOrientation = first.header.PatientOrientation ?? '';
   if (first.frameOfReferenceUid) {
     ds.FrameOfReferenceUID = first.frameOfReferenceUid;
     ds.PositionReferenceIndicator = first.header.PositionReferenceIndicator ?? '';
