@@ -49,7 +49,7 @@ function frameSlice(frame: NaturalDataset, shared: NaturalDataset, sources: Sour
     const orientation =
       numbers(items(frame.PlaneOrientationSequence)[0]?.ImageOrientationPatient) ??
       numbers(items(shared.PlaneOrientationSequence)[0]?.ImageOrientationPatient);
-    const distance = sliceDistance({ imagePosition: position, imageOrientation: orientation } as SourceImage);
+    const distance = sliceDistance({ imagePosition: position, imageOrientation: orientation });
     const slice = sources.findIndex((s) => Math.abs(sliceDistance(s) - distance) < 0.01);
     if (slice >= 0) return slice;
   }

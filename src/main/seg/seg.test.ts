@@ -9,7 +9,7 @@ import { writeAiSeg } from './ai-seg';
 import { dicomLabToRgb, rgbToDicomLab } from './colour';
 import { readDataset, writeDataset } from './dicom-file';
 import { readSeg } from './read-seg';
-import { readSourceImages, type SourceImage } from './source-images';
+import { readSourceImages, type SourceImage, sliceDistance } from './source-images';
 import { buildSeg, type SegSegment, writeSeg } from './write-seg';
 
 const CT_DIR = 'dicom/ct-3slice-with-seg';
@@ -222,6 +222,36 @@ describe('the command line SEG writer', () => {
       algorithmName: 'NTP-MRISeg',
     });
     expect(masksEqual(back.segments[0]!.masks[0]!, mask)).toBe(true);
+  });
+});
+
+describe('SEG on the 20-slice MR series (files without a preamble)', () => {
+  it('sorts the slices by position, writes a valid SEG and reads it back', async () => {
+    const files = Array.from({ length: 20 }, (_, i) =>
+      sharedPath(`dicom/mr-brain-series/brain_${String(i + 1).padStart(3, '0')}.dcm`),
+    );
+    const mr = await readSourceImages([...files].reverse());
+    const distances = mr.map((s) => sliceDistance(s));
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    const masks = mr.map(() => createMask(mr[0]!.columns, mr[0]!.rows));
+    masks[7]!.data.fill(1, 5000, 9000);
+    masks[12]!.data.fill(1, 100, 200);
+    const out = join(dir, 'mr.seg.dcm');
+    writeFileSync(
+      out,
+      writeSeg({ sources: mr, segments: [{ label: 'Tumour', color: [250, 20, 20], algorithmType: 'MANUAL', masks }] }),
+    );
+    // These test files carry UIDs with an illegal 0.0.0.0 root; a SEG must reference them as they are.
+    const sourceUids = mr.flatMap((s) => [
+      s.sopInstanceUid,
+      s.seriesInstanceUid,
+      s.studyInstanceUid,
+      s.frameOfReferenceUid,
+    ]);
+    const ours = dciodvfyErrors(out).filter((line) => !sourceUids.some((uid) => uid && line.includes(`"${uid}"`)));
+    expect(ours).toEqual([]);
+    const back = readSeg(readFileSync(out), mr).segments[0]!;
+    for (const [i, m] of masks.entries()) expect(masksEqual(back.masks[i]!, m), `slice ${i}`).toBe(true);
   });
 });
 

@@ -69,23 +69,6 @@ function dicomTime(d: Date): string {
   return d.toISOString().slice(11, 19).replaceAll(':', '');
 }
 
-// Patient and study attributes a SEG shares with its source (Patient, General Study modules).
-const COPIED = [
-  'PatientName',
-  'PatientID',
-  'PatientBirthDate',
-  'PatientSex',
-  'PatientAge',
-  'StudyInstanceUID',
-  'StudyDate',
-  'StudyTime',
-  'ReferringPhysicianName',
-  'StudyID',
-  'AccessionNumber',
-  'StudyDescription',
-  'SpecificCharacterSet',
-];
-
 function checkInput({ sources, segments }: WriteSegOptions): void {
   if (sources.length === 0) throw new Error('a SEG needs at least one source image');
   if (segments.length === 0) throw new Error('nothing to export: no segments');
@@ -200,11 +183,13 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
       : []),
   ];
 
+  const { PositionReferenceIndicator, PatientOrientation, ...copied } = first.header;
   const ds: NaturalDataset = {
     _vrMap: { PixelData: 'OB' },
     SOPClassUID: SEGMENTATION_STORAGE,
     SOPInstanceUID: newUid(),
-    ...Object.fromEntries(COPIED.filter((k) => first.header[k] !== undefined).map((k) => [k, first.header[k]])),
+    // The patient and study the source belongs to (Patient, General Study modules).
+    ...copied,
     Modality: 'SEG',
     SeriesInstanceUID: newUid(),
     SeriesNumber: 1000,
@@ -250,10 +235,10 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
     PixelData: [bits.buffer],
   };
   // Without a frame of reference the General Image module wants the source's patient orientation (type 2C).
-  if (!hasGeometry) ds.PatientOrientation = first.header.PatientOrientation ?? '';
+  if (!hasGeometry) ds.PatientOrientation = PatientOrientation ?? '';
   if (first.frameOfReferenceUid) {
     ds.FrameOfReferenceUID = first.frameOfReferenceUid;
-    ds.PositionReferenceIndicator = first.header.PositionReferenceIndicator ?? '';
+    ds.PositionReferenceIndicator = PositionReferenceIndicator ?? '';
   }
   return options.deidentify ? deidentify(ds, options.deidentify) : ds;
 }
