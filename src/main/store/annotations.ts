@@ -64,10 +64,11 @@ export class Annotations {
     const s = this.series.summary(seriesId);
     if (s.frameCount === 0)
       throw new UserFacingError(`series ${s.seriesDescription || seriesId} has no images to annotate`);
-    const paths = await this.series.framePaths(seriesId);
+    // Only the first frame's file: reading every path of a long series would decode each frame.
+    const firstPath = await this.series.framePath(seriesId, 0);
     const record: StudyRecord = {
-      key: s.seriesInstanceUid || (paths[0] as string),
-      sourcePath: paths[0] as string,
+      key: s.seriesInstanceUid || firstPath,
+      sourcePath: firstPath,
       modality: s.modality,
       width: s.columns,
       height: s.rows,

@@ -5,6 +5,8 @@ import type { ImageLibrary } from '../dicom/library';
 
 export interface SeriesSource {
   summary(seriesId: string): SeriesSummary;
+  /** The file holding one frame. */
+  framePath(seriesId: string, index: number): Promise<string>;
   /** One path per frame, in display order. */
   framePaths(seriesId: string): Promise<string[]>;
 }
@@ -15,12 +17,15 @@ export function librarySeries(images: ImageLibrary): SeriesSource {
     if (!found) throw new Error(`no series ${seriesId} (open it first)`);
     return found;
   };
+  // The library's public API gives a frame's path with the frame (decoded once, then cached);
+  // a path-only accessor on ImageLibrary would save that decode.
+  const framePath = async (seriesId: string, index: number) => (await images.frame(seriesId, index)).info.path;
   return {
     summary,
-    // The library's public API gives a frame's path with the frame (cached after the first view).
+    framePath,
     framePaths: async (seriesId) => {
       const paths: string[] = [];
-      for (let i = 0; i < summary(seriesId).frameCount; i++) paths.push((await images.frame(seriesId, i)).info.path);
+      for (let i = 0; i < summary(seriesId).frameCount; i++) paths.push(await framePath(seriesId, i));
       return paths;
     },
   };
