@@ -7,9 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { packBits, unpackBits } from '../../shared/labelmap/bits';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import type { Segment } from '../../shared/labelmap/segments';
+import { REPO_ROOT } from '../testing/shared-data';
 import { CRASH_STUDY, savedSegments } from './crash-writer.fixture';
 import { compressMask, decompressMask } from './mask-codec';
-import { DATABASE_FILE, Workspace } from './workspace';
+import { DATABASE_FILE, sqliteBinding, Workspace } from './workspace';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -102,6 +103,23 @@ describe('Workspace', () => {
     expect(again.listEdits(STUDY.key)).toMatchObject([{ segmentUid: 'a', action: 'brush', frame: 1 }]);
     expect(again.listStudies()).toMatchObject([{ key: STUDY.key, modality: 'CT', segmentCount: 2 }]);
     again.close();
+  });
+
+  it('loads the native module named by NEXTMASK_SQLITE_BINDING (how Electron gets its own build)', () => {
+    expect(sqliteBinding()).toBeUndefined(); // plain Node: the default build
+    const before = process.env.NEXTMASK_SQLITE_BINDING;
+    try {
+      process.env.NEXTMASK_SQLITE_BINDING = join(
+        REPO_ROOT,
+        'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      );
+      new Workspace(tempDir()).close();
+      process.env.NEXTMASK_SQLITE_BINDING = join(tempDir(), 'missing.node');
+      expect(() => new Workspace(tempDir())).toThrow();
+    } finally {
+      if (before === undefined) delete process.env.NEXTMASK_SQLITE_BINDING;
+      else process.env.NEXTMASK_SQLITE_BINDING = before;
+    }
   });
 
   it('keeps a random secret per workspace across reopening', () => {

@@ -3,7 +3,7 @@
 // the last completed save, never half of one.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
@@ -21,9 +21,12 @@ export const DATABASE_FILE = 'nextmask.db';
 export function sqliteBinding(): string | undefined {
   if (process.env.NEXTMASK_SQLITE_BINDING) return process.env.NEXTMASK_SQLITE_BINDING;
   if (!process.versions.electron) return undefined;
-  // The main bundle runs from out/main/.
-  const built = resolve(import.meta.dirname, '../../.cache/electron-native/better_sqlite3.node');
-  return existsSync(built) ? built : undefined;
+  // The bundle may sit at out/main/ or out/main/chunks/: look upwards for the repository's .cache.
+  for (let dir = import.meta.dirname, up = 0; up < 5; dir = dirname(dir), up++) {
+    const built = join(dir, '.cache', 'electron-native', 'better_sqlite3.node');
+    if (existsSync(built)) return built;
+  }
+  return undefined;
 }
 
 export interface StudyRecord {
