@@ -1,6 +1,7 @@
 // The `nextmask` command line: one entry, one function per subcommand.
 import { join } from 'node:path';
 import { serveCommand } from './serve';
+import { tokenizersCommand } from './tokenizers';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -10,6 +11,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   serve: {
     summary: 'serve the UI and main-process handlers on 127.0.0.1',
     run: (argv) => serveCommand(argv, builtRendererDir),
+  },
+  tokenizers: {
+    summary: 'learn the mask/image codebooks and text vocabulary (--data <folder> [--out models/tokenizers])',
+    run: tokenizersCommand,
   },
 };
 

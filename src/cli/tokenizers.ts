@@ -1,0 +1,139 @@
+// `nextmask tokenizers --data <folder> [--out models/tokenizers]`: learns the mask and image codebooks
+// and the text vocabulary from the training split, measures their round trip on val, writes the files
+// with a sha256 manifest, and rewrites the measured block of docs/DATA.md from those measurements.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildTokenizers, DEFAULT_BUILD } from '../main/tokenizers/build-tokenizers';
+import { evaluateTokenizers, type TokenizerReport } from '../main/tokenizers/evaluate-tokenizers';
+import { ImageCodebook } from '../main/tokenizers/image-codebook';
+import { MaskCodebook } from '../main/tokenizers/mask-codebook';
+
+export const TOKENIZER_FILES = { mask: 'mask-codebook.bin', image: 'image-codebook.bin', text: 'text-vocab.json' };
+export const DOC_START = '<!-- tokenizers-report:start (written by `npm run tokenizers`; do not edit by hand) -->';
+export const DOC_END = '<!-- tokenizers-report:end -->';
+
+export async function tokenizersCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string', default: 'models/tokenizers' },
+      'val-split': { type: 'string', default: 'val' },
+      doc: { type: 'string', default: 'docs/DATA.md' },
+      'evaluate-only': { type: 'boolean', default: false },
+      seed: { type: 'string', default: String(DEFAULT_BUILD.seed) },
+      'mask-k': { type: 'string', default: String(DEFAULT_BUILD.maskSize) },
+      'mask-iterations': { type: 'string', default: String(DEFAULT_BUILD.maskIterations) },
+      'mask-area-exponent': { type: 'string', default: String(DEFAULT_BUILD.areaExponent) },
+      'image-k': { type: 'string', default: String(DEFAULT_BUILD.imageSize) },
+      'image-levels': { type: 'string', default: String(DEFAULT_BUILD.imageLevels) },
+      'image-iterations': { type: 'string', default: String(DEFAULT_BUILD.imageIterations) },
+      'image-count': { type: 'string', default: String(DEFAULT_BUILD.imageCount) },
+    },
+  });
+  if (!values.data) throw new Error('--data <folder laid out like ../shared/data> is required');
+  const dataDir = resolve(values.data);
+  const outDir = resolve(values.out);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const int = (name: keyof typeof values) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got ${values[name]}`);
+    return n;
+  };
+
+  const nonNegative = (name: keyof typeof values) => {
+    const x = Number(values[name]);
+    if (!Number.isFinite(x) || x < 0) throw new Error(`--${name} must be a number ≥ 0, got ${values[name]}`);
+    return x;
+  };
+
+  let mask: MaskCodebook;
+  let image: ImageCodebook;
+  let build: Record<string, unknown> = {};
+  if (values['evaluate-only']) {
+    mask = MaskCodebook.parse(await readFile(join(outDir, TOKENIZER_FILES.mask)));
+    image = ImageCodebook.parse(await readFile(join(outDir, TOKENIZER_FILES.image)));
+    build = JSON.parse(await readFile(join(outDir, 'tokenizers.json'), 'utf8')).build ?? {};
+  } else {
+    const options = {
+      ...DEFAULT_BUILD,
+      dataDir,
+      log,
+      seed: int('seed'),
+      maskSize: int('mask-k'),
+      maskIterations: int('mask-iterations'),
+      areaExponent: nonNegative('mask-area-exponent'),
+      imageSize: int('image-k'),
+      imageLevels: int('image-levels'),
+      imageIterations: int('image-iterations'),
+      imageCount: int('image-count'),
+    };
+    const built = await buildTokenizers(options);
+    ({ mask, image } = built);
+    const { dataDir: _d, log: _l, ...settings } = options;
+    build = { settings, stats: built.stats };
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, TOKENIZER_FILES.mask), mask.serialize());
+    await writeFile(join(outDir, TOKENIZER_FILES.image), image.serialize());
+    await writeFile(join(outDir, TOKENIZER_FILES.text), `${JSON.stringify(built.text.toJSON())}\n`);
+  }
+
+  log(`evaluating on ${values['val-split']} …`);
+  const t0 = performance.now();
+  const report = await evaluateTokenizers(dataDir, values['val-split'], mask, image);
+  log(`evaluation: ${Math.round((performance.now() - t0) / 1000)} s`);
+  const sha256: Record<string, string> = {};
+  for (const file of Object.values(TOKENIZER_FILES)) {
+    sha256[file] = createHash('sha256')
+      .update(await readFile(join(outDir, file)))
+      .digest('hex');
+  }
+  await writeFile(join(outDir, 'tokenizers.json'), `${JSON.stringify({ files: sha256, build, report }, null, 2)}\n`);
+  if (values.doc) await writeReportBlock(resolve(values.doc), renderReport(report, build));
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  return 0;
+}
+
+function renderReport(report: TokenizerReport, build: Record<string, unknown>): string {
+  const f = (x: number) => x.toFixed(4);
+  const rows = Object.entries(report.mask).map(([group, s]) => [
+    group,
+    String(s.n),
+    f(s.dice),
+    f(s.iou),
+    f(s.dicePooled),
+    f(s.iouPooled),
+  ]);
+  const lines = [
+    `Round trip on \`${report.split}\` (tokenize at 256x256, detokenize to the source size, LViT Dice/IoU):`,
+    '',
+    ...markdownTable(['masks', 'n', 'Dice (per image)', 'IoU (per image)', 'Dice (pooled)', 'IoU (pooled)'], rows),
+  ];
+  lines.push('', 'Image tokenizer, mean per-image PSNR (dB) at 256x256 using the first 1..L residual levels:', '');
+  for (const [group, p] of Object.entries(report.imagePsnr)) {
+    lines.push(
+      `- ${group} (n=${p.n}): ${p.byLevels.map((v, l) => `${l + 1} level${l ? 's' : ''} ${v.toFixed(2)}`).join(', ')}`,
+    );
+  }
+  lines.push('', `Build: \`${JSON.stringify(build)}\``);
+  return lines.join('\n');
+}
+
+/** A table padded the way the repository's Markdown formatter pads it, so `npm run lint` stays clean. */
+function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, 3, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+async function writeReportBlock(docPath: string, body: string): Promise<void> {
+  if (!existsSync(docPath)) throw new Error(`${docPath} does not exist (pass --doc '' to skip the report)`);
+  const doc = await readFile(docPath, 'utf8');
+  const start = doc.indexOf(DOC_START);
+  const end = doc.indexOf(DOC_END);
+  if (start < 0 || end < start) throw new Error(`${docPath} lacks the ${DOC_START} … ${DOC_END} block`);
+  await writeFile(docPath, `${doc.slice(0, start + DOC_START.length)}\n${body}\n${doc.slice(end)}`);
+}
