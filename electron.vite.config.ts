@@ -17,8 +17,13 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The Electron entry and the plain-Node CLI share one build (and its chunks).
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/cli/nextmask.ts') },
+        // The Electron entry and the plain-Node CLI share one build (and its chunks); the
+        // training worker is its own entry, found at runtime by src/main/engine/training-worker.ts.
+        input: {
+          index: resolve('src/main/index.ts'),
+          cli: resolve('src/cli/nextmask.ts'),
+          'engine-worker': resolve('src/main/engine/worker.ts'),
+        },
       },
     },
   },

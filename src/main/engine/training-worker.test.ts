@@ -1,12 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTrainStep } from './train-step';
 import { type Batch, Trainer } from './trainer';
-import { TrainingWorker } from './training-worker';
+import { TrainingWorker, WORKER_BUNDLE, workerEntry } from './training-worker';
 import { type DecoderConfig, decoderBatch, decoderLoss } from './transformer';
 import type { WorkerSpec } from './worker-protocol';
 
@@ -48,6 +49,19 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 
 describe('TrainingWorker', () => {
+  it('finds the built worker bundle from the main entry or a chunk below it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'engine-build-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'chunks'));
+    await writeFile(join(dir, WORKER_BUNDLE), '');
+    const bundle = pathToFileURL(join(dir, WORKER_BUNDLE)).href;
+    expect(workerEntry(pathToFileURL(join(dir, 'index.js')).href).href).toBe(bundle);
+    expect(workerEntry(pathToFileURL(join(dir, 'chunks', 'engine-abc.js')).href).href).toBe(bundle);
+    await rm(join(dir, WORKER_BUNDLE));
+    expect(() => workerEntry(pathToFileURL(join(dir, 'index.js')).href)).toThrow(/engine-worker.js not found/);
+    expect(workerEntry().href).toMatch(/engine\/worker-dev\.mjs$/);
+  });
+
   it('trains with progress events, saves, exports and resumes from a checkpoint', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'engine-worker-'));
     dirs.push(dir);

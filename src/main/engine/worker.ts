@@ -41,11 +41,9 @@ async function handle(req: Request): Promise<void> {
       ...(state ? { state } : {}),
     });
     const parameters = trainer.program.params.reduce((s, p) => s + p.size, 0);
-    send({
-      id: req.id,
-      type: 'ok',
-      value: { ...trainer.provider, provider: trainer.provider.name, steps: trainer.steps, parameters },
-    });
+    const { name: provider, fallbackReason } = trainer.provider;
+    const ready = { provider, ...(fallbackReason ? { fallbackReason } : {}), steps: trainer.steps, parameters };
+    send({ id: req.id, type: 'ok', value: ready });
     return;
   }
   if (!trainer || !spec || !cancel) throw new Error('worker not initialised');
