@@ -38,8 +38,11 @@ function attention(g: Graph, x: Tensor, cfg: DecoderConfig, name: string, outStd
   const q = g.mul(split(0), g.scalar(1 / Math.sqrt(dh)));
   const k = g.transpose(g.reshape(g.slice(qkv, [d], [2 * d], [2]), [0, 0, h, dh]), [0, 2, 3, 1]);
   const v = split(2);
+  // Additive mask (0 on and below the diagonal, -1e9 above), built once on [T, T]: adding it
+  // costs one pass over the scores and its gradient is the identity, unlike Where's.
   const causal = g.cast(g.trilu(g.fill(1, [t, t]), false), 'bool');
-  const scores = g.where(causal, g.matmul(q, k), g.scalar(-1e9));
+  const mask = g.where(causal, g.scalar(0), g.scalar(-1e9));
+  const scores = g.add(g.matmul(q, k), mask);
   const mixed = g.matmul(g.softmax(scores), v);
   const merged = g.reshape(g.transpose(mixed, [0, 2, 1, 3]), [0, 0, d]);
   return linear(g, merged, `${name}.out`, d, d, outStd);
