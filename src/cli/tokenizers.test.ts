@@ -83,7 +83,12 @@ describe('nextmask tokenizers', () => {
     const text = TextVocab.parse(await readFile(join(out, 'text-vocab.json'), 'utf8'));
     expect(text.size).toBeGreaterThan(10);
     const manifest = JSON.parse(await readFile(join(out, 'tokenizers.json'), 'utf8'));
-    expect(Object.keys(manifest.files).sort()).toEqual(['image-codebook.bin', 'mask-codebook.bin', 'text-vocab.json']);
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'image-codebook.bin',
+      'image-encoder.onnx',
+      'mask-codebook.bin',
+      'text-vocab.json',
+    ]);
     expect(manifest.report.mask.infection.n).toBe(2);
     expect(manifest.report.mask.btxrd.n).toBe(1);
     // rectangles on a 16-pixel grid are easy: the round trip must be near perfect

@@ -9,9 +9,15 @@ import { parseArgs } from 'node:util';
 import { buildTokenizers, DEFAULT_BUILD } from '../main/tokenizers/build-tokenizers';
 import { evaluateTokenizers, type TokenizerReport } from '../main/tokenizers/evaluate-tokenizers';
 import { ImageCodebook } from '../main/tokenizers/image-codebook';
+import { imageEncoderOnnx } from '../main/tokenizers/image-encoder-onnx';
 import { MaskCodebook } from '../main/tokenizers/mask-codebook';
 
-export const TOKENIZER_FILES = { mask: 'mask-codebook.bin', image: 'image-codebook.bin', text: 'text-vocab.json' };
+export const TOKENIZER_FILES = {
+  mask: 'mask-codebook.bin',
+  image: 'image-codebook.bin',
+  imageEncoder: 'image-encoder.onnx',
+  text: 'text-vocab.json',
+};
 export const DOC_START = '<!-- tokenizers-report:start (written by `npm run tokenizers`; do not edit by hand) -->';
 export const DOC_END = '<!-- tokenizers-report:end -->';
 
@@ -81,6 +87,8 @@ export async function tokenizersCommand(argv: string[]): Promise<number> {
     await writeFile(join(outDir, TOKENIZER_FILES.text), `${JSON.stringify(built.text.toJSON())}\n`);
   }
 
+  // Written in both modes, so the ONNX form always matches the codebook beside it.
+  await writeFile(join(outDir, TOKENIZER_FILES.imageEncoder), imageEncoderOnnx(image));
   log(`evaluating on ${values['val-split']} …`);
   const t0 = performance.now();
   const report = await evaluateTokenizers(dataDir, values['val-split'], mask, image);

@@ -41,7 +41,7 @@ export const DEFAULT_BUILD: Omit<BuildOptions, 'dataDir' | 'log'> = {
   seed: 1,
   maskSize: 1024,
   maskIterations: 12,
-  areaExponent: 1,
+  areaExponent: 0.75,
   imageSize: 512,
   imageLevels: 3,
   imageIterations: 5,
