@@ -151,6 +151,16 @@ export const rules: Record<string, Rule> = {
     }
     return [da, db];
   },
+  Gemm: (g, n, [dy], needs) => {
+    const [a, b, c] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    if (!dy) return [null, null, null];
+    const ta = n.attrs.transA === 1;
+    const tb = n.attrs.transB === 1;
+    // Y = op(A)·op(B); each case's gradients are themselves Gemms with transpose flags.
+    const da = !needs[0] ? null : ta ? g.gemm(b, dy, null, { a: tb, b: true }) : g.gemm(dy, b, null, { b: !tb });
+    const db = !needs[1] ? null : tb ? g.gemm(dy, a, null, { a: true, b: ta }) : g.gemm(a, dy, null, { a: !ta });
+    return [da, db, c && needs[2] ? unbroadcast(g, dy, c.shape) : null];
+  },
   Reshape: (g, n, [dy]) => [dy ? g.reshapeLike(dy, n.inputs[0] as Tensor) : null, null],
   Unsqueeze: (g, n, [dy]) => [dy ? g.reshapeLike(dy, n.inputs[0] as Tensor) : null, null],
   Transpose: (g, n, [dy]) => {

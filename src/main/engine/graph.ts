@@ -263,6 +263,23 @@ export class Graph {
     return this.op1('MatMul', [a, b], {}, a.dtype, [...batch, a.shape[a.rank - 2] as Dim, b.shape[b.rank - 1] as Dim]);
   }
 
+  /** 2-D Gemm: op(a)·op(b) (+ c, broadcast), op = transpose where asked. */
+  gemm(a: Tensor, b: Tensor, c: Tensor | null = null, trans: { a?: boolean; b?: boolean } = {}): Tensor {
+    if (a.rank !== 2 || b.rank !== 2) throw new Error('gemm: operands must be 2-D');
+    const [m, ka] = trans.a ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+    const [kb, n] = trans.b ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+    if (ka !== kb) throw new Error(`gemm: inner dims differ, ${shapeToString(a.shape)} × ${shapeToString(b.shape)}`);
+    const shape = [m as Dim, n as Dim];
+    if (c) broadcastShapes(shape, c.shape);
+    return this.op1(
+      'Gemm',
+      c ? [a, b, c] : [a, b],
+      { transA: trans.a ? 1 : 0, transB: trans.b ? 1 : 0 },
+      a.dtype,
+      shape,
+    );
+  }
+
   // --- shape ---------------------------------------------------------------------------
 
   /** `shape` may hold 0 (copy the input dim) and one -1 (inferred), as in ONNX. */
