@@ -144,6 +144,19 @@ describe('Trainer', () => {
     await Promise.all([trainer.close(), resumed.close(), session.release()]);
   });
 
+  it('refuses state or parameters that do not fit the model', async () => {
+    const program = makeTrainStep({ batch: decoderBatch(1, seq), loss: decoderLoss(cfg, seq) });
+    const other = await Trainer.create(
+      makeTrainStep({ batch: decoderBatch(1, seq), loss: decoderLoss({ ...cfg, width: 8 }, seq) }),
+    );
+    await expect(Trainer.create(program, { state: other.state() })).rejects.toThrow(
+      /state is missing params embed\.tokens \(176 floats\)/,
+    );
+    expect(() => exportDecoder(cfg, seq, other.parameters())).toThrow(/embed\.tokens has 88 values, expected 176/);
+    expect(() => exportDecoder(cfg, seq, {})).toThrow(/no trained values for parameter embed\.tokens/);
+    await other.close();
+  });
+
   it('refuses corrupt or truncated checkpoints', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'engine-'));
     dirs.push(dir);
