@@ -84,6 +84,19 @@ describe.skipIf(!TOOLS)('decodeFrame against dcmtk', () => {
       expect(pixel.columns).toBe(Number(dumpTag(path, '0028,0011')));
       expect(pixel.frames).toBe(Number(dumpTag(path, '0028,0008') ?? 1));
       expect(pixel.photometric).toBe(dumpTag(path, '0028,0004'));
+      // The Modality LUT and the default window: the pixel check below is blind to any linear map.
+      const first = (tag: string) => {
+        const value = dumpTag(path, tag);
+        return value === undefined ? undefined : Number(value.split('\\')[0]);
+      };
+      expect(header.rescale.slope).toBeCloseTo(first('0028,1053') ?? 1, 9);
+      expect(header.rescale.intercept).toBeCloseTo(first('0028,1052') ?? 0, 9);
+      const width = first('0028,1051');
+      if (width !== undefined && width >= 1) {
+        expect(header.windows[0]).toEqual({ center: first('0028,1050'), width });
+      } else {
+        expect(header.windows).toEqual([]);
+      }
 
       // The first frame, and the middle one of a multi-frame file.
       for (const frameIndex of new Set([0, Math.floor(pixel.frames / 2)])) {

@@ -1,6 +1,6 @@
 // Pixel rules the shared files do not exercise, on small files written with dcmjs:
 // HighBit below BitsAllocated with overlay bits set, signed 12-bit, planar colour, YBR_FULL,
-// and a data set without preamble or meta header.
+// a VOI LUT sequence, and a data set without preamble or meta header.
 import { describe, expect, it } from 'vitest';
 import { requireCjs } from './cjs';
 import { decodeFrame } from './decode-frame';
@@ -106,6 +106,33 @@ describe('decodeFrame on synthetic files', () => {
     const ybr = await decodeFrame(parseInstance(colour('YBR_FULL', 0, [128, 128, 128, 128, 128, 255])), 0);
     expect(Array.from(ybr.stored)).toEqual([128, 128, 128, 255, 37, 128]);
     expect(ybr.color).toBe(true);
+  });
+
+  it('reads the first item of a VOI LUT sequence and the first of several windows', async () => {
+    const bytes = dicomFile(
+      {
+        SOPClassUID: SC_IMAGE,
+        Rows: 1,
+        Columns: 2,
+        SamplesPerPixel: 1,
+        PhotometricInterpretation: 'MONOCHROME2',
+        BitsAllocated: 16,
+        BitsStored: 16,
+        HighBit: 15,
+        PixelRepresentation: 0,
+        WindowCenter: ['100', '300'],
+        WindowWidth: ['50', '600'],
+        VOILUTSequence: [
+          { LUTDescriptor: [3, 10, 12], LUTData: [0, 2000, 4095], _vrMap: { LUTDescriptor: 'US', LUTData: 'US' } },
+        ],
+      },
+      Uint16Array.from([10, 12]),
+    );
+    const frame = await decodeFrame(parseInstance(bytes), 0);
+    expect(frame.window).toEqual({ center: 100, width: 50 });
+    expect(frame.windows).toHaveLength(2);
+    expect(frame.voiLut).toMatchObject({ first: 10, bits: 12 });
+    expect(Array.from(frame.voiLut!.data)).toEqual([0, 2000, 4095]);
   });
 
   it('reads a data set with neither preamble nor meta header', async () => {
