@@ -10,10 +10,10 @@ import { type DecoderConfig, decoderBatch, decoderLoss } from '../src/main/engin
 
 const SEQ = 512;
 const BATCH = Number(process.env.BENCH_BATCH ?? 2);
-const STEPS = Number(process.env.BENCH_STEPS ?? 4);
+const STEPS = Number(process.env.BENCH_STEPS ?? 5);
 
-/** GFLOP/s of one [rows, k] × [k, n] MatMul, best of `runs`. */
-async function matmulGflops(rows: number, k: number, n: number, runs = 10): Promise<number> {
+/** A single [rows, k] × [k, n] MatMul session; `time()` returns ms for one run. */
+async function matmulProbe(rows: number, k: number, n: number) {
   const g = new Graph('float32');
   const a = g.input('a', 'float32', [rows, k]);
   const b = g.input('b', 'float32', [k, n]);
@@ -23,48 +23,57 @@ async function matmulGflops(rows: number, k: number, n: number, runs = 10): Prom
     a: hostTensor(new Float32Array(rows * k).fill(0.5), [rows, k]),
     b: hostTensor(new Float32Array(k * n).fill(0.25), [k, n]),
   };
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs + 2; i++) {
-    const t0 = performance.now();
-    await session.run(feeds);
-    if (i >= 2) best = Math.min(best, performance.now() - t0);
-  }
-  await session.release();
-  return (2 * rows * k * n) / (best * 1e6);
+  return {
+    flops: 2 * rows * k * n,
+    async time(): Promise<number> {
+      const t0 = performance.now();
+      await session.run(feeds);
+      return performance.now() - t0;
+    },
+    release: () => session.release(),
+  };
 }
 
-async function trainStepGflops(width: number) {
+/**
+ * Train steps and reference MatMuls are interleaved and each side's best time is kept, so
+ * both are measured under the same background load (this machine's cores are shared).
+ */
+async function measure(width: number) {
   const cfg: DecoderConfig = { vocab: 1024, width, heads: width / 64, layers: 2, maxSeq: SEQ };
   const program = makeTrainStep({ batch: decoderBatch(BATCH, SEQ), loss: decoderLoss(cfg, SEQ) });
   const trainer = await Trainer.create(program, { seed: 1 });
+  const probe = await matmulProbe(SEQ, width, 4 * width);
   const n = BATCH * SEQ;
   const tokens = BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7919) % cfg.vocab));
   const targets = BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 104729 + 1) % cfg.vocab));
   const batch = { tokens, targets, weights: new Float32Array(n).fill(1) };
-  await trainer.step(batch, 1e-4); // warm-up: ORT allocates its arena on the first run
+  // Warm-up: ORT allocates its arenas on the first runs.
+  await trainer.step(batch, 1e-4);
+  for (let i = 0; i < 3; i++) await probe.time();
   const times: number[] = [];
+  let matmulBest = Number.POSITIVE_INFINITY;
   for (let i = 0; i < STEPS; i++) {
     const t0 = performance.now();
     await trainer.step(batch, 1e-4);
     times.push(performance.now() - t0);
+    for (let j = 0; j < 3; j++) matmulBest = Math.min(matmulBest, await probe.time());
   }
-  await trainer.close();
-  const best = Math.min(...times);
-  const params = program.params.reduce((s, p) => s + p.size, 0);
+  await Promise.all([trainer.close(), probe.release()]);
+  times.sort((a, b) => a - b);
   return {
-    width,
-    params,
+    params: program.params.reduce((s, p) => s + p.size, 0),
     flops: program.matmulFlops,
-    bestMs: best,
-    medianMs: times.sort((a, b) => a - b)[times.length >> 1] as number,
+    bestMs: times[0] as number,
+    medianMs: times[times.length >> 1] as number,
+    matmulGflops: probe.flops / (matmulBest * 1e6),
   };
 }
 
 const results: { trainStepGflops: number; matmulGflops: number; ratio: number }[] = [];
 for (const width of [256, 512]) {
-  const r = await trainStepGflops(width);
-  const mm = await matmulGflops(SEQ, width, 4 * width);
+  const r = await measure(width);
   const gflops = r.flops / (r.bestMs * 1e6);
+  const mm = r.matmulGflops;
   console.log(
     `width ${width}, seq ${SEQ}, batch ${BATCH}, 2 layers, ${(r.params / 1e6).toFixed(2)}M params: ` +
       `fwd+bwd+update ${r.bestMs.toFixed(0)} ms/step (median ${r.medianMs.toFixed(0)}), ` +
