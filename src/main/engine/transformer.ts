@@ -26,45 +26,89 @@ function norm(g: Graph, x: Tensor, name: string, width: number): Tensor {
   return g.layerNorm(x, scale, bias);
 }
 
-/** Causal self-attention over x [B, T, D] (T static). */
-function attention(g: Graph, x: Tensor, cfg: DecoderConfig, name: string, outStd: number): Tensor {
+/**
+ * Keys and values of the positions before x ([B, P, D], heads merged, P may be a named dim) and the
+ * additive mask [T, P+T] over them and x's own positions, for decoding with a KV cache.
+ */
+export interface AttentionPast {
+  keys: Tensor;
+  values: Tensor;
+  mask: Tensor;
+}
+
+/** x's own keys and values [B, T, D] (heads merged): what a KV cache appends. */
+export interface LayerKv {
+  keys: Tensor;
+  values: Tensor;
+}
+
+// Concat along a dynamic axis (the cached prefix); inference only, so no gradient is needed.
+function concatPositions(g: Graph, past: Tensor, current: Tensor): Tensor {
+  const [out] = g.op('Concat', [past, current], { axis: 1 }, [
+    [past.dtype, [past.shape[0] as number, 'kv', past.shape[2] as number]],
+  ]);
+  return out as Tensor;
+}
+
+/** Self-attention over x [B, T, D]: causal over x alone (T static), or over `past` and x. */
+function attention(g: Graph, x: Tensor, cfg: DecoderConfig, name: string, outStd: number, past?: AttentionPast) {
   const { width: d, heads: h } = cfg;
-  const t = x.shape[1] as number;
   const dh = d / h;
   const qkv = linear(g, x, `${name}.qkv`, d, 3 * d, 0.02);
-  const split = (i: number) =>
-    g.transpose(g.reshape(g.slice(qkv, [i * d], [(i + 1) * d], [2]), [0, 0, h, dh]), [0, 2, 1, 3]);
+  const part = (i: number) => g.slice(qkv, [i * d], [(i + 1) * d], [2]);
+  const own: LayerKv = { keys: part(1), values: part(2) };
+  const heads = (t: Tensor, perm: number[]) => g.transpose(g.reshape(t, [0, 0, h, dh]), perm);
   // Scale q rather than the [T, T] scores: the same result on fewer elements.
-  const q = g.mul(split(0), g.scalar(1 / Math.sqrt(dh)));
-  const k = g.transpose(g.reshape(g.slice(qkv, [d], [2 * d], [2]), [0, 0, h, dh]), [0, 2, 3, 1]);
-  const v = split(2);
+  const q = g.mul(heads(part(0), [0, 2, 1, 3]), g.scalar(1 / Math.sqrt(dh)));
+  const k = heads(past ? concatPositions(g, past.keys, own.keys) : own.keys, [0, 2, 3, 1]);
+  const v = heads(past ? concatPositions(g, past.values, own.values) : own.values, [0, 2, 1, 3]);
   // Additive mask (0 on and below the diagonal, -1e9 above), built once on [T, T]: adding it
   // costs one pass over the scores and its gradient is the identity, unlike Where's.
-  const causal = g.cast(g.trilu(g.fill(1, [t, t]), false), 'bool');
-  const mask = g.where(causal, g.scalar(0), g.scalar(-1e9));
+  let mask = past?.mask;
+  if (!mask) {
+    const t = x.shape[1] as number;
+    mask = g.where(g.cast(g.trilu(g.fill(1, [t, t]), false), 'bool'), g.scalar(0), g.scalar(-1e9));
+  }
   const scores = g.add(g.matmul(q, k), mask);
   const mixed = g.matmul(g.softmax(scores), v);
   const merged = g.reshape(g.transpose(mixed, [0, 2, 1, 3]), [0, 0, d]);
-  return linear(g, merged, `${name}.out`, d, d, outStd);
+  return { out: linear(g, merged, `${name}.out`, d, d, outStd), own };
+}
+
+/**
+ * The decoder's layers and final norm over embedded inputs x [B, T, D]. With `past` (one per layer)
+ * the new positions attend to cached keys and values; `kv` holds each layer's keys and values of x.
+ */
+export function decoderStack(
+  g: Graph,
+  cfg: DecoderConfig,
+  x: Tensor,
+  past?: readonly AttentionPast[],
+): { hidden: Tensor; kv: LayerKv[] } {
+  const d = cfg.width;
+  if (d % cfg.heads !== 0) throw new Error(`width ${d} is not divisible by ${cfg.heads} heads`);
+  const hidden = d * (cfg.mlpRatio ?? 4);
+  // GPT-2's scaling of residual projections keeps the residual stream's variance flat with depth.
+  const outStd = 0.02 / Math.sqrt(2 * cfg.layers);
+  const kv: LayerKv[] = [];
+  for (let l = 0; l < cfg.layers; l++) {
+    const name = `layer${l}`;
+    const att = attention(g, norm(g, x, `${name}.norm1`, d), cfg, `${name}.attn`, outStd, past?.[l]);
+    kv.push(att.own);
+    x = g.add(x, att.out);
+    const up = g.gelu(linear(g, norm(g, x, `${name}.norm2`, d), `${name}.mlp.up`, d, hidden, 0.02));
+    x = g.add(x, linear(g, up, `${name}.mlp.down`, hidden, d, outStd));
+  }
+  return { hidden: norm(g, x, 'final.norm', d), kv };
 }
 
 /** Logits [B, T, vocab] for tokens [B, T] (int64) at positions [T] (int64). */
 export function decoderLogits(g: Graph, cfg: DecoderConfig, tokens: Tensor, positions: Tensor): Tensor {
   const { width: d, vocab } = cfg;
-  if (d % cfg.heads !== 0) throw new Error(`width ${d} is not divisible by ${cfg.heads} heads`);
-  const hidden = d * (cfg.mlpRatio ?? 4);
-  // GPT-2's scaling of residual projections keeps the residual stream's variance flat with depth.
-  const outStd = 0.02 / Math.sqrt(2 * cfg.layers);
   const embedding = g.param('embed.tokens', [vocab, d], { kind: 'normal', std: 0.02 });
   const posEmbedding = g.param('embed.positions', [cfg.maxSeq, d], { kind: 'normal', std: 0.01 });
-  let x = g.add(g.gather(embedding, tokens), g.gather(posEmbedding, positions));
-  for (let l = 0; l < cfg.layers; l++) {
-    const name = `layer${l}`;
-    x = g.add(x, attention(g, norm(g, x, `${name}.norm1`, d), cfg, `${name}.attn`, outStd));
-    const up = g.gelu(linear(g, norm(g, x, `${name}.norm2`, d), `${name}.mlp.up`, d, hidden, 0.02));
-    x = g.add(x, linear(g, up, `${name}.mlp.down`, hidden, d, outStd));
-  }
-  return g.matmul(norm(g, x, 'final.norm', d), g.transpose(embedding, [1, 0]));
+  const x = g.add(g.gather(embedding, tokens), g.gather(posEmbedding, positions));
+  return g.matmul(decoderStack(g, cfg, x).hidden, g.transpose(embedding, [1, 0]));
 }
 
 /**
