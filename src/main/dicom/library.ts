@@ -7,6 +7,7 @@ import type { FileError, FrameResult, OpenResult, SeriesSummary, TagRow, Thumbna
 import { BoundedCache } from '../imaging/bounded-cache';
 import { type DecodedFrame, frameFromGrey } from '../imaging/frame';
 import { decodeRaster, isRaster } from '../imaging/raster';
+import { rasterSize } from '../imaging/raster-size';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { log } from '../log';
 import { decodeFrame } from './decode-frame';
@@ -162,9 +163,10 @@ export class ImageLibrary {
     if (this.known.has(path)) return undefined;
     const bytes = await readFile(path);
     if (isRaster(bytes)) {
-      const image = decodeRaster(bytes); // checks it decodes; pixels are re-read on demand
+      // Header only: a 3000x3000 radiograph is decoded when it is displayed, not when listed.
+      const { width, height } = rasterSize(bytes);
       this.known.add(path);
-      return this.addRaster(path, image.width, image.height);
+      return this.addRaster(path, width, height);
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
     const { dataSet, header } = parseInstance(bytes);
