@@ -41,27 +41,30 @@ export class TrainingWorker {
   private readonly pending = new Map<number, Pending>();
   private readonly cancelFlag = new SharedArrayBuffer(4);
   private exitError: Error | null = null;
+  private readyInfo: Ready | null = null;
 
-  private constructor(
-    private readonly worker: Worker,
-    readonly ready: Ready,
-  ) {}
+  private constructor(private readonly worker: Worker) {}
 
   /** Starts a worker, builds the model's train step there and reports the provider in use. */
   static async start(spec: WorkerSpec): Promise<TrainingWorker> {
     const worker = new Worker(workerEntry());
-    const handle = new TrainingWorker(worker, null as unknown as Ready);
+    const handle = new TrainingWorker(worker);
     worker.on('message', (reply: Reply) => handle.onReply(reply));
     worker.on('error', (error) => handle.failAll(error));
     worker.on('exit', (code) => handle.failAll(new Error(`training worker exited (code ${code})`)));
     try {
-      const ready = (await handle.request({ type: 'init', spec, cancelFlag: handle.cancelFlag })) as Ready;
-      Object.assign(handle, { ready });
+      handle.readyInfo = (await handle.request({ type: 'init', spec, cancelFlag: handle.cancelFlag })) as Ready;
       return handle;
     } catch (error) {
       await worker.terminate();
       throw error;
     }
+  }
+
+  /** Provider in use (and why not the requested one), step count and parameter count. */
+  get ready(): Ready {
+    if (!this.readyInfo) throw new Error('training worker not started');
+    return this.readyInfo;
   }
 
   private onReply(reply: Reply): void {
