@@ -114,6 +114,12 @@ describe('viewer in Chromium', () => {
     await expect.poll(() => windowLevel(page)).toBe('W 80.0 L 40.0');
     await expect.poll(async () => (await canvasStats(page)).hash).not.toBe(beforePreset.hash);
 
+    // Cine plays through the stack until stopped.
+    await page.getByTestId('cine').click();
+    await expect.poll(() => page.getByTestId('slice-index').textContent()).not.toBe('Im 12 / 20');
+    await page.getByTestId('cine').click();
+    expect(await page.getByTestId('cine').textContent()).toContain('Cine');
+
     // The browser lists both series, and the page ran without errors.
     expect(await page.getByTestId('series-item').count()).toBe(2);
     expect(errors).toEqual([]);
