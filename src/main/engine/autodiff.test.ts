@@ -120,6 +120,15 @@ const cases: Case[] = [
     inputs: [f([2, 3]), f([2, 1])],
     build: (g, x) => g.concat([X(x, 0), X(x, 1), X(x, 0)], 1),
   },
+  {
+    op: 'Split',
+    name: 'one part unused',
+    inputs: [f([2, 6])],
+    build: (g, x) => {
+      const [a, , c] = g.split(X(x, 0), [1, 2, 3], 1) as [Tensor, Tensor, Tensor];
+      return g.concat([c, a], 1);
+    },
+  },
   { op: 'Expand', name: '', inputs: [f([3, 1])], build: (g, x) => g.expand(X(x, 0), [2, 3, 4]) },
   {
     op: 'Gather',

@@ -198,6 +198,11 @@ export const rules: Record<string, Rule> = {
       return part;
     });
   },
+  Split: (g, n, dys) => {
+    // Parts that do not reach the loss contribute zeros.
+    const parts = dys.map((dy, i) => dy ?? g.fillLike(0, n.outputs[i] as Tensor));
+    return [g.concat(parts, n.attrs.axis as number), null];
+  },
   Expand: (g, n, [dy]) => [dy ? unbroadcast(g, dy, (n.inputs[0] as Tensor).shape) : null, null],
   Gather: (g, n, [dy]) => {
     if (!dy) return [null, null];

@@ -346,6 +346,16 @@ export class Graph {
     return this.op1('Concat', xs, { axis: a }, first.dtype, shape);
   }
 
+  /** Splits along `axis` into parts of the given (static) sizes. */
+  split(x: Tensor, sizes: readonly number[], axis: number): Tensor[] {
+    const a = normAxis(axis, x.rank);
+    if (sizes.reduce((s, v) => s + v, 0) !== x.shape[a]) {
+      throw new Error(`split: sizes ${sizes} do not add up to dim ${a} of ${shapeToString(x.shape)}`);
+    }
+    const outs = sizes.map((size): [DType, Shape] => [x.dtype, x.shape.map((d, i) => (i === a ? size : d))]);
+    return this.op('Split', [x, this.ints(sizes)], { axis: a }, outs);
+  }
+
   unsqueeze(x: Tensor, axes: readonly number[]): Tensor {
     const rank = x.rank + axes.length;
     const norm = axes.map((a) => normAxis(a, rank));
