@@ -65,7 +65,8 @@ function dcmtkPixels(path: string, frame: number): { width: number; height: numb
 
 const files = TOOLS ? dicomFiles(sharedPath('dicom')) : [];
 
-describe.skipIf(!TOOLS)('decodeFrame against dcmtk', () => {
+// dcmtk and GDCM run as child processes per file; on a busy 2-core machine one file can take tens of seconds.
+describe.skipIf(!TOOLS)('decodeFrame against dcmtk', { timeout: 120_000 }, () => {
   it('finds the shared DICOM files', () => {
     expect(files.length).toBeGreaterThan(30);
   });
