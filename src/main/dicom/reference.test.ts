@@ -65,6 +65,11 @@ function dcmtkPixels(path: string, frame: number): { width: number; height: numb
 
 const files = TOOLS ? dicomFiles(sharedPath('dicom')) : [];
 
+// CI installs the tools (.ci/run), so there a missing tool is a failure, not a skip.
+it.runIf(process.env.CI)('has dcmtk and GDCM (CI)', () => {
+  expect(TOOLS).toBe(true);
+});
+
 // dcmtk and GDCM run as child processes per file; on a busy 2-core machine one file can take tens of seconds.
 describe.skipIf(!TOOLS)('decodeFrame against dcmtk', { timeout: 120_000 }, () => {
   it('finds the shared DICOM files', () => {
