@@ -83,20 +83,22 @@ export function allowedOutput(layout: TokenLayout, i: number): readonly [number,
 
 /**
  * Position-table rows: image rows, image columns, mask rows, mask columns (16 each), text slots
- * (maxText), and one "text" row. Each sequence position sums two rows: (row, column) for grid tokens,
- * (slot, text row) for text, so grid tokens know their 2D place and text its 1D order.
+ * (maxText), one "text" row and one "end" row. Each sequence position sums two rows: (row, column) for
+ * grid tokens, (slot, text row) for text, so grid tokens know their 2D place and text its 1D order.
+ * EOS is never an input in training; speculative decoding may feed it as a draft, at (end, text row).
  */
 export function positionRows(layout: TokenLayout): number {
-  return 4 * GRID_SIDE + layout.maxText + 1;
+  return 4 * GRID_SIDE + layout.maxText + 2;
 }
 
-/** The two position-table rows of sequence position `s` (0 ≤ s < prefix + 256). */
+/** The two position-table rows of sequence position `s` (0 ≤ s ≤ prefix + 256). */
 export function positionPair(layout: TokenLayout, s: number): [number, number] {
   const G = GRID_SIDE;
   if (s < GRID_TOKENS) return [Math.floor(s / G), G + (s % G)];
   if (s < layout.prefix) return [4 * G + (s - GRID_TOKENS), 4 * G + layout.maxText];
   const m = s - layout.prefix;
-  if (m >= GRID_TOKENS) throw new Error(`sequence position ${s} is past the last mask token`);
+  if (m === GRID_TOKENS) return [4 * G + layout.maxText + 1, 4 * G + layout.maxText];
+  if (m > GRID_TOKENS) throw new Error(`sequence position ${s} is past EOS`);
   return [2 * G + Math.floor(m / G), 3 * G + (m % G)];
 }
 
