@@ -1,7 +1,9 @@
 // The `nextmask` command line: one entry, one function per subcommand.
 import { join } from 'node:path';
+import { evalCommand } from './eval';
 import { serveCommand } from './serve';
 import { tokenizersCommand } from './tokenizers';
+import { trainCommand } from './train';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -15,6 +17,14 @@ const commands: Record<string, { summary: string; run: Command }> = {
   tokenizers: {
     summary: 'learn the mask/image codebooks and text vocabulary (--data <folder> [--out models/tokenizers])',
     run: tokenizersCommand,
+  },
+  train: {
+    summary: 'train the NTP-MRISeg model (--config configs/<name>.json [--fresh] [--seed N] [--max-steps N])',
+    run: trainCommand,
+  },
+  eval: {
+    summary: 'score a model on a split (--data <folder> --split <name> [--model models/base]); last line JSON',
+    run: evalCommand,
   },
 };
 

@@ -1,0 +1,40 @@
+// `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]`: segments
+// every sample of the split and prints, as its last line, the JSON summary
+// {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
+// (a group absent from the folder is left out).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateModel } from '../main/model/evaluate';
+import { loadModel } from '../main/model/model-files';
+
+export const DEFAULT_MODEL_DIR = 'models/base';
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      split: { type: 'string', default: 'val' },
+      model: { type: 'string', default: DEFAULT_MODEL_DIR },
+      'per-group': { type: 'string', default: '0' },
+      threads: { type: 'string' },
+    },
+  });
+  if (!values.data) throw new Error('--data <folder laid out like ../shared/data> is required');
+  const perGroup = Number(values['per-group']);
+  if (!Number.isInteger(perGroup) || perGroup < 0) throw new Error(`--per-group must be a whole number`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  const model = await loadModel(resolve(values.model), threads);
+  let last = 0;
+  const summary = await evaluateModel(model, resolve(values.data), values.split, {
+    perGroup,
+    onProgress: (done, total) => {
+      if (done === total || performance.now() - last > 5000) {
+        last = performance.now();
+        process.stderr.write(`${done}/${total}\n`);
+      }
+    },
+  });
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return 0;
+}

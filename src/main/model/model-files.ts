@@ -1,0 +1,80 @@
+// A shipped model folder: prefill.onnx and decode.onnx (weights embedded), model.json (architecture,
+// training info), the tokenizer files it was trained with, and manifest.json (sha256 of each file).
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type TokenLayout, tokenLayout } from '../../shared/tokens';
+import { openSession } from '../engine/session';
+import type { ArchitectureConfig } from './config';
+import type { DecoderModels } from './decoder-session';
+import { decodeStepModel, prefillModel } from './inference';
+import { loadTokenizers, TOKENIZER_FILES, type Tokenizers } from './tokenizer-set';
+
+const FORMAT = 'nextmask-ntp-mriseg';
+const FILES = { prefill: 'prefill.onnx', decode: 'decode.onnx', config: 'model.json', manifest: 'manifest.json' };
+
+export interface ModelFile {
+  format: typeof FORMAT;
+  version: 1;
+  architecture: ArchitectureConfig;
+  /** Free-form training information (config, steps, val metrics). */
+  training: unknown;
+}
+
+export async function exportModel(
+  dir: string,
+  architecture: ArchitectureConfig,
+  params: Record<string, Float32Array>,
+  tokenizerDir: string,
+  training: unknown,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const file: ModelFile = { format: FORMAT, version: 1, architecture, training };
+  const written: Record<string, Uint8Array> = {
+    [FILES.prefill]: prefillModel(architecture, params),
+    [FILES.decode]: decodeStepModel(architecture, params),
+    [FILES.config]: Buffer.from(`${JSON.stringify(file, null, 2)}\n`),
+  };
+  for (const [name, bytes] of Object.entries(written)) await writeFile(join(dir, name), bytes);
+  for (const name of TOKENIZER_FILES) await copyFile(join(tokenizerDir, name), join(dir, name));
+  const manifest: Record<string, string> = {};
+  for (const name of [...Object.keys(written), ...TOKENIZER_FILES]) {
+    manifest[name] = createHash('sha256')
+      .update(await readFile(join(dir, name)))
+      .digest('hex');
+  }
+  await writeFile(join(dir, FILES.manifest), `${JSON.stringify({ sha256: manifest }, null, 2)}\n`);
+}
+
+export interface SegmentationModel extends DecoderModels {
+  architecture: ArchitectureConfig;
+  tokenizers: Tokenizers;
+}
+
+export async function loadModel(dir: string, threads?: number): Promise<SegmentationModel> {
+  const file = JSON.parse(await readFile(join(dir, FILES.config), 'utf8')) as Partial<ModelFile>;
+  if (file.format !== FORMAT || file.version !== 1 || !file.architecture) {
+    throw new Error(`${join(dir, FILES.config)} is not a ${FORMAT} version 1 model`);
+  }
+  const architecture = file.architecture;
+  const tokenizers = await loadTokenizers(dir);
+  const layout: TokenLayout = tokenLayout(architecture.tokens);
+  if (layout.maskCodes !== tokenizers.mask.size || layout.textVocab !== tokenizers.text.size) {
+    throw new Error(`${dir}: the tokenizer files do not match the model's token sizes`);
+  }
+  const options = threads ? { threads } : {};
+  const [prefill, decode] = await Promise.all([
+    readFile(join(dir, FILES.prefill)).then((b) => openSession(b, options)),
+    readFile(join(dir, FILES.decode)).then((b) => openSession(b, options)),
+  ]);
+  return {
+    architecture,
+    tokenizers,
+    layout,
+    prefill: prefill.session,
+    decode: decode.session,
+    layers: architecture.layers,
+    width: architecture.width,
+    heads: architecture.predictHeads,
+  };
+}

@@ -1,0 +1,38 @@
+// One prompt → one mask: tokenize the 256x256 image and the text, decode the mask tokens with the
+// KV-cached session (speculative from the NkTP heads; same tokens as greedy), detokenize to the
+// source size.
+import { allowedOutput, GRID_TOKENS } from '../../shared/tokens';
+import type { Mask, Plane } from '../data/resample';
+import { speculativeDecode } from '../segmenter/decoding';
+import type { DecoderModels } from './decoder-session';
+import { KvDecoderSession, promptIds } from './decoder-session';
+import { encodeImage, type Tokenizers } from './tokenizer-set';
+
+export interface Segmentation {
+  mask: Mask;
+  /** The 256 mask codes decoded. */
+  tokens: Int32Array;
+  forwardPasses: number;
+}
+
+export async function segment(
+  model: DecoderModels & { tokenizers: Tokenizers },
+  image: Plane<Float32Array>,
+  text: string,
+  size: { width: number; height: number },
+  signal?: AbortSignal,
+): Promise<Segmentation> {
+  const { layout, tokenizers } = model;
+  const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
+  const result = await speculativeDecode(new KvDecoderSession(model), promptIds(layout, imageTokens, textTokens), {
+    steps: layout.outputs,
+    allowed: (i) => allowedOutput(layout, i),
+    ...(signal ? { signal } : {}),
+  });
+  const tokens = result.tokens.subarray(0, GRID_TOKENS);
+  return {
+    mask: tokenizers.mask.detokenize(tokens, size.width, size.height),
+    tokens,
+    forwardPasses: result.forwardPasses,
+  };
+}

@@ -1,0 +1,90 @@
+// Training configs (configs/*.json): where data and tokenizers are, the architecture, the losses and
+// the schedule. Parsed strictly: a missing or mistyped field is an error that names it.
+
+import type { Group } from '../data/samples';
+import type { AdamWConfig } from '../engine/adamw';
+import { DEFAULT_LOSSES, type LossConfig } from './config';
+
+export interface TrainConfig {
+  data: string;
+  tokenizers: string;
+  /** Run folder: checkpoint, HET memory, log, exported model. */
+  out: string;
+  seed: number;
+  split: string;
+  valSplit: string;
+  architecture: {
+    width: number;
+    heads: number;
+    layers: number;
+    mlpRatio?: number;
+    predictHeads: number;
+    maxText: number;
+  };
+  losses: LossConfig;
+  train: {
+    batch: number;
+    epochs: number;
+    lr: number;
+    /** Linear warm-up steps, then cosine decay to 10% of lr at the last step. */
+    warmupSteps: number;
+    /** Train on at most this many samples (seeded choice; 0 = all). */
+    maxSamples: number;
+    /** Stop after this many steps in total (0 = run all epochs). */
+    maxSteps: number;
+    groups?: Group[];
+    /** Val evaluation every N steps and at the end (0 = only at the end); per group at most valPerGroup images (0 = all). */
+    valEvery: number;
+    valPerGroup: number;
+    checkpointEvery: number;
+    threads: number;
+    optimizer?: Partial<AdamWConfig>;
+  };
+}
+
+function check(cond: boolean, what: string): void {
+  if (!cond) throw new Error(`config: ${what}`);
+}
+
+export function parseTrainConfig(json: string, source = 'config'): TrainConfig {
+  let raw: Partial<TrainConfig>;
+  try {
+    raw = JSON.parse(json) as Partial<TrainConfig>;
+  } catch (err) {
+    throw new Error(`${source}: not JSON (${(err as Error).message})`);
+  }
+  for (const k of ['data', 'tokenizers', 'out', 'split', 'valSplit'] as const) {
+    check(typeof raw[k] === 'string' && raw[k] !== '', `"${k}" must be a non-empty string`);
+  }
+  check(Number.isInteger(raw.seed), '"seed" must be an integer');
+  const a = raw.architecture;
+  check(typeof a === 'object' && a !== null, '"architecture" is required');
+  for (const k of ['width', 'heads', 'layers', 'predictHeads', 'maxText'] as const) {
+    check(Number.isInteger(a?.[k]) && (a?.[k] as number) > 0, `"architecture.${k}" must be a positive integer`);
+  }
+  const t = raw.train;
+  check(typeof t === 'object' && t !== null, '"train" is required');
+  for (const k of ['batch', 'epochs', 'threads'] as const) {
+    check(Number.isInteger(t?.[k]) && (t?.[k] as number) > 0, `"train.${k}" must be a positive integer`);
+  }
+  for (const k of ['warmupSteps', 'maxSamples', 'maxSteps', 'valEvery', 'valPerGroup', 'checkpointEvery'] as const) {
+    check(Number.isInteger(t?.[k]) && (t?.[k] as number) >= 0, `"train.${k}" must be an integer ≥ 0`);
+  }
+  check(typeof t?.lr === 'number' && t.lr > 0, '"train.lr" must be a number > 0');
+  const losses: LossConfig = {
+    nktp: { ...DEFAULT_LOSSES.nktp, ...raw.losses?.nktp },
+    tcl: { ...DEFAULT_LOSSES.tcl, ...raw.losses?.tcl },
+    het: { ...DEFAULT_LOSSES.het, ...raw.losses?.het },
+  };
+  check(losses.tcl.temperature > 0, '"losses.tcl.temperature" must be > 0');
+  check(Number.isInteger(losses.tcl.negatives) && losses.tcl.negatives > 0, '"losses.tcl.negatives" must be ≥ 1');
+  check(Number.isInteger(losses.het.top) && losses.het.top > 0, '"losses.het.top" must be ≥ 1');
+  return { ...(raw as TrainConfig), losses };
+}
+
+/** Learning rate at step s (0-based) of `total`: linear warm-up, then cosine to 10% of the peak. */
+export function learningRate(cfg: TrainConfig['train'], step: number, total: number): number {
+  if (step < cfg.warmupSteps) return (cfg.lr * (step + 1)) / cfg.warmupSteps;
+  const progress = Math.min(1, (step - cfg.warmupSteps) / Math.max(1, total - cfg.warmupSteps));
+  return cfg.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
+}
