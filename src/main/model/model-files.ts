@@ -1,6 +1,7 @@
 // A shipped model folder: prefill.onnx and decode.onnx (weights embedded), model.json (architecture,
 // training info), the tokenizer files it was trained with, and manifest.json (sha256 of each file).
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TokenLayout, tokenLayout } from '../../shared/tokens';
@@ -52,7 +53,10 @@ export interface SegmentationModel extends DecoderModels {
 }
 
 export async function loadModel(dir: string, threads?: number): Promise<SegmentationModel> {
-  const file = JSON.parse(await readFile(join(dir, FILES.config), 'utf8')) as Partial<ModelFile>;
+  const configPath = join(dir, FILES.config);
+  if (!existsSync(configPath))
+    throw new Error(`no model in ${dir} (${FILES.config} is missing); train one with npm run train`);
+  const file = JSON.parse(await readFile(configPath, 'utf8')) as Partial<ModelFile>;
   if (file.format !== FORMAT || file.version !== 1 || !file.architecture) {
     throw new Error(`${join(dir, FILES.config)} is not a ${FORMAT} version 1 model`);
   }
