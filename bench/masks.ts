@@ -10,7 +10,7 @@ import { Workspace } from '../src/main/store/workspace';
 import { strokePath } from '../src/shared/labelmap/brush';
 import { floodFill, removeSmallIslands } from '../src/shared/labelmap/flood';
 import { createMask, type Mask } from '../src/shared/labelmap/mask';
-import type { Segment } from '../src/shared/labelmap/segments';
+import { NEW_SEGMENT_DEFAULTS, type Segment } from '../src/shared/labelmap/segments';
 
 function time(label: string, runs: number, fn: () => void): void {
   fn(); // warm-up
@@ -52,11 +52,7 @@ const segment: Segment = {
   id: 'liver',
   name: 'Liver',
   color: [200, 80, 60],
-  visible: true,
-  locked: false,
-  opacity: 0.5,
-  outline: false,
-  source: 'manual',
+  ...NEW_SEGMENT_DEFAULTS,
   masks,
 };
 const dir = mkdtempSync(join(tmpdir(), 'nextmask-bench-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSet, createMask, masksEqual } from '../../shared/labelmap/mask';
 import { fromPayload, type SegmentPayload, toPayload } from '../../shared/labelmap/payload';
-import type { Segment } from '../../shared/labelmap/segments';
+import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { ImageLibrary } from '../dicom/library';
 import { sharedPath } from '../testing/shared-data';
 import { Annotations } from './annotations';
@@ -44,11 +44,7 @@ function segment(
     id,
     name: id,
     color: [10, 200, 30],
-    visible: true,
-    locked: false,
-    opacity: 0.5,
-    outline: false,
-    source: 'manual',
+    ...NEW_SEGMENT_DEFAULTS,
     masks,
   };
 }

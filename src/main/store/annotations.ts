@@ -14,7 +14,7 @@ import {
   type SegmentPayload,
   toPayload,
 } from '../../shared/labelmap/payload';
-import type { Segment } from '../../shared/labelmap/segments';
+import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { decodeNifti, encodeNifti, geometryOf } from '../io/nifti';
 import { readMaskPng, writeMaskPng } from '../io/png-mask';
 import { UserFacingError } from '../ipc/dispatch';
@@ -213,11 +213,7 @@ function imported(name: string, masks: Segment['masks']): Segment {
     id: `imported-${randomUUID().slice(0, 8)}`,
     name,
     color: [255, 200, 0],
-    visible: true,
-    locked: false,
-    opacity: 0.5,
-    outline: false,
-    source: 'manual',
+    ...NEW_SEGMENT_DEFAULTS,
     masks,
   };
 }

@@ -1,7 +1,7 @@
 // Child process for the crash test: commits numbered saves, announces each, then starts a
 // long save that the test kills part-way through. Run: node --import tsx crash-writer.fixture.ts <dir>
 import { createMask } from '../../shared/labelmap/mask';
-import type { Segment } from '../../shared/labelmap/segments';
+import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { Workspace } from './workspace';
 
 export const CRASH_STUDY = { key: 'crash-series', sourcePath: '/data/crash', width: 512, height: 512, frameCount: 64 };
@@ -16,11 +16,7 @@ export function savedSegments(n: number): Segment[] {
       id: `seg-${k}`,
       name: `Save ${k}`,
       color: [k, 0, 0],
-      visible: true,
-      locked: false,
-      opacity: 0.5,
-      outline: false,
-      source: 'manual',
+      ...NEW_SEGMENT_DEFAULTS,
       masks,
     };
   });

@@ -22,6 +22,15 @@ export interface SegmentInfo {
   prompt?: string;
 }
 
+/** How a new segment starts: shown, editable, half-opaque, filled, drawn by hand. */
+export const NEW_SEGMENT_DEFAULTS = {
+  visible: true,
+  locked: false,
+  opacity: 0.5,
+  outline: false,
+  source: 'manual',
+} as const satisfies Partial<SegmentInfo>;
+
 export interface Segment extends SegmentInfo {
   /** One mask per frame of the image or series. */
   masks: Mask[];
@@ -119,11 +128,7 @@ export class SegmentList {
     return {
       name: `Segment ${n}`,
       color: PALETTE[(n - 1) % PALETTE.length] as Rgb,
-      visible: true,
-      locked: false,
-      opacity: 0.5,
-      outline: false,
-      source: 'manual',
+      ...NEW_SEGMENT_DEFAULTS,
       ...info,
       id,
     };

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { NextmaskApi } from '../../../shared/ipc';
 import { createMask } from '../../../shared/labelmap/mask';
 import { fromPayload, type SegmentPayload, toPayload } from '../../../shared/labelmap/payload';
+import { NEW_SEGMENT_DEFAULTS } from '../../../shared/labelmap/segments';
 import { SegmentEditor } from './editor.svelte';
 import SegmentPanel from './SegmentPanel.svelte';
 
@@ -16,11 +17,7 @@ function savedSegment(): SegmentPayload {
     id: 'liver',
     name: 'Liver',
     color: [200, 0, 0],
-    visible: true,
-    locked: false,
-    opacity: 0.5,
-    outline: false,
-    source: 'manual',
+    ...NEW_SEGMENT_DEFAULTS,
     masks,
   });
 }
