@@ -1,4 +1,5 @@
 // Connected components of a binary mask (8-connectivity), used to count infected areas and find the lungs.
+import { labelComponents } from '../../shared/labelmap/flood';
 import type { Mask } from './resample';
 
 export interface Component {
@@ -13,40 +14,20 @@ export interface Component {
   maxY: number;
 }
 
-/** Components sorted by area, largest first. */
+/** Components sorted by area, largest first (labelled by the editing tools' own labeller). */
 export function connectedComponents(mask: Mask): Component[] {
-  const { width, height, data } = mask;
-  const seen = new Uint8Array(width * height);
-  const stack = new Int32Array(width * height);
-  const components: Component[] = [];
-  for (let start = 0; start < data.length; start++) {
-    if (data[start] === 0 || seen[start] === 1) continue;
-    seen[start] = 1;
-    let top = 0;
-    stack[top++] = start;
-    const pixels: number[] = [];
-    while (top > 0) {
-      const p = stack[--top] as number;
-      pixels.push(p);
-      const px = p % width;
-      const py = (p - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = py + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = px + dx;
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (data[q] !== 0 && seen[q] === 0) {
-            seen[q] = 1;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    components.push(describe(Int32Array.from(pixels), width));
+  const { labels, sizes } = labelComponents(mask);
+  // Bucket pixel indices by label in one pass over the label image.
+  const pixelsOf = sizes.map((size) => new Int32Array(size));
+  const filled = new Int32Array(sizes.length);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as number;
+    if (label !== 0) (pixelsOf[label] as Int32Array)[(filled[label] as number)++] = i;
   }
-  return components.sort((a, b) => b.area - a.area);
+  return pixelsOf
+    .slice(1)
+    .map((pixels) => describe(pixels, mask.width))
+    .sort((a, b) => b.area - a.area);
 }
 
 function describe(pixels: Int32Array, width: number): Component {
