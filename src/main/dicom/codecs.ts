@@ -1,6 +1,7 @@
 // Compressed pixel data → samples. The Emscripten codecs (libjpeg-turbo, CharLS, OpenJPEG)
-// are loaded once, on first use; JPEG lossless uses a pure-JS decoder.
+// are loaded once, on first use; JPEG lossless and 12-bit JPEG extended use pure-JS decoders.
 import { requireCjs } from './cjs';
+import JpegImage from './codecs/jpeg.js';
 import type { PixelModule } from './parse';
 import type { PixelEncoding } from './uids';
 
@@ -82,14 +83,30 @@ function decodeJpegLossless(frame: Uint8Array, pixel: PixelModule): Samples {
   return out;
 }
 
+/** JPEG extended with 12-bit precision, which the 8-bit libjpeg-turbo build cannot read. */
+function decodeJpeg12(frame: Uint8Array, pixel: PixelModule): Samples {
+  if (pixel.samplesPerPixel !== 1) {
+    throw new Error(`${pixel.bitsStored}-bit colour JPEG extended is not supported`);
+  }
+  const jpeg = new JpegImage();
+  try {
+    jpeg.parse(frame);
+  } catch (error) {
+    // The decoder throws strings; keep its words but make them an Error.
+    throw new Error(`JPEG extended: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (jpeg.width !== pixel.columns || jpeg.height !== pixel.rows) {
+    throw new Error(`codestream is ${jpeg.width}x${jpeg.height}, header says ${pixel.columns}x${pixel.rows}`);
+  }
+  return jpeg.getData16(pixel.columns, pixel.rows);
+}
+
 export async function decompress(
   encoding: Exclude<PixelEncoding, 'native' | 'rle'>,
   frame: Uint8Array,
   pixel: PixelModule,
 ): Promise<Samples> {
   if (encoding === 'jpeg-lossless') return decodeJpegLossless(frame, pixel);
-  if (encoding === 'jpeg-baseline' && pixel.bitsStored > 8) {
-    throw new Error(`${pixel.bitsStored}-bit JPEG extended is not supported (8-bit codec)`);
-  }
+  if (encoding === 'jpeg-baseline' && pixel.bitsStored > 8) return decodeJpeg12(frame, pixel);
   return decodeWasm(encoding, frame, pixel);
 }
