@@ -3,10 +3,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { evalCommand } from '../../cli/eval';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
-import { evaluateModel } from './evaluate';
-import { loadModel } from './model-files';
 import { parseTrainConfig } from './train-config';
 import { RUN_FILES, train } from './train-loop';
 
@@ -45,11 +44,24 @@ describe('training pipeline', () => {
     expect(log.filter((e) => e.type === 'start').map((e) => e.resumedAt)).toEqual([null, 2]);
     expect(Object.keys(steps[0])).toEqual(expect.arrayContaining(['ntp', 'tcl', 'het', 'accuracy', 'lr']));
 
-    const model = await loadModel(first.modelDir, 1);
-    const summary = await evaluateModel(model, cfg.data, cfg.valSplit, { perGroup: 1 });
-    for (const group of ['infection', 'lung', 'btxrd'] as const) {
-      expect(summary[group]?.n).toBe(1);
-      expect(summary[group]?.dice).toBeGreaterThanOrEqual(0);
+    // The eval command's last stdout line is the JSON summary.
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const args = ['--data', cfg.data, '--split', cfg.valSplit, '--model', first.modelDir, '--per-group', '1'];
+      expect(await evalCommand([...args, '--threads', '1'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const summary = JSON.parse(lines.join('').trim().split('\n').at(-1) as string);
+    expect(Object.keys(summary).sort()).toEqual(['btxrd', 'infection', 'lung', 'msPerImage']);
+    for (const group of ['infection', 'lung', 'btxrd']) {
+      expect(Object.keys(summary[group]).sort()).toEqual(['dice', 'dicePooled', 'iou', 'iouPooled', 'n']);
+      expect(summary[group].n).toBe(1);
+      expect(summary[group].dice).toBeGreaterThanOrEqual(0);
     }
     expect(summary.msPerImage).toBeGreaterThan(0);
   }, 180_000);
