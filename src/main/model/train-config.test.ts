@@ -6,7 +6,7 @@ import { learningRate, parseTrainConfig } from './train-config';
 
 describe('training config', () => {
   it('parses every shipped config', async () => {
-    for (const name of ['tiny', 'smoke-lung', 'base']) {
+    for (const name of ['tiny', 'smoke-lung', 'smoke-both-lungs', 'base']) {
       const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs', `${name}.json`), 'utf8'), name);
       expect(cfg.losses.tcl.negatives).toBe(5);
     }

@@ -1,6 +1,7 @@
 // Training configs (configs/*.json): where data and tokenizers are, the architecture, the losses and
 // the schedule. Parsed strictly: a missing or mistyped field is an error that names it.
 
+import type { LungTarget } from '../data/lung-prompts';
 import type { Group } from '../data/samples';
 import type { AdamWConfig } from '../engine/adamw';
 import { DEFAULT_LOSSES, type LossConfig } from './config';
@@ -33,6 +34,8 @@ export interface TrainConfig {
     /** Stop after this many steps in total (0 = run all epochs). */
     maxSteps: number;
     groups?: Group[];
+    /** Which lung prompts to train on (default: left, right and both). */
+    lungTargets?: LungTarget[];
     /** Val evaluation every N steps and at the end (0 = only at the end); per group at most valPerGroup images (0 = all). */
     valEvery: number;
     valPerGroup: number;

@@ -74,11 +74,10 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     ? (await openSession(predictionModel(arch, B), { threads: cfg.train.threads })).session
     : null;
 
-  let sources: SampleSource[] = await listSamples(
-    cfg.data,
-    cfg.split,
-    cfg.train.groups ? { groups: cfg.train.groups } : {},
-  );
+  let sources: SampleSource[] = await listSamples(cfg.data, cfg.split, {
+    ...(cfg.train.groups ? { groups: cfg.train.groups } : {}),
+    ...(cfg.train.lungTargets ? { lungTargets: cfg.train.lungTargets } : {}),
+  });
   if (cfg.train.maxSamples > 0 && sources.length > cfg.train.maxSamples) {
     sources = shuffled(createRng(cfg.seed), sources).slice(0, cfg.train.maxSamples);
   }
