@@ -18,11 +18,13 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The Electron entry and the plain-Node CLI share one build (and its chunks); the
-        // training worker is its own entry, found at runtime by src/main/engine/training-worker.ts.
+        // training worker and the frame-decoding worker are their own entries, found at runtime
+        // by src/main/workers/launch.ts.
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/nextmask.ts'),
           'engine-worker': resolve('src/main/engine/worker.ts'),
+          'decode-worker': resolve('src/main/dicom/decode-worker.ts'),
         },
       },
     },

@@ -1,16 +1,17 @@
 // The open images: files and folders in, Patient → Study → Series listings out, frames
-// decoded on demand through a bounded cache. Rasters (PNG/JPEG) become one-frame series.
-// Holds ids and paths only; pixels are re-read from disk when a frame is not cached.
+// decoded on demand (in decode workers, frame-decoder.ts) through a bounded cache kept here.
+// Rasters (PNG/JPEG) become one-frame series. Holds ids and paths only; pixels are re-read
+// from disk when a frame is not cached.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { FileError, FrameResult, OpenResult, SeriesSummary, TagRow, Thumbnail } from '../../shared/viewer-types';
 import { BoundedCache } from '../imaging/bounded-cache';
-import { type DecodedFrame, frameFromGrey } from '../imaging/frame';
-import { decodeRaster, isRaster } from '../imaging/raster';
+import type { DecodedFrame } from '../imaging/frame';
+import { isRaster } from '../imaging/raster';
 import { rasterSize } from '../imaging/raster-size';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { log } from '../log';
-import { decodeFrame } from './decode-frame';
+import { FrameDecoder, type FrameRequest } from './frame-decoder';
 import { decodeProblem, type InstanceHeader, looksLikeDicom, type ParsedInstance, parseInstance } from './parse';
 import { type Sortable, slicePosition, sortInstances } from './sort';
 import { listTags } from './tags';
@@ -31,6 +32,8 @@ interface Series {
 export interface LibraryOptions {
   /** Decoded-frame cache budget in bytes (default 512 MiB). */
   frameCacheBytes?: number;
+  /** Decode worker threads (default: one per spare core, at most 2). */
+  decodeWorkers?: number;
 }
 
 // Skipped silently inside folders (never when named explicitly): they are never images.
@@ -46,11 +49,20 @@ export class ImageLibrary {
   private readonly known = new Set<string>();
   private nextId = 1;
   private readonly frames: BoundedCache<string, DecodedFrame>;
-  // The last few parsed files, so scrolling a multi-frame file does not re-read it per frame.
+  // Decodes under way, so a read-ahead and a display of the same frame decode it once.
+  private readonly decoding = new Map<string, Promise<DecodedFrame>>();
+  private readonly decoder: FrameDecoder;
+  // The last few parsed files, for the tag panel.
   private readonly parsed = new BoundedCache<string, ParsedInstance>(4, () => 1);
 
   constructor(options: LibraryOptions = {}) {
     this.frames = new BoundedCache(options.frameCacheBytes ?? 512 * 2 ** 20, (f) => f.stored.byteLength);
+    this.decoder = new FrameDecoder(options.decodeWorkers);
+  }
+
+  /** Stops the decode workers (they restart if a frame is asked for again). */
+  close(): Promise<void> {
+    return this.decoder.close();
   }
 
   /** Opens files and folders (recursively); bad files are reported, the rest open. */
@@ -87,14 +99,7 @@ export class ImageLibrary {
 
   async frame(seriesId: string, index: number): Promise<FrameResult> {
     const { instance, frame } = this.frameRef(seriesId, index);
-    const key = `${instance.path}#${frame}`;
-    let decoded = this.frames.get(key);
-    if (!decoded) {
-      decoded = instance.raster
-        ? frameFromGrey(decodeRaster(await readFile(instance.path)))
-        : await decodeFrame(await this.parse(instance.path), frame);
-      this.frames.set(key, decoded);
-    }
+    const decoded = await this.decoded({ path: instance.path, frame, raster: instance.raster });
     return {
       frame: decoded,
       info: {
@@ -117,6 +122,28 @@ export class ImageLibrary {
     if (series.frames.length === 0) throw new Error(`series ${seriesId} has no images`);
     const { frame } = await this.frame(seriesId, Math.floor(series.frames.length / 2));
     return renderThumbnail(frame);
+  }
+
+  private decoded(request: FrameRequest): Promise<DecodedFrame> {
+    const key = `${request.path}#${request.frame}`;
+    const cached = this.frames.get(key);
+    if (cached) return Promise.resolve(cached);
+    let decoding = this.decoding.get(key);
+    if (!decoding) {
+      decoding = this.decoder.decode(request).then(
+        (frame) => {
+          this.decoding.delete(key);
+          this.frames.set(key, frame);
+          return frame;
+        },
+        (error: unknown) => {
+          this.decoding.delete(key);
+          throw error;
+        },
+      );
+      this.decoding.set(key, decoding);
+    }
+    return decoding;
   }
 
   private get(seriesId: string): Series {

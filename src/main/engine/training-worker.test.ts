@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { percentile, timerGaps } from '../testing/timer-gaps';
 import { makeTrainStep } from './train-step';
 import { type Batch, Trainer } from './trainer';
 import { TrainingWorker, WORKER_BUNDLE, workerEntry } from './training-worker';
@@ -27,27 +28,6 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-/** Gaps between 2 ms interval ticks while `work` runs, sorted ascending. */
-async function timerGaps(work: () => Promise<unknown>): Promise<number[]> {
-  let last = performance.now();
-  const gaps: number[] = [];
-  const timer = setInterval(() => {
-    const now = performance.now();
-    gaps.push(now - last);
-    last = now;
-  }, 2);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  gaps.push(performance.now() - last);
-  return gaps.sort((a, b) => a - b);
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-
 describe('TrainingWorker', () => {
   it('finds the built worker bundle from the main entry or a chunk below it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'engine-build-'));
@@ -55,11 +35,13 @@ describe('TrainingWorker', () => {
     await mkdir(join(dir, 'chunks'));
     await writeFile(join(dir, WORKER_BUNDLE), '');
     const bundle = pathToFileURL(join(dir, WORKER_BUNDLE)).href;
-    expect(workerEntry(pathToFileURL(join(dir, 'index.js')).href).href).toBe(bundle);
-    expect(workerEntry(pathToFileURL(join(dir, 'chunks', 'engine-abc.js')).href).href).toBe(bundle);
+    expect(workerEntry(pathToFileURL(join(dir, 'index.js')).href).url.href).toBe(bundle);
+    expect(workerEntry(pathToFileURL(join(dir, 'chunks', 'engine-abc.js')).href).url.href).toBe(bundle);
     await rm(join(dir, WORKER_BUNDLE));
     expect(() => workerEntry(pathToFileURL(join(dir, 'index.js')).href)).toThrow(/engine-worker.js not found/);
-    expect(workerEntry().href).toMatch(/engine\/worker-dev\.mjs$/);
+    const dev = workerEntry();
+    expect(dev.url.href).toMatch(/workers\/dev-entry\.mjs$/);
+    expect(dev.argv).toEqual([expect.stringMatching(/engine\/worker\.ts$/)]);
   });
 
   it('trains with progress events, saves, exports and resumes from a checkpoint', async () => {

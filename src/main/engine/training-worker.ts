@@ -1,9 +1,7 @@
 // Caller-side handle on a training worker thread: progress events, cancellation through a
 // shared flag, and the execution provider actually in use.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { besideModule, startWorker, type WorkerLaunch, type WorkerScript, workerLaunch } from '../workers/launch';
 import type { StepResult, TrainerState } from './trainer';
 import type { Ready, Reply, Request, TrainJob, TrainSummary, WorkerSpec } from './worker-protocol';
 
@@ -12,20 +10,11 @@ export type { TrainJob, TrainSummary, WorkerSpec } from './worker-protocol';
 /** Name of the built worker bundle (see electron.vite.config.ts, main build inputs). */
 export const WORKER_BUNDLE = 'engine-worker.js';
 
-/**
- * From sources (vitest, tsx) the worker is worker-dev.mjs, which loads worker.ts through
- * tsx (a worker's `--import tsx` does not reach its entry module on Node 20); from the
- * electron-vite build it is the engine-worker.js bundle next to the main entry (this code
- * may sit in a chunk one folder below it).
- */
-export function workerEntry(moduleUrl: string = import.meta.url): URL {
-  const here = fileURLToPath(moduleUrl);
-  if (here.endsWith('.ts')) return pathToFileURL(join(dirname(here), 'worker-dev.mjs'));
-  for (const dir of [dirname(here), dirname(dirname(here))]) {
-    const candidate = join(dir, WORKER_BUNDLE);
-    if (existsSync(candidate)) return pathToFileURL(candidate);
-  }
-  throw new Error(`training worker bundle ${WORKER_BUNDLE} not found near ${here}`);
+const SCRIPT: WorkerScript = { bundle: WORKER_BUNDLE, source: besideModule(import.meta.url, 'worker.ts') };
+
+/** How the training worker starts from here (sources or build; see workers/launch.ts). */
+export function workerEntry(moduleUrl?: string): WorkerLaunch {
+  return workerLaunch(SCRIPT, moduleUrl);
 }
 
 export interface TrainOptions {
@@ -47,7 +36,7 @@ export class TrainingWorker {
 
   /** Starts a worker, builds the model's train step there and reports the provider in use. */
   static async start(spec: WorkerSpec): Promise<TrainingWorker> {
-    const worker = new Worker(workerEntry());
+    const worker = startWorker(SCRIPT);
     const handle = new TrainingWorker(worker);
     worker.on('message', (reply: Reply) => handle.onReply(reply));
     worker.on('error', (error) => handle.failAll(error));
