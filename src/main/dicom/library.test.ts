@@ -157,4 +157,15 @@ describe('ImageLibrary: frame cache', () => {
     expect(cache.count).toBe(3);
     expect(cache.size).toBeLessThanOrEqual(3 * 256 * 256 * 2);
   });
+
+  it('decodes a frame asked for twice at once only once, and restarts its workers after close', async () => {
+    const library = new ImageLibrary();
+    const { series } = await library.open([MR]);
+    const [a, b] = await Promise.all([library.frame(series[0]!.id, 5), library.frame(series[0]!.id, 5)]);
+    expect(a.frame).toBe(b.frame);
+    await library.close();
+    const again = await library.frame(series[0]!.id, 6);
+    expect([again.frame.rows, again.frame.columns]).toEqual([256, 256]);
+    await library.close();
+  });
 });
