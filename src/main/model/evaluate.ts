@@ -3,7 +3,7 @@
 import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
 import { type MetricSummary, SegmentationScores } from '../metrics/segmentation';
 import type { SegmentationModel } from './model-files';
-import { segment } from './segment';
+import { type DecodeRule, segment } from './segment';
 
 export type EvalSummary = Partial<Record<Group, MetricSummary>> & { msPerImage: number };
 
@@ -11,6 +11,7 @@ export interface EvalOptions {
   /** Score at most this many samples per group (evenly spread), e.g. for quick val checks in training. */
   perGroup?: number;
   onProgress?: (done: number, total: number) => void;
+  rule?: DecodeRule;
 }
 
 function spread(sources: SampleSource[], perGroup: number | undefined): SampleSource[] {
@@ -39,7 +40,9 @@ export async function evaluateModel(
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask } = await segment(model, sample.image, sample.text, sample.sourceMask);
+    const { mask } = await segment(model, sample.image, sample.text, sample.sourceMask, {
+      ...(options.rule ? { rule: options.rule } : {}),
+    });
     ms += performance.now() - started;
     if (!scores.has(source.group)) scores.set(source.group, new SegmentationScores());
     scores.get(source.group)?.add(mask.data, sample.sourceMask.data);

@@ -6,6 +6,7 @@ import type { Mask, Plane } from '../data/resample';
 import { speculativeDecode } from '../segmenter/decoding';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
+import { ExpectedPatchSession } from './expected-patch';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 
 export interface Segmentation {
@@ -15,16 +16,27 @@ export interface Segmentation {
   forwardPasses: number;
 }
 
+/** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
+export type DecodeRule = 'argmax' | 'expected';
+
+export interface SegmentOptions {
+  rule?: DecodeRule;
+  signal?: AbortSignal;
+}
+
 export async function segment(
   model: DecoderModels & { tokenizers: Tokenizers },
   image: Plane<Float32Array>,
   text: string,
   size: { width: number; height: number },
-  signal?: AbortSignal,
+  options: SegmentOptions = {},
 ): Promise<Segmentation> {
   const { layout, tokenizers } = model;
+  const { signal, rule = 'argmax' } = options;
   const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
-  const result = await speculativeDecode(new KvDecoderSession(model), promptIds(layout, imageTokens, textTokens), {
+  const cached = new KvDecoderSession(model);
+  const session = rule === 'expected' ? new ExpectedPatchSession(cached, tokenizers.mask, layout) : cached;
+  const result = await speculativeDecode(session, promptIds(layout, imageTokens, textTokens), {
     steps: layout.outputs,
     allowed: (i) => allowedOutput(layout, i),
     ...(signal ? { signal } : {}),
