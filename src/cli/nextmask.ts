@@ -1,6 +1,7 @@
 // The `nextmask` command line: one entry, one function per subcommand.
 import { join } from 'node:path';
 import { evalCommand } from './eval';
+import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
 import { tokenizersCommand } from './tokenizers';
 import { trainCommand } from './train';
@@ -25,6 +26,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   eval: {
     summary: 'score a model on a split (--data <folder> --split <name> [--model models/base]); last line JSON',
     run: evalCommand,
+  },
+  segment: {
+    summary: 'one prompt → one mask (<file.dcm|png|jpg> --prompt "…" --out mask.png|result.dcm [--json] [--model dir])',
+    run: segmentCommand,
   },
 };
 

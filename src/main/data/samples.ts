@@ -1,7 +1,7 @@
 // (image, text, mask) samples for training and evaluation. listSamples says what a split holds;
 // loadSample reads one, brings it to the model's 256x256 grid, and (under a seed) augments the image
 // and varies the wording. Without a seed it gives the canonical text and no augmentation (evaluation).
-import { readBinaryMask, readRaster } from '../imaging/raster';
+import { type GreyImage, readBinaryMask, readRaster } from '../imaging/raster';
 import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
 import { loadBtxrdSplit } from './btxrd';
 import { loadCovidSplit } from './covid-qu-ex';
@@ -14,6 +14,20 @@ import { createRng, type Rng } from './rng';
 
 /** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */
 export const SAMPLE_SIZE = 256;
+
+/**
+ * The model's input plane, as training prepares it: grey in [0, 1] brought to SAMPLE_SIZE² (bilinear).
+ * A raster is scaled by its bit depth, not its own range; the segmenter brings DICOM to [0, 1] first.
+ */
+export function modelInput(image: GreyImage | Plane<Float32Array>): Plane<Float32Array> {
+  let unit: Float32Array;
+  if ('bitsStored' in image) {
+    const peak = image.bitsStored === 16 ? 65535 : 255;
+    unit = new Float32Array(image.data.length);
+    for (let i = 0; i < unit.length; i++) unit[i] = (image.data[i] as number) / peak;
+  } else unit = image.data;
+  return resizeBilinear({ width: image.width, height: image.height, data: unit }, SAMPLE_SIZE, SAMPLE_SIZE);
+}
 
 export type Group = 'infection' | 'lung' | 'btxrd';
 export const GROUPS: readonly Group[] = ['infection', 'lung', 'btxrd'];
@@ -87,9 +101,6 @@ export interface LoadOptions {
 
 export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
   const raster = await readRaster(source.imagePath);
-  const peak = raster.bitsStored === 16 ? 65535 : 255;
-  const grey = new Float32Array(raster.data.length);
-  for (let i = 0; i < grey.length; i++) grey[i] = (raster.data[i] as number) / peak;
   const rng = options.seed === undefined ? null : createRng(options.seed);
   const { text, target } = await textAndTarget(source, rng);
   if (target.width !== raster.width || target.height !== raster.height) {
@@ -97,7 +108,7 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
       `${source.maskPath}: mask is ${target.width}x${target.height} but its image is ${raster.width}x${raster.height}`,
     );
   }
-  let image = resizeBilinear({ width: raster.width, height: raster.height, data: grey }, SAMPLE_SIZE, SAMPLE_SIZE);
+  let image = modelInput(raster);
   let mask = resizeNearest(target, SAMPLE_SIZE, SAMPLE_SIZE);
   if (rng) {
     const affine = drawAffine(rng, SAMPLE_SIZE, SAMPLE_SIZE, DEFAULT_AUGMENT);

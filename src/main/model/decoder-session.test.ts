@@ -2,14 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { allowedOutput, GRID_TOKENS, imageIds } from '../../shared/tokens';
 import { exportInference } from '../engine/export';
 import { hostTensor, openSession } from '../engine/session';
-import { makeTrainStep } from '../engine/train-step';
-import { initialParams } from '../engine/trainer';
 import { greedyDecode, type HeadLogits, speculativeDecode } from '../segmenter/decoding';
-import { type ArchitectureConfig, DEFAULT_LOSSES, layoutOf } from './config';
+import { randomParams as randomModelParams } from '../testing/tiny-model';
+import { type ArchitectureConfig, layoutOf } from './config';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { decodeStepModel, prefillModel } from './inference';
 import { teacherForced } from './network';
-import { modelBatch, modelLoss } from './train-graph';
 
 const arch: ArchitectureConfig = {
   width: 16,
@@ -21,11 +19,7 @@ const arch: ArchitectureConfig = {
 const layout = layoutOf(arch);
 
 /** Randomly initialised weights, scaled up so the untrained model's choices vary from step to step. */
-function randomParams(seed: number): Record<string, Float32Array> {
-  const program = makeTrainStep({ batch: modelBatch(arch, DEFAULT_LOSSES, 1), loss: modelLoss(arch, DEFAULT_LOSSES) });
-  const values = initialParams(program.params, seed);
-  return Object.fromEntries(program.params.map((p, i) => [p.name, (values[i] as Float32Array).map((v) => v * 20)]));
-}
+const randomParams = (seed: number) => randomModelParams(arch, seed, 20);
 
 async function sessionFor(params: Record<string, Float32Array>) {
   const [prefill, decode] = await Promise.all([

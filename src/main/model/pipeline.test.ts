@@ -1,38 +1,17 @@
 // End to end on real data, kept small: train a tiny model for a few steps from configs/tiny.json's
 // settings, resume it, export it, and score it with the eval path. Proves the wiring, not accuracy.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { evalCommand } from '../../cli/eval';
-import { createRng } from '../data/rng';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
-import { WORDS } from '../tokenizers/binary-patches';
-import { ImageCodebook } from '../tokenizers/image-codebook';
-import { MaskCodebook } from '../tokenizers/mask-codebook';
-import { loadQwenEncoder, TextVocab } from '../tokenizers/text-vocab';
+import { writeTinyTokenizers } from '../testing/tiny-model';
 import { parseTrainConfig } from './train-config';
 import { RUN_FILES, train } from './train-loop';
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
-/** Small seeded tokenizers, so the test needs no learned files (models/tokenizers takes minutes to build). */
-async function writeTinyTokenizers(dir: string): Promise<void> {
-  const rng = createRng(7);
-  const bits = new Uint32Array(16 * WORDS);
-  bits.fill(0xffffffff, WORDS, 2 * WORDS);
-  for (let i = 2 * WORDS; i < bits.length; i++) bits[i] = Math.floor(rng.next() * 2 ** 32);
-  const centroids = Float32Array.from({ length: 2 * 8 * 256 }, (_, i) =>
-    i < 8 * 256 ? rng.next() : (rng.next() - 0.5) * 0.1,
-  );
-  const texts = ['left lung', 'right lung', 'both lungs', 'Bilateral pulmonary infection, two infected areas'];
-  const vocab = TextVocab.build(texts, await loadQwenEncoder());
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'mask-codebook.bin'), new MaskCodebook(bits).serialize());
-  await writeFile(join(dir, 'image-codebook.bin'), new ImageCodebook(2, 8, centroids).serialize());
-  await writeFile(join(dir, 'text-vocab.json'), JSON.stringify(vocab.toJSON()));
-}
 
 async function tinyConfig() {
   const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs/tiny.json'), 'utf8'));

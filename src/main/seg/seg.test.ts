@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
+import { dciodvfyErrors } from '../testing/dciodvfy';
 import { sharedPath } from '../testing/shared-data';
 import { writeAiSeg } from './ai-seg';
 import { dicomLabToRgb, rgbToDicomLab } from './colour';
@@ -38,13 +38,6 @@ function segPixels(path: string): Uint8Array {
 }
 
 const sum = (masks: Mask[]) => masks.reduce((n, m) => n + m.data.reduce((a, v) => a + v, 0), 0);
-
-/** The error lines of dciodvfy's report (its warnings about the source's own attributes are not ours to fix). */
-function dciodvfyErrors(path: string): string[] {
-  const run = spawnSync('dciodvfy', [path], { encoding: 'utf8' });
-  if (run.error) throw new Error(`dciodvfy: ${run.error.message} (apt-get install dicom3tools; bash .ci/run does)`);
-  return `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.startsWith('Error'));
-}
 
 describe('source images', () => {
   it('orders the series by position along the slice normal whatever the file order', () => {

@@ -1,0 +1,165 @@
+// `nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> [--json]
+// [--model <dir>] [--frame N] [--threads N]`: one prompt → one mask, written as a 0/255 PNG of the
+// source image's size, or (DICOM input, --out *.dcm) as a DICOM SEG referencing the input.
+// Usage errors exit 2; bad input throws (nextmask prints one line, exits 1). The output appears
+// whole or not at all: it is written to a temporary file beside it and renamed.
+import { constants } from 'node:fs';
+import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeMaskPng } from '../main/io/png-mask';
+import { loadModel, type SegmentationModel } from '../main/model/model-files';
+import { segment } from '../main/model/segment';
+import { writeAiSeg } from '../main/seg/ai-seg';
+import { prepareInput } from '../main/segmenter/prepare-input';
+import { DEFAULT_MODEL_DIR } from './eval';
+
+const USAGE =
+  'usage: nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> ' +
+  '[--json] [--model <dir>] [--frame N] [--threads N]';
+
+interface Request {
+  input: string;
+  prompt: string;
+  out: string;
+  seg: boolean;
+  json: boolean;
+  modelDir: string;
+  modelGiven: boolean;
+  frame: number;
+  threads: number | undefined;
+}
+
+function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+/** The arguments as a request; throws a usage message. */
+function parseRequest(argv: string[]): Request {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      prompt: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      model: { type: 'string' },
+      frame: { type: 'string' },
+      threads: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new Error(`expected one input file, got ${positionals.length}`);
+  if (values.prompt === undefined) throw new Error('--prompt "…" is required');
+  if (!values.out) throw new Error('--out <mask.png|result.dcm> is required');
+  const ext = extname(values.out).toLowerCase();
+  if (ext !== '.png' && ext !== '.dcm') throw new Error(`--out must end in .png or .dcm, got "${values.out}"`);
+  return {
+    input: resolve(positionals[0] as string),
+    prompt: values.prompt,
+    out: resolve(values.out),
+    seg: ext === '.dcm',
+    json: values.json,
+    modelDir: resolve(values.model ?? DEFAULT_MODEL_DIR),
+    modelGiven: values.model !== undefined,
+    frame: wholeNumber('frame', values.frame, 0) ?? 0,
+    threads: wholeNumber('threads', values.threads, 1),
+  };
+}
+
+async function openModel(request: Request): Promise<SegmentationModel> {
+  const missing = await stat(request.modelDir).then(
+    (s) => !s.isDirectory(),
+    () => true,
+  );
+  if (missing) {
+    const how = request.modelGiven
+      ? 'pass --model <folder> with a model folder'
+      : 'the base model is not shipped yet; train one with `npm run train -- --config configs/<name>.json` and pass --model <out>/model';
+    throw new Error(`no model folder at ${request.modelDir}: ${how}`);
+  }
+  try {
+    return await loadModel(request.modelDir, request.threads);
+  } catch (err) {
+    throw new Error(
+      `cannot load the model in ${request.modelDir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+/** Runs `write(tmp)` and renames tmp to `path`; on failure nothing is left behind. */
+async function writeWhole(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${path}.${process.pid}.partial`;
+  try {
+    await write(tmp);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new Error(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export async function segmentCommand(argv: string[]): Promise<number> {
+  let request: Request;
+  try {
+    request = parseRequest(argv);
+  } catch (err) {
+    process.stderr.write(`nextmask segment: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    return 2;
+  }
+  const started = performance.now();
+  const prompt = request.prompt.trim();
+  if (!prompt) throw new Error('the prompt is empty: say what to segment, e.g. --prompt "left lung"');
+  // Cheap checks first, so bad input fails before the model loads.
+  const input = await prepareInput(request.input, request.frame);
+  if (request.seg && input.dicomFrames === undefined) {
+    throw new Error(`a DICOM SEG needs DICOM input; ${basename(request.input)} is an image file (use --out mask.png)`);
+  }
+  if (request.seg && input.dicomFrames !== 1) {
+    throw new Error(`a DICOM SEG is written for single-frame input only; use --out mask.png with --frame N`);
+  }
+  await access(dirname(request.out), constants.W_OK).catch(() => {
+    throw new Error(`cannot write ${request.out}: its folder does not exist or is not writable`);
+  });
+
+  const model = await openModel(request);
+  try {
+    const result = await segment(model, input.image, prompt, input);
+    const mask = result.mask;
+    if (request.seg) {
+      await writeWhole(request.out, (tmp) =>
+        writeAiSeg({
+          sourcePaths: [request.input],
+          masks: [mask],
+          prompt,
+          algorithm: { name: 'NextMask NTP-MRISeg', version: basename(request.modelDir) },
+          outPath: tmp,
+        }),
+      );
+    } else {
+      await writeWhole(request.out, (tmp) => writeFile(tmp, encodeMaskPng(mask)));
+    }
+    let foreground = 0;
+    for (const v of mask.data) if (v) foreground++;
+    const ms = Math.round(performance.now() - started);
+    const summary = {
+      output: request.out,
+      width: mask.width,
+      height: mask.height,
+      foreground,
+      ms,
+      forwardPasses: result.forwardPasses,
+      model: request.modelDir,
+    };
+    process.stdout.write(
+      request.json
+        ? `${JSON.stringify(summary)}\n`
+        : `wrote ${request.out} (${mask.width}x${mask.height}, ${foreground} foreground pixels) in ${ms} ms\n`,
+    );
+    return 0;
+  } finally {
+    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+  }
+}

@@ -1,0 +1,64 @@
+// A file on disk → the model's 256x256 input plane, through the viewer's decoder (DICOM) or raster
+// reader (PNG/JPEG) and the data module's training normalisation (modelInput), so inference sees
+// what training saw. The rule for DICOM is in docs/SEGMENTER.md.
+import { readFile } from 'node:fs/promises';
+import type { Plane } from '../data/resample';
+import { modelInput } from '../data/samples';
+import { decodeFrame } from '../dicom/decode-frame';
+import { looksLikeDicom, parseInstance } from '../dicom/parse';
+import { type DecodedFrame, modalityPixels } from '../imaging/frame';
+import { decodeRaster, isRaster } from '../imaging/raster';
+
+export interface PreparedInput {
+  /** The model's input: SAMPLE_SIZE² grey in [0, 1]. */
+  image: Plane<Float32Array>;
+  /** The source image's size: the mask is brought back to it. */
+  width: number;
+  height: number;
+  /** DICOM input: how many frames the file has (a SEG can reference a single-frame file). */
+  dicomFrames?: number;
+}
+
+/**
+ * A grey DICOM frame as [0, 1]: modality values through the frame's default window (the file's
+ * first window, else the full range), clamped, MONOCHROME1 inverted — what the viewer first shows.
+ */
+export function unitFromFrame(frame: DecodedFrame): Plane<Float32Array> {
+  if (frame.color) throw new Error('colour DICOM images are not supported (the model reads greyscale)');
+  const values = modalityPixels(frame);
+  const low = frame.window.center - frame.window.width / 2;
+  const width = frame.window.width;
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.min(1, Math.max(0, ((values[i] as number) - low) / width));
+    values[i] = frame.invert ? 1 - v : v;
+  }
+  return { width: frame.columns, height: frame.rows, data: values };
+}
+
+/** Reads and prepares `path` (DICOM, PNG or JPEG); `frame` picks a frame of a multi-frame DICOM. */
+export async function prepareInput(path: string, frame = 0): Promise<PreparedInput> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    if (isRaster(bytes)) {
+      if (frame !== 0) throw new Error('--frame applies to DICOM input only');
+      const raster = decodeRaster(bytes);
+      return { image: modelInput(raster), width: raster.width, height: raster.height };
+    }
+    if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
+    const instance = parseInstance(bytes);
+    const decoded = await decodeFrame(instance, frame);
+    return {
+      image: modelInput(unitFromFrame(decoded)),
+      width: decoded.columns,
+      height: decoded.rows,
+      dicomFrames: instance.header.pixel?.frames ?? 1,
+    };
+  } catch (err) {
+    throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,55 @@
+// Small models of the real format for tests: seeded tokenizer files (the learned ones take minutes
+// to build) and a randomly initialised, exported model folder that loadModel opens like a trained one.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRng } from '../data/rng';
+import { makeTrainStep } from '../engine/train-step';
+import { initialParams } from '../engine/trainer';
+import { type ArchitectureConfig, DEFAULT_LOSSES } from '../model/config';
+import { exportModel } from '../model/model-files';
+import { loadTokenizers, tokenSizes } from '../model/tokenizer-set';
+import { modelBatch, modelLoss } from '../model/train-graph';
+import { WORDS } from '../tokenizers/binary-patches';
+import { ImageCodebook } from '../tokenizers/image-codebook';
+import { MaskCodebook } from '../tokenizers/mask-codebook';
+import { loadQwenEncoder, TextVocab } from '../tokenizers/text-vocab';
+
+/** Seeded mask codebook (16 codes: empty, full, random), image codebook (2 levels x 8) and text vocabulary. */
+export async function writeTinyTokenizers(dir: string): Promise<void> {
+  const rng = createRng(7);
+  const bits = new Uint32Array(16 * WORDS);
+  bits.fill(0xffffffff, WORDS, 2 * WORDS);
+  for (let i = 2 * WORDS; i < bits.length; i++) bits[i] = Math.floor(rng.next() * 2 ** 32);
+  const centroids = Float32Array.from({ length: 2 * 8 * 256 }, (_, i) =>
+    i < 8 * 256 ? rng.next() : (rng.next() - 0.5) * 0.1,
+  );
+  const texts = ['left lung', 'right lung', 'both lungs', 'Bilateral pulmonary infection, two infected areas'];
+  const vocab = TextVocab.build(texts, await loadQwenEncoder());
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'mask-codebook.bin'), new MaskCodebook(bits).serialize());
+  await writeFile(join(dir, 'image-codebook.bin'), new ImageCodebook(2, 8, centroids).serialize());
+  await writeFile(join(dir, 'text-vocab.json'), JSON.stringify(vocab.toJSON()));
+}
+
+/** Randomly initialised weights for `arch`, multiplied by `scale` (larger: the untrained model's choices vary more). */
+export function randomParams(arch: ArchitectureConfig, seed: number, scale = 1): Record<string, Float32Array> {
+  const program = makeTrainStep({ batch: modelBatch(arch, DEFAULT_LOSSES, 1), loss: modelLoss(arch, DEFAULT_LOSSES) });
+  const values = initialParams(program.params, seed);
+  return Object.fromEntries(program.params.map((p, i) => [p.name, (values[i] as Float32Array).map((v) => v * scale)]));
+}
+
+/** Exports a tiny random model (with tiny tokenizers) to `dir`, as training would export a real one. */
+export async function writeRandomModel(dir: string, seed = 1): Promise<void> {
+  const tokenizerDir = join(dir, 'tokenizers');
+  await writeTinyTokenizers(tokenizerDir);
+  const tokenizers = await loadTokenizers(tokenizerDir);
+  await tokenizers.imageEncoder.release();
+  const arch: ArchitectureConfig = {
+    width: 16,
+    heads: 2,
+    layers: 1,
+    predictHeads: 3,
+    tokens: tokenSizes(tokenizers, 24),
+  };
+  await exportModel(join(dir, 'model'), arch, randomParams(arch, seed, 20), tokenizerDir, { random: true, seed });
+}
