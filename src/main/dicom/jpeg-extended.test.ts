@@ -9,17 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modalityPixels } from '../imaging/frame';
 import { sharedPath } from '../testing/shared-data';
+import { hasTool } from '../testing/tools';
 import { decodeFrame } from './decode-frame';
 import { parseInstance } from './parse';
-
-function hasTool(name: string): boolean {
-  try {
-    execFileSync('which', [name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const TOOLS = hasTool('dcmcjpeg') && hasTool('dcmdjpeg');
 const work = mkdtempSync(join(tmpdir(), 'nextmask-jpeg-'));

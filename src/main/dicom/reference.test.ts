@@ -8,17 +8,9 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modalityPixels } from '../imaging/frame';
 import { SHARED_DICOM, sharedPath } from '../testing/shared-data';
+import { hasTool } from '../testing/tools';
 import { decodeFrame } from './decode-frame';
 import { parseInstance } from './parse';
-
-function hasTool(name: string): boolean {
-  try {
-    execFileSync('which', [name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const TOOLS = hasTool('dcmdump') && hasTool('dcmj2pnm') && hasTool('gdcmconv');
 const work = mkdtempSync(join(tmpdir(), 'nextmask-ref-'));
