@@ -40,10 +40,8 @@ export interface DecodedFrame {
 /** 'image' and 'raster' display; the others are listed as what they are. */
 export type SeriesKind = 'image' | 'raster' | 'SEG' | 'RTSTRUCT' | 'SR' | 'KOS' | 'PR' | 'other';
 
-export interface SeriesSummary {
-  /** The library's id for this series (stable while the app runs). */
-  id: string;
-  kind: SeriesKind;
+/** Who and what a series is: the patient, study and series attributes shown and grouped by. */
+export interface SeriesIdentity {
   patientName: string;
   patientId: string;
   studyInstanceUid: string;
@@ -53,6 +51,12 @@ export interface SeriesSummary {
   seriesDescription: string;
   seriesNumber: number | undefined;
   modality: string;
+}
+
+export interface SeriesSummary extends SeriesIdentity {
+  /** The library's id for this series (stable while the app runs). */
+  id: string;
+  kind: SeriesKind;
   /** Frames to scroll through (all frames of all instances, in display order); 0 for non-images. */
   frameCount: number;
   instanceCount: number;

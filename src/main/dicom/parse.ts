@@ -2,6 +2,7 @@
 // Files with or without the 128-byte preamble, and deflated ones, all come through here.
 import { inflateRawSync } from 'node:zlib';
 import type { DataSet, ParseDicomOptions } from 'dicom-parser';
+import type { SeriesIdentity } from '../../shared/viewer-types';
 import { requireCjs } from './cjs';
 
 import { EXPLICIT_LITTLE, IMPLICIT_LITTLE, type ObjectKind, objectKind, transferSyntax } from './uids';
@@ -37,20 +38,11 @@ export interface VoiLut {
   data: Uint16Array;
 }
 
-export interface InstanceHeader {
+export interface InstanceHeader extends SeriesIdentity {
   sopInstanceUid: string;
   sopClassUid: string;
   kind: ObjectKind;
   transferSyntaxUid: string;
-  patientName: string;
-  patientId: string;
-  studyInstanceUid: string;
-  studyDescription: string;
-  studyDate: string;
-  seriesInstanceUid: string;
-  seriesDescription: string;
-  seriesNumber: number | undefined;
-  modality: string;
   instanceNumber: number | undefined;
   imagePosition: number[] | undefined;
   imageOrientation: number[] | undefined;
