@@ -3,11 +3,10 @@
 // Run: npm run bench:model -- [configs/base.json]   (BENCH_STEPS env, default 3; about a minute for base)
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { openSession } from '../src/main/engine/session';
 import { makeTrainStep } from '../src/main/engine/train-step';
 import { initialParams, Trainer } from '../src/main/engine/trainer';
 import type { ArchitectureConfig, LossConfig } from '../src/main/model/config';
-import { KvDecoderSession, promptIds } from '../src/main/model/decoder-session';
+import { KvDecoderSession, openDecoderModels, promptIds } from '../src/main/model/decoder-session';
 import { decodeStepModel, prefillModel } from '../src/main/model/inference';
 import { parseTrainConfig } from '../src/main/model/train-config';
 import { modelBatch, modelLoss } from '../src/main/model/train-graph';
@@ -74,18 +73,10 @@ for (const [name, losses] of settings) {
   await trainer.close();
 }
 
-const [prefill, decode] = await Promise.all([
-  openSession(prefillModel(arch, params)),
-  openSession(decodeStepModel(arch, params)),
-]);
-const models = {
-  prefill: prefill.session,
-  decode: decode.session,
-  layout,
-  layers: arch.layers,
-  width: arch.width,
-  heads: arch.predictHeads,
-};
+const models = await openDecoderModels(arch, {
+  prefill: prefillModel(arch, params),
+  decode: decodeStepModel(arch, params),
+});
 const prompt = promptIds(
   layout,
   Array.from({ length: 3 * GRID_TOKENS }, (_, i) => i % 512),

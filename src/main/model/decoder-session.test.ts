@@ -5,7 +5,7 @@ import { hostTensor, openSession } from '../engine/session';
 import { greedyDecode, type HeadLogits, speculativeDecode } from '../segmenter/decoding';
 import { randomParams as randomModelParams } from '../testing/tiny-model';
 import { type ArchitectureConfig, layoutOf } from './config';
-import { KvDecoderSession, promptIds } from './decoder-session';
+import { KvDecoderSession, openDecoderModels, promptIds } from './decoder-session';
 import { decodeStepModel, prefillModel } from './inference';
 import { teacherForced } from './network';
 
@@ -22,19 +22,11 @@ const layout = layoutOf(arch);
 const randomParams = (seed: number) => randomModelParams(arch, seed, 20);
 
 async function sessionFor(params: Record<string, Float32Array>) {
-  const [prefill, decode] = await Promise.all([
-    openSession(prefillModel(arch, params)),
-    openSession(decodeStepModel(arch, params)),
-  ]);
-  return () =>
-    new KvDecoderSession({
-      prefill: prefill.session,
-      decode: decode.session,
-      layout,
-      layers: arch.layers,
-      width: arch.width,
-      heads: arch.predictHeads,
-    });
+  const models = await openDecoderModels(arch, {
+    prefill: prefillModel(arch, params),
+    decode: decodeStepModel(arch, params),
+  });
+  return () => new KvDecoderSession(models);
 }
 
 const imageTokens = Array.from({ length: 2 * GRID_TOKENS }, (_, i) => (i * 7 + (i >> 5)) % 5);

@@ -4,9 +4,10 @@
 // sequence positions (an image position is one, whatever its number of levels).
 import type * as ort from 'onnxruntime-node';
 import { GRID_TOKENS, imageIds, positionPairs, type TokenLayout, textIds } from '../../shared/tokens';
-import { hostTensor } from '../engine/session';
+import { hostTensor, openSession, type SessionOptions } from '../engine/session';
 import type { DecoderSession, HeadLogits } from '../segmenter/decoding';
 import { KvCache } from '../segmenter/kv-cache';
+import { type ArchitectureConfig, layoutOf } from './config';
 import { kvName, pastName } from './inference';
 
 export interface DecoderModels {
@@ -16,6 +17,26 @@ export interface DecoderModels {
   layers: number;
   width: number;
   heads: number;
+}
+
+/** Opens the prefill and decode-step graphs (bytes, e.g. from a model folder) as what a KvDecoderSession runs on. */
+export async function openDecoderModels(
+  arch: ArchitectureConfig,
+  graphs: { prefill: Uint8Array; decode: Uint8Array },
+  options: SessionOptions = {},
+): Promise<DecoderModels> {
+  const [prefill, decode] = await Promise.all([
+    openSession(graphs.prefill, options),
+    openSession(graphs.decode, options),
+  ]);
+  return {
+    prefill: prefill.session,
+    decode: decode.session,
+    layout: layoutOf(arch),
+    layers: arch.layers,
+    width: arch.width,
+    heads: arch.predictHeads,
+  };
 }
 
 /** The prompt for image tokens (level-major, as the image tokenizer gives them) and compact text ids. */

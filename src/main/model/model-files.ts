@@ -4,10 +4,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TokenLayout, tokenLayout } from '../../shared/tokens';
-import { openSession } from '../engine/session';
 import type { ArchitectureConfig } from './config';
-import type { DecoderModels } from './decoder-session';
+import { layoutOf } from './config';
+import { type DecoderModels, openDecoderModels } from './decoder-session';
 import { decodeStepModel, prefillModel } from './inference';
 import { loadTokenizers, TOKENIZER_FILES, type Tokenizers } from './tokenizer-set';
 
@@ -62,23 +61,11 @@ export async function loadModel(dir: string, threads?: number): Promise<Segmenta
   }
   const architecture = file.architecture;
   const tokenizers = await loadTokenizers(dir);
-  const layout: TokenLayout = tokenLayout(architecture.tokens);
+  const layout = layoutOf(architecture);
   if (layout.maskCodes !== tokenizers.mask.size || layout.textVocab !== tokenizers.text.size) {
     throw new Error(`${dir}: the tokenizer files do not match the model's token sizes`);
   }
-  const options = threads ? { threads } : {};
-  const [prefill, decode] = await Promise.all([
-    readFile(join(dir, FILES.prefill)).then((b) => openSession(b, options)),
-    readFile(join(dir, FILES.decode)).then((b) => openSession(b, options)),
-  ]);
-  return {
-    architecture,
-    tokenizers,
-    layout,
-    prefill: prefill.session,
-    decode: decode.session,
-    layers: architecture.layers,
-    width: architecture.width,
-    heads: architecture.predictHeads,
-  };
+  const [prefill, decode] = await Promise.all([readFile(join(dir, FILES.prefill)), readFile(join(dir, FILES.decode))]);
+  const models = await openDecoderModels(architecture, { prefill, decode }, threads ? { threads } : {});
+  return { ...models, architecture, tokenizers };
 }
