@@ -3,7 +3,7 @@
 // source size.
 import { allowedOutput, GRID_TOKENS } from '../../shared/tokens';
 import type { Mask, Plane } from '../data/resample';
-import { speculativeDecode } from '../segmenter/decoding';
+import { type DecoderSession, speculativeDecode } from '../segmenter/decoding';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
@@ -22,6 +22,10 @@ export type DecodeRule = 'argmax' | 'expected';
 export interface SegmentOptions {
   rule?: DecodeRule;
   signal?: AbortSignal;
+  /** Decoding algorithm (default speculative; greedyDecode gives the same tokens in more passes). */
+  decode?: typeof speculativeDecode;
+  /** The decoder session (default KV-cached); bench:segment swaps in a full recompute. */
+  session?: (model: DecoderModels) => DecoderSession;
 }
 
 export async function segment(
@@ -32,11 +36,11 @@ export async function segment(
   options: SegmentOptions = {},
 ): Promise<Segmentation> {
   const { layout, tokenizers } = model;
-  const { signal, rule = 'argmax' } = options;
+  const { signal, rule = 'argmax', decode = speculativeDecode } = options;
   const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
-  const cached = new KvDecoderSession(model);
+  const cached = options.session ? options.session(model) : new KvDecoderSession(model);
   const session = rule === 'expected' ? new ExpectedPatchSession(cached, tokenizers.mask, layout) : cached;
-  const result = await speculativeDecode(session, promptIds(layout, imageTokens, textTokens), {
+  const result = await decode(session, promptIds(layout, imageTokens, textTokens), {
     steps: layout.outputs,
     allowed: (i) => allowedOutput(layout, i),
     ...(signal ? { signal } : {}),
