@@ -1,11 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSamples, loadSample, SAMPLE_SIZE } from '../data/samples';
-import type { DecodedFrame } from '../imaging/frame';
+import { decodeFrame } from '../dicom/decode-frame';
+import { parseInstance } from '../dicom/parse';
+import { type DecodedFrame, frameFromGrey } from '../imaging/frame';
+import { decodeRaster } from '../imaging/raster';
 import { SHARED_DATA, sharedPath } from '../testing/shared-data';
-import { prepareInput, unitFromFrame } from './prepare-input';
+import { inputFromFrame, prepareInput, unitFromFrame } from './prepare-input';
 
 let dir: string;
 beforeAll(async () => {
@@ -73,6 +76,27 @@ describe('the model input of a radiograph', () => {
       expect(input.height).toBe(sample.sourceMask.height);
       expect(Array.from(input.image.data)).toEqual(Array.from(sample.image.data));
     }
+  });
+});
+
+describe("the viewer's decoded frame (the segmenter service's input)", () => {
+  it('gives exactly the input the CLI prepares from the file, DICOM and PNG', async () => {
+    const dicom = sharedPath('dicom/chest-xray/RG1_J2KI.dcm');
+    const [lung] = await listSamples(SHARED_DATA, 'val', { groups: ['lung'] });
+    const png = lung!.imagePath;
+    // What the decode worker hands the viewer: decodeFrame for DICOM, frameFromGrey for a raster.
+    const frames: [string, DecodedFrame, boolean][] = [
+      [dicom, await decodeFrame(parseInstance(await readFile(dicom)), 0), false],
+      [png, frameFromGrey(decodeRaster(await readFile(png))), true],
+    ];
+    for (const [path, frame, raster] of frames) {
+      const fromFrame = inputFromFrame(frame, raster);
+      expect(Array.from(fromFrame.data)).toEqual(Array.from((await prepareInput(path)).image.data));
+    }
+    // A raster is scaled by its bit depth; the viewer's frame carries a full-range window it must not use.
+    const dim = frameFromGrey({ width: 1, height: 2, bitsStored: 8, data: Uint8Array.from([51, 102]) });
+    const [top, bottom] = [0, 255 * 256].map((i) => inputFromFrame(dim, true).data[i]);
+    expect([top, bottom]).toEqual([Math.fround(0.2), Math.fround(0.4)]);
   });
 });
 

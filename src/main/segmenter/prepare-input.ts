@@ -35,6 +35,18 @@ export function unitFromFrame(frame: DecodedFrame): Plane<Float32Array> {
   return { width: frame.columns, height: frame.rows, data: values };
 }
 
+/**
+ * The model input for a frame the viewer decoded: a DICOM frame through `unitFromFrame`, a PNG/JPEG
+ * (`raster`, whose frame holds the file's samples as decoded) scaled by its bit depth as in training.
+ */
+export function inputFromFrame(frame: DecodedFrame, raster: boolean): Plane<Float32Array> {
+  if (!raster) return modelInput(unitFromFrame(frame));
+  const { stored } = frame;
+  if (!(stored instanceof Uint8Array || stored instanceof Uint16Array)) throw new Error('not a PNG/JPEG frame');
+  const bitsStored = stored instanceof Uint16Array ? 16 : 8;
+  return modelInput({ width: frame.columns, height: frame.rows, bitsStored, data: stored });
+}
+
 /** Reads and prepares `path` (DICOM, PNG or JPEG); `frame` picks a frame of a multi-frame DICOM. */
 export async function prepareInput(path: string, frame = 0): Promise<PreparedInput> {
   let bytes: Uint8Array;
@@ -53,7 +65,7 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
     const instance = parseInstance(bytes);
     const decoded = await decodeFrame(instance, frame);
     return {
-      image: modelInput(unitFromFrame(decoded)),
+      image: inputFromFrame(decoded, false),
       width: decoded.columns,
       height: decoded.rows,
       dicomFrames: instance.header.pixel?.frames ?? 1,
