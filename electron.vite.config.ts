@@ -18,13 +18,14 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The Electron entry and the plain-Node CLI share one build (and its chunks); the
-        // training worker and the frame-decoding worker are their own entries, found at runtime
+        // training, frame-decoding and segmenter workers are their own entries, found at runtime
         // by src/main/workers/launch.ts.
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/nextmask.ts'),
           'engine-worker': resolve('src/main/engine/worker.ts'),
           'decode-worker': resolve('src/main/dicom/decode-worker.ts'),
+          'segment-worker': resolve('src/main/segmenter/segment-worker.ts'),
         },
       },
     },

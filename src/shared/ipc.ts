@@ -3,6 +3,7 @@
 // Electron IPC and over a loopback HTTP server (for browser end-to-end tests); the
 // renderer sees the same typed `NextmaskApi` either way.
 import { type MaskResults, maskArgSchemas } from './labelmap/channels';
+import { type SegmentEvents, type SegmentResults, segmentArgSchemas } from './segment-types';
 import * as v from './validate';
 import type { FrameResult, OpenResult, TagRow, Thumbnail } from './viewer-types';
 
@@ -29,9 +30,10 @@ export const argSchemas = {
   'viewer:tags': v.object({ seriesId: v.string({ max: 64 }), index: v.number({ min: 0, integer: true }) }),
   'viewer:thumbnail': v.object({ seriesId: v.string({ max: 64 }) }),
   ...maskArgSchemas,
+  ...segmentArgSchemas,
 } satisfies Record<string, v.Schema<unknown>>;
 
-export interface Results extends MaskResults {
+export interface Results extends MaskResults, SegmentResults {
   'app:info': AppInfo;
   'app:echo': EchoResult;
   'viewer:open': OpenResult;
@@ -43,12 +45,12 @@ export interface Results extends MaskResults {
 }
 
 /** Events pushed from main to the renderer (progress, streamed partial results). */
-export interface Events {
+export interface Events extends SegmentEvents {
   'app:log': { level: 'info' | 'warn' | 'error'; message: string; at: string };
 }
 
 // A Record keyed by every event name, so adding an event without listing it fails to compile.
-const eventNameSet: Record<keyof Events, true> = { 'app:log': true };
+const eventNameSet: Record<keyof Events, true> = { 'app:log': true, 'segment:progress': true };
 export const eventNames = Object.keys(eventNameSet) as (keyof Events)[];
 
 export type Channel = keyof typeof argSchemas & keyof Results;

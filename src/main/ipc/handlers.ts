@@ -2,9 +2,11 @@
 // (unit tests, the loopback server for browser e2e tests, the CLI).
 import type { Args, Channel, Results } from '../../shared/ipc';
 import type { ImageLibrary } from '../dicom/library';
+import type { SegmenterService } from '../segmenter/service';
 import type { Annotations } from '../store/annotations';
 import { UserFacingError } from './dispatch';
 import type { EventBus } from './events';
+import { segmentHandlers } from './segment-handlers';
 
 export interface HandlerContext {
   transport: 'electron' | 'http';
@@ -25,6 +27,8 @@ export interface AppServices {
   images: ImageLibrary;
   /** Segments of open series: the workspace store and SEG/NIfTI/PNG exchange. */
   annotations: Annotations;
+  /** Prompt → mask in a worker thread (src/main/segmenter/service.ts). */
+  segmenter: SegmenterService;
   /** Native open dialog; only the Electron entry provides one. */
   pickImagePaths?: () => Promise<string[] | null>;
 }
@@ -56,5 +60,6 @@ export function createHandlers(services: AppServices): HandlerTable {
     },
     'masks:export': (request) => services.annotations.export(request),
     'masks:import': ({ seriesId, path }) => services.annotations.import(seriesId, path),
+    ...segmentHandlers(services),
   };
 }

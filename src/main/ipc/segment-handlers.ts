@@ -1,0 +1,53 @@
+// The segment:* channels: a prompt on a frame the viewer shows (its cached decoded pixels go to the
+// segmenter's worker), cancellation by request id, and the segmenter's status. Partial masks go out
+// as segment:progress events. The newest request wins: its arrival cancels any other still running,
+// even one still waiting for its frame.
+
+import { abortError } from '../segmenter/streaming';
+import { UserFacingError } from './dispatch';
+import type { AppServices, HandlerTable } from './handlers';
+
+type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';
+
+export function segmentHandlers(
+  services: Pick<AppServices, 'images' | 'segmenter' | 'events'>,
+): Pick<HandlerTable, SegmentChannel> {
+  const running = new Map<string, AbortController>();
+  return {
+    'segment:run': async ({ seriesId, index, prompt, requestId }, ctx) => {
+      if (running.has(requestId)) throw new UserFacingError(`segment request ${requestId} is already running`);
+      for (const other of running.values()) other.abort();
+      const controller = new AbortController();
+      running.set(requestId, controller);
+      const signal = AbortSignal.any([controller.signal, ctx.signal]);
+      try {
+        if (!prompt.trim()) throw new UserFacingError('the prompt is empty: say what to segment, e.g. "left lung"');
+        const raster = services.images.list().find((s) => s.id === seriesId)?.kind === 'raster';
+        const { frame } = await services.images.frame(seriesId, index);
+        if (signal.aborted) throw abortError();
+        const outcome = await services.segmenter
+          .run(
+            { frame, raster, prompt },
+            {
+              signal,
+              onProgress: (progress) => services.events.emit('segment:progress', { requestId, ...progress }),
+            },
+          )
+          .catch((err: unknown) => {
+            // The worker's messages (missing model, colour image…) are meant for the user.
+            if (err instanceof Error && err.name !== 'AbortError') throw new UserFacingError(err.message);
+            throw err;
+          });
+        return { requestId, ...outcome };
+      } finally {
+        running.delete(requestId);
+      }
+    },
+    'segment:cancel': ({ requestId }) => {
+      const controller = running.get(requestId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
+    },
+    'segment:status': () => services.segmenter.status(),
+  };
+}

@@ -1,0 +1,161 @@
+// Worker-thread entry of the segmenter service (service.ts is the caller's side): holds the model
+// between requests, prepares the viewer's decoded frame as the CLI does (inputFromFrame), runs
+// segment() through segmentStreaming, posts a partial mask per completed grid row, and answers
+// every request with a result or an error message; a failed request leaves the worker usable.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { packBits } from '../../shared/labelmap/bits';
+import type { ProviderReport } from '../../shared/segment-types';
+import { GRID_TOKENS } from '../../shared/tokens';
+import { openSession } from '../engine/session';
+import { loadModel, type SegmentationModel } from '../model/model-files';
+import { GRID } from '../tokenizers/grid';
+import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
+import { inputFromFrame } from './prepare-input';
+import {
+  type ModelConfig,
+  platformGpuProvider,
+  type SegmentOutcome,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerRequest,
+} from './service';
+import { abortError, segmentStreaming } from './streaming';
+
+const port = parentPort;
+if (!port) throw new Error('segment-worker.ts must run in a worker thread');
+const { cancelBelow } = workerData as WorkerInit;
+
+const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+interface Loaded {
+  key: string;
+  model: SegmentationModel;
+  report: ProviderReport;
+}
+let loaded: Loaded | null = null;
+
+/** What identifies a loaded model: the settings and the model files' change times (a retrained model reloads). */
+async function keyOf(config: ModelConfig): Promise<string> {
+  const times = await Promise.all(
+    ['model.json', 'prefill.onnx', 'decode.onnx'].map((f) =>
+      stat(join(config.modelDir, f)).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  return JSON.stringify([config, times]);
+}
+
+async function release(model: SegmentationModel): Promise<void> {
+  await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+}
+
+async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
+  const { modelDir: dir, threads } = config;
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    throw new Error(
+      `no model folder at ${dir}: train one (npm run train -- --config configs/<name>.json) and copy its model/ folder there, or set NEXTMASK_MODEL_DIR`,
+    );
+  }
+  let model: SegmentationModel;
+  try {
+    model = await loadModel(dir, threads);
+  } catch (err) {
+    throw new Error(`cannot load the model in ${dir}: ${messageOf(err)}`);
+  }
+  const wanted = config.executionProvider === 'auto' ? (platformGpuProvider() ?? 'cpu') : config.executionProvider;
+  if (wanted === 'cpu') return { model, report: { provider: 'cpu' } };
+  // loadModel opens CPU sessions (it takes a thread count, not SessionOptions): open both graphs
+  // again on the wanted provider; openSession falls back to the CPU and says why.
+  const options = { executionProvider: wanted, ...(threads ? { threads } : {}) };
+  const reopen = async (file: string) => openSession(await readFile(join(dir, file)), options);
+  const [prefill, decode] = await Promise.all([reopen('prefill.onnx'), reopen('decode.onnx')]);
+  if (prefill.provider === wanted && decode.provider === wanted) {
+    await Promise.all([model.prefill.release(), model.decode.release()]);
+    return { model: { ...model, prefill: prefill.session, decode: decode.session }, report: { provider: wanted } };
+  }
+  await Promise.all([prefill.session.release(), decode.session.release()]);
+  const fallbackReason = prefill.fallbackReason ?? decode.fallbackReason ?? `${wanted} unavailable`;
+  return { model, report: { provider: 'cpu', fallbackReason } };
+}
+
+async function modelFor(config: ModelConfig): Promise<Loaded> {
+  const key = await keyOf(config);
+  if (loaded?.key === key) return loaded;
+  if (loaded) {
+    await release(loaded.model);
+    loaded = null;
+    post({ type: 'model', loaded: false });
+  }
+  loaded = { key, ...(await open(config)) };
+  post({ type: 'model', loaded: true, ...loaded.report });
+  return loaded;
+}
+
+/** The grid of patches decoded so far (the rest background), at the model's 256x256, bit-packed. */
+function partialMask(model: SegmentationModel, tokens: Int32Array): Uint8Array {
+  const grid = new Int32Array(GRID_TOKENS).fill(BACKGROUND_CODE);
+  grid.set(tokens.subarray(0, GRID_TOKENS));
+  return packBits(model.tokenizers.mask.decode(grid).data);
+}
+
+async function run(request: WorkerRequest): Promise<void> {
+  const { id, frame, raster } = request;
+  const cancelled = () => id < Atomics.load(cancelBelow, 0);
+  const started = performance.now();
+  try {
+    if (cancelled()) throw abortError();
+    const prompt = request.prompt.trim();
+    if (!prompt) throw new Error('the prompt is empty: say what to segment, e.g. "left lung"');
+    // Cheap checks (colour, prompt) before the model loads.
+    const image = inputFromFrame(frame, raster);
+    const { model, report } = await modelFor(request.config);
+    let rows = 0;
+    const result = await segmentStreaming(
+      model,
+      image,
+      prompt,
+      { width: frame.columns, height: frame.rows },
+      {
+        cancelled,
+        onTokens: (tokens) => {
+          if (Math.floor(tokens.length / GRID) <= rows) return;
+          rows = Math.floor(tokens.length / GRID);
+          const partial = partialMask(model, tokens);
+          post({ type: 'progress', id, decoded: tokens.length, total: GRID_TOKENS, partial }, [
+            partial.buffer as ArrayBuffer,
+          ]);
+        },
+      },
+    );
+    const { mask } = result;
+    let foreground = 0;
+    for (const v of mask.data) foreground += v;
+    const outcome: SegmentOutcome = {
+      width: mask.width,
+      height: mask.height,
+      mask: packBits(mask.data),
+      foreground,
+      forwardPasses: result.forwardPasses,
+      ms: Math.round(performance.now() - started),
+      ...report,
+    };
+    post({ type: 'done', id, ...outcome }, [outcome.mask.buffer as ArrayBuffer]);
+  } catch (err) {
+    post({ type: 'error', id, message: messageOf(err), cancelled: cancelled() });
+  }
+}
+
+// One request at a time, in arrival order; a superseded one stops at its next forward pass.
+let queue = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  queue = queue.then(() => run(request));
+});

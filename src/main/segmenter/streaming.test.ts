@@ -1,0 +1,70 @@
+// segmentStreaming on a small random model of the real format: the same result as segment(), the
+// streamed tokens are a growing prefix of the final ones, and a cancel stops it between passes.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRID_TOKENS } from '../../shared/tokens';
+import type { Plane } from '../data/resample';
+import { SAMPLE_SIZE } from '../data/samples';
+import { loadModel, type SegmentationModel } from '../model/model-files';
+import { segment } from '../model/segment';
+import { writeRandomModel } from '../testing/tiny-model';
+import { segmentStreaming } from './streaming';
+
+let dir: string;
+let model: SegmentationModel;
+// A smooth gradient with a bright disc: any image in [0, 1] will do for a random model.
+const image: Plane<Float32Array> = {
+  width: SAMPLE_SIZE,
+  height: SAMPLE_SIZE,
+  data: Float32Array.from({ length: SAMPLE_SIZE ** 2 }, (_, i) => {
+    const x = i % SAMPLE_SIZE;
+    const y = Math.floor(i / SAMPLE_SIZE);
+    return Math.hypot(x - 100, y - 140) < 50 ? 0.9 : (x + y) / (4 * SAMPLE_SIZE);
+  }),
+};
+const size = { width: 300, height: 200 };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nextmask-streaming-'));
+  await writeRandomModel(dir);
+  model = await loadModel(join(dir, 'model'), 1);
+}, 30_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('segmentStreaming', () => {
+  it("returns segment()'s result and streams a growing prefix of its tokens", async () => {
+    const expected = await segment(model, image, 'left lung', size);
+    const streamed: Int32Array[] = [];
+    const result = await segmentStreaming(model, image, 'left lung', size, {
+      onTokens: (tokens) => streamed.push(tokens.slice()),
+    });
+    expect(Array.from(result.tokens)).toEqual(Array.from(expected.tokens));
+    expect(Array.from(result.mask.data)).toEqual(Array.from(expected.mask.data));
+    expect(result.forwardPasses).toBe(expected.forwardPasses);
+    // One report per verifying pass, each longer than the last, each a prefix of the final tokens.
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed.length).toBeLessThanOrEqual(expected.forwardPasses);
+    for (let i = 0; i < streamed.length; i++) {
+      const tokens = streamed[i] as Int32Array;
+      if (i > 0) expect(tokens.length).toBeGreaterThan((streamed[i - 1] as Int32Array).length);
+      expect(Array.from(tokens)).toEqual(Array.from(expected.tokens.subarray(0, tokens.length)));
+    }
+    // The last pass verifies all but the last token or two (which need no pass of their own).
+    expect((streamed.at(-1) as Int32Array).length).toBeGreaterThan(GRID_TOKENS - model.heads - 1);
+  });
+
+  it('stops at the next forward pass once cancelled', async () => {
+    let passes = 0;
+    let reports = 0;
+    const run = segmentStreaming(model, image, 'left lung', size, {
+      cancelled: () => ++passes > 5,
+      onTokens: () => reports++,
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    // image encoder, prefill, then decode steps: the 6th poll stopped it, before its pass ran.
+    expect(passes).toBe(6);
+    expect(reports).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,78 @@
+// The segmenter's IPC channels (run a prompt on a displayed frame, cancel, status) and its progress
+// event, merged into the app's contract in src/shared/ipc.ts. Masks travel bit-packed (packBits in
+// labelmap/bits.ts: one bit per pixel, least significant first) as Uint8Array, which both
+// transports carry (structured clone; the wire codec's base64).
+import * as v from './validate';
+
+/** Execution providers ORT may run the model on (what actually runs is reported back). */
+export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+/** 'auto': the platform's GPU provider (cuda on Linux, dml on Windows, coreml on macOS), else cpu. */
+export type ExecutionProviderChoice = 'auto' | ExecutionProviderName;
+
+/** Side of the model's mask grid: partial masks stream at this size (16x16 patches of 16 px). */
+export const PARTIAL_SIZE = 256;
+
+const requestId = v.string({ min: 1, max: 64 });
+
+export const segmentArgSchemas = {
+  'segment:run': v.object({
+    seriesId: v.string({ min: 1, max: 64 }),
+    /** Frame index within the series, as the viewer counts them. */
+    index: v.number({ min: 0, integer: true }),
+    prompt: v.string({ max: 10_000 }),
+    requestId,
+  }),
+  'segment:cancel': v.object({ requestId }),
+  'segment:status': v.object({}),
+} satisfies Record<string, v.Schema<unknown>>;
+
+export interface ProviderReport {
+  provider: ExecutionProviderName;
+  /** Why the requested provider is not the one running, when it is not. */
+  fallbackReason?: string;
+}
+
+export interface SegmentResult extends ProviderReport {
+  requestId: string;
+  /** The source image's size: the mask covers the frame pixel for pixel. */
+  width: number;
+  height: number;
+  /** width x height bits, packed. */
+  mask: Uint8Array;
+  foreground: number;
+  forwardPasses: number;
+  /** Worker time for this request: input preparation, model load if needed, segmentation. */
+  ms: number;
+}
+
+export interface SegmenterStatus {
+  modelDir: string;
+  loaded: boolean;
+  requested: ExecutionProviderChoice;
+  /** The provider the loaded model runs on; null before the first load. */
+  provider: ExecutionProviderName | null;
+  fallbackReason?: string;
+  /** ORT intra-op threads; null: ORT's default. */
+  threads: number | null;
+}
+
+export interface SegmentResults {
+  /** Rejects with the 'cancelled' code when cancelled or replaced by a newer request. */
+  'segment:run': SegmentResult;
+  /** False when the request was not running (already finished, or unknown). */
+  'segment:cancel': { cancelled: boolean };
+  'segment:status': SegmenterStatus;
+}
+
+export interface SegmentProgress {
+  requestId: string;
+  /** Mask tokens decoded so far (row-major over the 16x16 grid), of `total`. */
+  decoded: number;
+  total: number;
+  /** PARTIAL_SIZE² bits, packed: the decoded patches, the rest background. */
+  partial: Uint8Array;
+}
+
+export interface SegmentEvents {
+  'segment:progress': SegmentProgress;
+}
