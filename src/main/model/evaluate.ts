@@ -14,7 +14,8 @@ export interface EvalOptions {
   rule?: DecodeRule;
 }
 
-function spread(sources: SampleSource[], perGroup: number | undefined): SampleSource[] {
+/** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
+export function spread(sources: SampleSource[], perGroup: number | undefined): SampleSource[] {
   if (!perGroup) return sources;
   const byGroup = new Map<Group, SampleSource[]>();
   for (const s of sources) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
