@@ -19,13 +19,14 @@ export async function serveCommand(argv: string[], builtRendererDir: string): Pr
   if (!existsSync(`${staticDir}/index.html`)) {
     throw new Error(`no built renderer at ${staticDir}: run \`npm run build\` first`);
   }
-  const { services, handlers } = createApp();
+  const app = createApp();
+  const { services, handlers } = app;
   const server = await serveHandlers({ handlers, events: services.events, staticDir, port: Number(values.port) });
   if (values.json)
     process.stdout.write(`${JSON.stringify({ url: server.url, origin: server.origin, token: server.token })}\n`);
   else process.stdout.write(`NextMask UI: ${server.url}\n(Ctrl+C to stop)\n`);
   await new Promise<void>((done) => {
-    const stop = () => void server.close().then(done);
+    const stop = () => void Promise.all([server.close(), app.close()]).then(() => done());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -45,11 +45,13 @@ async function main(): Promise<void> {
   await app.whenReady();
   hardenSession(session.defaultSession);
   serveRenderer();
-  const { services, handlers } = createApp({
+  const nextmask = createApp({
     node: process.versions.node,
     electron: process.versions.electron,
     chrome: process.versions.chrome,
   });
+  const { services, handlers } = nextmask;
+  app.on('will-quit', () => void nextmask.close());
   // Linux and Windows pick folders or files, not both, in one dialog: folders are what series come in.
   services.pickImagePaths = async () => {
     const picked = await dialog.showOpenDialog({ properties: ['openDirectory', 'openFile', 'multiSelections'] });
