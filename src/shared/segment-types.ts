@@ -41,6 +41,8 @@ export interface SegmentResult extends ProviderReport {
   mask: Uint8Array;
   foreground: number;
   forwardPasses: number;
+  /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
+  model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */
   ms: number;
 }

@@ -3,7 +3,7 @@
 // segment() through segmentStreaming, posts a partial mask per completed grid row, and answers
 // every request with a result or an error message; a failed request leaves the worker usable.
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
@@ -145,6 +145,7 @@ async function run(request: WorkerRequest): Promise<void> {
       mask: packBits(mask.data),
       foreground,
       forwardPasses: result.forwardPasses,
+      model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,
     };

@@ -78,6 +78,7 @@ describe('SegmenterService', () => {
     expect(outcome.foreground).toBe(want.mask.data.reduce((n, v) => n + v, 0));
     expect(outcome.forwardPasses).toBe(want.forwardPasses);
     expect(outcome.provider).toBe('cpu');
+    expect(outcome.model).toBe('model');
     expect(outcome.fallbackReason).toBeUndefined();
     expect(outcome.ms).toBeGreaterThan(0);
     expect(s.status()).toMatchObject({ loaded: true, provider: 'cpu' });

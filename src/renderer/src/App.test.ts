@@ -10,13 +10,11 @@ function fakeApi(invoke: NextmaskApi['invoke']): NextmaskApi {
 
 describe('App shell', () => {
   it('shows what main reports about itself', async () => {
-    const invoke = vi.fn(async () => ({
-      name: 'NextMask',
-      version: '9.9.9',
-      transport: 'http' as const,
-      platform: 'linux',
-      versions: { node: '20' },
-    }));
+    const info = { name: 'NextMask', version: '9.9.9', transport: 'http', platform: 'linux', versions: { node: '20' } };
+    const invoke = vi.fn(async (channel: string) => {
+      if (channel === 'app:info') return info;
+      throw new IpcError('unknown-channel', `not in this fake: ${channel}`);
+    });
     render(App, { api: fakeApi(invoke as never) });
     expect(await screen.findByTestId('app-info')).toHaveProperty('textContent', 'NextMask 9.9.9 · http · linux');
     expect(invoke).toHaveBeenCalledWith('app:info', {});

@@ -35,6 +35,8 @@ export class SegmentEditor {
   dirty = $state(false);
   message = $state<string | null>(null);
   error = $state<string | null>(null);
+  /** A mask being computed (the segmenter's streamed partial), drawn over `frame` scaled to the image. */
+  preview = $state.raw<{ frame: number; mask: Mask } | null>(null);
   private edits: EditRecord[] = [];
   private stroke: { session: EditSession; last: Point; value: 0 | 1 } | null = null;
 
@@ -64,6 +66,7 @@ export class SegmentEditor {
     if (seriesId === this.seriesId) return;
     this.seriesId = seriesId;
     this.list = null;
+    this.preview = null;
     this.frame = 0;
     this.edits = [];
     this.dirty = false;

@@ -1,0 +1,129 @@
+// Runs a prompt on the frame the editor shows: segment:run in main, its segment:progress partial
+// masks as the editor's preview, and the result as a new AI segment (one undo step, prompt kept).
+// A new prompt replaces the running one (main cancels it); Cancel asks main to stop it.
+import { IpcError, type NextmaskApi } from '../../../shared/ipc';
+import { unpackBits } from '../../../shared/labelmap/bits';
+import { createMask, type Mask } from '../../../shared/labelmap/mask';
+import {
+  type ExecutionProviderName,
+  PARTIAL_SIZE,
+  type SegmenterStatus,
+  type SegmentProgress,
+  type SegmentResult,
+} from '../../../shared/segment-types';
+import type { SegmentEditor } from '../segments/editor.svelte';
+
+/** The algorithm recorded with an AI segment; the model folder's name follows it. */
+export const ALGORITHM = 'NextMask NTP-MRISeg';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What a finished run says about itself. */
+export function describeResult(prompt: string, r: SegmentResult): string {
+  const on = r.fallbackReason ? `${r.provider} (${r.fallbackReason})` : r.provider;
+  return `“${prompt}”: ${r.foreground.toLocaleString('en')} px, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
+}
+
+export class SegmentRunner {
+  running = $state(false);
+  decoded = $state(0);
+  total = $state(256);
+  /** The provider of the last result. */
+  provider = $state<ExecutionProviderName | null>(null);
+  message = $state<string | null>(null);
+  error = $state<string | null>(null);
+  /** The segmenter's model folder and provider, as main last reported them. */
+  status = $state<SegmenterStatus | null>(null);
+  private current: { requestId: string; seriesId: string; frame: number } | null = null;
+  private count = 0;
+
+  constructor(
+    private readonly api: NextmaskApi,
+    private readonly editor: SegmentEditor,
+  ) {
+    api.on('segment:progress', (p) => this.progress(p));
+    void this.refreshStatus();
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await this.api.invoke('segment:status', {});
+    } catch {
+      // Main unreachable: the app's status bar already says so.
+    }
+  }
+
+  private progress(p: SegmentProgress): void {
+    const current = this.current;
+    if (!current || p.requestId !== current.requestId) return;
+    this.decoded = p.decoded;
+    this.total = p.total;
+    if (this.editor.seriesId !== current.seriesId) return;
+    const mask: Mask = {
+      width: PARTIAL_SIZE,
+      height: PARTIAL_SIZE,
+      data: unpackBits(p.partial, PARTIAL_SIZE * PARTIAL_SIZE),
+    };
+    this.editor.preview = { frame: current.frame, mask };
+  }
+
+  async run(prompt: string): Promise<void> {
+    const { seriesId, frame, list } = this.editor;
+    if (!seriesId || !list) {
+      this.error = 'open an image first';
+      return;
+    }
+    const requestId = `prompt-${Date.now().toString(36)}-${++this.count}`;
+    this.current = { requestId, seriesId, frame };
+    this.running = true;
+    this.decoded = 0;
+    this.error = null;
+    this.message = null;
+    this.editor.preview = null;
+    try {
+      // Main cancels any request still running when this one arrives.
+      const result = await this.api.invoke('segment:run', { seriesId, index: frame, prompt, requestId });
+      if (this.current?.requestId !== requestId) return;
+      this.provider = result.provider;
+      if (this.editor.seriesId !== seriesId || this.editor.list !== list) {
+        this.message = `${describeResult(prompt, result)}; not added: another series is shown now`;
+        return;
+      }
+      if (result.width !== list.width || result.height !== list.height) {
+        throw new Error(`the mask is ${result.width}x${result.height}, the image ${list.width}x${list.height}`);
+      }
+      const masks = Array.from({ length: list.frameCount }, (_, i) => {
+        const mask = createMask(list.width, list.height);
+        if (i === frame) mask.data.set(unpackBits(result.mask, list.width * list.height));
+        return mask;
+      });
+      this.editor.preview = null;
+      await this.editor.applyAiResult(masks, { prompt, algorithm: `${ALGORITHM} ${result.model}` });
+      this.message = describeResult(prompt, result);
+    } catch (err) {
+      if (this.current?.requestId !== requestId) return; // replaced by a newer prompt
+      if (err instanceof IpcError && err.code === 'cancelled') this.message = `“${prompt}”: cancelled`;
+      else this.error = messageOf(err);
+    } finally {
+      if (this.current?.requestId === requestId) {
+        this.current = null;
+        this.running = false;
+        this.editor.preview = null;
+        void this.refreshStatus();
+      }
+    }
+  }
+
+  /** Asks main to stop the running prompt; its run() then ends as cancelled. */
+  async cancel(): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    try {
+      await this.api.invoke('segment:cancel', { requestId: current.requestId });
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+}

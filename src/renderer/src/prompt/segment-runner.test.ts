@@ -1,0 +1,141 @@
+import { describe, expect, it, vi } from 'vitest';
+import { type Events, IpcError, type NextmaskApi } from '../../../shared/ipc';
+import { packBits } from '../../../shared/labelmap/bits';
+import { PARTIAL_SIZE, type SegmentResult } from '../../../shared/segment-types';
+import { SegmentEditor } from '../segments/editor.svelte';
+import { SegmentRunner } from './segment-runner.svelte';
+
+const SHAPE = { width: 4, height: 3, frameCount: 2 };
+const MASK = Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+
+function result(requestId: string): SegmentResult {
+  return {
+    requestId,
+    width: 4,
+    height: 3,
+    mask: packBits(MASK),
+    foreground: 4,
+    forwardPasses: 70,
+    model: 'base',
+    ms: 321,
+    provider: 'cpu',
+    fallbackReason: 'cuda unavailable: no library',
+  };
+}
+
+/** A fake main: segment:run waits until the test settles it; progress is pushed by `emit`. */
+function fakeMain() {
+  const runs: { requestId: string; prompt: string; index: number; settle: (outcome: unknown) => void }[] = [];
+  const calls: { channel: string; args: unknown }[] = [];
+  let listener: ((p: Events['segment:progress']) => void) | undefined;
+  const invoke = vi.fn(async (channel: string, args: Record<string, unknown>) => {
+    calls.push({ channel, args });
+    if (channel === 'masks:load') return { studyKey: 'k', ...SHAPE, segments: [], savedAt: null };
+    if (channel === 'segment:status')
+      return { modelDir: '/m/base', loaded: false, requested: 'auto', provider: null, threads: null };
+    if (channel === 'segment:cancel') return { cancelled: true };
+    if (channel === 'segment:run') {
+      return new Promise((resolve, reject) => {
+        runs.push({
+          requestId: args.requestId as string,
+          prompt: args.prompt as string,
+          index: args.index as number,
+          settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
+        });
+      });
+    }
+    return null;
+  });
+  const api: NextmaskApi = {
+    invoke: invoke as unknown as NextmaskApi['invoke'],
+    on: ((event: string, l: (p: Events['segment:progress']) => void) => {
+      if (event === 'segment:progress') listener = l;
+      return () => {};
+    }) as NextmaskApi['on'],
+  };
+  const emit = (p: Events['segment:progress']) => listener?.(p);
+  return { api, runs, calls, emit };
+}
+
+async function setUp() {
+  const main = fakeMain();
+  const editor = new SegmentEditor(main.api);
+  await editor.open('s1');
+  editor.frame = 1;
+  const runner = new SegmentRunner(main.api, editor);
+  return { ...main, editor, runner };
+}
+
+const settled = () => new Promise((r) => setTimeout(r, 0));
+
+describe('SegmentRunner', () => {
+  it('shows the streamed partial over the frame, then adds the result as one AI segment with its prompt', async () => {
+    const { runs, calls, emit, editor, runner } = await setUp();
+    const running = runner.run('left lung');
+    await settled();
+    expect(runner.running).toBe(true);
+    const run = runs[0]!;
+    expect(run).toMatchObject({ prompt: 'left lung', index: 1 });
+
+    const partial = new Uint8Array(PARTIAL_SIZE * PARTIAL_SIZE);
+    partial.fill(1, 0, 16 * PARTIAL_SIZE); // the first grid row of patches
+    emit({ requestId: 'someone-else', decoded: 48, total: 256, partial: packBits(partial) });
+    expect(editor.preview).toBeNull();
+    emit({ requestId: run.requestId, decoded: 16, total: 256, partial: packBits(partial) });
+    expect([runner.decoded, runner.total]).toEqual([16, 256]);
+    expect(editor.preview?.frame).toBe(1);
+    expect(Array.from(editor.preview!.mask.data)).toEqual(Array.from(partial));
+
+    run.settle(result(run.requestId));
+    await running;
+    expect(runner.running).toBe(false);
+    expect(editor.preview).toBeNull();
+    const [segment] = editor.list!.segments;
+    expect(segment).toMatchObject({ source: 'ai', prompt: 'left lung', algorithm: 'NextMask NTP-MRISeg base' });
+    expect(Array.from(segment!.masks[1]!.data)).toEqual(Array.from(MASK));
+    expect(segment!.masks[0]!.data.every((v) => v === 0)).toBe(true);
+    expect(calls.some((c) => c.channel === 'masks:proposal')).toBe(true);
+    expect(runner.message).toContain('4 px');
+    expect(runner.message).toContain('cpu (cuda unavailable: no library)');
+    expect(runner.provider).toBe('cpu');
+    editor.undo(); // one step takes it away
+    expect(editor.list!.segments).toEqual([]);
+  });
+
+  it('cancels through main and says so; a newer prompt replaces the running one quietly', async () => {
+    const { runs, calls, editor, runner } = await setUp();
+    const first = runner.run('left lung');
+    await settled();
+    await runner.cancel();
+    expect(calls.filter((c) => c.channel === 'segment:cancel').map((c) => c.args)).toEqual([
+      { requestId: runs[0]!.requestId },
+    ]);
+    runs[0]!.settle(new IpcError('cancelled', 'segment:run: cancelled'));
+    await first;
+    expect(runner.message).toBe('“left lung”: cancelled');
+    expect(runner.error).toBeNull();
+    expect(editor.list!.segments).toEqual([]);
+
+    const older = runner.run('right lung');
+    await settled();
+    const newer = runner.run('both lungs');
+    await settled();
+    runs[1]!.settle(new IpcError('cancelled', 'segment:run: cancelled'));
+    await older;
+    expect(runner.running).toBe(true);
+    runs[2]!.settle(result(runs[2]!.requestId));
+    await newer;
+    expect(editor.list!.segments.map((s) => s.prompt)).toEqual(['both lungs']);
+    expect(runner.message).toContain('both lungs');
+  });
+
+  it('shows errors from main', async () => {
+    const { runs, runner } = await setUp();
+    const running = runner.run('left lung');
+    await settled();
+    runs[0]!.settle(new IpcError('failed', 'no model folder at /m/base: train one'));
+    await running;
+    expect(runner.error).toBe('no model folder at /m/base: train one');
+    expect(runner.running).toBe(false);
+  });
+});
