@@ -1,5 +1,6 @@
 // The `nextmask` command line: one entry, one function per subcommand.
 import { join } from 'node:path';
+import { ablationCommand } from './ablation';
 import { evalCommand } from './eval';
 import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
@@ -18,6 +19,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   tokenizers: {
     summary: 'learn the mask/image codebooks and text vocabulary (--data <folder> [--out models/tokenizers])',
     run: tokenizersCommand,
+  },
+  ablation: {
+    summary: 'train and score the loss ablation (--config configs/ablation.json [--variants ntp,all])',
+    run: ablationCommand,
   },
   train: {
     summary: 'train the NTP-MRISeg model (--config configs/<name>.json [--fresh] [--seed N] [--max-steps N])',

@@ -8,6 +8,11 @@ export interface SessionOptions {
   executionProvider?: ExecutionProvider;
   /** Intra-op threads; ORT's default (one per physical core) when absent. */
   threads?: number;
+  /**
+   * Let idle intra-op threads spin (ORT's default, fastest on a dedicated machine). Turn off when the
+   * cores are shared with other heavy work: spinning threads then steal the cores the others need.
+   */
+  spin?: boolean;
 }
 
 export interface OpenedSession {
@@ -22,6 +27,9 @@ export async function openSession(model: Uint8Array, options: SessionOptions = {
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    ...(options.spin === false
+      ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
+      : {}),
   };
   if (requested !== 'cpu') {
     try {

@@ -99,6 +99,7 @@ export class Trainer {
     const sessionOptions: SessionOptions = {
       ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
       ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.spin === undefined ? {} : { spin: options.spin }),
     };
     const fused = await openSession(program.fused.model, sessionOptions);
     return new Trainer(program, fused, sessionOptions, options.state, options.seed ?? 0);

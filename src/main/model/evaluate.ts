@@ -5,7 +5,11 @@ import { type MetricSummary, SegmentationScores } from '../metrics/segmentation'
 import type { SegmentationModel } from './model-files';
 import { type DecodeRule, segment } from './segment';
 
-export type EvalSummary = Partial<Record<Group, MetricSummary>> & { msPerImage: number };
+export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
+  msPerImage: number;
+  /** Model runs per image (greedy needs 257; fewer means NkTP drafts were accepted). */
+  forwardPassesPerImage: number;
+};
 
 export interface EvalOptions {
   /** Score at most this many samples per group (evenly spread), e.g. for quick val checks in training. */
@@ -38,18 +42,20 @@ export async function evaluateModel(
   if (sources.length === 0) throw new Error(`${dataDir} has no samples in split "${split}"`);
   const scores = new Map<Group, SegmentationScores>();
   let ms = 0;
+  let passes = 0;
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask } = await segment(model, sample.image, sample.text, sample.sourceMask, {
+    const { mask, forwardPasses } = await segment(model, sample.image, sample.text, sample.sourceMask, {
       ...(options.rule ? { rule: options.rule } : {}),
     });
     ms += performance.now() - started;
+    passes += forwardPasses;
     if (!scores.has(source.group)) scores.set(source.group, new SegmentationScores());
     scores.get(source.group)?.add(mask.data, sample.sourceMask.data);
     options.onProgress?.(i + 1, sources.length);
   }
   const summary: Partial<Record<Group, MetricSummary>> = {};
   for (const [group, s] of scores) summary[group] = s.summary();
-  return { ...summary, msPerImage: ms / sources.length };
+  return { ...summary, msPerImage: ms / sources.length, forwardPassesPerImage: passes / sources.length };
 }

@@ -5,6 +5,7 @@ import type { LungTarget } from '../data/lung-prompts';
 import type { Group } from '../data/samples';
 import type { AdamWConfig } from '../engine/adamw';
 import { DEFAULT_LOSSES, type LossConfig } from './config';
+import type { DecodeRule } from './segment';
 
 export interface TrainConfig {
   data: string;
@@ -42,6 +43,14 @@ export interface TrainConfig {
     checkpointEvery: number;
     threads: number;
     optimizer?: Partial<AdamWConfig>;
+    /** Starting embeddings: 'codewords' (default; see codeword-init.ts) or plain seeded 'random'. */
+    init?: 'codewords' | 'random';
+    /** Fraction of input mask tokens replaced by random codes in training (see input-noise.ts; default 0). */
+    maskInputNoise?: number;
+    /** ORT thread spinning (default on); off when the cores are shared with other work. */
+    spin?: boolean;
+    /** Decoding rule of the val evaluations during training (default argmax; see segment.ts). */
+    valRule?: DecodeRule;
   };
 }
 
@@ -74,6 +83,18 @@ export function parseTrainConfig(json: string, source = 'config'): TrainConfig {
     check(Number.isInteger(t?.[k]) && (t?.[k] as number) >= 0, `"train.${k}" must be an integer ≥ 0`);
   }
   check(typeof t?.lr === 'number' && t.lr > 0, '"train.lr" must be a number > 0');
+  check(
+    t?.maskInputNoise === undefined || (t.maskInputNoise >= 0 && t.maskInputNoise < 1),
+    '"train.maskInputNoise" must be in [0, 1)',
+  );
+  check(
+    t?.valRule === undefined || t.valRule === 'argmax' || t.valRule === 'expected',
+    '"train.valRule" must be "argmax" or "expected"',
+  );
+  check(
+    t?.init === undefined || t.init === 'codewords' || t.init === 'random',
+    '"train.init" must be "codewords" or "random"',
+  );
   const losses: LossConfig = {
     nktp: { ...DEFAULT_LOSSES.nktp, ...raw.losses?.nktp },
     tcl: { ...DEFAULT_LOSSES.tcl, ...raw.losses?.tcl },

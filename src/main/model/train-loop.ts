@@ -11,10 +11,12 @@ import { listSamples, loadSample, type SampleSource } from '../data/samples';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
 import { hostTensor, openSession } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
-import { Trainer } from '../engine/trainer';
+import { Trainer, type TrainerState } from '../engine/trainer';
+import { codewordInitialParams } from './codeword-init';
 import { type ArchitectureConfig, layoutOf } from './config';
 import { type EvalSummary, evaluateModel } from './evaluate';
 import { HetMemory } from './het-memory';
+import { corruptMaskInputs } from './input-noise';
 import { exportModel, loadModel } from './model-files';
 import { loadTokenizers, tokenizeSample, tokenSizes } from './tokenizer-set';
 import { learningRate, type TrainConfig } from './train-config';
@@ -59,19 +61,31 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     ...(cfg.train.optimizer ? { optimizer: cfg.train.optimizer } : {}),
   });
 
+  const codewordState = (): TrainerState => {
+    const params = codewordInitialParams(program.params, cfg.seed, layout, arch.width, tokenizers);
+    const zeros = () => Object.fromEntries(program.params.map((p) => [p.name, new Float32Array(p.size)]));
+    return { steps: 0, params, m: zeros(), v: zeros() };
+  };
   const ckptPath = join(cfg.out, RUN_FILES.checkpoint);
   const resume = !options.fresh && existsSync(ckptPath);
   const checkpoint = resume ? await loadCheckpoint(ckptPath) : null;
+  const state = checkpoint ? checkpoint.state : cfg.train.init === 'random' ? null : codewordState();
   const trainer = await Trainer.create(program, {
     seed: cfg.seed,
     threads: cfg.train.threads,
-    ...(checkpoint ? { state: checkpoint.state } : {}),
+    ...(cfg.train.spin === undefined ? {} : { spin: cfg.train.spin }),
+    ...(state ? { state } : {}),
   });
   const het = cfg.losses.het.enabled ? new HetMemory(cfg.losses.het.top, tokenizers.mask) : null;
   const hetPath = join(cfg.out, RUN_FILES.het);
   if (het && resume && existsSync(hetPath)) het.load(JSON.parse(await readFile(hetPath, 'utf8')));
   const predictor: ort.InferenceSession | null = het
-    ? (await openSession(predictionModel(arch, B), { threads: cfg.train.threads })).session
+    ? (
+        await openSession(predictionModel(arch, B), {
+          threads: cfg.train.threads,
+          ...(cfg.train.spin === undefined ? {} : { spin: cfg.train.spin }),
+        })
+      ).session
     : null;
 
   let sources: SampleSource[] = await listSamples(cfg.data, cfg.split, {
@@ -110,7 +124,10 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   const validate = async () => {
     await exportModel(modelDir, arch, trainer.parameters(), cfg.tokenizers, { steps: trainer.steps, config: cfg });
     const model = await loadModel(modelDir, cfg.train.threads);
-    const summary = await evaluateModel(model, cfg.data, cfg.valSplit, { perGroup: cfg.train.valPerGroup });
+    const summary = await evaluateModel(model, cfg.data, cfg.valSplit, {
+      perGroup: cfg.train.valPerGroup,
+      ...(cfg.train.valRule ? { rule: cfg.train.valRule } : {}),
+    });
     await Promise.all([model.prefill.release(), model.decode.release()]);
     await record({ type: 'val', step: trainer.steps, split: cfg.valSplit, ...summary });
     say(`val @${trainer.steps}: ${JSON.stringify(summary)}`);
@@ -144,6 +161,9 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
       );
       batch.targets.set([...Array.from(t.mask, BigInt), BigInt(layout.eos)], b * P);
     });
+    const noisy = BigInt64Array.from(batch.tokens);
+    const noise = cfg.train.maskInputNoise ?? 0;
+    corruptMaskInputs(noisy, B, layout.maxText, layout.maskCodes, noise, deriveSeed(cfg.seed ^ 0x5eed, step));
     const hetInputs = het
       ? { positions: new BigInt64Array(B * H), wrong: new BigInt64Array(B * H), weights: new Float32Array(B * H) }
       : null;
@@ -152,8 +172,14 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     const t1 = performance.now();
     const r = await trainer.step(
       hetInputs
-        ? { ...batch, hetPositions: hetInputs.positions, hetWrong: hetInputs.wrong, hetWeights: hetInputs.weights }
-        : batch,
+        ? {
+            ...batch,
+            tokens: noisy,
+            hetPositions: hetInputs.positions,
+            hetWrong: hetInputs.wrong,
+            hetWeights: hetInputs.weights,
+          }
+        : { ...batch, tokens: noisy },
       lr,
     );
     if (het && predictor) {
