@@ -1,0 +1,94 @@
+// Prompt → mask in Chromium against the real handlers, with a small random model of the real format
+// (the served app's NEXTMASK_MODEL_DIR): open the chest radiograph, type a prompt, press Enter, see
+// the progress and the streamed partial mask over the image, then the result as an AI segment.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedPath } from '../src/main/testing/shared-data';
+import { writeRandomModel } from '../src/main/testing/tiny-model';
+import { launchBrowser, type ServedApp, serveApp, watchErrors } from './harness';
+
+const J2K = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');
+
+/** Records, every animation frame, the most mask tokens shown decoded and the most overlay pixels drawn meanwhile. */
+function watchStreaming(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const seen = { decoded: 0, previewPixels: 0 };
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    const tick = () => {
+      const progress = document.querySelector('[data-testid="segment-progress"]');
+      const decoded = Number(/(\d+)\/256/.exec(progress?.textContent ?? '')?.[1] ?? 0);
+      if (decoded > 0) {
+        seen.decoded = Math.max(seen.decoded, decoded);
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="mask-overlay"]');
+        if (canvas && canvas.width > 0) {
+          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++;
+          seen.previewPixels = Math.max(seen.previewPixels, n);
+        }
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+describe('segmenting from a prompt in Chromium', () => {
+  let dir: string;
+  let app: ServedApp;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-segment-'));
+    await writeRandomModel(dir);
+    // The served app inherits the environment: the random model, the CPU, a scratch workspace.
+    process.env.NEXTMASK_MODEL_DIR = join(dir, 'model');
+    process.env.NEXTMASK_EXECUTION_PROVIDER = 'cpu';
+    process.env.NEXTMASK_WORKSPACE = join(dir, 'store');
+    app = await serveApp();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    errors = watchErrors(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    for (const name of ['NEXTMASK_MODEL_DIR', 'NEXTMASK_EXECUTION_PROVIDER', 'NEXTMASK_WORKSPACE'])
+      delete process.env[name];
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('types a prompt, streams the mask over the image, and adds it as a segment', async () => {
+    await page.goto(`${app.url}&open=${encodeURIComponent(J2K)}`);
+    await page.getByTestId('window-level').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('segment-provider').textContent()).toContain('loads on the first prompt');
+    const prompt = page.getByRole('combobox', { name: 'Prompt' });
+    await expect.poll(() => prompt.isEnabled(), { timeout: 15_000 }).toBe(true);
+
+    await watchStreaming(page);
+    await prompt.fill('left lung');
+    await prompt.press('Enter');
+
+    const row = page.getByTestId('segment-row').filter({ hasText: 'left lung' });
+    await row.waitFor({ timeout: 60_000 });
+    const message = (await page.getByTestId('segment-message').textContent()) ?? '';
+    expect(message).toMatch(/^“left lung”: [\d,]+ px, \d+ passes, \d+ ms on cpu$/);
+    const pixels = Number(/([\d,]+) px/.exec(message)?.[1]?.replaceAll(',', ''));
+    expect(Number(await row.getByTestId('segment-pixels').textContent())).toBe(pixels);
+    expect(await page.getByTestId('segment-provider').textContent()).toBe('cpu');
+
+    const seen = await page.evaluate(
+      () => (window as unknown as { seen: { decoded: number; previewPixels: number } }).seen,
+    );
+    // Progress was shown while the tokens decoded, with the partial mask drawn over the image.
+    expect(seen.decoded).toBeGreaterThan(0);
+    expect(seen.decoded).toBeLessThan(256);
+    expect(seen.previewPixels).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+});
