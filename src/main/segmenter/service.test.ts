@@ -158,6 +158,20 @@ describe('SegmenterService', () => {
     expect(s.status()).toMatchObject({ modelDir, loaded: true });
   });
 
+  it('fails the running request when its worker dies, and starts a new worker for the next', async () => {
+    const s = shared;
+    const input = { frame, raster: false, prompt: 'left lung' };
+    await s.run(input);
+    // A crash (a native abort, say) looks like this from main: the thread is gone.
+    const running = s.run(input, {
+      onProgress: () => void (s as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate(),
+    });
+    await expect(running).rejects.toThrow(/the segmenter worker exited/);
+    expect(s.status().loaded).toBe(false);
+    const outcome = await s.run(input);
+    expect(outcome.foreground).toBe((await expected('left lung')).mask.data.reduce((n, v) => n + v, 0));
+  });
+
   it("falls back to the CPU from the platform's GPU provider and says why", async () => {
     const s = service({ executionProvider: 'auto' });
     const outcome = await s.run({ frame, raster: false, prompt: 'left lung' });
