@@ -18,7 +18,15 @@ import { percentile, timerGaps } from '../testing/timer-gaps';
 import { writeRandomModel } from '../testing/tiny-model';
 import { GRID } from '../tokenizers/grid';
 import { inputFromFrame } from './prepare-input';
-import { type PartialMask, platformGpuProvider, SegmenterService, segmenterOptionsFromEnv } from './service';
+import {
+  type PartialMask,
+  platformGpuProvider,
+  SegmenterService,
+  segmenterOptionsFromEnv,
+  startSegmentWorker,
+  type WorkerReply,
+  type WorkerRequest,
+} from './service';
 
 const J2K = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');
 let dir: string;
@@ -156,6 +164,40 @@ describe('SegmenterService', () => {
     const outcome = await s.run(input);
     expect(outcome.foreground).toBe((await expected('left lung')).mask.data.reduce((n, v) => n + v, 0));
     expect(s.status()).toMatchObject({ modelDir, loaded: true });
+  });
+
+  it('has the worker itself stop a request once the shared counter passes its id', async () => {
+    const cancelBelow = new Int32Array(new SharedArrayBuffer(4));
+    const worker = startSegmentWorker({ cancelBelow });
+    const replies: WorkerReply[] = [];
+    const config = { modelDir, executionProvider: 'cpu' as const, threads: 1 };
+    const request = (id: number): WorkerRequest => ({
+      type: 'run',
+      id,
+      config,
+      frame,
+      raster: false,
+      prompt: 'left lung',
+    });
+    try {
+      const finished = new Promise<void>((resolve) =>
+        worker.on('message', (reply: WorkerReply) => {
+          replies.push(reply);
+          // Main's cancel: ids below 2 are cancelled, seen by the worker before its next pass.
+          if (reply.type === 'progress') Atomics.store(cancelBelow, 0, 2);
+          if (reply.type === 'error' || reply.type === 'done') resolve();
+        }),
+      );
+      worker.postMessage(request(1));
+      await finished;
+      expect(replies.at(-1)).toEqual({ type: 'error', id: 1, message: 'segmentation cancelled', cancelled: true });
+      // Stopped mid-decode: far fewer partial rows than a whole run streams.
+      const rows = replies.filter((r) => r.type === 'progress').length;
+      expect(rows).toBeGreaterThan(0);
+      expect(rows).toBeLessThan(GRID - 2);
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('fails the running request when its worker dies, and starts a new worker for the next', async () => {

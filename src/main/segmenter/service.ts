@@ -71,6 +71,11 @@ const SCRIPT: WorkerScript = {
   source: besideModule(import.meta.url, 'segment-worker.ts'),
 };
 
+/** A segmenter worker thread (the service's; tests talk to one directly). */
+export function startSegmentWorker(init: WorkerInit): Worker {
+  return startWorker(SCRIPT, { workerData: init });
+}
+
 const PROVIDERS: readonly ExecutionProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
 /** The platform's GPU provider that 'auto' tries first. */
@@ -199,8 +204,7 @@ export class SegmenterService {
   }
 
   private start(): Worker {
-    const init: WorkerInit = { cancelBelow: this.cancelBelow };
-    const worker = startWorker(SCRIPT, { workerData: init });
+    const worker = startSegmentWorker({ cancelBelow: this.cancelBelow });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.receive(reply));
     // A crashed worker fails only the running request; the next request starts a new one.
