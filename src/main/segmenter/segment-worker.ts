@@ -96,7 +96,7 @@ async function modelFor(config: ModelConfig): Promise<Loaded> {
     post({ type: 'model', loaded: false });
   }
   loaded = { key, ...(await open(config)) };
-  post({ type: 'model', loaded: true, ...loaded.report });
+  post({ type: 'model', loaded: true, modelDir: config.modelDir, ...loaded.report });
   return loaded;
 }
 

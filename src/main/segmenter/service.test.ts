@@ -148,6 +148,7 @@ describe('SegmenterService', () => {
     const missing = join(dir, 'no-such-model');
     const s = shared;
     s.setModelDir(missing);
+    expect(s.status()).toMatchObject({ modelDir: missing, loaded: false, provider: null });
     const input = { frame, raster: false, prompt: 'left lung' };
     await expect(s.run(input)).rejects.toThrow(`no model folder at ${missing}`);
     expect(s.status()).toMatchObject({ modelDir: missing, loaded: false });

@@ -58,7 +58,7 @@ export interface WorkerInit {
 }
 export type WorkerRequest = { type: 'run'; id: number; config: ModelConfig } & SegmentInput;
 export type WorkerReply =
-  | ({ type: 'model'; loaded: true } & ProviderReport)
+  | ({ type: 'model'; loaded: true; modelDir: string } & ProviderReport)
   | { type: 'model'; loaded: false }
   | ({ type: 'progress'; id: number } & PartialMask)
   | ({ type: 'done'; id: number } & SegmentOutcome)
@@ -115,7 +115,7 @@ export class SegmenterService {
   private nextId = 1;
   private active: Active | null = null;
   private config: ModelConfig;
-  private model: ({ loaded: true } & ProviderReport) | { loaded: false } = { loaded: false };
+  private model: ({ loaded: true; modelDir: string } & ProviderReport) | { loaded: false } = { loaded: false };
 
   constructor(options: SegmenterOptions) {
     this.config = this.configOf(options.modelDir, options);
@@ -140,7 +140,8 @@ export class SegmenterService {
       modelDir,
       requested: executionProvider,
       threads: threads ?? null,
-      ...(this.model.loaded
+      // A model loaded from a folder no longer configured counts as not loaded: the next request replaces it.
+      ...(this.model.loaded && this.model.modelDir === modelDir
         ? {
             loaded: true,
             provider: this.model.provider,
