@@ -3,6 +3,8 @@
 // (segment()'s default). Writes its section of docs/BENCHMARKS.md; the last stdout line is the JSON summary.
 // Run: npm run bench:segment -- [--model models/base] [--data ../shared/data] [--images 30] [--threads 2]
 //      [--recompute-images N] [--out docs/BENCHMARKS.md] [--note "…"]
+// Full recompute reruns 257 whole forwards per image (≈ 1–1.5 min per image for the base shape on the 2-core
+// CPU), so it defaults to every image but `--recompute-images 3` (one per group) is the practical choice.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -136,11 +138,18 @@ const row = (label: string, s: ModeStats | null, sameAs: string) =>
 const verdict = (list: string[], of: number) =>
   list.length === 0 ? `yes, ${of}/${of}` : `**no**, ${list.length}/${of} differ: ${list.join(', ')}`;
 const speedup = summary.speedupVsKvGreedy;
-const command = `npm run bench:segment -- ${process.argv.slice(2).join(' ')}`.trim();
+// The command as run, shell-quoted where needed; the note is shown on its own line instead.
+const args = process.argv
+  .slice(2)
+  .flatMap((a, i, all) =>
+    a === '--note' || all[i - 1] === '--note' || a.startsWith('--note=') ? [] : [/^[\w./=:-]+$/.test(a) ? a : `'${a}'`],
+  );
+const command = `npm run bench:segment -- ${args.join(' ')}`.trim();
+const shownModel = relative(process.cwd(), modelDir);
 const body = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\`.
 
 - **Machine**: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}, onnxruntime-node ${ort.env.versions.node}, CPU execution provider, ${threads} intra-op thread(s); load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(1)).join(' ')} after.${values.note ? `\n- **Note**: ${values.note}` : ''}
-- **Model**: \`${relative(process.cwd(), modelDir) || '.'}\` — width ${arch.width}, ${arch.heads} heads, ${arch.layers} layers, k = ${arch.predictHeads} heads, maxText ${arch.tokens.maxText}, ${arch.tokens.maskCodes} mask codes; ${modelWords}.
+- **Model**: \`${shownModel.startsWith('..') ? modelDir : shownModel || '.'}\` — width ${arch.width}, ${arch.heads} heads, ${arch.layers} layers, k = ${arch.predictHeads} heads, maxText ${arch.tokens.maxText}, ${arch.tokens.maskCodes} mask codes; ${modelWords}.
 - **Images**: ${samples.length} images of the \`${values.split}\` split (${perGroup}), spread evenly over each group's list, each with its group's canonical prompt (\`loadSample\` without a seed: the infection description, the lung prompt, the BTXRD description). Full recompute ran on the first ${recomputeCount} of them (interleaved across the groups)${recomputeCount < samples.length ? ', because it is slow: its p50/p95 are over that subset' : ''}.
 - **Timed, per image and mode** (one \`segment()\` call, after an untimed warm-up image in the two KV modes, which runs the graphs full recompute uses too): from the 256x256 model input (already decoded and normalised by \`loadSample\`) and the prompt to the binary mask at the source image's size — image tokenizing (the image-codebook encoder), text tokenizing, the prompt (prefill) pass, every decoding step, and detokenizing to the source size. Not timed: reading and decoding the file, \`modelInput\`, loading the model. Modes alternate image by image.
 
