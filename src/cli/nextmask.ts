@@ -1,6 +1,7 @@
 // The `nextmask` command line: one entry, one function per subcommand.
 import { join } from 'node:path';
 import { ablationCommand } from './ablation';
+import { curvesCommand } from './curves';
 import { evalCommand } from './eval';
 import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
@@ -23,6 +24,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ablation: {
     summary: 'train and score the loss ablation (--config configs/ablation.json [--variants ntp,all])',
     run: ablationCommand,
+  },
+  curves: {
+    summary: 'learning curves of a training run (<run folder> [--bin N] [--svg file])',
+    run: curvesCommand,
   },
   train: {
     summary: 'train the NTP-MRISeg model (--config configs/<name>.json [--fresh] [--seed N] [--max-steps N])',

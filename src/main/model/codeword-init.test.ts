@@ -30,7 +30,9 @@ describe('codeword embeddings', () => {
   codewordEmbeddings(table, layout, width, t, 5);
 
   it('gives all-background and all-foreground opposite rows and scales mask rows to the init std', () => {
-    row(table, 0).forEach((x, d) => expect(x).toBeCloseTo(-(row(table, 1)[d] as number), 6));
+    const background = row(table, 0);
+    const foreground = row(table, 1);
+    for (const [d, x] of background.entries()) expect(x).toBeCloseTo(-(foreground[d] as number), 6);
     expect(rms(table, 0, layout.maskCodes)).toBeCloseTo(0.02, 5);
   });
 
