@@ -1,5 +1,5 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
-// [--decode argmax|expected]`: segments
+// [--decode argmax|expected (default: the model's own rule)]`: segments
 // every sample of the split and prints, as its last line, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
 // (a group absent from the folder is left out).
@@ -19,20 +19,21 @@ export async function evalCommand(argv: string[]): Promise<number> {
       model: { type: 'string', default: DEFAULT_MODEL_DIR },
       'per-group': { type: 'string', default: '0' },
       threads: { type: 'string' },
-      decode: { type: 'string', default: 'argmax' },
+      decode: { type: 'string' },
     },
   });
   if (!values.data) throw new Error('--data <folder laid out like ../shared/data> is required');
   const perGroup = Number(values['per-group']);
   if (!Number.isInteger(perGroup) || perGroup < 0) throw new Error(`--per-group must be a whole number`);
   const rule = values.decode;
-  if (rule !== 'argmax' && rule !== 'expected') throw new Error(`--decode must be argmax or expected, got ${rule}`);
+  if (rule !== undefined && rule !== 'argmax' && rule !== 'expected')
+    throw new Error(`--decode must be argmax or expected, got ${rule}`);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   const model = await loadModel(resolve(values.model), threads);
   let last = 0;
   const summary = await evaluateModel(model, resolve(values.data), values.split, {
     perGroup,
-    rule,
+    ...(rule ? { rule } : {}),
     onProgress: (done, total) => {
       if (done === total || performance.now() - last > 5000) {
         last = performance.now();

@@ -8,6 +8,7 @@ import type { ArchitectureConfig } from './config';
 import { layoutOf } from './config';
 import { type DecoderModels, openDecoderModels } from './decoder-session';
 import { decodeStepModel, prefillModel } from './inference';
+import type { DecodeRule } from './segment';
 import { loadTokenizers, TOKENIZER_FILES, type Tokenizers } from './tokenizer-set';
 
 const FORMAT = 'nextmask-ntp-mriseg';
@@ -19,6 +20,8 @@ export interface ModelFile {
   architecture: ArchitectureConfig;
   /** Free-form training information (config, steps, val metrics). */
   training: unknown;
+  /** How mask codes are chosen from the logits (see segment.ts); absent means argmax. */
+  decodeRule?: DecodeRule;
 }
 
 export async function exportModel(
@@ -27,9 +30,10 @@ export async function exportModel(
   params: Record<string, Float32Array>,
   tokenizerDir: string,
   training: unknown,
+  decodeRule: DecodeRule = 'argmax',
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const file: ModelFile = { format: FORMAT, version: 1, architecture, training };
+  const file: ModelFile = { format: FORMAT, version: 1, architecture, training, decodeRule };
   const written: Record<string, Uint8Array> = {
     [FILES.prefill]: prefillModel(architecture, params),
     [FILES.decode]: decodeStepModel(architecture, params),
@@ -49,6 +53,8 @@ export async function exportModel(
 export interface SegmentationModel extends DecoderModels {
   architecture: ArchitectureConfig;
   tokenizers: Tokenizers;
+  /** The decoding rule the model was validated with, segment()'s default for it. */
+  rule: DecodeRule;
 }
 
 export async function loadModel(dir: string, threads?: number): Promise<SegmentationModel> {
@@ -60,6 +66,8 @@ export async function loadModel(dir: string, threads?: number): Promise<Segmenta
     throw new Error(`${join(dir, FILES.config)} is not a ${FORMAT} version 1 model`);
   }
   const architecture = file.architecture;
+  const rule = file.decodeRule ?? 'argmax';
+  if (rule !== 'argmax' && rule !== 'expected') throw new Error(`${configPath}: unknown decodeRule "${rule}"`);
   const tokenizers = await loadTokenizers(dir);
   const layout = layoutOf(architecture);
   if (layout.maskCodes !== tokenizers.mask.size || layout.textVocab !== tokenizers.text.size) {
@@ -67,5 +75,5 @@ export async function loadModel(dir: string, threads?: number): Promise<Segmenta
   }
   const [prefill, decode] = await Promise.all([readFile(join(dir, FILES.prefill)), readFile(join(dir, FILES.decode))]);
   const models = await openDecoderModels(architecture, { prefill, decode }, threads ? { threads } : {});
-  return { ...models, architecture, tokenizers };
+  return { ...models, architecture, tokenizers, rule };
 }

@@ -20,6 +20,7 @@ export interface Segmentation {
 export type DecodeRule = 'argmax' | 'expected';
 
 export interface SegmentOptions {
+  /** Default: the model's own rule (model.json `decodeRule`), else argmax. */
   rule?: DecodeRule;
   signal?: AbortSignal;
   /** Decoding algorithm (default speculative; greedyDecode gives the same tokens in more passes). */
@@ -29,14 +30,14 @@ export interface SegmentOptions {
 }
 
 export async function segment(
-  model: DecoderModels & { tokenizers: Tokenizers },
+  model: DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule },
   image: Plane<Float32Array>,
   text: string,
   size: { width: number; height: number },
   options: SegmentOptions = {},
 ): Promise<Segmentation> {
   const { layout, tokenizers } = model;
-  const { signal, rule = 'argmax', decode = speculativeDecode } = options;
+  const { signal, rule = model.rule ?? 'argmax', decode = speculativeDecode } = options;
   const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
   const cached = options.session ? options.session(model) : new KvDecoderSession(model);
   const session = rule === 'expected' ? new ExpectedPatchSession(cached, tokenizers.mask, layout) : cached;

@@ -122,7 +122,14 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   };
   const modelDir = join(cfg.out, RUN_FILES.model);
   const validate = async () => {
-    await exportModel(modelDir, arch, trainer.parameters(), cfg.tokenizers, { steps: trainer.steps, config: cfg });
+    await exportModel(
+      modelDir,
+      arch,
+      trainer.parameters(),
+      cfg.tokenizers,
+      { steps: trainer.steps, config: cfg },
+      cfg.train.valRule,
+    );
     const model = await loadModel(modelDir, cfg.train.threads);
     const summary = await evaluateModel(model, cfg.data, cfg.valSplit, {
       perGroup: cfg.train.valPerGroup,
