@@ -4,7 +4,7 @@
 // sequence positions (an image position is one, whatever its number of levels).
 import type * as ort from 'onnxruntime-node';
 import { GRID_TOKENS, imageIds, positionPairs, type TokenLayout, textIds } from '../../shared/tokens';
-import { hostTensor, openSession, type SessionOptions } from '../engine/session';
+import { type ExecutionProvider, hostTensor, openSession, type SessionOptions } from '../engine/session';
 import type { DecoderSession, HeadLogits } from '../segmenter/decoding';
 import { KvCache } from '../segmenter/kv-cache';
 import { type ArchitectureConfig, layoutOf } from './config';
@@ -17,6 +17,9 @@ export interface DecoderModels {
   layers: number;
   width: number;
   heads: number;
+  /** The provider both graphs run on ('cpu' if either fell back), and why the requested one is not used. */
+  provider: ExecutionProvider;
+  fallbackReason?: string;
 }
 
 /** Opens the prefill and decode-step graphs (bytes, e.g. from a model folder) as what a KvDecoderSession runs on. */
@@ -29,6 +32,18 @@ export async function openDecoderModels(
     openSession(graphs.prefill, options),
     openSession(graphs.decode, options),
   ]);
+  let provider = prefill.provider;
+  let fallbackReason = prefill.fallbackReason ?? decode.fallbackReason;
+  if (prefill.provider !== decode.provider) {
+    // One graph on the GPU and one on the CPU would copy the KV cache across every step: use the CPU for both.
+    const onGpu = prefill.provider === 'cpu' ? decode : prefill;
+    await onGpu.session.release();
+    onGpu.session = (
+      await openSession(onGpu === prefill ? graphs.prefill : graphs.decode, { ...options, executionProvider: 'cpu' })
+    ).session;
+    provider = 'cpu';
+    fallbackReason ??= `${options.executionProvider} ran only one of the two graphs`;
+  }
   return {
     prefill: prefill.session,
     decode: decode.session,
@@ -36,6 +51,8 @@ export async function openDecoderModels(
     layers: arch.layers,
     width: arch.width,
     heads: arch.predictHeads,
+    provider,
+    ...(fallbackReason ? { fallbackReason } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SessionOptions } from '../engine/session';
 import type { ArchitectureConfig } from './config';
 import { layoutOf } from './config';
 import { type DecoderModels, openDecoderModels } from './decoder-session';
@@ -57,7 +58,8 @@ export interface SegmentationModel extends DecoderModels {
   rule: DecodeRule;
 }
 
-export async function loadModel(dir: string, threads?: number): Promise<SegmentationModel> {
+/** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
+export async function loadModel(dir: string, options?: number | SessionOptions): Promise<SegmentationModel> {
   const configPath = join(dir, FILES.config);
   if (!existsSync(configPath))
     throw new Error(`no model in ${dir} (${FILES.config} is missing); train one with npm run train`);
@@ -74,6 +76,7 @@ export async function loadModel(dir: string, threads?: number): Promise<Segmenta
     throw new Error(`${dir}: the tokenizer files do not match the model's token sizes`);
   }
   const [prefill, decode] = await Promise.all([readFile(join(dir, FILES.prefill)), readFile(join(dir, FILES.decode))]);
-  const models = await openDecoderModels(architecture, { prefill, decode }, threads ? { threads } : {});
+  const sessionOptions = typeof options === 'number' ? { threads: options } : (options ?? {});
+  const models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
   return { ...models, architecture, tokenizers, rule };
 }

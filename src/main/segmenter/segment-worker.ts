@@ -2,13 +2,12 @@
 // between requests, prepares the viewer's decoded frame as the CLI does (inputFromFrame), runs
 // segment() through segmentStreaming, posts a partial mask per completed grid row, and answers
 // every request with a result or an error message; a failed request leaves the worker usable.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
-import { openSession } from '../engine/session';
 import { loadModel, type SegmentationModel } from '../model/model-files';
 import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
@@ -65,26 +64,15 @@ async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
       `no model folder at ${dir}: train one (npm run train -- --config configs/<name>.json) and copy its model/ folder there, or set NEXTMASK_MODEL_DIR`,
     );
   }
+  const wanted = config.executionProvider === 'auto' ? (platformGpuProvider() ?? 'cpu') : config.executionProvider;
   let model: SegmentationModel;
   try {
-    model = await loadModel(dir, threads);
+    model = await loadModel(dir, { executionProvider: wanted, ...(threads ? { threads } : {}) });
   } catch (err) {
     throw new Error(`cannot load the model in ${dir}: ${messageOf(err)}`);
   }
-  const wanted = config.executionProvider === 'auto' ? (platformGpuProvider() ?? 'cpu') : config.executionProvider;
-  if (wanted === 'cpu') return { model, report: { provider: 'cpu' } };
-  // loadModel opens CPU sessions (it takes a thread count, not SessionOptions): open both graphs
-  // again on the wanted provider; openSession falls back to the CPU and says why.
-  const options = { executionProvider: wanted, ...(threads ? { threads } : {}) };
-  const reopen = async (file: string) => openSession(await readFile(join(dir, file)), options);
-  const [prefill, decode] = await Promise.all([reopen('prefill.onnx'), reopen('decode.onnx')]);
-  if (prefill.provider === wanted && decode.provider === wanted) {
-    await Promise.all([model.prefill.release(), model.decode.release()]);
-    return { model: { ...model, prefill: prefill.session, decode: decode.session }, report: { provider: wanted } };
-  }
-  await Promise.all([prefill.session.release(), decode.session.release()]);
-  const fallbackReason = prefill.fallbackReason ?? decode.fallbackReason ?? `${wanted} unavailable`;
-  return { model, report: { provider: 'cpu', fallbackReason } };
+  const { provider, fallbackReason } = model;
+  return { model, report: { provider, ...(fallbackReason ? { fallbackReason } : {}) } };
 }
 
 async function modelFor(config: ModelConfig): Promise<Loaded> {
