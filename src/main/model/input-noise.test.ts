@@ -41,3 +41,27 @@ describe('corruptMaskInputs', () => {
     expect(() => corruptMaskInputs(batchOf(1), 2, maxText, 50, 0.1, 0)).toThrow(/expected/);
   });
 });
+
+describe('corruptMaskInputs blanking', () => {
+  it('blanks to background at a per-sample rate: some samples barely, some mostly', () => {
+    const batch = 64;
+    const tokens = batchOf(batch);
+    corruptMaskInputs(tokens, batch, maxText, 50, 0, 9, 1);
+    const blanked = Array.from({ length: batch }, (_, b) => {
+      let n = 0;
+      for (let i = maxText; i < row; i++) if (tokens[b * row + i] === 0n) n++;
+      return n / GRID_TOKENS;
+    });
+    // With noise off, every change is a blank; rates spread over [0, 1) with mean about 1/2.
+    expect(tokens.filter((t, i) => i % row >= maxText && t !== 0n && t !== 7n)).toHaveLength(0);
+    expect(Math.min(...blanked)).toBeLessThan(0.2);
+    expect(Math.max(...blanked)).toBeGreaterThan(0.8);
+    const mean = blanked.reduce((s, x) => s + x, 0) / batch;
+    expect(mean).toBeGreaterThan(0.35);
+    expect(mean).toBeLessThan(0.65);
+  });
+
+  it('rejects a blanking rate outside [0, 1]', () => {
+    expect(() => corruptMaskInputs(batchOf(1), 1, maxText, 50, 0, 0, 1.5)).toThrow(/blanking/);
+  });
+});

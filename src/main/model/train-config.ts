@@ -47,6 +47,8 @@ export interface TrainConfig {
     init?: 'codewords' | 'random';
     /** Fraction of input mask tokens replaced by random codes in training (see input-noise.ts; default 0). */
     maskInputNoise?: number;
+    /** Per-sample blanking of input mask tokens to background, rate ~ U(0, this) (input-noise.ts; default 0). */
+    maskInputBlank?: number;
     /** ORT thread spinning (default on); off when the cores are shared with other work. */
     spin?: boolean;
     /** Decoding rule of the val evaluations during training (default argmax; see segment.ts). */

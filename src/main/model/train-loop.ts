@@ -170,7 +170,8 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     });
     const noisy = BigInt64Array.from(batch.tokens);
     const noise = cfg.train.maskInputNoise ?? 0;
-    corruptMaskInputs(noisy, B, layout.maxText, layout.maskCodes, noise, deriveSeed(cfg.seed ^ 0x5eed, step));
+    const blank = cfg.train.maskInputBlank ?? 0;
+    corruptMaskInputs(noisy, B, layout.maxText, layout.maskCodes, noise, deriveSeed(cfg.seed ^ 0x5eed, step), blank);
     const hetInputs = het
       ? { positions: new BigInt64Array(B * H), wrong: new BigInt64Array(B * H), weights: new Float32Array(B * H) }
       : null;
