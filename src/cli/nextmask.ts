@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ablationCommand } from './ablation';
 import { curvesCommand } from './curves';
 import { evalCommand } from './eval';
+import { exportCommand } from './export';
 import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
 import { tokenizersCommand } from './tokenizers';
@@ -28,6 +29,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   curves: {
     summary: 'learning curves of a training run (<run folder> [--bin N] [--svg file])',
     run: curvesCommand,
+  },
+  export: {
+    summary: "export a run's checkpoint as a model folder (<run folder> --out <model folder>)",
+    run: exportCommand,
   },
   train: {
     summary: 'train the NTP-MRISeg model (--config configs/<name>.json [--fresh] [--seed N] [--max-steps N])',

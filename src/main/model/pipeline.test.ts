@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { evalCommand } from '../../cli/eval';
+import { exportCommand } from '../../cli/export';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
 import { writeTinyTokenizers } from '../testing/tiny-model';
 import { parseTrainConfig } from './train-config';
@@ -24,6 +25,8 @@ async function tinyConfig() {
   cfg.architecture = { ...cfg.architecture, width: 32, heads: 2, layers: 1, maxText: 24 };
   cfg.train = { ...cfg.train, batch: 2, maxSamples: 8, maxSteps: 2, checkpointEvery: 1, valPerGroup: 1, threads: 1 };
   cfg.losses.het.top = 4;
+  cfg.train.maskInputNoise = 0.1;
+  cfg.train.maskInputBlank = 0.5;
   return cfg;
 }
 
@@ -46,13 +49,20 @@ describe('training pipeline', () => {
     expect(log.filter((e) => e.type === 'start').map((e) => e.resumedAt)).toEqual([null, 2]);
     expect(Object.keys(steps[0])).toEqual(expect.arrayContaining(['ntp', 'tcl', 'het', 'accuracy', 'lr']));
 
-    // The eval command's last stdout line is the JSON summary.
+    // `nextmask export` turns the final checkpoint into the same model training exported.
+    const exported = join(cfg.out, 'exported');
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
       return true;
     });
     try {
+      expect(await exportCommand([cfg.out, '--out', exported])).toBe(0);
+      for (const f of ['prefill.onnx', 'decode.onnx']) {
+        expect((await readFile(join(exported, f))).equals(await readFile(join(resumed.modelDir, f)))).toBe(true);
+      }
+      lines.length = 0;
+      // The eval command's last stdout line is the JSON summary.
       const args = ['--data', cfg.data, '--split', cfg.valSplit, '--model', first.modelDir, '--per-group', '1'];
       expect(await evalCommand([...args, '--threads', '1'])).toBe(0);
     } finally {
