@@ -24,9 +24,11 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-export async function serveApp(extraArgs: string[] = []): Promise<ServedApp> {
+/** Starts `nextmask serve`; its process gets `env` on top of this one's (model folder, workspace, …). */
+export async function serveApp(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ServedApp> {
   const child: ChildProcess = spawn(process.execPath, ['bin/nextmask.js', 'serve', '--json', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   const firstLine = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -59,4 +61,28 @@ export function watchErrors(page: Page): string[] {
     if (msg.type() === 'error') errors.push(msg.text());
   });
   return errors;
+}
+
+export interface OpenedApp {
+  app: ServedApp;
+  page: Page;
+  /** Console and page errors seen so far (see watchErrors). */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Serves the app with `env`, launches Chromium and opens one 1280x800 page, watched for errors. */
+export async function openApp(env: Record<string, string> = {}): Promise<OpenedApp> {
+  const app = await serveApp([], env);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  return {
+    app,
+    page,
+    errors: watchErrors(page),
+    async close() {
+      await browser.close();
+      await app.stop();
+    },
+  };
 }

@@ -3,12 +3,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSeg } from '../src/main/seg/read-seg';
 import { readSourceImages } from '../src/main/seg/source-images';
 import { sharedPath } from '../src/main/testing/shared-data';
-import { launchBrowser, type ServedApp, serveApp, watchErrors } from './harness';
+import { type OpenedApp, openApp, type ServedApp } from './harness';
 
 const CT_DIR = sharedPath('dicom', 'ct-3slice-with-seg');
 const CT_FILES = ['01.dcm', '02.dcm', '03.dcm'].map((f) => join(CT_DIR, f));
@@ -33,25 +33,20 @@ function overlayPixels(page: Page): Promise<number> {
 
 describe('masks in Chromium', () => {
   let workspace: string;
+  let opened: OpenedApp;
   let app: ServedApp;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
   const url = () => `${app.url}${CT_FILES.map((f) => `&open=${encodeURIComponent(f)}`).join('')}`;
 
   beforeAll(async () => {
     workspace = mkdtempSync(join(tmpdir(), 'nextmask-e2e-masks-'));
-    // The served app's store goes to a scratch workspace (the child inherits the environment).
-    process.env.NEXTMASK_WORKSPACE = join(workspace, 'store');
-    app = await serveApp();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    errors = watchErrors(page);
+    // The served app's store goes to a scratch workspace.
+    opened = await openApp({ NEXTMASK_WORKSPACE: join(workspace, 'store') });
+    ({ app, page, errors } = opened);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    delete process.env.NEXTMASK_WORKSPACE;
+    await opened?.close();
     rmSync(workspace, { recursive: true, force: true });
   });
 

@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../src/main/testing/shared-data';
 import { writeRandomModel } from '../src/main/testing/tiny-model';
-import { launchBrowser, type ServedApp, serveApp, watchErrors } from './harness';
+import { type OpenedApp, openApp, type ServedApp } from './harness';
 
 const J2K = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');
 
@@ -39,28 +39,24 @@ function watchStreaming(page: Page): Promise<void> {
 
 describe('segmenting from a prompt in Chromium', () => {
   let dir: string;
+  let opened: OpenedApp;
   let app: ServedApp;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-segment-'));
     await writeRandomModel(dir);
-    // The served app inherits the environment: the random model, the CPU, a scratch workspace.
-    process.env.NEXTMASK_MODEL_DIR = join(dir, 'model');
-    process.env.NEXTMASK_EXECUTION_PROVIDER = 'cpu';
-    process.env.NEXTMASK_WORKSPACE = join(dir, 'store');
-    app = await serveApp();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    errors = watchErrors(page);
+    // The served app gets the random model, the CPU and a scratch workspace.
+    opened = await openApp({
+      NEXTMASK_MODEL_DIR: join(dir, 'model'),
+      NEXTMASK_EXECUTION_PROVIDER: 'cpu',
+      NEXTMASK_WORKSPACE: join(dir, 'store'),
+    });
+    ({ app, page, errors } = opened);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    for (const name of ['NEXTMASK_MODEL_DIR', 'NEXTMASK_EXECUTION_PROVIDER', 'NEXTMASK_WORKSPACE'])
-      delete process.env[name];
+    await opened?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

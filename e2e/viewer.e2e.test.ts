@@ -1,10 +1,10 @@
 // The viewer in Chromium against the real main-process handlers: opens the JPEG 2000 chest
 // radiograph and the 20-slice MR series, changes the window, scrolls, and checks what the
 // canvas shows (not blank; the slice index and the pixels change).
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../src/main/testing/shared-data';
-import { launchBrowser, type ServedApp, serveApp, watchErrors } from './harness';
+import { type OpenedApp, openApp, type ServedApp } from './harness';
 
 const RADIOGRAPH = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');
 const MR_SERIES = sharedPath('dicom', 'mr-brain-series');
@@ -50,22 +50,19 @@ async function windowLevel(page: Page): Promise<string> {
 }
 
 describe('viewer in Chromium', () => {
+  let opened: OpenedApp;
   let app: ServedApp;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    app = await serveApp();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    errors = watchErrors(page);
+    opened = await openApp();
+    ({ app, page, errors } = opened);
     // The radiograph opens from the URL fragment, the MR series through the path field below.
     await page.goto(`${app.url}&open=${encodeURIComponent(RADIOGRAPH)}`);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await opened?.close();
   });
 
   it('shows the JPEG 2000 chest radiograph with its own window, and re-windows it', async () => {

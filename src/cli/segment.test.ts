@@ -217,3 +217,42 @@ describe('nextmask segment on bad input', () => {
     expect(spawn(DICOM).status).toBe(2);
   });
 });
+
+// The model shipped in models/base, through the command's default --model (resolved from the working
+// directory, the repository root here): the "done when" for the CLI, PNG and SEG.
+describe('nextmask segment with the shipped model', () => {
+  const inRepo = async (...argv: string[]) => {
+    const cwd = process.cwd();
+    process.chdir(REPO_ROOT);
+    try {
+      return await run(...argv);
+    } finally {
+      process.chdir(cwd);
+    }
+  };
+
+  it('segments RG1_J2KI.dcm into a PNG of the source size and a dciodvfy-clean SEG holding the same mask', async () => {
+    const pngOut = join(dir, 'shipped.png');
+    const segOut = join(dir, 'shipped.dcm');
+    const prompt = 'both lungs';
+    const r = await inRepo(DICOM, '--prompt', prompt, '--out', pngOut, '--json');
+    expect(r.error).toBeUndefined();
+    expect(JSON.parse(r.stdout)).toMatchObject({ width: 1841, height: 1955, model: join(REPO_ROOT, 'models/base') });
+    const mask = await readMaskPng(pngOut);
+    expect([mask.width, mask.height]).toEqual([1841, 1955]);
+    expect((await inRepo(DICOM, '--prompt', prompt, '--out', segOut)).code).toBe(0);
+    expect(dciodvfyErrors(segOut)).toEqual([]);
+    const seg = readSeg(await readFile(segOut), await readSourceImages([DICOM]));
+    expect(seg.segments[0]).toMatchObject({ description: prompt, algorithmType: 'AUTOMATIC' });
+    expect(masksEqual(seg.segments[0]!.masks[0]!, mask)).toBe(true);
+  }, 60_000);
+
+  it('segments a PNG radiograph from the data set into a mask of its size', async () => {
+    const out = join(dir, 'shipped-png.png');
+    const r = await inRepo(png, '--prompt', 'right lung', '--out', out);
+    expect(r.error).toBeUndefined();
+    const source = await readRaster(png);
+    const mask = await readMaskPng(out);
+    expect([mask.width, mask.height]).toEqual([source.width, source.height]);
+  }, 60_000);
+});

@@ -3,19 +3,13 @@ import { allowedOutput, GRID_TOKENS, imageIds } from '../../shared/tokens';
 import { exportInference } from '../engine/export';
 import { hostTensor, openSession } from '../engine/session';
 import { greedyDecode, type HeadLogits, speculativeDecode } from '../segmenter/decoding';
-import { randomParams as randomModelParams } from '../testing/tiny-model';
+import { randomParams as randomModelParams, TINY_DECODER_ARCH } from '../testing/tiny-model';
 import { type ArchitectureConfig, layoutOf } from './config';
 import { KvDecoderSession, openDecoderModels, promptIds } from './decoder-session';
 import { decodeStepModel, prefillModel } from './inference';
 import { teacherForced } from './network';
 
-const arch: ArchitectureConfig = {
-  width: 16,
-  heads: 2,
-  layers: 2,
-  predictHeads: 3,
-  tokens: { maskCodes: 6, imageLevels: 2, imageCodes: 5, textVocab: 7, maxText: 4 },
-};
+const arch: ArchitectureConfig = TINY_DECODER_ARCH;
 const layout = layoutOf(arch);
 
 /** Randomly initialised weights, scaled up so the untrained model's choices vary from step to step. */

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allowedOutput, GRID_TOKENS } from '../../shared/tokens';
 import { greedyDecode, type HeadLogits, speculativeDecode } from '../segmenter/decoding';
-import { randomParams } from '../testing/tiny-model';
+import { randomParams, TINY_DECODER_ARCH } from '../testing/tiny-model';
 import { type ArchitectureConfig, layoutOf } from './config';
 import { KvDecoderSession, openDecoderModels, promptIds } from './decoder-session';
 import { decodeStepModel, prefillModel } from './inference';
 import { RecomputeDecoderSession } from './recompute-session';
 
-const arch: ArchitectureConfig = {
-  width: 16,
-  heads: 2,
-  layers: 2,
-  predictHeads: 3,
-  tokens: { maskCodes: 6, imageLevels: 2, imageCodes: 5, textVocab: 7, maxText: 4 },
-};
+const arch: ArchitectureConfig = TINY_DECODER_ARCH;
 const layout = layoutOf(arch);
 const imageTokens = Array.from({ length: 2 * GRID_TOKENS }, (_, i) => (i * 7 + (i >> 5)) % 5);
 const prompt = promptIds(layout, imageTokens, [3, 5, 2]);

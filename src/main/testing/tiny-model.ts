@@ -31,6 +31,15 @@ export async function writeTinyTokenizers(dir: string): Promise<void> {
   await writeFile(join(dir, 'text-vocab.json'), JSON.stringify(vocab.toJSON()));
 }
 
+/** A decoder small enough for exhaustive decoding tests (hand-sized vocabularies, 2 layers). */
+export const TINY_DECODER_ARCH: ArchitectureConfig = {
+  width: 16,
+  heads: 2,
+  layers: 2,
+  predictHeads: 3,
+  tokens: { maskCodes: 6, imageLevels: 2, imageCodes: 5, textVocab: 7, maxText: 4 },
+};
+
 /** Randomly initialised weights for `arch`, multiplied by `scale` (larger: the untrained model's choices vary more). */
 export function randomParams(arch: ArchitectureConfig, seed: number, scale = 1): Record<string, Float32Array> {
   const program = makeTrainStep({ batch: modelBatch(arch, DEFAULT_LOSSES, 1), loss: modelLoss(arch, DEFAULT_LOSSES) });
