@@ -8,7 +8,7 @@ import { evalCommand } from '../../cli/eval';
 import { exportCommand } from '../../cli/export';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
 import { writeTinyTokenizers } from '../testing/tiny-model';
-import { parseTrainConfig } from './train-config';
+import { learningRate, parseTrainConfig } from './train-config';
 import { RUN_FILES, train } from './train-loop';
 
 const dirs: string[] = [];
@@ -23,7 +23,7 @@ async function tinyConfig() {
   await writeTinyTokenizers(cfg.tokenizers);
   cfg.out = join(out, 'run');
   cfg.architecture = { ...cfg.architecture, width: 32, heads: 2, layers: 1, maxText: 24 };
-  cfg.train = { ...cfg.train, batch: 2, maxSamples: 8, maxSteps: 2, checkpointEvery: 1, valPerGroup: 1, threads: 1 };
+  cfg.train = { ...cfg.train, batch: 2, maxSamples: 8, checkpointEvery: 1, valPerGroup: 1, threads: 1 };
   cfg.losses.het.top = 4;
   cfg.train.maskInputNoise = 0.1;
   cfg.train.maskInputBlank = 0.5;
@@ -33,9 +33,10 @@ async function tinyConfig() {
 describe('training pipeline', () => {
   it('trains, logs, checkpoints, resumes where it stopped, exports a model the eval path scores', async () => {
     const cfg = await tinyConfig();
-    const first = await train(cfg);
-    expect(first.steps).toBe(2);
+    // --stop-at pauses at step 2 of a 3-step schedule; the resumed run finishes it.
     cfg.train.maxSteps = 3;
+    const first = await train(cfg, { stopAt: 2 });
+    expect(first.steps).toBe(2);
     const resumed = await train(cfg);
     expect(resumed.steps).toBe(3);
 
@@ -47,6 +48,8 @@ describe('training pipeline', () => {
     expect(steps.map((e) => e.step)).toEqual([1, 2, 3]);
     for (const e of steps) expect(Number.isFinite(e.loss) && e.loss > 0).toBe(true);
     expect(log.filter((e) => e.type === 'start').map((e) => e.resumedAt)).toEqual([null, 2]);
+    // The learning rates are those of one uninterrupted 3-step schedule.
+    expect(steps.map((e) => e.lr)).toEqual([0, 1, 2].map((s) => learningRate(cfg.train, s, 3)));
     expect(Object.keys(steps[0])).toEqual(expect.arrayContaining(['ntp', 'tcl', 'het', 'accuracy', 'lr']));
 
     // `nextmask export` turns the final checkpoint into the same model training exported.

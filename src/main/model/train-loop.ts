@@ -32,6 +32,8 @@ export const RUN_FILES = {
 export interface TrainOptions {
   /** Start over even if the run folder holds a checkpoint. */
   fresh?: boolean;
+  /** Stop after this step (checkpoint saved) without changing the schedule, e.g. to change settings there. */
+  stopAt?: number;
   log?: (line: string) => void;
 }
 
@@ -144,7 +146,8 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   let val: EvalSummary | null = null;
   const P = layout.outputs;
   const H = cfg.losses.het.top;
-  while (trainer.steps < total) {
+  const end = options.stopAt ? Math.min(total, options.stopAt) : total;
+  while (trainer.steps < end) {
     const step = trainer.steps;
     const epoch = Math.floor(step / perEpoch);
     const order = shuffled(createRng(deriveSeed(cfg.seed, epoch)), sources);

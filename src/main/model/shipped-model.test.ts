@@ -1,0 +1,49 @@
+// The model shipped in models/base: intact (sha256 as its manifest says), under the 100 MB budget, of
+// the documented shape, and it finds lungs on real val films (a floor far below the model card's
+// numbers, so that a broken export or tokenizer mismatch fails here rather than in a radiologist's hands).
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, SHARED_DATA, sharedPath } from '../testing/shared-data';
+import { evaluateModel } from './evaluate';
+import { loadModel } from './model-files';
+
+const DIR = join(REPO_ROOT, 'models/base');
+
+describe('shipped base model', () => {
+  it('matches its sha256 manifest and stays under 100 MB', async () => {
+    const manifest = JSON.parse(await readFile(join(DIR, 'manifest.json'), 'utf8')) as {
+      sha256: Record<string, string>;
+    };
+    const files = Object.keys(manifest.sha256);
+    expect(files.sort()).toEqual(
+      [
+        'decode.onnx',
+        'image-codebook.bin',
+        'mask-codebook.bin',
+        'model.json',
+        'prefill.onnx',
+        'text-vocab.json',
+      ].sort(),
+    );
+    let bytes = 0;
+    for (const file of files) {
+      const content = await readFile(join(DIR, file));
+      bytes += (await stat(join(DIR, file))).size;
+      expect(createHash('sha256').update(content).digest('hex'), file).toBe(manifest.sha256[file]);
+    }
+    expect(bytes).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('segments lungs on val films well above chance', async () => {
+    sharedPath('data');
+    const model = await loadModel(DIR, 2);
+    expect(model.architecture.predictHeads).toBe(4);
+    const summary = await evaluateModel(model, SHARED_DATA, 'val', { perGroup: 4 });
+    expect(summary.lung?.n).toBe(4);
+    // Far below the model card's val lung Dice (0.8+), far above an empty or misplaced mask.
+    expect(summary.lung?.dice).toBeGreaterThan(0.5);
+    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+  }, 120_000);
+});
