@@ -13,9 +13,26 @@ const PIXELS = 256;
 /** Codes below this probability are skipped when summing (their share of any pixel is negligible). */
 const MIN_PROBABILITY = 1e-4;
 
+/** Each codeword as 256 0/1 bytes (pixel j = bit j), built once per codebook: the inner loop reads bytes, not bits. */
+const pixelTables = new WeakMap<MaskCodebook, Uint8Array>();
+
+function pixelsOf(codebook: MaskCodebook): Uint8Array {
+  let table = pixelTables.get(codebook);
+  if (!table) {
+    table = new Uint8Array(codebook.size * PIXELS);
+    for (let c = 0; c < codebook.size; c++)
+      for (let j = 0; j < PIXELS; j++)
+        // Bit j of a codeword is pixel j (row-major): word j >> 5 holds rows 2w and 2w+1.
+        table[c * PIXELS + j] = ((codebook.bits[c * WORDS + (j >> 5)] as number) >>> (j & 31)) & 1;
+    pixelTables.set(codebook, table);
+  }
+  return table;
+}
+
 /** Rewrites one row of logits over the mask codes so the expected patch's code is the argmax. */
 export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): number {
   const k = codebook.size;
+  const pixels = pixelsOf(codebook);
   let max = Number.NEGATIVE_INFINITY;
   for (let c = 0; c < k; c++) max = Math.max(max, row[c] as number);
   const probs = new Float64Array(k);
@@ -25,11 +42,8 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): 
   for (let c = 0; c < k; c++) {
     const p = (probs[c] as number) / z;
     if (p < MIN_PROBABILITY) continue;
-    for (let j = 0; j < PIXELS; j++) {
-      // Bit j of a codeword is pixel j (row-major): word j >> 5 holds rows 2w and 2w+1.
-      if (((codebook.bits[c * WORDS + (j >> 5)] as number) >>> (j & 31)) & 1)
-        foreground[j] = (foreground[j] as number) + p;
-    }
+    const at = c * PIXELS;
+    for (let j = 0; j < PIXELS; j++) foreground[j] = (foreground[j] as number) + p * (pixels[at + j] as number);
   }
   const patch = new Uint32Array(WORDS);
   for (let j = 0; j < PIXELS; j++)
@@ -39,7 +53,7 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): 
   return chosen;
 }
 
-/** A DecoderSession whose mask-code logits (every position, every head) follow the expected-patch rule. */
+/** A DecoderSession whose mask-code logits (each row as decoding reads it) follow the expected-patch rule. */
 export class ExpectedPatchSession implements DecoderSession {
   constructor(
     private readonly inner: DecoderSession,
@@ -57,13 +71,15 @@ export class ExpectedPatchSession implements DecoderSession {
 
   async extend(tokens: Int32Array): Promise<HeadLogits> {
     const logits = await this.inner.extend(tokens);
-    const rows = logits.positions * logits.heads;
-    for (let r = 0; r < rows; r++) {
-      preferExpectedPatch(
-        logits.data.subarray(r * logits.vocab, r * logits.vocab + this.layout.maskCodes),
-        this.codebook,
-      );
-    }
+    const done = new Uint8Array(logits.positions * logits.heads);
+    const codes = this.layout.maskCodes;
+    // Lazily: only the rows decoding reads are rewritten (each once).
+    logits.prepareRow = (position, head) => {
+      const r = position * logits.heads + head;
+      if (done[r]) return;
+      done[r] = 1;
+      preferExpectedPatch(logits.data.subarray(r * logits.vocab, r * logits.vocab + codes), this.codebook);
+    };
     return logits;
   }
 }

@@ -8,6 +8,11 @@ export interface HeadLogits {
   heads: number;
   vocab: number;
   data: Float32Array;
+  /**
+   * Called before a row is read, so a session can rewrite only the rows decoding actually reads
+   * (greedy reads one per pass, speculative about accepted + k) instead of every position and head.
+   */
+  prepareRow?: (position: number, head: number) => void;
 }
 
 /** A decoder with a KV cache: `extend` feeds tokens after the cached prefix. */
@@ -45,6 +50,7 @@ export function argmaxAt(
   head: number,
   [from, to]: readonly [number, number],
 ): number {
+  logits.prepareRow?.(position, head);
   const base = (position * logits.heads + head) * logits.vocab;
   let best = from;
   let bestValue = Number.NEGATIVE_INFINITY;
