@@ -30,6 +30,7 @@ describe('learningCurves', () => {
     expect(md).toContain('| 3 | 0.250 | 0.500 | – |');
     const svg = curvesSvg(c);
     expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg).toContain('<title>Training loss and teacher-forced accuracy over 3 steps</title>');
     expect(svg.match(/points="([^"]*)"/)?.[1]?.split(' ')).toHaveLength(2);
   });
 

@@ -110,6 +110,7 @@ export function curvesSvg(c: Curves, width = 640, height = 320): string {
     c.bins.map((b) => `${x(b.toStep).toFixed(1)},${y(f(b), max).toFixed(1)}`).join(' ');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<title>Training loss and teacher-forced accuracy over ${maxStep} steps</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="black"/>`,
     `<text x="${width / 2}" y="${height - 8}" text-anchor="middle">step (max ${maxStep})</text>`,
