@@ -205,12 +205,45 @@ describe('SegmenterService', () => {
     const s = shared;
     const input = { frame, raster: false, prompt: 'left lung' };
     await s.run(input);
-    // A crash (a native abort, say) looks like this from main: the thread is gone.
+    // A crash (a native abort, say) reaches main as the worker's 'exit' event, raised here by the test:
+    // really terminating a thread inside an ORT run aborts the whole process (onnxruntime-node's async
+    // run outlives the thread), so the old thread is stopped only after its run has ended.
+    const internals = s as unknown as { worker: import('node:worker_threads').Worker };
+    let old: import('node:worker_threads').Worker | undefined;
+    let oldFinished: Promise<void> | undefined;
     const running = s.run(input, {
-      onProgress: () => void (s as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate(),
+      onProgress: () => {
+        if (old) return;
+        old = internals.worker;
+        const worker = old;
+        oldFinished = new Promise<void>((resolve) =>
+          worker.on('message', (m: { type: string }) => {
+            if (m.type === 'done' || m.type === 'error') resolve();
+          }),
+        );
+        worker.emit('exit', 1);
+      },
     });
     await expect(running).rejects.toThrow(/the segmenter worker exited/);
     expect(s.status().loaded).toBe(false);
+    await oldFinished;
+    await old?.terminate();
+    const outcome = await s.run(input);
+    expect(internals.worker).not.toBe(old);
+    expect(outcome.foreground).toBe((await expected('left lung')).mask.data.reduce((n, v) => n + v, 0));
+  });
+
+  it('closes while a request runs: the request is cancelled, the process survives, a later request works', async () => {
+    const s = service();
+    const input = { frame, raster: false, prompt: 'left lung' };
+    let closing: Promise<void> | undefined;
+    const running = s.run(input, {
+      onProgress: () => {
+        closing ??= s.close();
+      },
+    });
+    await expect(running).rejects.toMatchObject({ name: 'AbortError' });
+    await closing;
     const outcome = await s.run(input);
     expect(outcome.foreground).toBe((await expected('left lung')).mask.data.reduce((n, v) => n + v, 0));
   });

@@ -109,6 +109,22 @@ interface Active extends RunOptions {
   reject: (error: Error) => void;
 }
 
+/** Resolves when the worker answers a request (done or error), or after `ms`. */
+function finished(worker: Worker, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      resolve();
+    }
+    function onMessage(reply: WorkerReply) {
+      if (reply.type === 'done' || reply.type === 'error') done();
+    }
+    worker.on('message', onMessage);
+  });
+}
+
 export class SegmenterService {
   private worker: Worker | null = null;
   private readonly cancelBelow = new Int32Array(new SharedArrayBuffer(4));
@@ -197,10 +213,14 @@ export class SegmenterService {
 
   /** Stops the worker (a running request is cancelled); a later request starts a new one. */
   async close(): Promise<void> {
+    const busy = this.active !== null;
     this.cancel();
     const worker = this.worker;
     this.worker = null;
     this.model = { loaded: false };
+    // Terminating a thread inside an ORT run aborts the whole process (the native run outlives the
+    // thread), so a busy worker first gets to finish its pass and acknowledge the cancel (2 s at most).
+    if (worker && busy) await finished(worker, 2000);
     await worker?.terminate();
   }
 
