@@ -72,22 +72,16 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   const resume = !options.fresh && existsSync(ckptPath);
   const checkpoint = resume ? await loadCheckpoint(ckptPath) : null;
   const state = checkpoint ? checkpoint.state : cfg.train.init === 'random' ? null : codewordState();
-  const trainer = await Trainer.create(program, {
-    seed: cfg.seed,
+  const sessionOptions = {
     threads: cfg.train.threads,
     ...(cfg.train.spin === undefined ? {} : { spin: cfg.train.spin }),
-    ...(state ? { state } : {}),
-  });
+  };
+  const trainer = await Trainer.create(program, { seed: cfg.seed, ...sessionOptions, ...(state ? { state } : {}) });
   const het = cfg.losses.het.enabled ? new HetMemory(cfg.losses.het.top, tokenizers.mask) : null;
   const hetPath = join(cfg.out, RUN_FILES.het);
   if (het && resume && existsSync(hetPath)) het.load(JSON.parse(await readFile(hetPath, 'utf8')));
   const predictor: ort.InferenceSession | null = het
-    ? (
-        await openSession(predictionModel(arch, B), {
-          threads: cfg.train.threads,
-          ...(cfg.train.spin === undefined ? {} : { spin: cfg.train.spin }),
-        })
-      ).session
+    ? (await openSession(predictionModel(arch, B), sessionOptions)).session
     : null;
 
   let sources: SampleSource[] = await listSamples(cfg.data, cfg.split, {
@@ -182,15 +176,13 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     const lr = learningRate(cfg.train, step, total);
     const t1 = performance.now();
     const r = await trainer.step(
-      hetInputs
-        ? {
-            ...batch,
-            tokens: noisy,
-            hetPositions: hetInputs.positions,
-            hetWrong: hetInputs.wrong,
-            hetWeights: hetInputs.weights,
-          }
-        : { ...batch, tokens: noisy },
+      {
+        ...batch,
+        tokens: noisy,
+        ...(hetInputs
+          ? { hetPositions: hetInputs.positions, hetWrong: hetInputs.wrong, hetWeights: hetInputs.weights }
+          : {}),
+      },
       lr,
     );
     if (het && predictor) {
