@@ -7,7 +7,7 @@
 import type { TokenLayout } from '../../shared/tokens';
 import type { DecoderSession, HeadLogits } from '../segmenter/decoding';
 import { WORDS } from '../tokenizers/binary-patches';
-import type { MaskCodebook } from '../tokenizers/mask-codebook';
+import { BACKGROUND_CODE, FOREGROUND_CODE, type MaskCodebook } from '../tokenizers/mask-codebook';
 
 const PIXELS = 256;
 /** Codes below this probability are skipped when summing (their share of any pixel is negligible). */
@@ -38,6 +38,18 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): 
   const probs = new Float64Array(k);
   let z = 0;
   for (let c = 0; c < k; c++) z += probs[c] = Math.exp((row[c] as number) - max);
+  // Exact shortcuts for the common, confident rows: with P(all-background) > 1/2 no pixel can reach 1/2,
+  // with P(all-foreground) > 1/2 every pixel does, so the expected patch is that flat patch.
+  const flat =
+    (probs[BACKGROUND_CODE] as number) / z > 0.5
+      ? BACKGROUND_CODE
+      : (probs[FOREGROUND_CODE] as number) / z > 0.5
+        ? FOREGROUND_CODE
+        : -1;
+  if (flat >= 0) {
+    row[flat] = max + 1;
+    return flat;
+  }
   const foreground = new Float64Array(PIXELS);
   for (let c = 0; c < k; c++) {
     const p = (probs[c] as number) / z;
