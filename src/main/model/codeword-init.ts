@@ -66,15 +66,15 @@ export function codewordEmbeddings(
 ) {
   if (table.length !== layout.vocab * width) throw new Error(`${TOKENS} must be [${layout.vocab}, ${width}]`);
   const P = projection(width, seed);
-  // Mask codes: bits as ±1.
+  // Mask codes: pixels as ±1.
+  const pixels = t.mask.pixels();
   project(
     table,
     width,
     0,
     layout.maskCodes,
     (c, out) => {
-      for (let i = 0; i < PATCH_DIM; i++)
-        out[i] = ((t.mask.bits[c * 8 + (i >>> 5)] as number) >>> (i & 31)) & 1 ? 1 : -1;
+      for (let i = 0; i < PATCH_DIM; i++) out[i] = 2 * (pixels[c * PATCH_DIM + i] as number) - 1;
     },
     P,
   );

@@ -13,26 +13,10 @@ const PIXELS = 256;
 /** Codes below this probability are skipped when summing (their share of any pixel is negligible). */
 const MIN_PROBABILITY = 1e-4;
 
-/** Each codeword as 256 0/1 bytes (pixel j = bit j), built once per codebook: the inner loop reads bytes, not bits. */
-const pixelTables = new WeakMap<MaskCodebook, Uint8Array>();
-
-function pixelsOf(codebook: MaskCodebook): Uint8Array {
-  let table = pixelTables.get(codebook);
-  if (!table) {
-    table = new Uint8Array(codebook.size * PIXELS);
-    for (let c = 0; c < codebook.size; c++)
-      for (let j = 0; j < PIXELS; j++)
-        // Bit j of a codeword is pixel j (row-major): word j >> 5 holds rows 2w and 2w+1.
-        table[c * PIXELS + j] = ((codebook.bits[c * WORDS + (j >> 5)] as number) >>> (j & 31)) & 1;
-    pixelTables.set(codebook, table);
-  }
-  return table;
-}
-
 /** Rewrites one row of logits over the mask codes so the expected patch's code is the argmax. */
 export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): number {
   const k = codebook.size;
-  const pixels = pixelsOf(codebook);
+  const pixels = codebook.pixels();
   let max = Number.NEGATIVE_INFINITY;
   for (let c = 0; c < k; c++) max = Math.max(max, row[c] as number);
   const probs = new Float64Array(k);

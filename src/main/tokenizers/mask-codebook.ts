@@ -29,6 +29,21 @@ export class MaskCodebook {
     this.size = bits.length / WORDS;
   }
 
+  private pixelTable: Uint8Array | null = null;
+
+  /** Every codeword as 256 0/1 bytes (code c's pixel j at c * 256 + j, row-major), built once on first use. */
+  pixels(): Uint8Array {
+    if (!this.pixelTable) {
+      const table = new Uint8Array(this.size * 256);
+      // Bit j of a codeword is pixel j: word j >> 5 holds patch rows 2w and 2w+1.
+      for (let c = 0; c < this.size; c++)
+        for (let j = 0; j < 256; j++)
+          table[c * 256 + j] = ((this.bits[c * WORDS + (j >> 5)] as number) >>> (j & 31)) & 1;
+      this.pixelTable = table;
+    }
+    return this.pixelTable;
+  }
+
   /** The nearest codeword to the patch at word offset `at` of `patch`. */
   nearest(patch: Uint32Array, at = 0): number {
     const flat = uniformValue(patch, at);
