@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { TokenLayout } from '../../shared/tokens';
+import { createRng } from '../data/rng';
+import { argmaxAt, type DecoderSession } from '../segmenter/decoding';
 import { WORDS } from '../tokenizers/binary-patches';
 import { MaskCodebook } from '../tokenizers/mask-codebook';
-import { preferExpectedPatch } from './expected-patch';
+import { ExpectedPatchSession, preferExpectedPatch } from './expected-patch';
 
 // Codes: 0 background, 1 foreground, 2 = top half (rows 0-7), 3 = top half but one pixel, 4 = left column.
 function codebook(): MaskCodebook {
@@ -34,5 +37,94 @@ describe('expected-patch decoding rule', () => {
   it('agrees with argmax when one code is certain', () => {
     const row = logitsFor([0.001, 0.001, 0.001, 0.001, 0.996]);
     expect(preferExpectedPatch(row, codebook())).toBe(4);
+  });
+});
+
+/** The rule written out directly: full softmax, every code's share of every pixel, threshold, nearest code. */
+function expectedPatchDirect(row: Float32Array, book: MaskCodebook): number {
+  const max = Math.max(...row);
+  const e = Array.from(row, (v) => Math.exp(v - max));
+  const z = e.reduce((s, v) => s + v, 0);
+  const pixels = book.pixels();
+  const patch = new Uint32Array(WORDS);
+  for (let j = 0; j < 256; j++) {
+    let p = 0;
+    for (let c = 0; c < book.size; c++) p += ((e[c] as number) / z) * (pixels[c * 256 + j] as number);
+    if (p >= 0.5) patch[j >> 5] = ((patch[j >> 5] as number) | (1 << (j & 31))) >>> 0;
+  }
+  return book.nearest(patch);
+}
+
+describe('expected-patch rule, shortcuts', () => {
+  // 40 codes: the two flat ones, then random blobs of different sizes.
+  const rng = createRng(7);
+  const random = () => rng.next();
+  const bits = new Uint32Array(40 * WORDS);
+  bits.fill(0xffffffff, WORDS, 2 * WORDS);
+  for (let c = 2; c < 40; c++) {
+    const density = random();
+    for (let w = 0; w < WORDS; w++) {
+      let word = 0;
+      for (let b = 0; b < 32; b++) if (random() < density) word |= 1 << b;
+      bits[c * WORDS + w] = word >>> 0;
+    }
+    if (bits.subarray(c * WORDS, (c + 1) * WORDS).every((w) => w === 0)) bits[c * WORDS] = 1;
+  }
+  const book = new MaskCodebook(bits);
+
+  it('gives the code of the direct computation on confident, flat-ish and spread rows', () => {
+    const kinds = { flat: 0, mixed: 0 };
+    for (let r = 0; r < 400; r++) {
+      const spread = [0.5, 2, 6, 12][r % 4] as number;
+      const row = Float32Array.from({ length: book.size }, () => (random() - 0.5) * spread);
+      if (r % 3 === 0) row[r % 2] = (row[r % 2] as number) + spread * 0.6; // a flat code near or over one half
+      const expected = expectedPatchDirect(row, book);
+      const chosen = preferExpectedPatch(row, book);
+      expect(chosen, `row ${r}`).toBe(expected);
+      expect(row.indexOf(Math.max(...row))).toBe(chosen);
+      kinds[chosen < 2 ? 'flat' : 'mixed']++;
+    }
+    expect(kinds.flat).toBeGreaterThan(20);
+    expect(kinds.mixed).toBeGreaterThan(20);
+  });
+
+  it('gives the code of the direct computation when a flat code holds just under or over half', () => {
+    let mixed = 0;
+    for (let r = 0; r < 300; r++) {
+      const p = new Array<number>(book.size).fill(1e-6);
+      const flat = r % 2;
+      p[flat] = 0.3 + 0.4 * random(); // 0.3–0.7: the shortcut decides near 1/2
+      const others = [2 + Math.floor(random() * 38), 2 + Math.floor(random() * 38), 2 + Math.floor(random() * 38)];
+      const share = others.map(() => random());
+      const total = share.reduce((a, b) => a + b, 0);
+      others.forEach((c, i) => {
+        p[c] = (p[c] as number) + ((1 - (p[flat] as number)) * (share[i] as number)) / total;
+      });
+      const row = logitsFor(p);
+      const expected = expectedPatchDirect(row, book);
+      expect(preferExpectedPatch(row, book), `row ${r}`).toBe(expected);
+      if (expected >= 2) mixed++;
+    }
+    expect(mixed).toBeGreaterThan(30);
+  });
+});
+
+describe('ExpectedPatchSession', () => {
+  it('rewrites head 1 rows as they are read and leaves the drafting heads to their argmax', async () => {
+    const book = codebook();
+    const layout = { maskCodes: book.size } as TokenLayout;
+    // Two positions, two heads, vocab = 5 codes + EOS; every row is the top-half example above.
+    const row = [...logitsFor([0.4, 0.0001, 0.3, 0.2998, 0.0001]), -5];
+    const data = new Float32Array(24);
+    for (let r = 0; r < 4; r++) data.set(row, r * 6);
+    const inner: DecoderSession = {
+      length: 0,
+      truncate: () => {},
+      extend: async () => ({ positions: 2, heads: 2, vocab: 6, data: data.slice() }),
+    };
+    const logits = await new ExpectedPatchSession(inner, book, layout).extend(new Int32Array(1));
+    expect(argmaxAt(logits, 1, 0, [0, 5])).toBe(3);
+    expect(argmaxAt(logits, 1, 1, [0, 5])).toBe(0);
+    expect(argmaxAt(logits, 0, 0, [0, 5])).toBe(3);
   });
 });

@@ -5,9 +5,12 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GROUPS, listSamples, loadSample } from '../data/samples';
+import { greedyDecode } from '../segmenter/decoding';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../testing/shared-data';
 import { evaluateModel } from './evaluate';
 import { loadModel } from './model-files';
+import { segment } from './segment';
 
 const DIR = join(REPO_ROOT, 'models/base');
 
@@ -44,6 +47,27 @@ describe('shipped base model', () => {
     expect(summary.lung?.n).toBe(4);
     // Far below the model card's val lung Dice (0.8+), far above an empty or misplaced mask.
     expect(summary.lung?.dice).toBeGreaterThan(0.5);
+    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+  }, 120_000);
+
+  it('decodes val films speculatively (heads and lookahead) to exactly the greedy tokens, in fewer passes', async () => {
+    sharedPath('data');
+    const model = await loadModel(DIR, 2);
+    const sources = await listSamples(SHARED_DATA, 'val');
+    for (const group of GROUPS) {
+      const source = sources.find((s) => s.group === group);
+      if (!source) continue;
+      const sample = await loadSample(source);
+      const run = (options: Parameters<typeof segment>[4]) =>
+        segment(model, sample.image, sample.text, sample.sourceMask, options);
+      const greedy = await run({ decode: greedyDecode });
+      const headsOnly = await run({ maxDraft: 0 });
+      const lookahead = await run({});
+      expect(Array.from(headsOnly.tokens), group).toEqual(Array.from(greedy.tokens));
+      expect(Array.from(lookahead.tokens), group).toEqual(Array.from(greedy.tokens));
+      expect(headsOnly.forwardPasses).toBeLessThan(greedy.forwardPasses / 2);
+      expect(lookahead.forwardPasses).toBeLessThan(headsOnly.forwardPasses);
+    }
     await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
   }, 120_000);
 });

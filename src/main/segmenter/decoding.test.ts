@@ -98,6 +98,45 @@ describe('mask-token decoding', () => {
     expect(hopeless.forwardPasses).toBe(steps);
   });
 
+  it('lookahead guesses past the heads still give exactly the greedy tokens', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const steps = 20 + (seed % 41);
+      const heads = 1 + (seed % 4);
+      const greedy = await greedyDecode(new FakeSession(heads, 0.5, seed), prompt, { steps, allowed: allowed(steps) });
+      const truth = greedy.tokens;
+      // Right where the seed says so, otherwise a valid but wrong code, sometimes a stop or an EOS (out of range).
+      const guess = (i: number, tokens: Int32Array) => {
+        const roll = hash([i, seed], 5) % 10;
+        if (roll === 0) return undefined;
+        if (roll === 1) return EOS;
+        return roll < 7 ? truth[i] : ((tokens[i - 1] ?? 0) + 1) % EOS;
+      };
+      const session = new FakeSession(heads, 0.5, seed);
+      const spec = await speculativeDecode(session, prompt, {
+        steps,
+        allowed: allowed(steps),
+        lookahead: { maxDraft: 3 + (seed % 10), guess },
+      });
+      expect(Array.from(spec.tokens), `seed ${seed}`).toEqual(Array.from(truth));
+      // An EOS guess for a mask position is outside its allowed range: it must never be fed there.
+      expect(session.fed.slice(prompt.length, -1)).not.toContain(EOS);
+    }
+  });
+
+  it('right lookahead guesses cut the passes to one per maxDraft tokens', async () => {
+    const steps = 257;
+    const truth = (await greedyDecode(new FakeSession(1, 0, 11), prompt, { steps, allowed: allowed(steps) })).tokens;
+    const options = { steps, allowed: allowed(steps) };
+    const headsOnly = await speculativeDecode(new FakeSession(1, 0, 11), prompt, options);
+    const withGuesses = await speculativeDecode(new FakeSession(1, 0, 11), prompt, {
+      ...options,
+      lookahead: { maxDraft: 16, guess: (i) => truth[i] },
+    });
+    expect(headsOnly.forwardPasses).toBe(steps);
+    expect(withGuesses.forwardPasses).toBe(1 + Math.ceil((steps - 1) / 16));
+    expect(Array.from(withGuesses.tokens)).toEqual(Array.from(truth));
+  });
+
   it('streams every token exactly once, in order', async () => {
     const steps = 40;
     const streamed: number[] = [];

@@ -1,6 +1,6 @@
 // Autoregressive decoding of mask tokens over a KV-cached decoder session: plain greedy,
-// and speculative decoding from the NkTP heads (heads 2..k draft, one pass verifies).
-// Both return the same tokens; speculative just needs fewer forward passes.
+// and speculative decoding from the NkTP heads (heads 2..k draft, optionally extended by cheap
+// lookahead guesses, and one pass verifies). Both return the same tokens; speculative needs fewer passes.
 
 /** Logits of every head at every newly fed position: layout [position][head][vocab]. */
 export interface HeadLogits {
@@ -34,6 +34,13 @@ export interface DecodeOptions {
   /** Called whenever new tokens are final (for streaming partial masks). */
   onTokens?: (tokens: Int32Array, produced: number) => void;
   signal?: AbortSignal;
+  /**
+   * Speculative only: drafts past the heads' guesses, up to `maxDraft` tokens in all. `guess(i, tokens)`
+   * proposes output i from tokens[0..i) (accepted outputs, then the draft so far), or undefined to stop.
+   * Guesses are verified like the heads' ones, so the result is still greedy's; a wrong guess only costs
+   * its share of the pass.
+   */
+  lookahead?: { maxDraft: number; guess: (index: number, tokens: Int32Array) => number | undefined };
 }
 
 export interface DecodeResult {
@@ -89,6 +96,26 @@ export async function greedyDecode(
   return { tokens: out, forwardPasses: passes, tokensPerStep: steps / passes };
 }
 
+/** Appends lookahead guesses to the draft at out[produced..); returns the new draft length. */
+function extendDraft(
+  out: Int32Array,
+  produced: number,
+  length: number,
+  steps: number,
+  allowed: AllowedRange,
+  { maxDraft, guess }: NonNullable<DecodeOptions['lookahead']>,
+): number {
+  while (length < maxDraft && produced + length < steps) {
+    const index = produced + length;
+    const token = guess(index, out);
+    const [from, to] = allowed(index);
+    if (token === undefined || token < from || token >= to) break;
+    out[index] = token;
+    length++;
+  }
+  return length;
+}
+
 /**
  * Blockwise-parallel (NkTP) decoding. At the last fed position head 1 gives the next token
  * exactly as greedy would and heads 2..k guess the ones after it. Feeding [next, guesses…]
@@ -100,7 +127,7 @@ export async function speculativeDecode(
   prompt: Int32Array,
   options: DecodeOptions,
 ): Promise<DecodeResult> {
-  const { steps, allowed, onTokens, signal } = options;
+  const { steps, allowed, onTokens, signal, lookahead } = options;
   const out = new Int32Array(steps);
   let produced = 0;
   let logits = await session.extend(prompt);
@@ -108,9 +135,11 @@ export async function speculativeDecode(
   let passes = 1;
   while (produced < steps) {
     throwIfAborted(signal);
-    const draftLength = Math.min(logits.heads, steps - produced);
-    const draft = new Int32Array(draftLength);
-    for (let j = 0; j < draftLength; j++) draft[j] = argmaxAt(logits, row, j, allowed(produced + j));
+    // The draft is written into `out` past the accepted tokens, so guesses can read what precedes them.
+    let draftLength = Math.min(logits.heads, steps - produced);
+    for (let j = 0; j < draftLength; j++) out[produced + j] = argmaxAt(logits, row, j, allowed(produced + j));
+    if (lookahead) draftLength = extendDraft(out, produced, draftLength, steps, allowed, lookahead);
+    const draft = out.slice(produced, produced + draftLength);
     const cached = session.length;
     // The last token needs no pass of its own: nothing is decoded after it.
     if (produced + 1 === steps) {
