@@ -16,7 +16,7 @@ import { GROUPS, listSamples, loadSample, type Sample } from '../src/main/data/s
 import type { DecoderModels } from '../src/main/model/decoder-session';
 import { loadModel } from '../src/main/model/model-files';
 import { RecomputeDecoderSession } from '../src/main/model/recompute-session';
-import { type Segmentation, type SegmentOptions, segment } from '../src/main/model/segment';
+import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/model/segment';
 import {
   benchSamples,
   benchSummary,
@@ -60,7 +60,7 @@ if (sources.length === 0) throw new Error(`${values.data} has no samples in spli
 const samples: Sample[] = [];
 for (const s of sources) samples.push(await loadSample(s)); // canonical text, no augmentation
 
-type Mode = 'recompute' | 'kvGreedy' | 'speculative';
+type Mode = 'recompute' | 'kvGreedy' | 'headsOnly' | 'speculative';
 const modes: { mode: Mode; label: string; options: SegmentOptions }[] = [
   {
     mode: 'recompute',
@@ -68,7 +68,8 @@ const modes: { mode: Mode; label: string; options: SegmentOptions }[] = [
     options: { decode: greedyDecode, session: (m: DecoderModels) => new RecomputeDecoderSession(m) },
   },
   { mode: 'kvGreedy', label: 'greedy, KV cache', options: { decode: greedyDecode } },
-  { mode: 'speculative', label: 'speculative NkTP', options: {} },
+  { mode: 'headsOnly', label: 'speculative, NkTP heads only', options: { maxDraft: 0 } },
+  { mode: 'speculative', label: 'speculative NkTP + lookahead', options: {} },
 ];
 const run = (sample: Sample, options: SegmentOptions) =>
   segment(model, sample.image, sample.text, sample.sourceMask, options);
@@ -85,9 +86,10 @@ for (const { mode, options } of modes) if (mode !== 'recompute') await run(first
 const runs: Record<Mode, ModeRuns> = {
   recompute: { ms: [], forwardPasses: [] },
   kvGreedy: { ms: [], forwardPasses: [] },
+  headsOnly: { ms: [], forwardPasses: [] },
   speculative: { ms: [], forwardPasses: [] },
 };
-const mismatches = { speculativeVsKv: [] as string[], kvVsRecompute: [] as string[] };
+const mismatches = { speculativeVsKv: [] as string[], headsOnlyVsKv: [] as string[], kvVsRecompute: [] as string[] };
 for (const [i, sample] of samples.entries()) {
   // Modes alternate per image, so load from other processes falls on all of them alike.
   const results: Partial<Record<Mode, Segmentation>> = {};
@@ -99,11 +101,12 @@ for (const [i, sample] of samples.entries()) {
     runs[mode].forwardPasses.push(r.forwardPasses);
     results[mode] = r;
   }
-  const { recompute, kvGreedy, speculative } = results as Record<Mode, Segmentation>;
+  const { recompute, kvGreedy, headsOnly, speculative } = results as Record<Mode, Segmentation>;
   if (!same(speculative, kvGreedy)) mismatches.speculativeVsKv.push(sample.id);
+  if (!same(headsOnly, kvGreedy)) mismatches.headsOnlyVsKv.push(sample.id);
   if (recompute && !same(kvGreedy, recompute)) mismatches.kvVsRecompute.push(sample.id);
   const times = modes.map(({ mode }) => runs[mode].ms[i]?.toFixed(0) ?? '-').join(' / ');
-  process.stderr.write(`${i + 1}/${samples.length} ${sample.group}: ${times} ms (recompute / KV / speculative)\n`);
+  process.stderr.write(`${i + 1}/${samples.length} ${sample.group}: ${times} ms (recompute / KV / heads / speculative)\n`);
 }
 const loadAfter = loadavg();
 
@@ -111,7 +114,7 @@ const outputs = model.layout.outputs;
 const stats = Object.fromEntries(
   modes.map(({ mode }) => [mode, runs[mode].ms.length > 0 ? modeStats(runs[mode], outputs) : null]),
 ) as Record<Mode, ModeStats | null>;
-const identical = mismatches.speculativeVsKv.length === 0 && mismatches.kvVsRecompute.length === 0;
+const identical = Object.values(mismatches).every((list) => list.length === 0);
 const nan: ModeStats = { images: 0, p50Ms: Number.NaN, p95Ms: Number.NaN, meanPasses: Number.NaN, tokensPerStep: 0 };
 const summary = benchSummary(
   {
@@ -151,14 +154,16 @@ const body = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')
 - **Machine**: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}, onnxruntime-node ${ort.env.versions.node}, CPU execution provider, ${threads} intra-op thread(s); load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(1)).join(' ')} after.${values.note ? `\n- **Note**: ${values.note}` : ''}
 - **Model**: \`${shownModel.startsWith('..') ? modelDir : shownModel || '.'}\` — width ${arch.width}, ${arch.heads} heads, ${arch.layers} layers, k = ${arch.predictHeads} heads, maxText ${arch.tokens.maxText}, ${arch.tokens.maskCodes} mask codes; ${modelWords}.
 - **Images**: ${samples.length} images of the \`${values.split}\` split (${perGroup}), spread evenly over each group's list, each with its group's canonical prompt (\`loadSample\` without a seed: the infection description, the lung prompt, the BTXRD description). Full recompute ran on the first ${recomputeCount} of them (interleaved across the groups)${recomputeCount < samples.length ? ', because it is slow: its p50/p95 are over that subset' : ''}.
-- **Timed, per image and mode** (one \`segment()\` call, after an untimed warm-up image in the two KV modes, which runs the graphs full recompute uses too): from the 256x256 model input (already decoded and normalised by \`loadSample\`) and the prompt to the binary mask at the source image's size — image tokenizing (the image-codebook encoder), text tokenizing, the prompt (prefill) pass, every decoding step, and detokenizing to the source size. Not timed: reading and decoding the file, \`modelInput\`, loading the model. Modes alternate image by image.
+- **Timed, per image and mode** (one \`segment()\` call, after an untimed warm-up image in the KV modes, which runs the graphs full recompute uses too): from the 256x256 model input (already decoded and normalised by \`loadSample\`) and the prompt to the binary mask at the source image's size — image tokenizing (the image-codebook encoder), text tokenizing, the prompt (prefill) pass, every decoding step, and detokenizing to the source size. Not timed: reading and decoding the file, \`modelInput\`, loading the model. Modes alternate image by image.
 
 | mode | images | p50 ms | p95 ms | forward passes (mean) | tokens per step | same masks and tokens |
 | --- | --- | --- | --- | --- | --- | --- |
 ${row('greedy, full recompute', stats.recompute, recomputeCount > 0 ? `as KV greedy: ${verdict(mismatches.kvVsRecompute, recomputeCount)}` : 'not run')}
 ${row('greedy, KV cache', stats.kvGreedy, 'reference')}
-${row('speculative NkTP (`segment()`)', stats.speculative, `as KV greedy: ${verdict(mismatches.speculativeVsKv, samples.length)}`)}
+${row('speculative, NkTP heads only (`maxDraft: 0`)', stats.headsOnly, `as KV greedy: ${verdict(mismatches.headsOnlyVsKv, samples.length)}`)}
+${row('speculative, NkTP heads + lookahead (`segment()`)', stats.speculative, `as KV greedy: ${verdict(mismatches.speculativeVsKv, samples.length)}`)}
 
+- **Drafts**: heads 2..k guess the ${arch.predictHeads - 1} tokens after head 1's; \`segment()\` then extends the draft up to ${MAX_DRAFT} tokens with lookahead guesses (the flat code above on the 16-wide grid, \`maskLookahead\`), verified in the same pass. Heads-only is the same decoding with \`maxDraft: 0\`.
 - **Forward passes** count \`DecoderSession.extend\` calls per image, the prompt pass included. A full-recompute pass reruns the whole sequence so far from nothing (prefill over image + text, then the decode-step graph over all mask tokens produced so far): two ORT runs, no state kept between steps.
 - **Tokens per step** = ${outputs} outputs (256 mask codes + EOS) × images / Σ (forward passes − 1): the prompt pass already yields the first token, each later pass yields the tokens it accepts (greedy: ${outputs}/${outputs - 1} = ${(outputs / (outputs - 1)).toFixed(3)}). Speculative decoding skips the pass for the last token when only one is left.
 - **p50/p95**: the value at index ⌊p·n⌋ of the sorted per-image times (\`modeStats\`, src/main/model/segment-bench.ts). **Speedups** are ratios of p50s: ${summary.speedupVsKvGreedy}x over KV greedy, ${summary.speedupVsRecompute}x over full recompute${recomputeCount < samples.length ? ' (whose p50 is over the subset)' : ''}.
@@ -185,6 +190,6 @@ for (const { label, mode } of modes) {
     );
 }
 console.log(
-  `identical: speculative = KV greedy on ${samples.length - mismatches.speculativeVsKv.length}/${samples.length}, KV greedy = recompute on ${recomputeCount - mismatches.kvVsRecompute.length}/${recomputeCount}; wrote ${relative(process.cwd(), outPath)}`,
+  `identical: speculative = KV greedy on ${samples.length - mismatches.speculativeVsKv.length}/${samples.length}, heads only = KV greedy on ${samples.length - mismatches.headsOnlyVsKv.length}/${samples.length}, KV greedy = recompute on ${recomputeCount - mismatches.kvVsRecompute.length}/${recomputeCount}; wrote ${relative(process.cwd(), outPath)}`,
 );
 console.log(JSON.stringify(summary));
