@@ -76,13 +76,16 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): 
     weights[n] = w;
     codes[n++] = c;
   }
-  const pixels = codebook.pixels();
+  const { start, pixel } = codebook.foreground();
   foreground.fill(0);
   for (let i = 0; i < n; i++) {
     const p = (weights[i] as number) / z;
     if (p < MIN_PROBABILITY) continue;
-    const at = (codes[i] as number) * PIXELS;
-    for (let j = 0; j < PIXELS; j++) foreground[j] = (foreground[j] as number) + p * (pixels[at + j] as number);
+    const c = codes[i] as number;
+    for (let at = start[c] as number, end = start[c + 1] as number; at < end; at++) {
+      const j = pixel[at] as number;
+      foreground[j] = (foreground[j] as number) + p;
+    }
   }
   patch.fill(0);
   for (let j = 0; j < PIXELS; j++)

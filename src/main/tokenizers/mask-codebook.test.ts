@@ -92,6 +92,19 @@ describe('mask codebook', () => {
     expect(Array.from(codebook.bits.subarray(2 * WORDS, 3 * WORDS))).toEqual(Array.from(clean));
   });
 
+  it("lists each codeword's foreground pixels, in the bit order of pixels()", () => {
+    const bits = new Uint32Array(3 * WORDS);
+    bits.fill(0xffffffff, WORDS, 2 * WORDS);
+    bits[2 * WORDS] = 0b101; // pixels 0 and 2 of row 0
+    bits[2 * WORDS + 7] = 0x80000000; // pixel 255, the last of row 15
+    const book = new MaskCodebook(bits);
+    const { start, pixel } = book.foreground();
+    expect(Array.from(start)).toEqual([0, 0, 256, 259]);
+    expect(Array.from(pixel.subarray(256))).toEqual([0, 2, 255]);
+    const table = book.pixels();
+    expect([0, 2, 255].every((j) => table[2 * 256 + j] === 1)).toBe(true);
+  });
+
   it('serializes and parses to the same codebook, and refuses other files', () => {
     const codebook = learned();
     const parsed = MaskCodebook.parse(codebook.serialize());

@@ -44,6 +44,25 @@ export class MaskCodebook {
     return this.pixelTable;
   }
 
+  private foregroundLists: { start: Uint32Array; pixel: Uint8Array } | null = null;
+
+  /** Each codeword's foreground pixel indices (code c's are pixel[start[c]..start[c + 1])), built once on first use. */
+  foreground(): { start: Uint32Array; pixel: Uint8Array } {
+    if (!this.foregroundLists) {
+      const table = this.pixels();
+      const start = new Uint32Array(this.size + 1);
+      for (let c = 0; c < this.size; c++) {
+        let n = 0;
+        for (let j = 0; j < 256; j++) n += table[c * 256 + j] as number;
+        start[c + 1] = (start[c] as number) + n;
+      }
+      const pixel = new Uint8Array(start[this.size] as number);
+      for (let c = 0, at = 0; c < this.size; c++) for (let j = 0; j < 256; j++) if (table[c * 256 + j]) pixel[at++] = j;
+      this.foregroundLists = { start, pixel };
+    }
+    return this.foregroundLists;
+  }
+
   /** The nearest codeword to the patch at word offset `at` of `patch`. */
   nearest(patch: Uint32Array, at = 0): number {
     const flat = uniformValue(patch, at);
