@@ -106,7 +106,9 @@ for (const [i, sample] of samples.entries()) {
   if (!same(headsOnly, kvGreedy)) mismatches.headsOnlyVsKv.push(sample.id);
   if (recompute && !same(kvGreedy, recompute)) mismatches.kvVsRecompute.push(sample.id);
   const times = modes.map(({ mode }) => runs[mode].ms[i]?.toFixed(0) ?? '-').join(' / ');
-  process.stderr.write(`${i + 1}/${samples.length} ${sample.group}: ${times} ms (recompute / KV / heads / speculative)\n`);
+  process.stderr.write(
+    `${i + 1}/${samples.length} ${sample.group}: ${times} ms (recompute / KV / heads / speculative)\n`,
+  );
 }
 const loadAfter = loadavg();
 
