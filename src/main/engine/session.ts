@@ -5,7 +5,8 @@ import * as ort from 'onnxruntime-node';
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 
 export interface SessionOptions {
-  executionProvider?: ExecutionProvider;
+  /** A provider, or providers to try in order; the CPU is always the last resort. */
+  executionProvider?: ExecutionProvider | readonly ExecutionProvider[];
   /** Intra-op threads; ORT's default (one per physical core) when absent. */
   threads?: number;
   /**
@@ -18,12 +19,12 @@ export interface SessionOptions {
 export interface OpenedSession {
   session: ort.InferenceSession;
   provider: ExecutionProvider;
-  /** Why the requested provider was not used, when it was not. */
+  /** Why the requested provider(s) were not used, when they were not. */
   fallbackReason?: string;
 }
 
 export async function openSession(model: Uint8Array, options: SessionOptions = {}): Promise<OpenedSession> {
-  const requested = options.executionProvider ?? 'cpu';
+  const requested = [options.executionProvider ?? 'cpu'].flat();
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
@@ -31,18 +32,19 @@ export async function openSession(model: Uint8Array, options: SessionOptions = {
       ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
       : {}),
   };
-  if (requested !== 'cpu') {
+  const reasons: string[] = [];
+  for (const provider of requested.filter((p) => p !== 'cpu')) {
     try {
-      const session = await ort.InferenceSession.create(model, { ...base, executionProviders: [requested] });
-      return { session, provider: requested };
+      const session = await ort.InferenceSession.create(model, { ...base, executionProviders: [provider] });
+      return { session, provider, ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}) };
     } catch (error) {
-      const session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] });
-      return { session, provider: 'cpu', fallbackReason: `${requested} unavailable: ${(error as Error).message}` };
+      reasons.push(`${provider} unavailable: ${(error as Error).message}`);
     }
   }
   return {
     session: await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] }),
     provider: 'cpu',
+    ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}),
   };
 }
 

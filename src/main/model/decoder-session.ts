@@ -35,14 +35,18 @@ export async function openDecoderModels(
   let provider = prefill.provider;
   let fallbackReason = prefill.fallbackReason ?? decode.fallbackReason;
   if (prefill.provider !== decode.provider) {
-    // One graph on the GPU and one on the CPU would copy the KV cache across every step: use the CPU for both.
-    const onGpu = prefill.provider === 'cpu' ? decode : prefill;
-    await onGpu.session.release();
-    onGpu.session = (
-      await openSession(onGpu === prefill ? graphs.prefill : graphs.decode, { ...options, executionProvider: 'cpu' })
-    ).session;
+    // Graphs on different devices would copy the KV cache across every step: run both on the CPU.
+    const onGpu = [prefill.provider, decode.provider].filter((p) => p !== 'cpu').join(' and ');
+    for (const [opened, bytes] of [
+      [prefill, graphs.prefill],
+      [decode, graphs.decode],
+    ] as const) {
+      if (opened.provider === 'cpu') continue;
+      await opened.session.release();
+      opened.session = (await openSession(bytes, { ...options, executionProvider: 'cpu' })).session;
+    }
     provider = 'cpu';
-    fallbackReason ??= `${options.executionProvider} ran only one of the two graphs`;
+    fallbackReason ??= `${onGpu} ran only one of the two graphs`;
   }
   return {
     prefill: prefill.session,

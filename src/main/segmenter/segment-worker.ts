@@ -13,8 +13,8 @@ import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
 import { inputFromFrame } from './prepare-input';
 import {
+  gpuProviders,
   type ModelConfig,
-  platformGpuProvider,
   type SegmentOutcome,
   type WorkerInit,
   type WorkerReply,
@@ -64,7 +64,7 @@ async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
       `no model folder at ${dir}: train one (npm run train -- --config configs/<name>.json) and copy its model/ folder there, or set NEXTMASK_MODEL_DIR`,
     );
   }
-  const wanted = config.executionProvider === 'auto' ? (platformGpuProvider() ?? 'cpu') : config.executionProvider;
+  const wanted = config.executionProvider === 'auto' ? gpuProviders() : config.executionProvider;
   let model: SegmentationModel;
   try {
     model = await loadModel(dir, { executionProvider: wanted, ...(threads ? { threads } : {}) });

@@ -19,8 +19,8 @@ import { writeRandomModel } from '../testing/tiny-model';
 import { GRID } from '../tokenizers/grid';
 import { inputFromFrame } from './prepare-input';
 import {
+  gpuProviders,
   type PartialMask,
-  platformGpuProvider,
   SegmenterService,
   segmenterOptionsFromEnv,
   startSegmentWorker,
@@ -248,14 +248,14 @@ describe('SegmenterService', () => {
     expect(outcome.foreground).toBe((await expected('left lung')).mask.data.reduce((n, v) => n + v, 0));
   });
 
-  it("falls back to the CPU from the platform's GPU provider and says why", async () => {
+  it("falls back to the CPU from the platform's GPU provider and WebGPU, and says why", async () => {
     const s = service({ executionProvider: 'auto' });
     const outcome = await s.run({ frame, raster: false, prompt: 'left lung' });
-    const gpu = platformGpuProvider();
-    // This machine has no CUDA libraries (onnxruntime-node-install=skip), so auto ends on the CPU.
-    expect(gpu).toBe('cuda');
+    // This machine has no CUDA libraries (onnxruntime-node-install=skip) and no GPU adapter for WebGPU,
+    // so auto tries both and ends on the CPU, saying why for each.
+    expect(gpuProviders()).toEqual(['cuda', 'webgpu']);
     expect(outcome.provider).toBe('cpu');
-    expect(outcome.fallbackReason).toMatch(/^cuda unavailable: /);
+    expect(outcome.fallbackReason).toMatch(/^cuda unavailable: .*; webgpu unavailable: /s);
     expect(s.status()).toMatchObject({ requested: 'auto', loaded: true, provider: 'cpu' });
     expect(s.status().fallbackReason).toBe(outcome.fallbackReason);
   });

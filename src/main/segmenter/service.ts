@@ -78,9 +78,10 @@ export function startSegmentWorker(init: WorkerInit): Worker {
 
 const PROVIDERS: readonly ExecutionProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
-/** The platform's GPU provider that 'auto' tries first. */
-export function platformGpuProvider(platform: NodeJS.Platform = process.platform): ExecutionProviderName | null {
-  return ({ linux: 'cuda', win32: 'dml', darwin: 'coreml' } as const)[platform as string] ?? null;
+/** The GPU providers 'auto' tries, in order, before the CPU: the platform's own, then WebGPU where it works. */
+export function gpuProviders(platform: NodeJS.Platform = process.platform): ExecutionProviderName[] {
+  const native = ({ linux: 'cuda', win32: 'dml', darwin: 'coreml' } as const)[platform as string];
+  return native ? [native, 'webgpu'] : ['webgpu'];
 }
 
 /**
