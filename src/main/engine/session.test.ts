@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { gpuProviders } from '../segmenter/service';
 import { learnImageCodebook } from '../tokenizers/image-codebook-learning';
 import { imageEncoderOnnx } from '../tokenizers/image-encoder-onnx';
 import { openSession } from './session';
@@ -22,14 +21,5 @@ describe('openSession providers', () => {
     expect(opened).toMatchObject({ provider: 'cpu' });
     expect(opened.fallbackReason).toBeUndefined();
     await opened.session.release();
-  });
-});
-
-describe('gpuProviders', () => {
-  it("puts the platform's own GPU provider first, then WebGPU", () => {
-    expect(gpuProviders('linux')).toEqual(['cuda', 'webgpu']);
-    expect(gpuProviders('win32')).toEqual(['dml', 'webgpu']);
-    expect(gpuProviders('darwin')).toEqual(['coreml', 'webgpu']);
-    expect(gpuProviders('freebsd')).toEqual(['webgpu']);
   });
 });

@@ -299,3 +299,12 @@ describe('segmenterOptionsFromEnv', () => {
     expect(() => segmenterOptionsFromEnv('m', { NEXTMASK_THREADS: '0' })).toThrow(/NEXTMASK_THREADS/);
   });
 });
+
+describe('gpuProviders', () => {
+  it("puts the platform's own GPU provider first, then WebGPU", () => {
+    expect(gpuProviders('linux')).toEqual(['cuda', 'webgpu']);
+    expect(gpuProviders('win32')).toEqual(['dml', 'webgpu']);
+    expect(gpuProviders('darwin')).toEqual(['coreml', 'webgpu']);
+    expect(gpuProviders('freebsd')).toEqual(['webgpu']);
+  });
+});
