@@ -3,7 +3,7 @@
 // source size.
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import type { Mask, Plane } from '../data/resample';
-import { type DecodeOptions, type DecoderSession, speculativeDecode } from '../segmenter/decoding';
+import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
@@ -32,7 +32,7 @@ export interface SegmentOptions {
   maxDraft?: number;
 }
 
-/** Default longest draft (bench:segment: 12 beat 8, 16 and 24 on the base model). */
+/** Default longest draft: 12 was faster end to end than 8, 16 and 24 (docs/MODEL.md, "Inference"). */
 export const MAX_DRAFT = 12;
 
 /**
@@ -40,7 +40,7 @@ export const MAX_DRAFT = 12;
  * above it on the 16-wide grid (on the first row, the one to its left); after the grid comes EOS.
  * Long runs of background rows are then verified a row per pass instead of k tokens per pass.
  */
-export function maskLookahead(layout: TokenLayout, maxDraft: number): DecodeOptions['lookahead'] {
+export function maskLookahead(layout: TokenLayout, maxDraft: number): Lookahead {
   return {
     maxDraft,
     guess: (i, tokens) => {

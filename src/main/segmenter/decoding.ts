@@ -40,7 +40,12 @@ export interface DecodeOptions {
    * Guesses are verified like the heads' ones, so the result is still greedy's; a wrong guess only costs
    * its share of the pass.
    */
-  lookahead?: { maxDraft: number; guess: (index: number, tokens: Int32Array) => number | undefined };
+  lookahead?: Lookahead;
+}
+
+export interface Lookahead {
+  maxDraft: number;
+  guess: (index: number, tokens: Int32Array) => number | undefined;
 }
 
 export interface DecodeResult {
@@ -103,7 +108,7 @@ function extendDraft(
   length: number,
   steps: number,
   allowed: AllowedRange,
-  { maxDraft, guess }: NonNullable<DecodeOptions['lookahead']>,
+  { maxDraft, guess }: Lookahead,
 ): number {
   while (length < maxDraft && produced + length < steps) {
     const index = produced + length;
