@@ -68,7 +68,7 @@ describe('nextmask segment', () => {
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0] as string);
     expect(Object.keys(summary).sort()).toEqual(
-      ['foreground', 'forwardPasses', 'height', 'model', 'ms', 'output', 'width'].sort(),
+      ['foreground', 'forwardPasses', 'height', 'model', 'ms', 'output', 'threshold', 'width'].sort(),
     );
     expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model });
     const raster = await readRaster(out);
@@ -77,6 +77,8 @@ describe('nextmask segment', () => {
     for (const v of new Set(raster.data)) expect([0, 255]).toContain(v);
     expect(raster.data.filter((v) => v === 255).length).toBe(summary.foreground);
     expect(summary.forwardPasses).toBeGreaterThan(0);
+    // The tiny model decodes by argmax unless its model.json says otherwise: no threshold then.
+    expect(summary.threshold === null || (summary.threshold > 0 && summary.threshold <= 0.5)).toBe(true);
   });
 
   it('segments a PNG radiograph from the data set into a mask of its size', async () => {

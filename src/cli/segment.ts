@@ -12,6 +12,7 @@ import { loadModel, type SegmentationModel } from '../main/model/model-files';
 import { segment } from '../main/model/segment';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { prepareInput } from '../main/segmenter/prepare-input';
+import { lowConfidenceNote } from '../shared/segment-types';
 import { DEFAULT_MODEL_DIR } from './eval';
 
 const USAGE =
@@ -144,6 +145,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
+    const note = lowConfidenceNote(result.threshold);
     const summary = {
       output: request.out,
       width: mask.width,
@@ -151,12 +153,13 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       foreground,
       ms,
       forwardPasses: result.forwardPasses,
+      threshold: result.threshold,
       model: request.modelDir,
     };
     process.stdout.write(
       request.json
         ? `${JSON.stringify(summary)}\n`
-        : `wrote ${request.out} (${mask.width}x${mask.height}, ${foreground} foreground pixels) in ${ms} ms\n`,
+        : `wrote ${request.out} (${mask.width}x${mask.height}, ${foreground} foreground pixels${note ? `, ${note}` : ''}) in ${ms} ms\n`,
     );
     return 0;
   } finally {

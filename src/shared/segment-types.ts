@@ -41,6 +41,11 @@ export interface SegmentResult extends ProviderReport {
   mask: Uint8Array;
   foreground: number;
   forwardPasses: number;
+  /**
+   * The expected-patch threshold that gave the mask: under 0.5 the first answer was empty and this one is
+   * the model's low-confidence fallback (src/main/model/segment.ts). null: decoded by argmax.
+   */
+  threshold: number | null;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */
@@ -77,4 +82,9 @@ export interface SegmentProgress {
 
 export interface SegmentEvents {
   'segment:progress': SegmentProgress;
+}
+
+/** What a result says about a fallback answer (SegmentResult.threshold under 0.5); empty otherwise. */
+export function lowConfidenceNote(threshold: number | null): string {
+  return threshold !== null && threshold < 0.5 ? `low confidence: nothing above 0.5, shown at ${threshold}` : '';
 }

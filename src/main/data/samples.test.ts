@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA, sharedPath } from '../testing/shared-data';
-import { listSamples, loadSample, SAMPLE_SIZE } from './samples';
+import { listSamples, loadSample, repeatGroups, SAMPLE_SIZE, type SampleSource } from './samples';
 
 describe('samples from the real data', () => {
   it('lists covid infection, three lung prompts per chest film, and btxrd for val', async () => {
@@ -36,5 +36,24 @@ describe('samples from the real data', () => {
 
   it('leaves out groups a folder does not have', async () => {
     expect(await listSamples(SHARED_DATA, 'no-such-split')).toEqual([]);
+  });
+});
+
+describe('repeatGroups', () => {
+  const source = (group: 'infection' | 'btxrd', id: string): SampleSource =>
+    group === 'btxrd'
+      ? { group, id, imagePath: `${id}.jpg`, maskPath: `${id}.png`, description: 'One lesion.' }
+      : { group, id, imagePath: `${id}.png`, maskPath: `${id}-m.png`, lungMaskPath: `${id}-l.png` };
+
+  it('repeats only the listed groups, each source in place', () => {
+    const list = [source('infection', 'a'), source('btxrd', 'b'), source('infection', 'c')];
+    expect(repeatGroups(list, { btxrd: 3 }).map((s) => s.id)).toEqual(['a', 'b', 'b', 'b', 'c']);
+    expect(repeatGroups(list, {}).map((s) => s.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects unknown groups and counts below one', () => {
+    expect(() => repeatGroups([], { bones: 2 } as never)).toThrow(/unknown group "bones"/);
+    expect(() => repeatGroups([], { btxrd: 0 })).toThrow(/integer ≥ 1, got 0/);
+    expect(() => repeatGroups([], { btxrd: 1.5 })).toThrow(/integer ≥ 1/);
   });
 });

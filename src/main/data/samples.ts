@@ -82,6 +82,22 @@ export async function listSamples(dataDir: string, split: string, options: ListO
   return out;
 }
 
+/** How many times each group's samples appear per training epoch (a group left out appears once). */
+export type GroupRepeat = Partial<Record<Group, number>>;
+
+/**
+ * Oversamples groups: each source of a group listed in `repeat` appears that many times, in place.
+ * Why: btxrd is 9% of the training list and its lesions are small, so one pass per epoch teaches it little.
+ */
+export function repeatGroups(sources: readonly SampleSource[], repeat: GroupRepeat): SampleSource[] {
+  for (const [group, n] of Object.entries(repeat)) {
+    if (!GROUPS.includes(group as Group)) throw new Error(`unknown group "${group}" (known: ${GROUPS.join(', ')})`);
+    if (!Number.isInteger(n) || (n as number) < 1)
+      throw new Error(`repeat for ${group} must be an integer ≥ 1, got ${n}`);
+  }
+  return sources.flatMap((s) => Array<SampleSource>(repeat[s.group] ?? 1).fill(s));
+}
+
 export interface Sample {
   group: Group;
   id: string;

@@ -2,6 +2,7 @@
 // empty on empty = 1) and pooled over all pixels, at the source size; plus mean milliseconds per image.
 import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
 import { type MetricSummary, SegmentationScores } from '../metrics/segmentation';
+import { EXPECTED_THRESHOLD } from './expected-patch';
 import type { SegmentationModel } from './model-files';
 import { type DecodeRule, segment } from './segment';
 
@@ -9,6 +10,10 @@ export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
   msPerImage: number;
   /** Model runs per image (greedy needs 257; fewer means NkTP drafts were accepted). */
   forwardPassesPerImage: number;
+  /** The same scores had empty answers stayed empty (segment.ts EMPTY_FALLBACK), from the same run. */
+  withoutFallback: Partial<Record<Group, MetricSummary>>;
+  /** Images answered by the fallback, per group. */
+  fallbacks: Partial<Record<Group, number>>;
 };
 
 export interface EvalOptions {
@@ -16,6 +21,8 @@ export interface EvalOptions {
   perGroup?: number;
   onProgress?: (done: number, total: number) => void;
   rule?: DecodeRule;
+  /** Thresholds for empty answers (segment()'s `fallback`; default EMPTY_FALLBACK). */
+  fallback?: readonly number[];
 }
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
@@ -41,21 +48,36 @@ export async function evaluateModel(
   const sources = spread(await listSamples(dataDir, split), options.perGroup);
   if (sources.length === 0) throw new Error(`${dataDir} has no samples in split "${split}"`);
   const scores = new Map<Group, SegmentationScores>();
+  const firstScores = new Map<Group, SegmentationScores>();
+  const fallbacks: Partial<Record<Group, number>> = {};
   let ms = 0;
   let passes = 0;
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask, forwardPasses } = await segment(model, sample.image, sample.text, sample.sourceMask, {
+    const { mask, forwardPasses, threshold } = await segment(model, sample.image, sample.text, sample.sourceMask, {
       ...(options.rule ? { rule: options.rule } : {}),
+      ...(options.fallback ? { fallback: options.fallback } : {}),
     });
     ms += performance.now() - started;
     passes += forwardPasses;
-    if (!scores.has(source.group)) scores.set(source.group, new SegmentationScores());
-    scores.get(source.group)?.add(mask.data, sample.sourceMask.data);
+    const { group } = source;
+    if (!scores.has(group)) scores.set(group, new SegmentationScores());
+    if (!firstScores.has(group)) firstScores.set(group, new SegmentationScores());
+    scores.get(group)?.add(mask.data, sample.sourceMask.data);
+    // A fallback runs only after an empty first answer, so that answer is known without decoding again.
+    const fellBack = threshold !== null && threshold < EXPECTED_THRESHOLD;
+    if (fellBack) fallbacks[group] = (fallbacks[group] ?? 0) + 1;
+    firstScores.get(group)?.add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
     options.onProgress?.(i + 1, sources.length);
   }
-  const summary: Partial<Record<Group, MetricSummary>> = {};
-  for (const [group, s] of scores) summary[group] = s.summary();
-  return { ...summary, msPerImage: ms / sources.length, forwardPassesPerImage: passes / sources.length };
+  const summarise = (m: Map<Group, SegmentationScores>) =>
+    Object.fromEntries([...m].map(([group, s]) => [group, s.summary()])) as Partial<Record<Group, MetricSummary>>;
+  return {
+    ...summarise(scores),
+    msPerImage: ms / sources.length,
+    forwardPassesPerImage: passes / sources.length,
+    withoutFallback: summarise(firstScores),
+    fallbacks,
+  };
 }

@@ -34,6 +34,15 @@ describe('expected-patch decoding rule', () => {
     expect(preferExpectedPatch(row, codebook())).toBe(0);
   });
 
+  it('takes the top half at a lower threshold where 0.5 leaves background', () => {
+    // The top half's pixels are at 0.43 (0.48 in column 0), pixel 0 at 0.27.
+    const p = [0.52, 0.0001, 0.22, 0.21, 0.0499];
+    expect(preferExpectedPatch(logitsFor(p), codebook())).toBe(0);
+    expect(preferExpectedPatch(logitsFor(p), codebook(), 0.4)).toBe(3);
+    expect(preferExpectedPatch(logitsFor(p), codebook(), 0.3)).toBe(3);
+    expect(() => preferExpectedPatch(logitsFor(p), codebook(), 0.6)).toThrow(/threshold must be in \(0, 0.5\]/);
+  });
+
   it('agrees with argmax when one code is certain', () => {
     const row = logitsFor([0.001, 0.001, 0.001, 0.001, 0.996]);
     expect(preferExpectedPatch(row, codebook())).toBe(4);
@@ -41,7 +50,7 @@ describe('expected-patch decoding rule', () => {
 });
 
 /** The rule written out directly: full softmax, every code's share of every pixel, threshold, nearest code. */
-function expectedPatchDirect(row: Float32Array, book: MaskCodebook): number {
+function expectedPatchDirect(row: Float32Array, book: MaskCodebook, threshold: number): number {
   const max = Math.max(...row);
   const e = Array.from(row, (v) => Math.exp(v - max));
   const z = e.reduce((s, v) => s + v, 0);
@@ -50,7 +59,7 @@ function expectedPatchDirect(row: Float32Array, book: MaskCodebook): number {
   for (let j = 0; j < 256; j++) {
     let p = 0;
     for (let c = 0; c < book.size; c++) p += ((e[c] as number) / z) * (pixels[c * 256 + j] as number);
-    if (p >= 0.5) patch[j >> 5] = ((patch[j >> 5] as number) | (1 << (j & 31))) >>> 0;
+    if (p >= threshold) patch[j >> 5] = ((patch[j >> 5] as number) | (1 << (j & 31))) >>> 0;
   }
   return book.nearest(patch);
 }
@@ -72,41 +81,47 @@ describe('expected-patch rule, shortcuts', () => {
   }
   const book = new MaskCodebook(bits);
 
-  it('gives the code of the direct computation on confident, flat-ish and spread rows', () => {
-    const kinds = { flat: 0, mixed: 0 };
-    for (let r = 0; r < 400; r++) {
-      const spread = [0.5, 2, 6, 12][r % 4] as number;
-      const row = Float32Array.from({ length: book.size }, () => (random() - 0.5) * spread);
-      if (r % 3 === 0) row[r % 2] = (row[r % 2] as number) + spread * 0.6; // a flat code near or over one half
-      const expected = expectedPatchDirect(row, book);
-      const chosen = preferExpectedPatch(row, book);
-      expect(chosen, `row ${r}`).toBe(expected);
-      expect(row.indexOf(Math.max(...row))).toBe(chosen);
-      kinds[chosen < 2 ? 'flat' : 'mixed']++;
-    }
-    expect(kinds.flat).toBeGreaterThan(20);
-    expect(kinds.mixed).toBeGreaterThan(20);
-  });
+  it.each([0.5, 0.4, 0.3])(
+    'gives the code of the direct computation on confident, flat-ish and spread rows (t = %s)',
+    (t) => {
+      const kinds = { flat: 0, mixed: 0 };
+      for (let r = 0; r < 400; r++) {
+        const spread = [0.5, 2, 6, 12][r % 4] as number;
+        const row = Float32Array.from({ length: book.size }, () => (random() - 0.5) * spread);
+        if (r % 3 === 0) row[r % 2] = (row[r % 2] as number) + spread * 0.6; // a flat code near or over one half
+        const expected = expectedPatchDirect(row, book, t);
+        const chosen = preferExpectedPatch(row, book, t);
+        expect(chosen, `row ${r}`).toBe(expected);
+        expect(row.indexOf(Math.max(...row))).toBe(chosen);
+        kinds[chosen < 2 ? 'flat' : 'mixed']++;
+      }
+      expect(kinds.flat).toBeGreaterThan(20);
+      expect(kinds.mixed).toBeGreaterThan(20);
+    },
+  );
 
-  it('gives the code of the direct computation when a flat code holds just under or over half', () => {
-    let mixed = 0;
-    for (let r = 0; r < 300; r++) {
-      const p = new Array<number>(book.size).fill(1e-6);
-      const flat = r % 2;
-      p[flat] = 0.3 + 0.4 * random(); // 0.3–0.7: the shortcut decides near 1/2
-      const others = [2 + Math.floor(random() * 38), 2 + Math.floor(random() * 38), 2 + Math.floor(random() * 38)];
-      const share = others.map(() => random());
-      const total = share.reduce((a, b) => a + b, 0);
-      others.forEach((c, i) => {
-        p[c] = (p[c] as number) + ((1 - (p[flat] as number)) * (share[i] as number)) / total;
-      });
-      const row = logitsFor(p);
-      const expected = expectedPatchDirect(row, book);
-      expect(preferExpectedPatch(row, book), `row ${r}`).toBe(expected);
-      if (expected >= 2) mixed++;
-    }
-    expect(mixed).toBeGreaterThan(30);
-  });
+  it.each([0.5, 0.4, 0.3])(
+    'gives the code of the direct computation when a flat code holds near 1 − t or 1/2 (t = %s)',
+    (t) => {
+      let mixed = 0;
+      for (let r = 0; r < 300; r++) {
+        const p = new Array<number>(book.size).fill(1e-6);
+        const flat = r % 2;
+        p[flat] = 0.3 + 0.5 * random(); // 0.3–0.8: the shortcuts decide near 1/2 and 1 − t
+        const others = [2 + Math.floor(random() * 38), 2 + Math.floor(random() * 38), 2 + Math.floor(random() * 38)];
+        const share = others.map(() => random());
+        const total = share.reduce((a, b) => a + b, 0);
+        others.forEach((c, i) => {
+          p[c] = (p[c] as number) + ((1 - (p[flat] as number)) * (share[i] as number)) / total;
+        });
+        const row = logitsFor(p);
+        const expected = expectedPatchDirect(row, book, t);
+        expect(preferExpectedPatch(row, book, t), `row ${r}`).toBe(expected);
+        if (expected >= 2) mixed++;
+      }
+      expect(mixed).toBeGreaterThan(30);
+    },
+  );
 });
 
 describe('ExpectedPatchSession', () => {

@@ -3,7 +3,8 @@
 // single most probable code is often background even when most of the mass says "part foreground".
 // Here each pixel's foreground probability is Σ_c p(c)·bit_c(pixel); the patch thresholded at 0.5 is
 // coded like a ground-truth patch (MaskCodebook.nearest) and that code's logit is raised to the top,
-// so greedy and speculative decoding (argmax) pick it and still agree with each other.
+// so greedy and speculative decoding (argmax) pick it and still agree with each other. segment() may
+// decode again at a lower threshold when the mask comes out empty (EMPTY_FALLBACK there).
 import type { TokenLayout } from '../../shared/tokens';
 import type { DecoderSession, HeadLogits } from '../segmenter/decoding';
 import { WORDS } from '../tokenizers/binary-patches';
@@ -25,8 +26,14 @@ const patch = new Uint32Array(WORDS);
 const FAR_GAP = -8;
 const FAR_BOUND = Math.exp(FAR_GAP);
 
-/** P(code `top`) > 1/2, for the row's top code: Σ over the other codes of exp(logit − top's) < 1. */
-function othersOutweighedBy(row: Float32Array, top: number, k: number): boolean {
+/** The default threshold: a pixel is foreground when it is more likely than not. */
+export const EXPECTED_THRESHOLD = 0.5;
+
+/**
+ * P(code `top`) > q for the row's top code, given ratio = (1 − q) / q:
+ * Σ over the other codes of exp(logit − top's) < ratio.
+ */
+function othersOutweighedBy(row: Float32Array, top: number, k: number, ratio: number): boolean {
   const max = row[top] as number;
   let near = 0;
   let far = 0;
@@ -37,19 +44,24 @@ function othersOutweighedBy(row: Float32Array, top: number, k: number): boolean 
       far++;
     } else {
       near += Math.exp(gap);
-      if (near >= 1) return false;
+      if (near >= ratio) return false;
     }
   }
-  if (near + far * FAR_BOUND < 1) return true; // decided without an exp per far code
+  if (near + far * FAR_BOUND < ratio) return true; // decided without an exp per far code
   for (let c = 0; c < k; c++) {
     const gap = (row[c] as number) - max;
     if (c !== top && gap <= FAR_GAP && gap > NEGLIGIBLE_LOGIT_GAP) near += Math.exp(gap);
   }
-  return near < 1;
+  return near < ratio;
 }
 
-/** Rewrites one row of logits over the mask codes so the expected patch's code is the argmax. */
-export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): number {
+/**
+ * Rewrites one row of logits over the mask codes so the code of the expected patch, thresholded at
+ * `threshold` (in (0, 1/2]), is the argmax.
+ */
+export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook, threshold = EXPECTED_THRESHOLD): number {
+  if (!(threshold > 0 && threshold <= 0.5))
+    throw new Error(`expected-patch threshold must be in (0, 0.5], got ${threshold}`);
   const k = codebook.size;
   if (weights.length < k) {
     weights = new Float64Array(k);
@@ -57,10 +69,11 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): 
   }
   let max = Number.NEGATIVE_INFINITY;
   for (let c = 0; c < k; c++) max = Math.max(max, row[c] as number);
-  // Exact shortcuts for the common, confident rows: with P(all-background) > 1/2 no pixel can reach 1/2,
-  // with P(all-foreground) > 1/2 every pixel does, so the expected patch is that flat patch.
+  // Exact shortcuts for the common, confident rows: with P(all-background) > 1 − t no pixel can reach t,
+  // with P(all-foreground) > 1/2 ≥ t every pixel does, so the expected patch is that flat patch.
   for (const flat of [BACKGROUND_CODE, FOREGROUND_CODE]) {
-    if (row[flat] === max && othersOutweighedBy(row, flat, k)) {
+    const ratio = flat === BACKGROUND_CODE ? threshold / (1 - threshold) : 1;
+    if (row[flat] === max && othersOutweighedBy(row, flat, k, ratio)) {
       row[flat] = max + 1;
       return flat;
     }
@@ -89,7 +102,7 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook): 
   }
   patch.fill(0);
   for (let j = 0; j < PIXELS; j++)
-    if ((foreground[j] as number) >= 0.5) patch[j >> 5] = ((patch[j >> 5] as number) | (1 << (j & 31))) >>> 0;
+    if ((foreground[j] as number) >= threshold) patch[j >> 5] = ((patch[j >> 5] as number) | (1 << (j & 31))) >>> 0;
   const chosen = codebook.nearest(patch);
   row[chosen] = max + 1;
   return chosen;
@@ -101,6 +114,7 @@ export class ExpectedPatchSession implements DecoderSession {
     private readonly inner: DecoderSession,
     private readonly codebook: MaskCodebook,
     private readonly layout: TokenLayout,
+    private readonly threshold = EXPECTED_THRESHOLD,
   ) {}
 
   get length(): number {
@@ -122,7 +136,11 @@ export class ExpectedPatchSession implements DecoderSession {
       const r = position * logits.heads + head;
       if (head > 0 || done[r]) return;
       done[r] = 1;
-      preferExpectedPatch(logits.data.subarray(r * logits.vocab, r * logits.vocab + codes), this.codebook);
+      preferExpectedPatch(
+        logits.data.subarray(r * logits.vocab, r * logits.vocab + codes),
+        this.codebook,
+        this.threshold,
+      );
     };
     return logits;
   }

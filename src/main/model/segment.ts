@@ -1,20 +1,25 @@
 // One prompt → one mask: tokenize the 256x256 image and the text, decode the mask tokens with the
 // KV-cached session (speculative from the NkTP heads; same tokens as greedy), detokenize to the
-// source size.
+// source size. Under the expected rule an empty mask is decoded again at lower thresholds (see
+// EMPTY_FALLBACK): the prompt asked for something, and the model's less confident answer is more use
+// to a radiologist than nothing, provided it is labelled as such (`threshold`).
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import type { Mask, Plane } from '../data/resample';
 import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
-import { ExpectedPatchSession } from './expected-patch';
+import { EXPECTED_THRESHOLD, ExpectedPatchSession } from './expected-patch';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 
 export interface Segmentation {
   mask: Mask;
   /** The 256 mask codes decoded. */
   tokens: Int32Array;
+  /** All decodes' passes together. */
   forwardPasses: number;
+  /** The expected-patch threshold that gave this mask (below 0.5: a low-confidence fallback); null under argmax. */
+  threshold: number | null;
 }
 
 /** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
@@ -30,7 +35,15 @@ export interface SegmentOptions {
   session?: (model: DecoderModels) => DecoderSession;
   /** Longest speculative draft, the heads' guesses included; 0 drafts from the heads only (see maskLookahead). */
   maxDraft?: number;
+  /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
+  fallback?: readonly number[];
 }
+
+/**
+ * Lower expected-patch thresholds for an empty first answer. Measured on val (models/MODEL_CARD.md,
+ * "Empty answers"): small bone lesions are most often under half a patch's worth of probability.
+ */
+export const EMPTY_FALLBACK: readonly number[] = [0.4, 0.3];
 
 /** Default longest draft: 12 was faster end to end than 8, 16 and 24 (docs/MODEL.md, "Inference"). */
 export const MAX_DRAFT = 12;
@@ -62,18 +75,24 @@ export async function segment(
   const { layout, tokenizers } = model;
   const { signal, rule = model.rule ?? 'argmax', decode = speculativeDecode, maxDraft = MAX_DRAFT } = options;
   const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
-  const cached = options.session ? options.session(model) : new KvDecoderSession(model);
-  const session = rule === 'expected' ? new ExpectedPatchSession(cached, tokenizers.mask, layout) : cached;
-  const result = await decode(session, promptIds(layout, imageTokens, textTokens), {
-    steps: layout.outputs,
-    allowed: (i) => allowedOutput(layout, i),
-    ...(maxDraft > 0 ? { lookahead: maskLookahead(layout, maxDraft) } : {}),
-    ...(signal ? { signal } : {}),
-  });
-  const tokens = result.tokens.subarray(0, GRID_TOKENS);
-  return {
-    mask: tokenizers.mask.detokenize(tokens, size.width, size.height),
-    tokens,
-    forwardPasses: result.forwardPasses,
-  };
+  const prompt = promptIds(layout, imageTokens, textTokens);
+  const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
+  let forwardPasses = 0;
+  let tokens: Int32Array = new Int32Array(0);
+  let threshold: number | null = null;
+  for (const t of thresholds) {
+    const cached = options.session ? options.session(model) : new KvDecoderSession(model);
+    const session = t === null ? cached : new ExpectedPatchSession(cached, tokenizers.mask, layout, t);
+    const result = await decode(session, prompt, {
+      steps: layout.outputs,
+      allowed: (i) => allowedOutput(layout, i),
+      ...(maxDraft > 0 ? { lookahead: maskLookahead(layout, maxDraft) } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    forwardPasses += result.forwardPasses;
+    tokens = result.tokens.subarray(0, GRID_TOKENS);
+    threshold = t;
+    if (tokens.some((c) => c !== BACKGROUND_CODE)) break;
+  }
+  return { mask: tokenizers.mask.detokenize(tokens, size.width, size.height), tokens, forwardPasses, threshold };
 }

@@ -6,7 +6,7 @@ import { learningRate, parseTrainConfig } from './train-config';
 
 describe('training config', () => {
   it('parses every shipped config', async () => {
-    for (const name of ['tiny', 'smoke-lung', 'smoke-both-lungs', 'base']) {
+    for (const name of ['tiny', 'smoke-lung', 'smoke-both-lungs', 'base', 'base-leg3']) {
       const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs', `${name}.json`), 'utf8'), name);
       expect(cfg.losses.tcl.negatives).toBe(5);
     }
@@ -43,6 +43,9 @@ describe('training config', () => {
     expect(() => parseTrainConfig(JSON.stringify({ ...ok, losses: { tcl: { temperature: 0 } } }))).toThrow(
       /temperature/,
     );
+    expect(() =>
+      parseTrainConfig(JSON.stringify({ ...ok, train: { ...ok.train, groupRepeat: { btxrd: 0 } } })),
+    ).toThrow(/"train.groupRepeat": repeat for btxrd/);
   });
 
   it('warms up linearly then decays by cosine to 10%', () => {

@@ -2,7 +2,7 @@
 // the schedule. Parsed strictly: a missing or mistyped field is an error that names it.
 
 import type { LungTarget } from '../data/lung-prompts';
-import type { Group } from '../data/samples';
+import { type Group, type GroupRepeat, repeatGroups } from '../data/samples';
 import type { AdamWConfig } from '../engine/adamw';
 import { DEFAULT_LOSSES, type LossConfig } from './config';
 import type { DecodeRule } from './segment';
@@ -35,6 +35,8 @@ export interface TrainConfig {
     /** Stop after this many steps in total (0 = run all epochs). */
     maxSteps: number;
     groups?: Group[];
+    /** Oversampling per group, e.g. { "btxrd": 4 } (see repeatGroups; default: each sample once per epoch). */
+    groupRepeat?: GroupRepeat;
     /** Which lung prompts to train on (default: left, right and both). */
     lungTargets?: LungTarget[];
     /** Val evaluation every N steps and at the end (0 = only at the end); per group at most valPerGroup images (0 = all). */
@@ -97,6 +99,14 @@ export function parseTrainConfig(json: string, source = 'config'): TrainConfig {
     t?.init === undefined || t.init === 'codewords' || t.init === 'random',
     '"train.init" must be "codewords" or "random"',
   );
+  if (t?.groupRepeat !== undefined) {
+    check(typeof t.groupRepeat === 'object' && t.groupRepeat !== null, '"train.groupRepeat" must be an object');
+    try {
+      repeatGroups([], t.groupRepeat);
+    } catch (err) {
+      check(false, `"train.groupRepeat": ${(err as Error).message}`);
+    }
+  }
   const losses: LossConfig = {
     nktp: { ...DEFAULT_LOSSES.nktp, ...raw.losses?.nktp },
     tcl: { ...DEFAULT_LOSSES.tcl, ...raw.losses?.tcl },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
-import { listSamples, loadSample, type SampleSource } from '../data/samples';
+import { listSamples, loadSample, repeatGroups, type SampleSource } from '../data/samples';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
 import { hostTensor, openSession } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
@@ -91,6 +91,7 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   if (cfg.train.maxSamples > 0 && sources.length > cfg.train.maxSamples) {
     sources = shuffled(createRng(cfg.seed), sources).slice(0, cfg.train.maxSamples);
   }
+  if (cfg.train.groupRepeat) sources = repeatGroups(sources, cfg.train.groupRepeat);
   const perEpoch = Math.floor(sources.length / B);
   if (perEpoch === 0) throw new Error(`${sources.length} training samples are fewer than one batch of ${B}`);
   const total =

@@ -133,6 +133,7 @@ async function run(request: WorkerRequest): Promise<void> {
       mask: packBits(mask.data),
       foreground,
       forwardPasses: result.forwardPasses,
+      threshold: result.threshold,
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

@@ -6,6 +6,7 @@ import { unpackBits } from '../../../shared/labelmap/bits';
 import { createMask, type Mask } from '../../../shared/labelmap/mask';
 import {
   type ExecutionProviderName,
+  lowConfidenceNote,
   PARTIAL_SIZE,
   type SegmenterStatus,
   type SegmentProgress,
@@ -23,7 +24,9 @@ function messageOf(err: unknown): string {
 /** What a finished run says about itself. */
 export function describeResult(prompt: string, r: SegmentResult): string {
   const on = r.fallbackReason ? `${r.provider} (${r.fallbackReason})` : r.provider;
-  return `“${prompt}”: ${r.foreground.toLocaleString('en')} px, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
+  const note = lowConfidenceNote(r.threshold);
+  const confidence = note ? ` (${note})` : '';
+  return `“${prompt}”: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
 }
 
 export class SegmentRunner {

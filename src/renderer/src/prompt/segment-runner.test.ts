@@ -3,7 +3,7 @@ import { type Events, IpcError, type NextmaskApi } from '../../../shared/ipc';
 import { packBits } from '../../../shared/labelmap/bits';
 import { PARTIAL_SIZE, type SegmentResult } from '../../../shared/segment-types';
 import { SegmentEditor } from '../segments/editor.svelte';
-import { SegmentRunner } from './segment-runner.svelte';
+import { describeResult, SegmentRunner } from './segment-runner.svelte';
 
 const SHAPE = { width: 4, height: 3, frameCount: 2 };
 const MASK = Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
@@ -16,6 +16,7 @@ function result(requestId: string): SegmentResult {
     mask: packBits(MASK),
     foreground: 4,
     forwardPasses: 70,
+    threshold: 0.5,
     model: 'base',
     ms: 321,
     provider: 'cpu',
@@ -137,5 +138,13 @@ describe('SegmentRunner', () => {
     await running;
     expect(runner.error).toBe('no model folder at /m/base: train one');
     expect(runner.running).toBe(false);
+  });
+
+  it('labels a fallback answer as low confidence, and only that', () => {
+    expect(describeResult('tumour', { ...result('r'), threshold: 0.3 })).toContain(
+      'low confidence: nothing above 0.5, shown at 0.3',
+    );
+    expect(describeResult('tumour', result('r'))).not.toContain('low confidence');
+    expect(describeResult('tumour', { ...result('r'), threshold: null })).not.toContain('low confidence');
   });
 });

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { parseFallback } from './eval';
+
+describe('eval --fallback', () => {
+  it('reads "none" and decreasing thresholds under one half', () => {
+    expect(parseFallback('none')).toEqual([]);
+    expect(parseFallback('0.4,0.3,0.2')).toEqual([0.4, 0.3, 0.2]);
+  });
+
+  it('rejects thresholds out of range, out of order or not numbers', () => {
+    for (const bad of ['0.5', '0.3,0.4', 'x', '0.4,,0.3', '0'])
+      expect(() => parseFallback(bad), bad).toThrow(/--fallback/);
+  });
+});
