@@ -84,7 +84,15 @@ export interface SegmentEvents {
   'segment:progress': SegmentProgress;
 }
 
-/** What a result says about a fallback answer (SegmentResult.threshold under 0.5); empty otherwise. */
+/** The expected-patch rule's threshold: a pixel is foreground when it is more likely than not. */
+export const EXPECTED_THRESHOLD = 0.5;
+
+/** Whether a mask came from the empty-answer fallback (a threshold under EXPECTED_THRESHOLD). */
+export function isFallback(threshold: number | null): boolean {
+  return threshold !== null && threshold < EXPECTED_THRESHOLD;
+}
+
+/** What a result says about a fallback answer; empty otherwise. */
 export function lowConfidenceNote(threshold: number | null): string {
-  return threshold !== null && threshold < 0.5 ? `low confidence: nothing above 0.5, shown at ${threshold}` : '';
+  return isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${threshold}` : '';
 }

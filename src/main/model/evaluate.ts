@@ -1,8 +1,8 @@
 // Scores a model on a split the way the issue asks: per group, LViT Dice/IoU per image (threshold 0.5,
 // empty on empty = 1) and pooled over all pixels, at the source size; plus mean milliseconds per image.
+import { isFallback } from '../../shared/segment-types';
 import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
 import { type MetricSummary, SegmentationScores } from '../metrics/segmentation';
-import { EXPECTED_THRESHOLD } from './expected-patch';
 import type { SegmentationModel } from './model-files';
 import { type DecodeRule, segment } from './segment';
 
@@ -66,7 +66,7 @@ export async function evaluateModel(
     if (!firstScores.has(group)) firstScores.set(group, new SegmentationScores());
     scores.get(group)?.add(mask.data, sample.sourceMask.data);
     // A fallback runs only after an empty first answer, so that answer is known without decoding again.
-    const fellBack = threshold !== null && threshold < EXPECTED_THRESHOLD;
+    const fellBack = isFallback(threshold);
     if (fellBack) fallbacks[group] = (fallbacks[group] ?? 0) + 1;
     firstScores.get(group)?.add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
     options.onProgress?.(i + 1, sources.length);

@@ -5,6 +5,7 @@
 // coded like a ground-truth patch (MaskCodebook.nearest) and that code's logit is raised to the top,
 // so greedy and speculative decoding (argmax) pick it and still agree with each other. segment() may
 // decode again at a lower threshold when the mask comes out empty (EMPTY_FALLBACK there).
+import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import type { TokenLayout } from '../../shared/tokens';
 import type { DecoderSession, HeadLogits } from '../segmenter/decoding';
 import { WORDS } from '../tokenizers/binary-patches';
@@ -25,9 +26,6 @@ const patch = new Uint32Array(WORDS);
 /** exp(-8) ≈ 3.4e-4: a thousand codes this far below the top still sum to under 0.35, a cheap bound. */
 const FAR_GAP = -8;
 const FAR_BOUND = Math.exp(FAR_GAP);
-
-/** The default threshold: a pixel is foreground when it is more likely than not. */
-export const EXPECTED_THRESHOLD = 0.5;
 
 /**
  * P(code `top`) > q for the row's top code, given ratio = (1 − q) / q:

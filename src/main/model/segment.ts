@@ -3,13 +3,14 @@
 // source size. Under the expected rule an empty mask is decoded again at lower thresholds (see
 // EMPTY_FALLBACK): the prompt asked for something, and the model's less confident answer is more use
 // to a radiologist than nothing, provided it is labelled as such (`threshold`).
+import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import type { Mask, Plane } from '../data/resample';
 import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
-import { EXPECTED_THRESHOLD, ExpectedPatchSession } from './expected-patch';
+import { ExpectedPatchSession } from './expected-patch';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 
 export interface Segmentation {
@@ -77,18 +78,19 @@ export async function segment(
   const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
   const prompt = promptIds(layout, imageTokens, textTokens);
   const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
+  const decodeOptions = {
+    steps: layout.outputs,
+    allowed: (i: number) => allowedOutput(layout, i),
+    ...(maxDraft > 0 ? { lookahead: maskLookahead(layout, maxDraft) } : {}),
+    ...(signal ? { signal } : {}),
+  };
   let forwardPasses = 0;
   let tokens: Int32Array = new Int32Array(0);
   let threshold: number | null = null;
   for (const t of thresholds) {
     const cached = options.session ? options.session(model) : new KvDecoderSession(model);
     const session = t === null ? cached : new ExpectedPatchSession(cached, tokenizers.mask, layout, t);
-    const result = await decode(session, prompt, {
-      steps: layout.outputs,
-      allowed: (i) => allowedOutput(layout, i),
-      ...(maxDraft > 0 ? { lookahead: maskLookahead(layout, maxDraft) } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const result = await decode(session, prompt, decodeOptions);
     forwardPasses += result.forwardPasses;
     tokens = result.tokens.subarray(0, GRID_TOKENS);
     threshold = t;
