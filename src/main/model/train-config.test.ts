@@ -2,11 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../testing/shared-data';
-import { learningRate, parseTrainConfig } from './train-config';
+import { learningRate, parseTrainConfig, plannedSteps } from './train-config';
 
 describe('training config', () => {
+  it('plans maxSteps, capped at the configured epochs, and says when it was capped', () => {
+    const t = (maxSteps: number) => ({ epochs: 3, maxSteps }) as Parameters<typeof plannedSteps>[0];
+    expect(plannedSteps(t(0), 100)).toEqual({ total: 300, capped: false });
+    expect(plannedSteps(t(250), 100)).toEqual({ total: 250, capped: false });
+    expect(plannedSteps(t(300), 100)).toEqual({ total: 300, capped: false });
+    expect(plannedSteps(t(420), 100)).toEqual({ total: 300, capped: true });
+  });
+
   it('parses every shipped config', async () => {
-    for (const name of ['tiny', 'smoke-lung', 'smoke-both-lungs', 'base', 'base-leg3']) {
+    for (const name of ['tiny', 'smoke-lung', 'smoke-both-lungs', 'base', 'base-leg3', 'base-leg4']) {
       const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs', `${name}.json`), 'utf8'), name);
       expect(cfg.losses.tcl.negatives).toBe(5);
     }

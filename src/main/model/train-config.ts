@@ -119,6 +119,16 @@ export function parseTrainConfig(json: string, source = 'config'): TrainConfig {
 }
 
 /** Learning rate at step s (0-based) of `total`: linear warm-up, then cosine to 10% of the peak. */
+/**
+ * The run's length in steps: `maxSteps` when set, but never past `epochs` full epochs. `capped` says the
+ * epochs cut a longer `maxSteps` short, which a resumed run asked to go further must be told, not left to find.
+ */
+export function plannedSteps(cfg: TrainConfig['train'], perEpoch: number): { total: number; capped: boolean } {
+  const all = perEpoch * cfg.epochs;
+  if (cfg.maxSteps <= 0) return { total: all, capped: false };
+  return { total: Math.min(cfg.maxSteps, all), capped: cfg.maxSteps > all };
+}
+
 export function learningRate(cfg: TrainConfig['train'], step: number, total: number): number {
   if (step < cfg.warmupSteps) return (cfg.lr * (step + 1)) / cfg.warmupSteps;
   const progress = Math.min(1, (step - cfg.warmupSteps) / Math.max(1, total - cfg.warmupSteps));

@@ -19,7 +19,7 @@ import { HetMemory } from './het-memory';
 import { corruptMaskInputs } from './input-noise';
 import { exportModel, loadModel } from './model-files';
 import { loadTokenizers, tokenizeSample, tokenSizes } from './tokenizer-set';
-import { learningRate, type TrainConfig } from './train-config';
+import { learningRate, plannedSteps, type TrainConfig } from './train-config';
 import { modelBatch, modelLoss, predictionModel } from './train-graph';
 
 export const RUN_FILES = {
@@ -94,10 +94,12 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   if (cfg.train.groupRepeat) sources = repeatGroups(sources, cfg.train.groupRepeat);
   const perEpoch = Math.floor(sources.length / B);
   if (perEpoch === 0) throw new Error(`${sources.length} training samples are fewer than one batch of ${B}`);
-  const total =
-    cfg.train.maxSteps > 0 ? Math.min(cfg.train.maxSteps, perEpoch * cfg.train.epochs) : perEpoch * cfg.train.epochs;
+  const { total, capped } = plannedSteps(cfg.train, perEpoch);
+  const cap = capped
+    ? ` (maxSteps ${cfg.train.maxSteps} is past ${cfg.train.epochs} epochs; raise "epochs" to go on)`
+    : '';
   say(
-    `${sources.length} samples, ${perEpoch} steps per epoch, ${total} steps${resume ? `, resuming at ${trainer.steps}` : ''}`,
+    `${sources.length} samples, ${perEpoch} steps per epoch, ${total} steps${cap}${resume ? `, resuming at ${trainer.steps}` : ''}`,
   );
   await record({
     type: 'start',
