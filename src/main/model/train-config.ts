@@ -118,7 +118,6 @@ export function parseTrainConfig(json: string, source = 'config'): TrainConfig {
   return { ...(raw as TrainConfig), losses };
 }
 
-/** Learning rate at step s (0-based) of `total`: linear warm-up, then cosine to 10% of the peak. */
 /**
  * The run's length in steps: `maxSteps` when set, but never past `epochs` full epochs. `capped` says the
  * epochs cut a longer `maxSteps` short, which a resumed run asked to go further must be told, not left to find.
@@ -129,6 +128,7 @@ export function plannedSteps(cfg: TrainConfig['train'], perEpoch: number): { tot
   return { total: Math.min(cfg.maxSteps, all), capped: cfg.maxSteps > all };
 }
 
+/** Learning rate at step s (0-based) of `total`: linear warm-up, then cosine to 10% of the peak. */
 export function learningRate(cfg: TrainConfig['train'], step: number, total: number): number {
   if (step < cfg.warmupSteps) return (cfg.lr * (step + 1)) / cfg.warmupSteps;
   const progress = Math.min(1, (step - cfg.warmupSteps) / Math.max(1, total - cfg.warmupSteps));
