@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFallback } from './eval';
+import { parseFallback, parseGroups } from './eval';
 
 describe('eval --fallback', () => {
   it('reads "none" and decreasing thresholds under one half', () => {
@@ -10,5 +10,13 @@ describe('eval --fallback', () => {
   it('rejects thresholds out of range, out of order or not numbers', () => {
     for (const bad of ['0.5', '0.3,0.4', 'x', '0.4,,0.3', '0'])
       expect(() => parseFallback(bad), bad).toThrow(/--fallback/);
+  });
+});
+
+describe('eval --groups', () => {
+  it('reads known group names and rejects others', () => {
+    expect(parseGroups('btxrd')).toEqual(['btxrd']);
+    expect(parseGroups('lung,infection')).toEqual(['lung', 'infection']);
+    for (const bad of ['', 'lungs', 'lung,,btxrd']) expect(() => parseGroups(bad), bad).toThrow(/--groups/);
   });
 });

@@ -1,10 +1,14 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
-// [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]`: segments
-// every sample of the split and prints, as its last line, the JSON summary
+// [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
+// [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
+// (of the listed groups; one JSON line per image to --per-image) and prints, as its last line, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
 // (a group absent from the folder is left out).
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { GROUPS, type Group } from '../main/data/samples';
 import { evaluateModel } from '../main/model/evaluate';
 import { loadModel } from '../main/model/model-files';
 
@@ -21,6 +25,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       decode: { type: 'string' },
       fallback: { type: 'string' },
+      groups: { type: 'string' },
+      'per-image': { type: 'string' },
     },
   });
   if (!values.data) throw new Error('--data <folder laid out like ../shared/data> is required');
@@ -30,13 +36,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (rule !== undefined && rule !== 'argmax' && rule !== 'expected')
     throw new Error(`--decode must be argmax or expected, got ${rule}`);
   const fallback = values.fallback === undefined ? undefined : parseFallback(values.fallback);
+  const groups = values.groups === undefined ? undefined : parseGroups(values.groups);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   const model = await loadModel(resolve(values.model), threads);
+  const perImage = values['per-image'] ? createWriteStream(resolve(values['per-image'])) : null;
   let last = 0;
   const summary = await evaluateModel(model, resolve(values.data), values.split, {
     perGroup,
     ...(rule ? { rule } : {}),
     ...(fallback ? { fallback } : {}),
+    ...(groups ? { groups } : {}),
+    ...(perImage ? { onImage: (score) => perImage.write(`${JSON.stringify(score)}\n`) } : {}),
     onProgress: (done, total) => {
       if (done === total || performance.now() - last > 5000) {
         last = performance.now();
@@ -45,12 +55,21 @@ export async function evalCommand(argv: string[]): Promise<number> {
     },
   });
   // The last line is exactly the summary the issue specifies; speculative decoding's cost goes to stderr.
+  if (perImage) await finished(perImage.end());
   const { forwardPassesPerImage, withoutFallback, fallbacks, ...scores } = summary;
   process.stderr.write(`forward passes per image: ${forwardPassesPerImage.toFixed(1)} (greedy: 257)\n`);
   process.stderr.write(`empty first answers decoded again at a lower threshold: ${JSON.stringify(fallbacks)}\n`);
   process.stderr.write(`scores had they stayed empty: ${JSON.stringify(withoutFallback)}\n`);
   process.stdout.write(`${JSON.stringify(scores)}\n`);
   return 0;
+}
+
+/** `--groups lung,btxrd`: known group names, comma-separated. */
+export function parseGroups(text: string): Group[] {
+  const list = text.split(',');
+  for (const g of list)
+    if (!GROUPS.includes(g as Group)) throw new Error(`--groups: unknown group "${g}" (known: ${GROUPS.join(', ')})`);
+  return list as Group[];
 }
 
 /** `--fallback 0.4,0.3` (decreasing thresholds in (0, 0.5)) or `none`. */

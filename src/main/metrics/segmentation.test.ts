@@ -22,8 +22,20 @@ describe('Dice and IoU (LViT protocol)', () => {
 
   it('averages per image and pools over all pixels', () => {
     const scores = new SegmentationScores();
-    expect(scores.add([1, 1, 0, 0], [1, 1, 0, 0])).toEqual({ dice: 1, iou: 1 });
-    expect(scores.add([1, 0, 0, 0], [1, 1, 1, 1])).toEqual({ dice: 0.4, iou: 0.25 });
+    expect(scores.add([1, 1, 0, 0], [1, 1, 0, 0])).toEqual({
+      intersection: 2,
+      predicted: 2,
+      target: 2,
+      dice: 1,
+      iou: 1,
+    });
+    expect(scores.add([1, 0, 0, 0], [1, 1, 1, 1])).toEqual({
+      intersection: 1,
+      predicted: 1,
+      target: 4,
+      dice: 0.4,
+      iou: 0.25,
+    });
     const s = scores.summary();
     expect(s.n).toBe(2);
     expect(s.dice).toBeCloseTo(0.7, 12);

@@ -53,8 +53,8 @@ export class SegmentationScores {
   private iouSum = 0;
   private readonly pooled: Overlap = { intersection: 0, predicted: 0, target: 0 };
 
-  /** Adds one image; returns its own Dice and IoU. */
-  add(prediction: ArrayLike<number>, target: ArrayLike<number>): { dice: number; iou: number } {
+  /** Adds one image; returns its own Dice, IoU and pixel counts. */
+  add(prediction: ArrayLike<number>, target: ArrayLike<number>): Overlap & { dice: number; iou: number } {
     const o = overlap(prediction, target);
     const dice = diceOf(o);
     const iou = iouOf(o);
@@ -64,7 +64,7 @@ export class SegmentationScores {
     this.pooled.intersection += o.intersection;
     this.pooled.predicted += o.predicted;
     this.pooled.target += o.target;
-    return { dice, iou };
+    return { ...o, dice, iou };
   }
 
   summary(): MetricSummary {

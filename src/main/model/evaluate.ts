@@ -2,7 +2,7 @@
 // empty on empty = 1) and pooled over all pixels, at the source size; plus mean milliseconds per image.
 import { isFallback } from '../../shared/segment-types';
 import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
-import { type MetricSummary, SegmentationScores } from '../metrics/segmentation';
+import { type MetricSummary, type Overlap, SegmentationScores } from '../metrics/segmentation';
 import type { SegmentationModel } from './model-files';
 import { type DecodeRule, segment } from './segment';
 
@@ -16,10 +16,25 @@ export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
   fallbacks: Partial<Record<Group, number>>;
 };
 
+/** One image's score, for looking at failures one by one (`nextmask eval --per-image`). */
+export interface ImageScore extends Overlap {
+  group: Group;
+  id: string;
+  dice: number;
+  iou: number;
+  /** The expected-patch threshold that gave the mask (below 0.5: the fallback's; null under argmax). */
+  threshold: number | null;
+  forwardPasses: number;
+  ms: number;
+}
+
 export interface EvalOptions {
   /** Score at most this many samples per group (evenly spread), e.g. for quick val checks in training. */
   perGroup?: number;
+  /** Only these groups (default: all). */
+  groups?: readonly Group[];
   onProgress?: (done: number, total: number) => void;
+  onImage?: (score: ImageScore) => void;
   rule?: DecodeRule;
   /** Thresholds for empty answers (segment()'s `fallback`; default EMPTY_FALLBACK). */
   fallback?: readonly number[];
@@ -45,7 +60,8 @@ export async function evaluateModel(
   split: string,
   options: EvalOptions = {},
 ): Promise<EvalSummary> {
-  const sources = spread(await listSamples(dataDir, split), options.perGroup);
+  const listed = await listSamples(dataDir, split, options.groups ? { groups: options.groups } : {});
+  const sources = spread(listed, options.perGroup);
   if (sources.length === 0) throw new Error(`${dataDir} has no samples in split "${split}"`);
   const scores = new Map<Group, SegmentationScores>();
   const firstScores = new Map<Group, SegmentationScores>();
@@ -59,16 +75,18 @@ export async function evaluateModel(
       ...(options.rule ? { rule: options.rule } : {}),
       ...(options.fallback ? { fallback: options.fallback } : {}),
     });
-    ms += performance.now() - started;
+    const imageMs = performance.now() - started;
+    ms += imageMs;
     passes += forwardPasses;
     const { group } = source;
     if (!scores.has(group)) scores.set(group, new SegmentationScores());
     if (!firstScores.has(group)) firstScores.set(group, new SegmentationScores());
-    scores.get(group)?.add(mask.data, sample.sourceMask.data);
+    const score = scores.get(group)?.add(mask.data, sample.sourceMask.data);
     // A fallback runs only after an empty first answer, so that answer is known without decoding again.
     const fellBack = isFallback(threshold);
     if (fellBack) fallbacks[group] = (fallbacks[group] ?? 0) + 1;
     firstScores.get(group)?.add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
+    if (score) options.onImage?.({ group, id: source.id, ...score, threshold, forwardPasses, ms: imageMs });
     options.onProgress?.(i + 1, sources.length);
   }
   const summarise = (m: Map<Group, SegmentationScores>) =>

@@ -55,6 +55,11 @@ describe('training pipeline', () => {
     // `nextmask export` turns the final checkpoint into the same model training exported.
     const exported = join(cfg.out, 'exported');
     const lines: string[] = [];
+    const lastLine = () => JSON.parse(lines.join('').trim().split('\n').at(-1) as string);
+    type Scores = { n: number; dice: number };
+    let summary: { msPerImage: number; infection?: Scores; lung?: Scores; btxrd?: Scores };
+    let btxrdOnly: typeof summary;
+    let images: { group: string; id: string; dice: number; target: number; forwardPasses: number }[];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
       return true;
@@ -68,16 +73,32 @@ describe('training pipeline', () => {
       // The eval command's last stdout line is the JSON summary.
       const args = ['--data', cfg.data, '--split', cfg.valSplit, '--model', first.modelDir, '--per-group', '1'];
       expect(await evalCommand([...args, '--threads', '1'])).toBe(0);
+      summary = lastLine();
+      lines.length = 0;
+      // One group, with each image's score written beside the summary.
+      const perImage = join(cfg.out, 'per-image.jsonl');
+      expect(await evalCommand([...args, '--threads', '1', '--groups', 'btxrd', '--per-image', perImage])).toBe(0);
+      btxrdOnly = lastLine();
+      images = (await readFile(perImage, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     } finally {
       spy.mockRestore();
     }
-    const summary = JSON.parse(lines.join('').trim().split('\n').at(-1) as string);
     expect(Object.keys(summary).sort()).toEqual(['btxrd', 'infection', 'lung', 'msPerImage']);
-    for (const group of ['infection', 'lung', 'btxrd']) {
-      expect(Object.keys(summary[group]).sort()).toEqual(['dice', 'dicePooled', 'iou', 'iouPooled', 'n']);
-      expect(summary[group].n).toBe(1);
-      expect(summary[group].dice).toBeGreaterThanOrEqual(0);
+    for (const group of ['infection', 'lung', 'btxrd'] as const) {
+      expect(Object.keys(summary[group] ?? {}).sort()).toEqual(['dice', 'dicePooled', 'iou', 'iouPooled', 'n']);
+      expect(summary[group]?.n).toBe(1);
+      expect(summary[group]?.dice).toBeGreaterThanOrEqual(0);
     }
     expect(summary.msPerImage).toBeGreaterThan(0);
+    expect(Object.keys(btxrdOnly).sort()).toEqual(['btxrd', 'msPerImage']);
+    expect(images).toHaveLength(1);
+    expect(images[0]?.group).toBe('btxrd');
+    expect(images[0]?.id).toMatch(/btxrd/i);
+    expect(images[0]?.dice).toBe(btxrdOnly.btxrd?.dice);
+    expect(images[0]?.target).toBeGreaterThan(0);
+    expect(images[0]?.forwardPasses).toBeGreaterThan(0);
   }, 180_000);
 });
