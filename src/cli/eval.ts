@@ -1,7 +1,8 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
-// (of the listed groups; one JSON line per image to --per-image) and prints, as its last line, the JSON summary
+// (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
+// by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
 // (a group absent from the folder is left out).
 import { createWriteStream } from 'node:fs';
@@ -9,7 +10,8 @@ import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { GROUPS, type Group } from '../main/data/samples';
-import { evaluateModel } from '../main/model/evaluate';
+import { breakdownMarkdown, evalBreakdown } from '../main/model/eval-breakdown';
+import { evaluateModel, type ImageScore } from '../main/model/evaluate';
 import { loadModel } from '../main/model/model-files';
 
 export const DEFAULT_MODEL_DIR = 'models/base';
@@ -40,13 +42,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   const model = await loadModel(resolve(values.model), threads);
   const perImage = values['per-image'] ? createWriteStream(resolve(values['per-image'])) : null;
+  const images: ImageScore[] = [];
   let last = 0;
   const summary = await evaluateModel(model, resolve(values.data), values.split, {
     perGroup,
     ...(rule ? { rule } : {}),
     ...(fallback ? { fallback } : {}),
     ...(groups ? { groups } : {}),
-    ...(perImage ? { onImage: (score) => perImage.write(`${JSON.stringify(score)}\n`) } : {}),
+    onImage: (score) => {
+      images.push(score);
+      perImage?.write(`${JSON.stringify(score)}\n`);
+    },
     onProgress: (done, total) => {
       if (done === total || performance.now() - last > 5000) {
         last = performance.now();
@@ -60,6 +66,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   process.stderr.write(`forward passes per image: ${forwardPassesPerImage.toFixed(1)} (greedy: 257)\n`);
   process.stderr.write(`empty first answers decoded again at a lower threshold: ${JSON.stringify(fallbacks)}\n`);
   process.stderr.write(`scores had they stayed empty: ${JSON.stringify(withoutFallback)}\n`);
+  process.stderr.write(`\nanswers by target size:\n\n${breakdownMarkdown(evalBreakdown(images))}\n`);
   process.stdout.write(`${JSON.stringify(scores)}\n`);
   return 0;
 }

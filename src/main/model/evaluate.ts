@@ -22,6 +22,8 @@ export interface ImageScore extends Overlap {
   id: string;
   dice: number;
   iou: number;
+  /** Pixels of the mask (the source image's size), so sizes can be read as fractions. */
+  pixels: number;
   /** The expected-patch threshold that gave the mask (below 0.5: the fallback's; null under argmax). */
   threshold: number | null;
   forwardPasses: number;
@@ -86,7 +88,16 @@ export async function evaluateModel(
     const fellBack = isFallback(threshold);
     if (fellBack) fallbacks[group] = (fallbacks[group] ?? 0) + 1;
     firstScores.get(group)?.add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
-    if (score) options.onImage?.({ group, id: source.id, ...score, threshold, forwardPasses, ms: imageMs });
+    if (score)
+      options.onImage?.({
+        group,
+        id: source.id,
+        ...score,
+        pixels: mask.data.length,
+        threshold,
+        forwardPasses,
+        ms: imageMs,
+      });
     options.onProgress?.(i + 1, sources.length);
   }
   const summarise = (m: Map<Group, SegmentationScores>) =>
