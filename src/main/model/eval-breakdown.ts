@@ -1,5 +1,5 @@
-// What kind of failure a mean Dice hides: `nextmask eval --per-image` lines grouped by how large the
-// target is, and per size how many answers were empty, drawn beside the target, or touching it. Small
+// What kind of failure a mean Dice hides: `nextmask eval`'s per-image scores (ImageScore, also what
+// --per-image writes) grouped by how large the target is, and per size how many answers were empty, drawn beside the target, or touching it. Small
 // bone lesions and large lungs fail differently, and a mean alone does not say which is which.
 import { isFallback } from '../../shared/segment-types';
 import type { ImageScore } from './evaluate';
