@@ -56,6 +56,15 @@ export function spread(sources: SampleSource[], perGroup: number | undefined): S
   });
 }
 
+/** The group's scores in `m`, created on first use. */
+function scoresOf(m: Map<Group, SegmentationScores>, group: Group): SegmentationScores {
+  const found = m.get(group);
+  if (found) return found;
+  const created = new SegmentationScores();
+  m.set(group, created);
+  return created;
+}
+
 export async function evaluateModel(
   model: SegmentationModel,
   dataDir: string,
@@ -81,23 +90,20 @@ export async function evaluateModel(
     ms += imageMs;
     passes += forwardPasses;
     const { group } = source;
-    if (!scores.has(group)) scores.set(group, new SegmentationScores());
-    if (!firstScores.has(group)) firstScores.set(group, new SegmentationScores());
-    const score = scores.get(group)?.add(mask.data, sample.sourceMask.data);
+    const score = scoresOf(scores, group).add(mask.data, sample.sourceMask.data);
     // A fallback runs only after an empty first answer, so that answer is known without decoding again.
     const fellBack = isFallback(threshold);
     if (fellBack) fallbacks[group] = (fallbacks[group] ?? 0) + 1;
-    firstScores.get(group)?.add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
-    if (score)
-      options.onImage?.({
-        group,
-        id: source.id,
-        ...score,
-        pixels: mask.data.length,
-        threshold,
-        forwardPasses,
-        ms: imageMs,
-      });
+    scoresOf(firstScores, group).add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
+    options.onImage?.({
+      group,
+      id: source.id,
+      ...score,
+      pixels: mask.data.length,
+      threshold,
+      forwardPasses,
+      ms: imageMs,
+    });
     options.onProgress?.(i + 1, sources.length);
   }
   const summarise = (m: Map<Group, SegmentationScores>) =>
