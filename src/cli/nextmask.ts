@@ -7,6 +7,7 @@ import { exportCommand } from './export';
 import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
 import { tokenizersCommand } from './tokenizers';
+import { tokensCommand } from './tokens';
 import { trainCommand } from './train';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -33,6 +34,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   export: {
     summary: "export a run's checkpoint as a model folder (<run folder> --out <model folder>)",
     run: exportCommand,
+  },
+  tokens: {
+    summary: "tokenize a config's training split for the GPU trainer (--config <file> --variants N --out f.nmtok)",
+    run: tokensCommand,
   },
   train: {
     summary: 'train the NTP-MRISeg model (--config configs/<name>.json [--fresh] [--seed N] [--max-steps N])',

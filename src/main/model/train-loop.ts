@@ -44,6 +44,18 @@ export interface TrainResult {
   modelDir: string;
 }
 
+/** The config's training sources (its groups, lung targets and sample cap), before groupRepeat. */
+export async function trainingSources(cfg: TrainConfig): Promise<SampleSource[]> {
+  const sources = await listSamples(cfg.data, cfg.split, {
+    ...(cfg.train.groups ? { groups: cfg.train.groups } : {}),
+    ...(cfg.train.lungTargets ? { lungTargets: cfg.train.lungTargets } : {}),
+  });
+  if (cfg.train.maxSamples > 0 && sources.length > cfg.train.maxSamples) {
+    return shuffled(createRng(cfg.seed), sources).slice(0, cfg.train.maxSamples);
+  }
+  return sources;
+}
+
 export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const say = options.log ?? (() => {});
   const started = performance.now();
@@ -84,13 +96,7 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     ? (await openSession(predictionModel(arch, B), sessionOptions)).session
     : null;
 
-  let sources: SampleSource[] = await listSamples(cfg.data, cfg.split, {
-    ...(cfg.train.groups ? { groups: cfg.train.groups } : {}),
-    ...(cfg.train.lungTargets ? { lungTargets: cfg.train.lungTargets } : {}),
-  });
-  if (cfg.train.maxSamples > 0 && sources.length > cfg.train.maxSamples) {
-    sources = shuffled(createRng(cfg.seed), sources).slice(0, cfg.train.maxSamples);
-  }
+  let sources = await trainingSources(cfg);
   if (cfg.train.groupRepeat) sources = repeatGroups(sources, cfg.train.groupRepeat);
   const perEpoch = Math.floor(sources.length / B);
   if (perEpoch === 0) throw new Error(`${sources.length} training samples are fewer than one batch of ${B}`);
@@ -143,7 +149,7 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   let val: EvalSummary | null = null;
   const P = layout.outputs;
   const H = cfg.losses.het.top;
-  const end = options.stopAt ? Math.min(total, options.stopAt) : total;
+  const end = options.stopAt !== undefined ? Math.min(total, options.stopAt) : total;
   while (trainer.steps < end) {
     const step = trainer.steps;
     const epoch = Math.floor(step / perEpoch);

@@ -1,0 +1,51 @@
+// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n]`: tokenizes the config's
+// training split once (N augmented draws per sample, × its groupRepeat) for the GPU trainer
+// (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { layoutOf } from '../main/model/config';
+import { dumpTokens } from '../main/model/token-dump';
+import { loadTokenizers, tokenSizes } from '../main/model/tokenizer-set';
+import { parseTrainConfig } from '../main/model/train-config';
+import { trainingSources } from '../main/model/train-loop';
+
+export async function tokensCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      variants: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      concurrency: { type: 'string', default: '4' },
+      shard: { type: 'string', default: '0/1' },
+    },
+  });
+  if (!values.config || !values.out)
+    throw new Error('usage: nextmask tokens --config <file> --variants N --out <file>');
+  const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
+  const tokenizers = await loadTokenizers(cfg.tokenizers);
+  const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
+  const sources = await trainingSources(cfg);
+  const [index, count] = values.shard.split('/').map(Number) as [number, number];
+  const started = performance.now();
+  let shown = 0;
+  const header = await dumpTokens(values.out, sources, tokenizers, layout, {
+    variants: Number(values.variants),
+    seed: cfg.seed,
+    concurrency: Number(values.concurrency),
+    shard: { index, count },
+    ...(cfg.train.groupRepeat ? { groupRepeat: cfg.train.groupRepeat } : {}),
+    progress: (done, total) => {
+      if (done - shown >= 1000 || done === total) {
+        shown = done;
+        process.stderr.write(`${done}/${total} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+      }
+    },
+  });
+  await tokenizers.imageEncoder.release();
+  process.stdout.write(
+    `${JSON.stringify({ out: values.out, records: header.records, samples: header.samples.length })}\n`,
+  );
+  return 0;
+}

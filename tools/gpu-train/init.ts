@@ -1,0 +1,36 @@
+// A fresh model's starting point for train.py: the codeword-initialised embeddings (what the CPU trainer
+// starts from, src/main/model/codeword-init.ts) as tensors, and every other parameter as its init rule
+// (normal std, zeros, ones) for train.py to draw. So the file is megabytes, not the model's full size
+// (the GPU machine takes at most 64 MiB per call, data included).
+// Usage: npx tsx tools/gpu-train/init.ts --config configs/<name>.json --out <file.ckpt>
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { saveCheckpoint } from '../../src/main/engine/checkpoint';
+import { makeTrainStep } from '../../src/main/engine/train-step';
+import { codewordInitialParams } from '../../src/main/model/codeword-init';
+import { type ArchitectureConfig, layoutOf } from '../../src/main/model/config';
+import { loadTokenizers, tokenSizes } from '../../src/main/model/tokenizer-set';
+import { parseTrainConfig } from '../../src/main/model/train-config';
+import { modelBatch, modelLoss } from '../../src/main/model/train-graph';
+
+const KEPT = ['embed.tokens', 'embed.positions'];
+
+const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' } } });
+if (!values.config || !values.out) throw new Error('usage: init.ts --config <file> --out <file.ckpt>');
+const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
+const tokenizers = await loadTokenizers(cfg.tokenizers);
+const { maxText, ...shape } = cfg.architecture;
+const arch: ArchitectureConfig = { ...shape, tokens: tokenSizes(tokenizers, maxText) };
+const program = makeTrainStep({ batch: modelBatch(arch, cfg.losses, 1), loss: modelLoss(arch, cfg.losses) });
+const params = codewordInitialParams(program.params, cfg.seed, layoutOf(arch), arch.width, tokenizers);
+const rules = Object.fromEntries(
+  program.params.filter((p) => !KEPT.includes(p.name)).map((p) => [p.name, { shape: p.shape, init: p.init }]),
+);
+await saveCheckpoint(values.out, {
+  state: { steps: 0, params: Object.fromEntries(KEPT.map((k) => [k, params[k] as Float32Array])), m: {}, v: {} },
+  config: { config: cfg, architecture: arch, initRules: rules },
+  shapes: Object.fromEntries(program.params.map((p) => [p.name, p.shape])),
+});
+const count = program.params.reduce((n, p) => n + p.size, 0);
+process.stdout.write(`${JSON.stringify({ out: values.out, parameters: count })}\n`);
+await tokenizers.imageEncoder.release();
