@@ -1,4 +1,4 @@
-// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n]`: tokenizes the config's
+// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val]`: tokenizes the config's
 // training split once (N augmented draws per sample, × its groupRepeat) for the GPU trainer
 // (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
 
@@ -19,6 +19,7 @@ export async function tokensCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       concurrency: { type: 'string', default: '4' },
       shard: { type: 'string', default: '0/1' },
+      split: { type: 'string' },
     },
   });
   if (!values.config || !values.out)
@@ -26,6 +27,11 @@ export async function tokensCommand(argv: string[]): Promise<number> {
   const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
   const tokenizers = await loadTokenizers(cfg.tokenizers);
   const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
+  // Another split (val, for the trainer's held-out loss) is dumped as is: groupRepeat is for training.
+  if (values.split && values.split !== cfg.split) {
+    cfg.split = values.split;
+    delete cfg.train.groupRepeat;
+  }
   const sources = await trainingSources(cfg);
   const [index, count] = values.shard.split('/').map(Number) as [number, number];
   const started = performance.now();

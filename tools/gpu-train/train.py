@@ -419,10 +419,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--eval-every", type=int, default=500, help="steps between val evaluations")
     ap.add_argument("--keep-best", action="store_true", help="also keep best.ckpt, the lowest val loss so far")
+    ap.add_argument("--best-only", action="store_true", help="write best.ckpt only (half the bytes to bring back)")
     ap.add_argument("--split-mb", type=float, default=0, help="write checkpoints as NAME.00, NAME.01, … parts of this size (cat them back)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
     args = ap.parse_args()
 
+    if args.best_only and not (args.keep_best and args.val):
+        raise SystemExit("--best-only needs --keep-best and --val")
     device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(args.seed)
     gen = torch.Generator(device=device)
@@ -531,12 +534,13 @@ def main():
             best = report(step, loss.item(), best)
         if step % 20 == 0 and not math.isfinite(loss.item()):
             raise SystemExit(f"loss is {loss.item()} at step {step}; stopping (the last checkpoint is intact)")
-        if time.time() - last_save > args.save_every:
+        if not args.best_only and time.time() - last_save > args.save_every:
             save(start + step)
             last_save = time.time()
     if args.max_steps and step % args.eval_every:
         best = report(step, loss.item(), best)
-    save(start + step)
+    if not args.best_only:
+        save(start + step)
     record({"type": "end", "steps": start + step, "seconds": time.time() - began})
     print(json.dumps({"steps": start + step, "seconds": time.time() - began, "bestValCe": best}), flush=True)
 
