@@ -5,7 +5,7 @@
 # Inputs under gpu/, made on the CPU machine (docs/MODEL.md) and carried over; outputs under $OUT/<name>:
 # train.log.jsonl and checkpoint parts: checkpoint.ckpt.* (last step) and best.ckpt.* (lowest val loss;
 # wide keeps only that one, to stay under 64 MB coming back). cat the parts, then nextmask export.
-# Usage, on the GPU machine in the repo root: OUT=<folder> bash tools/gpu-train/device-run.sh <seconds>
+# Usage, on the GPU machine in the repo root: OUT=<folder> [BASE_INIT=<ckpt>] bash tools/gpu-train/device-run.sh <seconds>
 set -uo pipefail
 budget=${1:?usage: device-run.sh <seconds of training per run>}
 out=${OUT:?set OUT to the folder the results go to}
@@ -17,7 +17,7 @@ run() {
   python3 tools/gpu-train/train.py --data gpu/train-0.nmtok gpu/train-1.nmtok --val gpu/val.nmtok \
     --out "$out/$name" --seconds "$budget" --batch 256 --split-mb 15 "$@" 2>&1 | sed -u "s/^/[$name] /"
 }
-run base --init gpu/base-12100.init.ckpt --lr 1e-3 --warmup 200 --keep-best &
+run base --init "${BASE_INIT:-gpu/base-12100.init.ckpt}" --lr 1e-3 --warmup 200 --keep-best &
 run wide --init gpu/wide.init.ckpt --lr 2e-3 --warmup 300 --dropout 0.1 --keep-best --best-only &
 wait
 ls -la "$out"/*

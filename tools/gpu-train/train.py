@@ -216,7 +216,10 @@ class Network(torch.nn.Module):
         arch, lay = self.arch, self.lay
         E = self.w("embed.tokens")
         P = self.w("embed.positions")
-        x = torch.cat([E[image].sum(2), E[tokens]], 1) + P[self.pos_a] + P[self.pos_b]
+        # F.embedding, not E[ids]: indexing's backward serialises repeated ids on the GPU (the background
+        # code fills most of the mask grid), which made a step ~100x slower.
+        x = torch.cat([F.embedding(image, E).sum(2), F.embedding(tokens, E)], 1)
+        x = x + F.embedding(self.pos_a, P) + F.embedding(self.pos_b, P)
         B, T, D = x.shape
         H = arch["heads"]
         for l in range(arch["layers"]):
@@ -265,7 +268,7 @@ def token_contrastive_loss(hidden, targets, predicted, E, negatives, temperature
         excluded = (position < i)[None, :] | (prev == targets)
         ids.append(prev)
         penalties.append(excluded.float() * -1e9)
-    candidates = unit_rows(E[torch.stack(ids, -1)].float())
+    candidates = unit_rows(F.embedding(torch.stack(ids, -1), E).float())
     h = unit_rows(hidden.float())[:, :, None, :]
     scores = (h * candidates).sum(-1) / temperature + torch.stack(penalties, -1)
     return -F.log_softmax(scores, -1)[..., 0].mean()
