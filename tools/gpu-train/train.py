@@ -496,6 +496,7 @@ def main():
     total = None  # fixed once the step time is measured, so the cosine ends when the budget does
     began = time.time()
     last_save, timed_from, step, best = began, None, 0, None
+    logged = (began, 0)  # (time, step) of the last step line, for its mean step time
     while total is None or step < total:
         if args.max_steps and step >= args.max_steps:
             break
@@ -531,7 +532,10 @@ def main():
             print(f"{per_step * 1000:.1f} ms per step: {total} steps ({total / per_epoch:.1f} epochs)", flush=True)
             record({"type": "plan", "msPerStep": per_step * 1000, "total": total, "epochs": total / per_epoch})
         if step % 20 == 0 or step == total:
-            entry = {"type": "step", "step": start + step, "epoch": step // per_epoch, "lr": lr, "loss": loss.item(), "gradNorm": grad_norm.item()}
+            now = time.time()
+            ms = (now - logged[0]) / (step - logged[1]) * 1000
+            logged = (now, step)
+            entry = {"type": "step", "step": start + step, "epoch": step // per_epoch, "lr": lr, "loss": loss.item(), "gradNorm": grad_norm.item(), "stepMs": ms}
             record({**entry, **{k2: v.item() for k2, v in metrics.items()}})
         if step % args.eval_every == 0 or step == total:
             best = report(step, loss.item(), best)
