@@ -1,4 +1,4 @@
-// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val]`: tokenizes the config's
+// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N]`: tokenizes the config's
 // training split once (N augmented draws per sample, × its groupRepeat) for the GPU trainer
 // (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
 
@@ -20,6 +20,7 @@ export async function tokensCommand(argv: string[]): Promise<number> {
       concurrency: { type: 'string', default: '4' },
       shard: { type: 'string', default: '0/1' },
       split: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   if (!values.config || !values.out)
@@ -27,6 +28,8 @@ export async function tokensCommand(argv: string[]): Promise<number> {
   const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
   const tokenizers = await loadTokenizers(cfg.tokenizers);
   const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
+  // Another seed gives other draws of the same list (more variety for a later dump).
+  if (values.seed !== undefined) cfg.seed = Number(values.seed);
   // Another split (val, for the trainer's held-out loss) is dumped as is: groupRepeat is for training.
   if (values.split && values.split !== cfg.split) {
     cfg.split = values.split;
