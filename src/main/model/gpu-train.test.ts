@@ -89,8 +89,12 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8' });
     const init = join(dir, 'init.ckpt');
     run('npx', ['tsx', 'tools/gpu-train/init.ts', '--config', configPath, '--out', init]);
+    // Training reads an .xz recompression (what goes to the GPU machine), val the gzip file as written.
+    const xzPath = `${dumpPath}.xz`;
+    const recompress = 'import gzip, lzma, sys; lzma.open(sys.argv[2], "wb").write(gzip.open(sys.argv[1]).read())';
+    run(python, ['-c', recompress, dumpPath, xzPath]);
     const out = join(dir, 'gpu-run');
-    const trainArgs = ['--init', init, '--data', dumpPath, '--val', dumpPath, '--out', out, '--seconds', '60'];
+    const trainArgs = ['--init', init, '--data', xzPath, '--val', dumpPath, '--out', out, '--seconds', '60'];
     const extra = ['--batch', '2', '--max-steps', '2', '--eval-every', '1', '--keep-best', '--split-mb', '0.05'];
     const summary = JSON.parse(
       run(python, [
