@@ -1,9 +1,11 @@
-// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N]`: tokenizes the config's
+// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N] [--zoom]
+// [--groups btxrd]` (--zoom: draws zoomed around each target, see src/main/data/zoom.ts): tokenizes the config's
 // training split once (N augmented draws per sample, × its groupRepeat) for the GPU trainer
 // (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { GROUPS, type Group } from '../main/data/samples';
 import { layoutOf } from '../main/model/config';
 import { dumpTokens } from '../main/model/token-dump';
 import { loadTokenizers, tokenSizes } from '../main/model/tokenizer-set';
@@ -21,6 +23,8 @@ export async function tokensCommand(argv: string[]): Promise<number> {
       shard: { type: 'string', default: '0/1' },
       split: { type: 'string' },
       seed: { type: 'string' },
+      zoom: { type: 'boolean', default: false },
+      groups: { type: 'string' },
     },
   });
   if (!values.config || !values.out)
@@ -28,6 +32,12 @@ export async function tokensCommand(argv: string[]): Promise<number> {
   const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
   const tokenizers = await loadTokenizers(cfg.tokenizers);
   const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
+  if (values.groups) {
+    const groups = values.groups.split(',');
+    const unknown = groups.filter((g) => !GROUPS.includes(g as Group));
+    if (unknown.length) throw new Error(`unknown group(s) ${unknown.join(', ')} (known: ${GROUPS.join(', ')})`);
+    cfg.train.groups = groups as Group[];
+  }
   // Another seed gives other draws of the same list (more variety for a later dump).
   if (values.seed !== undefined) cfg.seed = Number(values.seed);
   // Another split (val, for the trainer's held-out loss) is dumped as is: groupRepeat is for training.
@@ -44,6 +54,7 @@ export async function tokensCommand(argv: string[]): Promise<number> {
     seed: cfg.seed,
     concurrency: Number(values.concurrency),
     shard: { index, count },
+    zoom: values.zoom,
     ...(cfg.train.groupRepeat ? { groupRepeat: cfg.train.groupRepeat } : {}),
     progress: (done, total) => {
       if (done - shown >= 1000 || done === total) {

@@ -11,6 +11,7 @@ import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, var
 import { splitLungs } from './lungs';
 import { type Mask, type Plane, resizeBilinear, resizeNearest } from './resample';
 import { createRng, type Rng } from './rng';
+import { cropWindow, zoomWindow } from './zoom';
 
 /** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */
 export const SAMPLE_SIZE = 256;
@@ -113,16 +114,24 @@ export interface Sample {
 export interface LoadOptions {
   /** Augment and vary the wording with this seed; leave out for evaluation (canonical, unaugmented). */
   seed?: number;
+  /** With a seed: a zoomed draw, a window 2–4× the target's extent around it (zoom.ts); whole film if empty. */
+  zoom?: boolean;
 }
 
 export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
-  const raster = await readRaster(source.imagePath);
+  let raster = await readRaster(source.imagePath);
   const rng = options.seed === undefined ? null : createRng(options.seed);
-  const { text, target } = await textAndTarget(source, rng);
+  const described = await textAndTarget(source, rng);
+  let { target } = described;
   if (target.width !== raster.width || target.height !== raster.height) {
     throw new Error(
       `${source.maskPath}: mask is ${target.width}x${target.height} but its image is ${raster.width}x${raster.height}`,
     );
+  }
+  const window = options.zoom && rng ? zoomWindow(target, rng) : null;
+  if (window) {
+    raster = cropWindow(raster, window);
+    target = cropWindow(target, window);
   }
   let image = modelInput(raster);
   let mask = resizeNearest(target, SAMPLE_SIZE, SAMPLE_SIZE);
@@ -131,7 +140,7 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
     image = jitterIntensity(warpImage(image, affine), rng, DEFAULT_AUGMENT);
     mask = warpMask(mask, affine);
   }
-  return { group: source.group, id: source.id, text, image, mask, sourceMask: target };
+  return { group: source.group, id: source.id, text: described.text, image, mask, sourceMask: target };
 }
 
 async function textAndTarget(source: SampleSource, rng: Rng | null): Promise<{ text: string; target: Mask }> {

@@ -30,6 +30,8 @@ export interface DumpOptions {
   groupRepeat?: GroupRepeat;
   /** Samples tokenized at once (the image encoder is async, decoding is not). */
   concurrency?: number;
+  /** Zoomed draws around each target (loadSample's `zoom`), for training a zoomed second pass. */
+  zoom?: boolean;
   /** Keep only draws r with r % count === index, so several processes can share the work. */
   shard?: { index: number; count: number };
   progress?: (done: number, total: number) => void;
@@ -69,7 +71,11 @@ export async function dumpTokens(
   const worker = async () => {
     for (let r = next++; r < n; r = next++) {
       const { source, seed } = plan[r] as { source: number; seed: number };
-      const t = await tokenizeSample(tokenizers, layout, await loadSample(sources[source] as SampleSource, { seed }));
+      const t = await tokenizeSample(
+        tokenizers,
+        layout,
+        await loadSample(sources[source] as SampleSource, { seed, zoom: o.zoom ?? false }),
+      );
       image.set(t.image, r * GRID_TOKENS * L);
       text.set(t.text, r * layout.maxText);
       mask.set(t.mask, r * GRID_TOKENS);
