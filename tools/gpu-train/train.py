@@ -119,14 +119,21 @@ def read_dump(path):
 
 
 def load_dumps(paths):
-    """Concatenates dumps of the same sample list (shards of one `nextmask tokens` run, or one split)."""
-    header, parts = None, []
+    """Concatenates dumps of one token layout. Their sample lists may differ (a btxrd-only zoomed dump beside
+    the full list): samples are merged by id, so HET remembers a film's errors across dumps."""
+    header, parts, index = None, [], {}
     for p in paths:
         h, a = read_dump(p)
-        if header and (h["samples"] != header["samples"] or h["layout"] != header["layout"]):
-            raise SystemExit(f"{p}: a different sample list or layout than {paths[0]}")
-        header = header or h
-        parts.append(a)
+        if header and h["layout"] != header["layout"]:
+            raise SystemExit(f"{p}: a different token layout than {paths[0]}")
+        header = header or dict(h, samples=[])
+        remap = np.empty(len(h["samples"]), dtype=np.int64)
+        for i, s in enumerate(h["samples"]):
+            if s["id"] not in index:
+                index[s["id"]] = len(header["samples"])
+                header["samples"].append(s)
+            remap[i] = index[s["id"]]
+        parts.append(dict(a, sample=remap[a["sample"]]))
     return header, {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
@@ -470,7 +477,7 @@ def main():
     n = data["mask"].shape[0]
     per_epoch = n // args.batch
     run_cfg = dict(cfg, out=args.out, train=dict(t, gpu={"seconds": args.seconds, "dropout": args.dropout, "data": args.data, "init": args.init, "startStep": start}))
-    record({"type": "start", "resumedAt": start, "samples": n, "perEpoch": per_epoch, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu", "config": run_cfg, "architecture": arch})
+    record({"type": "start", "resumedAt": start, "samples": n, "sources": len(dump_header["samples"]), "perEpoch": per_epoch, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu", "config": run_cfg, "architecture": arch})
     print(f"{n} records, {per_epoch} steps per epoch, {sum(p.numel() for p in net.p)} parameters on {device}", flush=True)
 
     def save(step, name="checkpoint.ckpt"):

@@ -64,7 +64,6 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     const sources = await trainingSources(cfg);
     const dumpPath = join(dir, 'train.nmtok');
     const written = await dumpTokens(dumpPath, sources, tokenizers, layout, { variants: 2, seed: 1 });
-    await tokenizers.imageEncoder.release();
     const dump = await readTokenDump(dumpPath);
     expect(dump.header).toEqual(written);
     expect(dump.header.records).toBe(6);
@@ -80,6 +79,11 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     await writeFile(join(dir, 'short.nmtok'), gzipSync(gunzipSync(bytes).subarray(0, -10)));
     await expect(readTokenDump(join(dir, 'short.nmtok'))).rejects.toThrow(/truncated/);
 
+    // A second dump of another list (the last two sources): the trainer merges sample lists by id.
+    const otherPath = join(dir, 'other.nmtok');
+    await dumpTokens(otherPath, sources.slice(1), tokenizers, layout, { variants: 1, seed: 2 });
+    await tokenizers.imageEncoder.release();
+
     const python = torchPython();
     if (!python) {
       if (process.env.CI) throw new Error('CI needs python3 with PyTorch (apt python3-torch; .ci/run installs it)');
@@ -94,7 +98,7 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     const recompress = 'import gzip, lzma, sys; lzma.open(sys.argv[2], "wb").write(gzip.open(sys.argv[1]).read())';
     run(python, ['-c', recompress, dumpPath, xzPath]);
     const out = join(dir, 'gpu-run');
-    const trainArgs = ['--init', init, '--data', xzPath, '--val', dumpPath, '--out', out, '--seconds', '60'];
+    const trainArgs = ['--init', init, '--data', xzPath, otherPath, '--val', dumpPath, '--out', out, '--seconds', '60'];
     const extra = ['--batch', '2', '--max-steps', '2', '--eval-every', '1', '--keep-best', '--split-mb', '0.05'];
     const summary = JSON.parse(
       run(python, [
@@ -115,6 +119,7 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(log.filter((e) => e.type === 'valTokens').map((e) => e.step)).toEqual([1, 2]);
+    expect(log.find((e) => e.type === 'start')).toMatchObject({ samples: 8, sources: 3 });
     // Checkpoints come back in parts (the GPU machine's per-file limit); joined, they are one checkpoint.
     const parts = (await readdir(out)).filter((f) => f.startsWith('checkpoint.ckpt.')).sort();
     expect(parts.length).toBeGreaterThan(1);
