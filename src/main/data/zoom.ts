@@ -19,7 +19,27 @@ export const ZOOM_RANGE: readonly [number, number] = [2, 4];
  * null for an empty target (nothing to zoom on).
  */
 export function zoomWindow(target: Mask, rng: Rng): Window | null {
-  const { width: W, height: H, data } = target;
+  const box = foregroundBounds(target);
+  if (!box) return null;
+  const { x0, y0, x1, y1 } = box;
+  const { width: W, height: H } = target;
+  const short = Math.min(W, H);
+  const extent = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  const side = Math.round(Math.min(short, Math.max(short / 4, extent * uniform(rng, ...ZOOM_RANGE))));
+  // Anywhere that keeps the target inside (when it fits) and the window on the film.
+  const place = (lo: number, hi: number, size: number) => {
+    const from = Math.max(0, hi + 1 - side);
+    const to = Math.min(size - side, lo);
+    return Math.round(
+      from <= to ? uniform(rng, from, to) : Math.max(0, Math.min(size - side, (lo + hi + 1 - side) / 2)),
+    );
+  };
+  return { x: place(x0, x1, W), y: place(y0, y1, H), side };
+}
+
+/** The smallest box (inclusive corners) holding every foreground pixel; null for an empty mask. */
+export function foregroundBounds(mask: Mask): { x0: number; y0: number; x1: number; y1: number } | null {
+  const { width: W, height: H, data } = mask;
   let x0 = W;
   let y0 = H;
   let x1 = -1;
@@ -33,19 +53,7 @@ export function zoomWindow(target: Mask, rng: Rng): Window | null {
       if (y > y1) y1 = y;
     }
   }
-  if (x1 < 0) return null;
-  const short = Math.min(W, H);
-  const extent = Math.max(x1 - x0 + 1, y1 - y0 + 1);
-  const side = Math.round(Math.min(short, Math.max(short / 4, extent * uniform(rng, ...ZOOM_RANGE))));
-  // Anywhere that keeps the target inside (when it fits) and the window on the film.
-  const place = (lo: number, hi: number, size: number) => {
-    const from = Math.max(0, hi + 1 - side);
-    const to = Math.min(size - side, lo);
-    return Math.round(
-      from <= to ? uniform(rng, from, to) : Math.max(0, Math.min(size - side, (lo + hi + 1 - side) / 2)),
-    );
-  };
-  return { x: place(x0, x1, W), y: place(y0, y1, H), side };
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
 
 /** The window's pixels of a row-major plane (any sample type), as a new plane of the same kind. */
