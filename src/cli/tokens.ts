@@ -38,8 +38,6 @@ export async function tokensCommand(argv: string[]): Promise<number> {
     if (unknown.length) throw new Error(`unknown group(s) ${unknown.join(', ')} (known: ${GROUPS.join(', ')})`);
     cfg.train.groups = groups as Group[];
   }
-  // Another seed gives other draws of the same list (more variety for a later dump).
-  if (values.seed !== undefined) cfg.seed = Number(values.seed);
   // Another split (val, for the trainer's held-out loss) is dumped as is: groupRepeat is for training.
   if (values.split && values.split !== cfg.split) {
     cfg.split = values.split;
@@ -51,7 +49,8 @@ export async function tokensCommand(argv: string[]): Promise<number> {
   let shown = 0;
   const header = await dumpTokens(values.out, sources, tokenizers, layout, {
     variants: Number(values.variants),
-    seed: cfg.seed,
+    // Another seed gives other draws of the same list (more variety for a later dump).
+    seed: values.seed === undefined ? cfg.seed : Number(values.seed),
     concurrency: Number(values.concurrency),
     shard: { index, count },
     zoom: values.zoom,

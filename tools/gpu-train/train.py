@@ -476,6 +476,8 @@ def main():
     start = header["steps"]
     n = data["mask"].shape[0]
     per_epoch = n // args.batch
+    if per_epoch == 0:
+        raise SystemExit(f"{n} records are fewer than one batch of {args.batch}")
     run_cfg = dict(cfg, out=args.out, train=dict(t, gpu={"seconds": args.seconds, "dropout": args.dropout, "data": args.data, "init": args.init, "startStep": start}))
     record({"type": "start", "resumedAt": start, "samples": n, "sources": len(dump_header["samples"]), "perEpoch": per_epoch, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu", "config": run_cfg, "architecture": arch})
     print(f"{n} records, {per_epoch} steps per epoch, {sum(p.numel() for p in net.p)} parameters on {device}", flush=True)

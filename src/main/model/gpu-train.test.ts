@@ -41,6 +41,7 @@ describe('token dumps', () => {
     expect(shards.flat().length).toBe(4);
     expect(() => dumpPlan(sources, { variants: 0, seed: 1 })).toThrow(/variants/);
     expect(() => dumpPlan(sources, { variants: 1, seed: 1, shard: { index: 2, count: 2 } })).toThrow(/shard/);
+    expect(() => dumpPlan(sources, { variants: Number.NaN, seed: 1 })).toThrow(/variants/);
   });
 });
 
@@ -73,6 +74,9 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     expect(Math.max(...dump.image)).toBeLessThan(layout.textOffset);
     expect(Math.max(...dump.mask)).toBeLessThan(layout.maskCodes);
     expect(Math.min(...dump.text)).toBeGreaterThanOrEqual(layout.textOffset);
+    await expect(
+      dumpTokens(join(dir, 'never.nmtok'), sources, tokenizers, layout, { variants: 1, seed: 1, concurrency: 0 }),
+    ).rejects.toThrow(/concurrency/);
     // A truncated file is refused, not read short.
     const bytes = await readFile(dumpPath);
     const { gunzipSync, gzipSync } = await import('node:zlib');

@@ -60,6 +60,8 @@ export async function dumpTokens(
   o: DumpOptions,
 ): Promise<DumpHeader> {
   const plan = dumpPlan(sources, o);
+  const workers = o.concurrency ?? 4;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`concurrency must be ≥ 1, got ${o.concurrency}`);
   const n = plan.length;
   const L = layout.imageLevels;
   const image = new Uint16Array(n * GRID_TOKENS * L);
@@ -83,7 +85,7 @@ export async function dumpTokens(
       o.progress?.(++done, n);
     }
   };
-  await Promise.all(Array.from({ length: o.concurrency ?? 4 }, worker));
+  await Promise.all(Array.from({ length: workers }, worker));
   const header: DumpHeader = {
     layout,
     records: n,
