@@ -7,6 +7,7 @@ import { loadCheckpoint } from '../../src/main/engine/checkpoint';
 import { Graph, type Tensor } from '../../src/main/engine/graph';
 import { serializeModel } from '../../src/main/engine/onnx';
 import { hostTensor, openSession } from '../../src/main/engine/session';
+import { declareBatch } from '../../src/main/engine/train-step';
 import { type ArchitectureConfig, layoutOf } from '../../src/main/model/config';
 import { readTokenDump } from '../../src/main/model/token-dump';
 import type { TrainConfig } from '../../src/main/model/train-config';
@@ -24,8 +25,7 @@ const P = layout.outputs;
 const H = config.losses.het.top;
 
 const g = new Graph('float32');
-const spec = modelBatch(architecture, config.losses, B);
-const inputs = Object.fromEntries(Object.entries(spec).map(([k, s]) => [k, g.input(k, s.dtype, s.shape)]));
+const inputs = declareBatch(g, modelBatch(architecture, config.losses, B));
 const { loss, metrics = {} } = modelLoss(architecture, config.losses)(g, inputs);
 const outputs: Tensor[] = [g.named(loss, 'loss'), ...Object.entries(metrics).map(([k, t]) => g.named(t, k))];
 const model = serializeModel(g, {

@@ -53,7 +53,8 @@ export const inputName = {
   gradScale: 'grad_scale',
 };
 
-function declareBatch(g: Graph, spec: BatchSpec): Record<string, Tensor> {
+/** The batch's graph inputs, one per spec entry, named as the spec names them. */
+export function declareBatch(g: Graph, spec: BatchSpec): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(spec).map(([k, s]) => [k, g.input(k, s.dtype, s.shape)]));
 }
 
