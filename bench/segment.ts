@@ -25,6 +25,7 @@ import {
   modeStats,
   replaceSection,
 } from '../src/main/model/segment-bench';
+import { IDENTITY_VIEW } from '../src/main/model/test-time-views';
 import { greedyDecode } from '../src/main/segmenter/decoding';
 
 const HEADING = '## Segmenting: full recompute vs KV greedy vs speculative NkTP (`npm run bench:segment`)';
@@ -71,10 +72,10 @@ const modes: { mode: Mode; label: string; options: SegmentOptions }[] = [
   { mode: 'headsOnly', label: 'speculative, NkTP heads only', options: { maxDraft: 0 } },
   { mode: 'speculative', label: 'speculative NkTP + lookahead', options: {} },
 ];
-// One decode per image in every mode: the empty-answer fallback (segment.ts) would add whole decodes to
-// some images in all modes alike, measuring the same decoding again rather than a different one.
+// One decode per image in every mode: the empty-answer fallback (segment.ts) and the test-time views
+// would add whole decodes in all modes alike, measuring the same decoding again rather than a different one.
 const run = (sample: Sample, options: SegmentOptions) =>
-  segment(model, sample.image, sample.text, sample.sourceMask, { ...options, fallback: [] });
+  segment(model, sample.image, sample.text, sample.sourceMask, { ...options, fallback: [], views: [IDENTITY_VIEW] });
 const same = (a: Segmentation, b: Segmentation) =>
   Buffer.from(a.mask.data).equals(Buffer.from(b.mask.data)) &&
   a.tokens.length === b.tokens.length &&
@@ -158,7 +159,7 @@ const body = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')
 - **Machine**: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}, onnxruntime-node ${ort.env.versions.node}, CPU execution provider, ${threads} intra-op thread(s); load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(1)).join(' ')} after.${values.note ? `\n- **Note**: ${values.note}` : ''}
 - **Model**: \`${shownModel.startsWith('..') ? modelDir : shownModel || '.'}\` — width ${arch.width}, ${arch.heads} heads, ${arch.layers} layers, k = ${arch.predictHeads} heads, maxText ${arch.tokens.maxText}, ${arch.tokens.maskCodes} mask codes; ${modelWords}.
 - **Images**: ${samples.length} images of the \`${values.split}\` split (${perGroup}), spread evenly over each group's list, each with its group's canonical prompt (\`loadSample\` without a seed: the infection description, the lung prompt, the BTXRD description). Full recompute ran on the first ${recomputeCount} of them (interleaved across the groups)${recomputeCount < samples.length ? ', because it is slow: its p50/p95 are over that subset' : ''}.
-- **Timed, per image and mode** (one \`segment()\` call with \`fallback: []\`: one decode, no retry of empty answers, after an untimed warm-up image in the KV modes, which runs the graphs full recompute uses too): from the 256x256 model input (already decoded and normalised by \`loadSample\`) and the prompt to the binary mask at the source image's size — image tokenizing (the image-codebook encoder), text tokenizing, the prompt (prefill) pass, every decoding step, and detokenizing to the source size. Not timed: reading and decoding the file, \`modelInput\`, loading the model. Modes alternate image by image.
+- **Timed, per image and mode** (one \`segment()\` call with \`fallback: []\` and the identity view only: one decode, no retry of empty answers and no test-time views (their cost is one such decode per view), after an untimed warm-up image in the KV modes, which runs the graphs full recompute uses too): from the 256x256 model input (already decoded and normalised by \`loadSample\`) and the prompt to the binary mask at the source image's size — image tokenizing (the image-codebook encoder), text tokenizing, the prompt (prefill) pass, every decoding step, and detokenizing to the source size. Not timed: reading and decoding the file, \`modelInput\`, loading the model. Modes alternate image by image.
 
 | mode | images | p50 ms | p95 ms | forward passes (mean) | tokens per step | same masks and tokens |
 | --- | --- | --- | --- | --- | --- | --- |

@@ -1,6 +1,6 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
-// [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
+// [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
@@ -13,6 +13,7 @@ import { GROUPS, type Group } from '../main/data/samples';
 import { breakdownMarkdown, evalBreakdown } from '../main/model/eval-breakdown';
 import { evaluateModel, type ImageScore } from '../main/model/evaluate';
 import { loadModel } from '../main/model/model-files';
+import { TEST_TIME_VIEWS, type View } from '../main/model/test-time-views';
 
 export const DEFAULT_MODEL_DIR = 'models/base';
 
@@ -28,6 +29,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
       decode: { type: 'string' },
       fallback: { type: 'string' },
       groups: { type: 'string' },
+      'mask-from': { type: 'string' },
+      views: { type: 'string' },
       'per-image': { type: 'string' },
     },
   });
@@ -37,6 +40,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const rule = values.decode;
   if (rule !== undefined && rule !== 'argmax' && rule !== 'expected')
     throw new Error(`--decode must be argmax or expected, got ${rule}`);
+  const maskFrom = values['mask-from'];
+  if (maskFrom !== undefined && maskFrom !== 'codes' && maskFrom !== 'probability')
+    throw new Error(`--mask-from must be probability or codes, got ${maskFrom}`);
+  const views = values.views === undefined ? undefined : parseViews(values.views);
   const fallback = values.fallback === undefined ? undefined : parseFallback(values.fallback);
   const groups = values.groups === undefined ? undefined : parseGroups(values.groups);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
@@ -48,6 +55,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     perGroup,
     ...(rule ? { rule } : {}),
     ...(fallback ? { fallback } : {}),
+    ...(maskFrom ? { maskFrom } : {}),
+    ...(views ? { views } : {}),
     ...(groups ? { groups } : {}),
     onImage: (score) => {
       images.push(score);
@@ -69,6 +78,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
   process.stderr.write(`\nanswers by target size:\n\n${breakdownMarkdown(evalBreakdown(images))}\n`);
   process.stdout.write(`${JSON.stringify(scores)}\n`);
   return 0;
+}
+
+/** `--views N`: the first N of TEST_TIME_VIEWS. */
+export function parseViews(text: string): View[] {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > TEST_TIME_VIEWS.length)
+    throw new Error(`--views must be a whole number from 1 to ${TEST_TIME_VIEWS.length}, got ${text}`);
+  return TEST_TIME_VIEWS.slice(0, n);
 }
 
 /** `--groups lung,btxrd`: known group names, comma-separated. */

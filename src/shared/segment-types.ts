@@ -73,10 +73,13 @@ export interface SegmentResults {
 
 export interface SegmentProgress {
   requestId: string;
-  /** Mask tokens decoded so far (row-major over the 16x16 grid), of `total`. */
+  /**
+   * Mask tokens decoded so far, of `total`: 256 per decode, one decode per test-time view (a retry at a
+   * lower threshold adds a round).
+   */
   decoded: number;
   total: number;
-  /** PARTIAL_SIZE² bits, packed: the decoded patches, the rest background. */
+  /** PARTIAL_SIZE² bits, packed: the first view's decoded patches (row-major over the 16x16 grid), the rest background. */
   partial: Uint8Array;
 }
 

@@ -50,8 +50,13 @@ export function resizeNearest(src: Mask, width: number, height: number): Mask {
 
 /** Resize a mask through bilinear interpolation and a 0.5 threshold: smoother edges than nearest. */
 export function resizeMaskSmooth(src: Mask, width: number, height: number): Mask {
+  return resizeThreshold(src, width, height, 0.5);
+}
+
+/** Bilinear resize of a soft mask (values in [0, 1]), then 1 where the value reaches `threshold`. */
+export function resizeThreshold(src: Plane, width: number, height: number, threshold: number): Mask {
   const soft = resizeBilinear(src, width, height);
   const out = new Uint8Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = (soft.data[i] as number) >= 0.5 ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = (soft.data[i] as number) >= threshold ? 1 : 0;
   return { width, height, data: out };
 }

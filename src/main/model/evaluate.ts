@@ -4,7 +4,8 @@ import { isFallback } from '../../shared/segment-types';
 import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
 import { type MetricSummary, type Overlap, SegmentationScores } from '../metrics/segmentation';
 import type { SegmentationModel } from './model-files';
-import { type DecodeRule, segment } from './segment';
+import { type DecodeRule, type MaskSource, segment } from './segment';
+import type { View } from './test-time-views';
 
 export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
   msPerImage: number;
@@ -40,6 +41,10 @@ export interface EvalOptions {
   rule?: DecodeRule;
   /** Thresholds for empty answers (segment()'s `fallback`; default EMPTY_FALLBACK). */
   fallback?: readonly number[];
+  /** Expected rule: pixels from the codes or the probabilities (segment()'s `maskFrom`). */
+  maskFrom?: MaskSource;
+  /** Test-time views (segment()'s `views`; default TEST_TIME_VIEWS). */
+  views?: readonly View[];
 }
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
@@ -85,6 +90,8 @@ export async function evaluateModel(
     const { mask, forwardPasses, threshold } = await segment(model, sample.image, sample.text, sample.sourceMask, {
       ...(options.rule ? { rule: options.rule } : {}),
       ...(options.fallback ? { fallback: options.fallback } : {}),
+      ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
+      ...(options.views ? { views: options.views } : {}),
     });
     const imageMs = performance.now() - started;
     ms += imageMs;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenLayout } from '../../shared/tokens';
 import { createRng } from '../data/rng';
-import { argmaxAt, type DecoderSession } from '../segmenter/decoding';
+import { argmaxAt, type DecoderSession, greedyDecode } from '../segmenter/decoding';
 import { WORDS } from '../tokenizers/binary-patches';
 import { MaskCodebook } from '../tokenizers/mask-codebook';
 import { ExpectedPatchSession, preferExpectedPatch } from './expected-patch';
@@ -141,5 +141,55 @@ describe('ExpectedPatchSession', () => {
     expect(argmaxAt(logits, 1, 0, [0, 5])).toBe(3);
     expect(argmaxAt(logits, 1, 1, [0, 5])).toBe(0);
     expect(argmaxAt(logits, 0, 0, [0, 5])).toBe(3);
+  });
+});
+
+describe('ExpectedPatchSession probability map', () => {
+  it('writes the expected patch behind each decoded output at its grid position', async () => {
+    const book = codebook();
+    const layout = { maskCodes: book.size } as TokenLayout;
+    // Top half: codes 2 and 3 (3 lacks pixel 0) hold 0.3 + 0.3, the foreground code 0.002.
+    const row = [...logitsFor([0.398, 0.002, 0.3, 0.3, 1e-7]), -5];
+    let length = 0;
+    const inner: DecoderSession = {
+      get length() {
+        return length;
+      },
+      truncate: (n) => {
+        length = n;
+      },
+      // A prompt of 6 ids fills 3 positions (several ids per image position) and, like prefill, gives
+      // logits at its last position only; later calls give one row per token fed.
+      extend: async (tokens) => {
+        const positions = length === 0 ? 1 : tokens.length;
+        length += length === 0 ? 3 : tokens.length;
+        const data = new Float32Array(positions * 6);
+        for (let r = 0; r < positions; r++) data.set(row, r * 6);
+        return { positions, heads: 1, vocab: 6, data };
+      },
+    };
+    const map = new Float32Array(256 * 256).fill(-1);
+    const session = new ExpectedPatchSession(inner, book, layout, 0.5, map);
+    const tokens = await greedyDecode(session, new Int32Array(6), { steps: 2, allowed: () => [0, 5] });
+    expect(Array.from(tokens.tokens)).toEqual([3, 3]); // pixel 0 stays under 0.5
+    for (const left of [0, 16]) {
+      expect(map[left]).toBeCloseTo(0.302, 5); // pixel 0: only code 2 and the foreground code
+      expect(map[left + 1]).toBeCloseTo(0.602, 5);
+      expect(map[7 * 256 + left + 15]).toBeCloseTo(0.602, 5);
+      expect(map[8 * 256 + left]).toBeCloseTo(0.002, 5);
+    }
+    expect(map[32]).toBe(-1); // grid position 2 was never decoded
+    expect(map[16 * 256]).toBe(-1);
+  });
+
+  it('refuses a map of the wrong size', () => {
+    const inner: DecoderSession = {
+      length: 0,
+      truncate: () => {},
+      extend: async () => ({ positions: 0, heads: 1, vocab: 6, data: new Float32Array(0) }),
+    };
+    expect(
+      () => new ExpectedPatchSession(inner, codebook(), { maskCodes: 5 } as TokenLayout, 0.5, new Float32Array(10)),
+    ).toThrow(/256x256/);
   });
 });

@@ -9,6 +9,7 @@ import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import type { TokenLayout } from '../../shared/tokens';
 import type { DecoderSession, HeadLogits } from '../segmenter/decoding';
 import { WORDS } from '../tokenizers/binary-patches';
+import { GRID, GRID_PIXELS, PATCH, POSITIONS } from '../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE, type MaskCodebook } from '../tokenizers/mask-codebook';
 
 const PIXELS = 256;
@@ -55,9 +56,15 @@ function othersOutweighedBy(row: Float32Array, top: number, k: number, ratio: nu
 
 /**
  * Rewrites one row of logits over the mask codes so the code of the expected patch, thresholded at
- * `threshold` (in (0, 1/2]), is the argmax.
+ * `threshold` (in (0, 1/2]), is the argmax. `probability`, when given, receives the expected patch
+ * itself (256 foreground probabilities, row-major; 0 or 1 where a flat code is certain enough).
  */
-export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook, threshold = EXPECTED_THRESHOLD): number {
+export function preferExpectedPatch(
+  row: Float32Array,
+  codebook: MaskCodebook,
+  threshold = EXPECTED_THRESHOLD,
+  probability?: Float32Array,
+): number {
   if (!(threshold > 0 && threshold <= 0.5))
     throw new Error(`expected-patch threshold must be in (0, 0.5], got ${threshold}`);
   const k = codebook.size;
@@ -72,6 +79,7 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook, t
   for (const flat of [BACKGROUND_CODE, FOREGROUND_CODE]) {
     const ratio = flat === BACKGROUND_CODE ? threshold / (1 - threshold) : 1;
     if (row[flat] === max && othersOutweighedBy(row, flat, k, ratio)) {
+      probability?.fill(flat === BACKGROUND_CODE ? 0 : 1);
       row[flat] = max + 1;
       return flat;
     }
@@ -98,6 +106,7 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook, t
       foreground[j] = (foreground[j] as number) + p;
     }
   }
+  probability?.set(foreground);
   patch.fill(0);
   for (let j = 0; j < PIXELS; j++)
     if ((foreground[j] as number) >= threshold) patch[j >> 5] = ((patch[j >> 5] as number) | (1 << (j & 31))) >>> 0;
@@ -106,14 +115,27 @@ export function preferExpectedPatch(row: Float32Array, codebook: MaskCodebook, t
   return chosen;
 }
 
-/** A DecoderSession whose mask-code logits (each row as decoding reads it) follow the expected-patch rule. */
+/**
+ * A DecoderSession whose mask-code logits (each row as decoding reads it) follow the expected-patch rule.
+ * Given `probability` (256x256, the mask grid's frame), it also writes there the expected patch of every
+ * output it reads. Decoding reads a head-1 row only for an output it then keeps with that row's choice
+ * (a rejected draft's rows are never read), so the map ends as the expected patches behind the tokens.
+ */
 export class ExpectedPatchSession implements DecoderSession {
+  /** Sequence position whose head-1 row predicts mask output 0: the prompt's last; set by the first extend. */
+  private firstOutputRow = -1;
+  private readonly patchScratch = new Float32Array(PIXELS);
+
   constructor(
     private readonly inner: DecoderSession,
     private readonly codebook: MaskCodebook,
     private readonly layout: TokenLayout,
     private readonly threshold = EXPECTED_THRESHOLD,
-  ) {}
+    private readonly probability?: Float32Array,
+  ) {
+    if (probability && probability.length !== GRID_PIXELS * GRID_PIXELS)
+      throw new Error(`probability map must hold ${GRID_PIXELS}x${GRID_PIXELS} values`);
+  }
 
   get length(): number {
     return this.inner.length;
@@ -125,6 +147,9 @@ export class ExpectedPatchSession implements DecoderSession {
 
   async extend(tokens: Int32Array): Promise<HeadLogits> {
     const logits = await this.inner.extend(tokens);
+    // Sequence position of row 0 (a prompt's image position holds several ids, so count positions).
+    const first = this.inner.length - logits.positions;
+    if (this.firstOutputRow < 0) this.firstOutputRow = this.inner.length - 1;
     const done = new Uint8Array(logits.positions * logits.heads);
     const codes = this.layout.maskCodes;
     // Lazily: only the rows decoding reads are rewritten (each once). Only head 1 follows the rule: its
@@ -134,12 +159,23 @@ export class ExpectedPatchSession implements DecoderSession {
       const r = position * logits.heads + head;
       if (head > 0 || done[r]) return;
       done[r] = 1;
+      const output = first + position - this.firstOutputRow;
+      const record = this.probability && output >= 0 && output < POSITIONS;
       preferExpectedPatch(
         logits.data.subarray(r * logits.vocab, r * logits.vocab + codes),
         this.codebook,
         this.threshold,
+        record ? this.patchScratch : undefined,
       );
+      if (record) writePatch(this.patchScratch, this.probability as Float32Array, output);
     };
     return logits;
   }
+}
+
+/** Copies a 16x16 patch (row-major) to grid position `index` (row-major on the 16x16 grid) of a 256x256 map. */
+function writePatch(patch: Float32Array, map: Float32Array, index: number): void {
+  const top = Math.floor(index / GRID) * PATCH;
+  const left = (index % GRID) * PATCH;
+  for (let y = 0; y < PATCH; y++) map.set(patch.subarray(y * PATCH, (y + 1) * PATCH), (top + y) * GRID_PIXELS + left);
 }

@@ -1,27 +1,40 @@
 // One prompt → one mask: tokenize the 256x256 image and the text, decode the mask tokens with the
 // KV-cached session (speculative from the NkTP heads; same tokens as greedy), detokenize to the
-// source size. Under the expected rule an empty mask is decoded again at lower thresholds (see
-// EMPTY_FALLBACK): the prompt asked for something, and the model's less confident answer is more use
-// to a radiologist than nothing, provided it is labelled as such (`threshold`).
+// source size. Under the expected rule each of a few test-time views of the image (test-time-views.ts)
+// is decoded, their expected-patch probability maps averaged and thresholded; an empty answer is
+// decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
+// model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
+// such (`threshold`).
 import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
-import type { Mask, Plane } from '../data/resample';
+import { type Mask, type Plane, resizeThreshold } from '../data/resample';
 import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
+import { GRID_PIXELS } from '../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
+import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 
 export interface Segmentation {
   mask: Mask;
-  /** The 256 mask codes decoded. */
+  /** The 256 mask codes decoded (of the first view). */
   tokens: Int32Array;
   /** All decodes' passes together. */
   forwardPasses: number;
   /** The expected-patch threshold that gave this mask (below 0.5: a low-confidence fallback); null under argmax. */
   threshold: number | null;
+  /** Expected rule: each pixel's foreground probability on the 256x256 grid, the mean over the views. */
+  probability: Plane<Float32Array> | null;
 }
+
+/**
+ * How the expected rule turns its answer into pixels: the decoded codes' patterns (`codes`), or the
+ * expected patches behind them thresholded at the decoding threshold (`probability`), which is not
+ * limited to the codebook's ~1000 patterns.
+ */
+export type MaskSource = 'codes' | 'probability';
 
 /** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
 export type DecodeRule = 'argmax' | 'expected';
@@ -38,6 +51,12 @@ export interface SegmentOptions {
   maxDraft?: number;
   /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
   fallback?: readonly number[];
+  /** Expected rule only (default `probability`). */
+  maskFrom?: MaskSource;
+  /** Expected rule with `probability` masks: views whose maps are averaged (default TEST_TIME_VIEWS). */
+  views?: readonly View[];
+  /** Called before each decode: its index over the whole call, and the decodes per threshold (the views). */
+  onDecode?: (index: number, perThreshold: number) => void;
 }
 
 /**
@@ -75,8 +94,15 @@ export async function segment(
 ): Promise<Segmentation> {
   const { layout, tokenizers } = model;
   const { signal, rule = model.rule ?? 'argmax', decode = speculativeDecode, maxDraft = MAX_DRAFT } = options;
-  const [imageTokens, textTokens] = await Promise.all([encodeImage(tokenizers, image), tokenizers.text.encode(text)]);
-  const prompt = promptIds(layout, imageTokens, textTokens);
+  const { maskFrom = 'probability' } = options;
+  // Only probability maps can be averaged: codes and argmax decode the input as it is.
+  const views =
+    rule === 'expected' && maskFrom === 'probability' ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
+  if (views.length === 0) throw new Error('segment: views must hold at least one view');
+  const textTokens = await tokenizers.text.encode(text);
+  const prompts = await Promise.all(
+    views.map(async (v) => promptIds(layout, await encodeImage(tokenizers, viewImage(image, v)), textTokens)),
+  );
   const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
   const decodeOptions = {
     steps: layout.outputs,
@@ -85,16 +111,33 @@ export async function segment(
     ...(signal ? { signal } : {}),
   };
   let forwardPasses = 0;
+  let decodes = 0;
   let tokens: Int32Array = new Int32Array(0);
   let threshold: number | null = null;
+  let probability: Plane<Float32Array> | null = null;
   for (const t of thresholds) {
-    const cached = options.session ? options.session(model) : new KvDecoderSession(model);
-    const session = t === null ? cached : new ExpectedPatchSession(cached, tokenizers.mask, layout, t);
-    const result = await decode(session, prompt, decodeOptions);
-    forwardPasses += result.forwardPasses;
-    tokens = result.tokens.subarray(0, GRID_TOKENS);
+    const maps: Plane<Float32Array>[] = [];
+    for (const [i, view] of views.entries()) {
+      const cached = options.session ? options.session(model) : new KvDecoderSession(model);
+      const map = t === null ? null : new Float32Array(GRID_PIXELS * GRID_PIXELS);
+      const session = map ? new ExpectedPatchSession(cached, tokenizers.mask, layout, t as number, map) : cached;
+      options.onDecode?.(decodes++, views.length);
+      const result = await decode(session, prompts[i] as Int32Array, decodeOptions);
+      forwardPasses += result.forwardPasses;
+      if (i === 0) tokens = result.tokens.subarray(0, GRID_TOKENS);
+      if (map) maps.push(mapBack({ width: GRID_PIXELS, height: GRID_PIXELS, data: map }, view));
+    }
     threshold = t;
-    if (tokens.some((c) => c !== BACKGROUND_CODE)) break;
+    probability = t === null ? null : meanMap(maps);
+    // One view: a pixel reaches t exactly where its patch got a code other than background.
+    const answered = probability
+      ? probability.data.some((p) => p >= (t as number))
+      : tokens.some((c) => c !== BACKGROUND_CODE);
+    if (answered) break;
   }
-  return { mask: tokenizers.mask.detokenize(tokens, size.width, size.height), tokens, forwardPasses, threshold };
+  const mask =
+    probability && threshold !== null && maskFrom === 'probability'
+      ? resizeThreshold(probability, size.width, size.height, threshold)
+      : tokenizers.mask.detokenize(tokens, size.width, size.height);
+  return { mask, tokens, forwardPasses, threshold, probability };
 }

@@ -114,13 +114,11 @@ async function run(request: WorkerRequest): Promise<void> {
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
-        onTokens: (tokens) => {
-          if (Math.floor(tokens.length / GRID) <= rows) return;
-          rows = Math.floor(tokens.length / GRID);
+        onTokens: (tokens, { decoded, total }) => {
+          if (Math.floor(decoded / GRID) <= rows) return;
+          rows = Math.floor(decoded / GRID);
           const partial = partialMask(model, tokens);
-          post({ type: 'progress', id, decoded: tokens.length, total: GRID_TOKENS, partial }, [
-            partial.buffer as ArrayBuffer,
-          ]);
+          post({ type: 'progress', id, decoded, total, partial }, [partial.buffer as ArrayBuffer]);
         },
       },
     );

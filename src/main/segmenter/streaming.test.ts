@@ -9,6 +9,7 @@ import type { Plane } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
 import { loadModel, type SegmentationModel } from '../model/model-files';
 import { segment } from '../model/segment';
+import { IDENTITY_VIEW } from '../model/test-time-views';
 import { writeRandomModel } from '../testing/tiny-model';
 import { segmentStreaming } from './streaming';
 
@@ -38,7 +39,10 @@ describe('segmentStreaming', () => {
     const expected = await segment(model, image, 'left lung', size);
     const streamed: Int32Array[] = [];
     const result = await segmentStreaming(model, image, 'left lung', size, {
-      onTokens: (tokens) => streamed.push(tokens.slice()),
+      onTokens: (tokens, { decoded, total }) => {
+        streamed.push(tokens.slice());
+        expect([decoded, total]).toEqual([tokens.length, GRID_TOKENS]); // one decode: its tokens are the progress
+      },
     });
     expect(Array.from(result.tokens)).toEqual(Array.from(expected.tokens));
     expect(Array.from(result.mask.data)).toEqual(Array.from(expected.mask.data));
@@ -52,6 +56,31 @@ describe('segmentStreaming', () => {
       expect(Array.from(tokens)).toEqual(Array.from(expected.tokens.subarray(0, tokens.length)));
     }
     expect((streamed.at(-1) as Int32Array).length).toBe(GRID_TOKENS);
+  });
+
+  it('streams the first view and counts every view in the progress', async () => {
+    const views = [IDENTITY_VIEW, { affine: { scale: 1, shiftX: 8, shiftY: 8 }, gamma: 1 }];
+    const options = { rule: 'expected' as const, views, fallback: [] };
+    const expected = await segment(model, image, 'left lung', size, options);
+    const reports: { tokens: Int32Array; decoded: number; total: number }[] = [];
+    const decodes: number[] = [];
+    const result = await segmentStreaming(model, image, 'left lung', size, {
+      ...options,
+      onDecode: (index, perThreshold) => decodes.push(index, perThreshold),
+      onTokens: (tokens, progress) => reports.push({ tokens: tokens.slice(), ...progress }),
+    });
+    expect(decodes).toEqual([0, 2, 1, 2]);
+    expect(Array.from(result.mask.data)).toEqual(Array.from(expected.mask.data));
+    expect(reports.every((r) => r.total === 2 * GRID_TOKENS)).toBe(true);
+    expect(reports.at(-1)?.decoded).toBe(2 * GRID_TOKENS);
+    for (let i = 1; i < reports.length; i++)
+      expect((reports[i] as (typeof reports)[0]).decoded).toBeGreaterThan(
+        (reports[i - 1] as (typeof reports)[0]).decoded,
+      );
+    // The second view's reports still show the first view's full, final tokens.
+    const second = reports.filter((r) => r.decoded > GRID_TOKENS);
+    expect(second.length).toBeGreaterThan(0);
+    for (const r of second) expect(Array.from(r.tokens)).toEqual(Array.from(expected.tokens));
   });
 
   it('stops at the next forward pass once cancelled', async () => {

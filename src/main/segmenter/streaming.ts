@@ -1,6 +1,7 @@
 // segment() with streamed tokens and cancellation between forward passes: its `decode` option runs
 // the decoding with the onTokens hook (tokens are final once reported) over the session with a
-// cancel check before every pass. The result is segment()'s own.
+// cancel check before every pass. The result is segment()'s own. Under test-time views the first
+// view's tokens stream; the later views (and any lower-threshold retry) only advance the progress.
 import { GRID_TOKENS } from '../../shared/tokens';
 import type { Plane } from '../data/resample';
 import type { SegmentationModel } from '../model/model-files';
@@ -10,8 +11,11 @@ import { type DecoderSession, speculativeDecode } from './decoding';
 export interface StreamOptions extends Omit<SegmentOptions, 'signal'> {
   /** Polled before the run and before every decoder pass (prefill, each decode step); true stops it. */
   cancelled?: () => boolean;
-  /** The mask tokens (row-major over the 16x16 grid) final so far, each time there are more. */
-  onTokens?: (tokens: Int32Array) => void;
+  /**
+   * The first decode's mask tokens (row-major over the 16x16 grid) final so far, and the mask tokens
+   * decoded by all decodes so far out of those planned; called whenever `decoded` grows.
+   */
+  onTokens?: (tokens: Int32Array, progress: { decoded: number; total: number }) => void;
 }
 
 /** What a cancelled run rejects with (the IPC dispatcher reports the name as 'cancelled'). */
@@ -47,20 +51,37 @@ export async function segmentStreaming(
     if (cancelled()) throw abortError();
   };
   const final = new Int32Array(model.layout.outputs);
-  let reported = 0;
+  let firstDecoded = 0;
+  let decodeIndex = 0;
+  let perThreshold = 1;
+  let decoded = 0;
   const streamed: typeof speculativeDecode = (session, prompt, decodeOptions) =>
     decode(checked(session, check), prompt, {
       ...decodeOptions,
       onTokens: (tokens, produced) => {
         decodeOptions.onTokens?.(tokens, produced);
-        final.set(tokens, produced - tokens.length);
         // The step after the grid is EOS: not a mask token.
         const masked = Math.min(produced, GRID_TOKENS);
-        if (masked <= reported) return;
-        reported = masked;
-        onTokens?.(final.subarray(0, masked));
+        if (decodeIndex === 0) {
+          final.set(tokens, produced - tokens.length);
+          firstDecoded = masked;
+        }
+        const now = decodeIndex * GRID_TOKENS + masked;
+        if (now <= decoded) return;
+        decoded = now;
+        // A lower-threshold retry plans another round of views.
+        const total = (Math.floor(decodeIndex / perThreshold) + 1) * perThreshold * GRID_TOKENS;
+        onTokens?.(final.subarray(0, firstDecoded), { decoded, total });
       },
     });
   check();
-  return segment(model, image, text, size, { ...rest, decode: streamed });
+  return segment(model, image, text, size, {
+    ...rest,
+    decode: streamed,
+    onDecode: (index, views) => {
+      decodeIndex = index;
+      perThreshold = views;
+      rest.onDecode?.(index, views);
+    },
+  });
 }
