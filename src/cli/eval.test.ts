@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFallback, parseGroups } from './eval';
+import { IDENTITY_VIEW, TEST_TIME_VIEWS } from '../main/model/test-time-views';
+import { parseFallback, parseGroups, parseViews } from './eval';
 
 describe('eval --fallback', () => {
   it('reads "none" and decreasing thresholds under one half', () => {
@@ -18,5 +19,14 @@ describe('eval --groups', () => {
     expect(parseGroups('btxrd')).toEqual(['btxrd']);
     expect(parseGroups('lung,infection')).toEqual(['lung', 'infection']);
     for (const bad of ['', 'lungs', 'lung,,btxrd']) expect(() => parseGroups(bad), bad).toThrow(/--groups/);
+  });
+});
+
+describe('eval --views', () => {
+  it('takes the first N default test-time views and rejects counts out of range', () => {
+    expect(parseViews('1')).toEqual([IDENTITY_VIEW]);
+    expect(parseViews(String(TEST_TIME_VIEWS.length))).toEqual([...TEST_TIME_VIEWS]);
+    for (const bad of ['0', '1.5', 'x', String(TEST_TIME_VIEWS.length + 1)])
+      expect(() => parseViews(bad), bad).toThrow(/--views/);
   });
 });
