@@ -136,8 +136,8 @@ export async function segment(
     if (answered) break;
   }
   const mask =
-    probability && threshold !== null && maskFrom === 'probability'
-      ? resizeThreshold(probability, size.width, size.height, threshold)
+    probability && maskFrom === 'probability'
+      ? resizeThreshold(probability, size.width, size.height, threshold as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
   return { mask, tokens, forwardPasses, threshold, probability };
 }

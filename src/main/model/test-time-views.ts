@@ -26,13 +26,15 @@ export const TEST_TIME_VIEWS: readonly View[] = [
   { affine: IDENTITY_VIEW.affine, gamma: 1.25 },
 ];
 
+/** Whether the view leaves the geometry as it is (no warp either way). */
+function still({ scale, shiftX, shiftY }: View['affine']): boolean {
+  return scale === 1 && shiftX === 0 && shiftY === 0;
+}
+
 /** The model input as the view sees it. */
 export function viewImage(image: Plane<Float32Array>, view: View): Plane<Float32Array> {
   const { affine, gamma } = view;
-  const moved =
-    affine.scale === 1 && affine.shiftX === 0 && affine.shiftY === 0
-      ? image
-      : warpImage(image, { ...affine, angleRad: 0 });
+  const moved = still(affine) ? image : warpImage(image, { ...affine, angleRad: 0 });
   if (gamma === 1) return moved;
   const data = new Float32Array(moved.data.length);
   for (let i = 0; i < data.length; i++) data[i] = (moved.data[i] as number) ** gamma;
@@ -41,8 +43,8 @@ export function viewImage(image: Plane<Float32Array>, view: View): Plane<Float32
 
 /** A map computed on the view's image, brought back to the input's frame (0 where the view saw nothing). */
 export function mapBack(map: Plane<Float32Array>, view: View): Plane<Float32Array> {
+  if (still(view.affine)) return map;
   const { scale, shiftX, shiftY } = view.affine;
-  if (scale === 1 && shiftX === 0 && shiftY === 0) return map;
   // The view maps input point q to c + shift + scale·(q − c); its inverse is c − shift/scale + (p − c)/scale.
   return warpImage(map, { angleRad: 0, scale: 1 / scale, shiftX: -shiftX / scale, shiftY: -shiftY / scale });
 }
