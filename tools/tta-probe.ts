@@ -1,14 +1,18 @@
 // Probe (session 8): which test-time views to average (src/main/model/test-time-views.ts)? Decodes every
 // candidate view of each val image once, then scores each combination of views (mean probability map,
 // thresholded; an empty mean falls back as segment() would, at 0.4 then 0.3 on the same maps — cheaper than
-// segment()'s re-decode, close enough to rank views) per image, per group. Results: docs/MODEL.md,
-// "Test-time views". Usage:
+// segment()'s re-decode, close enough to rank views) per image, per group, with and without the lung gate
+// (lung-gate.ts; "+gate" rows, chest finding prompts only). Results: docs/MODEL.md, "Test-time views" and
+// "Lung gate". Usage:
 //   npx tsx tools/tta-probe.ts [model dir] [per group 40] [groups infection,lung,btxrd] [offset]
 // `offset` takes the mid-points of eval --per-group's evenly spread picks: a subset that mostly differs.
+
+import { canonicalLungPrompt } from '../src/main/data/lung-prompts';
 import { type Plane, resizeThreshold } from '../src/main/data/resample';
 import { type Group, listSamples, loadSample } from '../src/main/data/samples';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
 import { spread } from '../src/main/model/evaluate';
+import { gated, gateRegion, lungPlaces } from '../src/main/model/lung-gate';
 import { loadModel } from '../src/main/model/model-files';
 import { segment } from '../src/main/model/segment';
 import { IDENTITY_VIEW, meanMap, type View } from '../src/main/model/test-time-views';
@@ -27,9 +31,10 @@ const sources =
       })
     : spread(listed, perGroup);
 
-const view = (shiftX: number, shiftY: number, scale = 1, gamma = 1): View => ({
+const view = (shiftX: number, shiftY: number, scale = 1, gamma = 1, mirror = false): View => ({
   affine: { scale, shiftX, shiftY },
   gamma,
+  mirror,
 });
 const views: View[] = [
   IDENTITY_VIEW,
@@ -38,6 +43,9 @@ const views: View[] = [
   view(0, 0, 0.94),
   view(0, 0, 1, 0.8),
   view(0, 0, 1, 1.25),
+  view(0, 0, 1, 1, true),
+  view(0, 0, 1, 0.8, true),
+  view(0, 0, 1, 1.25, true),
 ];
 const combos: Record<string, number[]> = {
   one: [0],
@@ -48,6 +56,9 @@ const combos: Record<string, number[]> = {
   scaleGammaB3: [0, 2, 5],
   scalesGammas5: [0, 2, 3, 4, 5],
   all6: [0, 1, 2, 3, 4, 5],
+  mirror1: [6],
+  gainsMirror4: [0, 4, 5, 6],
+  gainsMirrors6: [0, 4, 5, 6, 7, 8],
 };
 const THRESHOLDS = [0.5, 0.45, 0.4];
 const sums: Partial<Record<Group, Record<string, number>>> = {};
@@ -59,7 +70,11 @@ for (const [k, source] of sources.entries()) {
   for (const v of views) {
     // Each view alone, decoded once at 0.5 (no re-decode on an empty answer: the fallback is judged on the
     // mean); segment() returns its map already mapped back to the input's frame.
-    const r = await segment(model, sample.image, sample.text, sample.sourceMask, { views: [v], fallback: [] });
+    const r = await segment(model, sample.image, sample.text, sample.sourceMask, {
+      views: [v],
+      fallback: [],
+      gate: false,
+    });
     if (!r.probability) throw new Error(`${modelDir} does not decode with the expected rule`);
     maps.push(r.probability);
   }
@@ -71,6 +86,20 @@ for (const [k, source] of sources.entries()) {
     name,
     mean: meanMap(picked.map((i) => maps[i] as Plane<Float32Array>)),
   }));
+  // The gate as segment() makes it: the model's "both lungs" on the image alone, cut to the prompt's places.
+  const places = lungPlaces(sample.text);
+  if (places) {
+    const grid = { width: 256, height: 256 };
+    const lungs = await segment(model, sample.image, canonicalLungPrompt('both'), grid, {
+      views: [IDENTITY_VIEW],
+      fallback: [],
+      gate: false,
+    });
+    const region = gateRegion(lungs.mask, places);
+    // No lungs found: segment() answers ungated, and so does the row.
+    const gate = (mean: Plane<Float32Array>) => (region ? gated(mean, region) : mean);
+    means.push(...means.map(({ name, mean }) => ({ name: `${name}+gate`, mean: gate(mean) })));
+  }
   for (const { name, mean } of means) {
     for (const t of THRESHOLDS) {
       const answer = [t, 0.4, 0.3]

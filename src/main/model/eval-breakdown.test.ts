@@ -12,6 +12,7 @@ const score = (over: Partial<ImageScore>): ImageScore => ({
   iou: 0,
   pixels: 1000,
   threshold: 0.5,
+  gated: false,
   forwardPasses: 40,
   ms: 100,
   ...over,

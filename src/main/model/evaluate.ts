@@ -27,6 +27,8 @@ export interface ImageScore extends Overlap {
   pixels: number;
   /** The expected-patch threshold that gave the mask (below 0.5: the fallback's; null under argmax). */
   threshold: number | null;
+  /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
+  gated: boolean;
   forwardPasses: number;
   ms: number;
 }
@@ -45,6 +47,8 @@ export interface EvalOptions {
   maskFrom?: MaskSource;
   /** Test-time views (segment()'s `views`; default TEST_TIME_VIEWS). */
   views?: readonly View[];
+  /** The lung gate (segment()'s `gate`; default on). */
+  gate?: boolean;
 }
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
@@ -87,12 +91,19 @@ export async function evaluateModel(
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask, forwardPasses, threshold } = await segment(model, sample.image, sample.text, sample.sourceMask, {
-      ...(options.rule ? { rule: options.rule } : {}),
-      ...(options.fallback ? { fallback: options.fallback } : {}),
-      ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
-      ...(options.views ? { views: options.views } : {}),
-    });
+    const { mask, forwardPasses, threshold, gated } = await segment(
+      model,
+      sample.image,
+      sample.text,
+      sample.sourceMask,
+      {
+        ...(options.rule ? { rule: options.rule } : {}),
+        ...(options.fallback ? { fallback: options.fallback } : {}),
+        ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
+        ...(options.views ? { views: options.views } : {}),
+        ...(options.gate === false ? { gate: false } : {}),
+      },
+    );
     const imageMs = performance.now() - started;
     ms += imageMs;
     passes += forwardPasses;
@@ -108,6 +119,7 @@ export async function evaluateModel(
       ...score,
       pixels: mask.data.length,
       threshold,
+      gated,
       forwardPasses,
       ms: imageMs,
     });

@@ -1,12 +1,14 @@
 // One prompt → one mask: tokenize the 256x256 image and the text, decode the mask tokens with the
 // KV-cached session (speculative from the NkTP heads; same tokens as greedy), detokenize to the
 // source size. Under the expected rule each of a few test-time views of the image (test-time-views.ts)
-// is decoded, their expected-patch probability maps averaged and thresholded; an empty answer is
+// is decoded, their expected-patch probability maps averaged, kept inside the lungs and zones a chest
+// prompt names (lung-gate.ts) and thresholded; an empty answer is
 // decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
 // model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
 // such (`threshold`).
 import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
+import { canonicalLungPrompt } from '../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold } from '../data/resample';
 import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { GRID_PIXELS } from '../tokenizers/grid';
@@ -14,7 +16,8 @@ import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
-import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage } from './test-time-views';
+import { gated, gateRegion, lungPlaces } from './lung-gate';
+import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 
 export interface Segmentation {
@@ -25,8 +28,10 @@ export interface Segmentation {
   forwardPasses: number;
   /** The expected-patch threshold that gave this mask (below 0.5: a low-confidence fallback); null under argmax. */
   threshold: number | null;
-  /** Expected rule: each pixel's foreground probability on the 256x256 grid, the mean over the views. */
+  /** Expected rule: each pixel's foreground probability on the 256x256 grid, the mean over the views (gated). */
   probability: Plane<Float32Array> | null;
+  /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
+  gated: boolean;
 }
 
 /**
@@ -55,8 +60,13 @@ export interface SegmentOptions {
   maskFrom?: MaskSource;
   /** Expected rule with `probability` masks: views whose maps are averaged (default TEST_TIME_VIEWS). */
   views?: readonly View[];
-  /** Called before each decode: its index over the whole call, and the decodes per threshold (the views). */
-  onDecode?: (index: number, perThreshold: number) => void;
+  /**
+   * Expected rule with `probability` masks: keep the answer inside the lungs and zones a chest prompt
+   * names, as the model's own answer to "both lungs" (one more decode) finds them (default true).
+   */
+  gate?: boolean;
+  /** Called before each decode: its index over the whole call, and how many decodes are planned so far. */
+  onDecode?: (index: number, planned: number) => void;
 }
 
 /**
@@ -67,6 +77,9 @@ export const EMPTY_FALLBACK: readonly number[] = [0.4, 0.3];
 
 /** Default longest draft: 16 was fastest end to end on the shipped model (docs/MODEL.md, "Inference"). */
 export const MAX_DRAFT = 16;
+
+/** The model's own grid, where the lung gate works. */
+const GRID_SIZE = { width: GRID_PIXELS, height: GRID_PIXELS };
 
 /**
  * Draft guesses past the NkTP heads for mask tokens. Masks are smooth, so a code is most often the one
@@ -95,13 +108,19 @@ export async function segment(
   const { layout, tokenizers } = model;
   const { signal, rule = model.rule ?? 'argmax', decode = speculativeDecode, maxDraft = MAX_DRAFT } = options;
   const { maskFrom = 'probability' } = options;
-  // Only probability maps can be averaged: codes and argmax decode the input as it is.
-  const views =
-    rule === 'expected' && maskFrom === 'probability' ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
+  // Only probability maps can be averaged or gated: codes and argmax decode the input as it is.
+  const maps = rule === 'expected' && maskFrom === 'probability';
+  const views = maps ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
   if (views.length === 0) throw new Error('segment: views must hold at least one view');
-  const textTokens = await tokenizers.text.encode(text);
+  const places = maps && options.gate !== false ? lungPlaces(text) : null;
   const prompts = await Promise.all(
-    views.map(async (v) => promptIds(layout, await encodeImage(tokenizers, viewImage(image, v)), textTokens)),
+    views.map(async (v) =>
+      promptIds(
+        layout,
+        await encodeImage(tokenizers, viewImage(image, v)),
+        await tokenizers.text.encode(viewText(text, v)),
+      ),
+    ),
   );
   const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
   const decodeOptions = {
@@ -112,23 +131,40 @@ export async function segment(
   };
   let forwardPasses = 0;
   let decodes = 0;
+  let planned = 0;
   let tokens: Int32Array = new Int32Array(0);
   let threshold: number | null = null;
   let probability: Plane<Float32Array> | null = null;
+  let region: Mask | null | undefined = places ? undefined : null;
   for (const t of thresholds) {
-    const maps: Plane<Float32Array>[] = [];
+    planned += views.length + (region === undefined ? 1 : 0);
+    const viewMaps: Plane<Float32Array>[] = [];
     for (const [i, view] of views.entries()) {
       const cached = options.session ? options.session(model) : new KvDecoderSession(model);
       const map = t === null ? null : new Float32Array(GRID_PIXELS * GRID_PIXELS);
       const session = map ? new ExpectedPatchSession(cached, tokenizers.mask, layout, t as number, map) : cached;
-      options.onDecode?.(decodes++, views.length);
+      options.onDecode?.(decodes++, planned);
       const result = await decode(session, prompts[i] as Int32Array, decodeOptions);
       forwardPasses += result.forwardPasses;
       if (i === 0) tokens = result.tokens.subarray(0, GRID_TOKENS);
-      if (map) maps.push(mapBack({ width: GRID_PIXELS, height: GRID_PIXELS, data: map }, view));
+      if (map) viewMaps.push(mapBack({ width: GRID_PIXELS, height: GRID_PIXELS, data: map }, view));
+    }
+    if (region === undefined && places) {
+      // The lungs once, on the image as it is, after the views (the first decode is the one previewed).
+      options.onDecode?.(decodes++, planned);
+      const { onDecode: _, ...lungOptions } = options;
+      const lungs = await segment(model, image, canonicalLungPrompt('both'), GRID_SIZE, {
+        ...lungOptions,
+        views: [IDENTITY_VIEW],
+        fallback: [],
+        gate: false,
+      });
+      forwardPasses += lungs.forwardPasses;
+      region = gateRegion(lungs.mask, places);
     }
     threshold = t;
-    probability = t === null ? null : meanMap(maps);
+    probability = t === null ? null : meanMap(viewMaps);
+    if (probability && region) probability = gated(probability, region);
     // One view: a pixel reaches t exactly where its patch got a code other than background.
     const answered = probability
       ? probability.data.some((p) => p >= (t as number))
@@ -139,5 +175,5 @@ export async function segment(
     probability && maskFrom === 'probability'
       ? resizeThreshold(probability, size.width, size.height, threshold as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
-  return { mask, tokens, forwardPasses, threshold, probability };
+  return { mask, tokens, forwardPasses, threshold, probability, gated: Boolean(region) };
 }

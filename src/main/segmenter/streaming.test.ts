@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_TOKENS } from '../../shared/tokens';
 import type { Plane } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
+import { gateRegion } from '../model/lung-gate';
 import { loadModel, type SegmentationModel } from '../model/model-files';
 import { segment } from '../model/segment';
 import { IDENTITY_VIEW } from '../model/test-time-views';
@@ -81,6 +82,35 @@ describe('segmentStreaming', () => {
     const second = reports.filter((r) => r.decoded > GRID_TOKENS);
     expect(second.length).toBeGreaterThan(0);
     for (const r of second) expect(Array.from(r.tokens)).toEqual(Array.from(expected.tokens));
+  });
+
+  it("decodes the lungs once more for a chest finding, counts it, and keeps the answer in the lung's zones", async () => {
+    const text = 'Unilateral pulmonary infection, one infected area, lower left lung.';
+    const options = { rule: 'expected' as const, views: [IDENTITY_VIEW], fallback: [] };
+    const decodes: number[] = [];
+    const totals = new Set<number>();
+    const result = await segmentStreaming(model, image, text, size, {
+      ...options,
+      onDecode: (index, planned) => decodes.push(index, planned),
+      onTokens: (_, { total }) => totals.add(total),
+    });
+    expect(decodes).toEqual([0, 2, 1, 2]); // the view, then the lungs
+    expect([...totals]).toEqual([2 * GRID_TOKENS]);
+    const ungated = await segment(model, image, text, size, { ...options, gate: false });
+    expect(ungated.gated).toBe(false);
+    expect(result.forwardPasses).toBeGreaterThan(ungated.forwardPasses);
+    // The gate is the model's own "both lungs" answer, cut to the lower third of the patient's left lung.
+    const grid = { width: 256, height: 256 };
+    const lungs = await segment(model, image, 'both lungs', grid, { ...options, gate: false });
+    const region = gateRegion(lungs.mask, { left: ['lower'] });
+    expect(result.gated).toBe(region !== null);
+    const map = result.probability as Plane<Float32Array>;
+    const raw = ungated.probability as Plane<Float32Array>;
+    // The gate bites: the ungated answer reaches outside the region.
+    expect(raw.data.some((p, i) => p > 0 && region?.data[i] === 0)).toBe(true);
+    map.data.forEach((p, i) => {
+      if (p !== (region === null || region.data[i] === 1 ? raw.data[i] : 0)) throw new Error(`pixel ${i}: ${p}`);
+    });
   });
 
   it('stops at the next forward pass once cancelled', async () => {

@@ -1,7 +1,8 @@
 // segment() with streamed tokens and cancellation between forward passes: its `decode` option runs
 // the decoding with the onTokens hook (tokens are final once reported) over the session with a
 // cancel check before every pass. The result is segment()'s own. Under test-time views the first
-// view's tokens stream; the later views (and any lower-threshold retry) only advance the progress.
+// view's tokens stream; the later views, the lung gate's decode and any lower-threshold retry only
+// advance the progress.
 import { GRID_TOKENS } from '../../shared/tokens';
 import type { Plane } from '../data/resample';
 import type { SegmentationModel } from '../model/model-files';
@@ -53,7 +54,7 @@ export async function segmentStreaming(
   const final = new Int32Array(model.layout.outputs);
   let firstDecoded = 0;
   let decodeIndex = 0;
-  let perThreshold = 1;
+  let planned = 1;
   let decoded = 0;
   const streamed: typeof speculativeDecode = (session, prompt, decodeOptions) =>
     decode(checked(session, check), prompt, {
@@ -70,18 +71,17 @@ export async function segmentStreaming(
         if (now <= decoded) return;
         decoded = now;
         // A lower-threshold retry plans another round of views.
-        const total = (Math.floor(decodeIndex / perThreshold) + 1) * perThreshold * GRID_TOKENS;
-        onTokens?.(final.subarray(0, firstDecoded), { decoded, total });
+        onTokens?.(final.subarray(0, firstDecoded), { decoded, total: planned * GRID_TOKENS });
       },
     });
   check();
   return segment(model, image, text, size, {
     ...rest,
     decode: streamed,
-    onDecode: (index, views) => {
+    onDecode: (index, plannedSoFar) => {
       decodeIndex = index;
-      perThreshold = views;
-      rest.onDecode?.(index, views);
+      planned = plannedSoFar;
+      rest.onDecode?.(index, plannedSoFar);
     },
   });
 }
