@@ -46,6 +46,8 @@ export interface SegmentResult extends ProviderReport {
    * the model's low-confidence fallback (src/main/model/segment.ts). null: decoded by argmax.
    */
   threshold: number | null;
+  /** Whether the answer was kept inside the lungs and zones the prompt names (src/main/model/lung-gate.ts). */
+  gated: boolean;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */
@@ -93,6 +95,11 @@ export const EXPECTED_THRESHOLD = 0.5;
 /** Whether a mask came from the empty-answer fallback (a threshold under EXPECTED_THRESHOLD). */
 export function isFallback(threshold: number | null): boolean {
   return threshold !== null && threshold < EXPECTED_THRESHOLD;
+}
+
+/** What a result says about a gated answer; empty otherwise. */
+export function gatedNote(gated: boolean): string {
+  return gated ? 'kept inside the lungs and zones the prompt names' : '';
 }
 
 /** What a result says about a fallback answer; empty otherwise. */

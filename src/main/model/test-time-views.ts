@@ -31,6 +31,17 @@ export const TEST_TIME_VIEWS: readonly View[] = [
   { affine: IDENTITY_VIEW.affine, gamma: 1, mirror: true },
 ];
 
+/**
+ * Views tried beyond the default (`npm run eval -- --views 5..7` adds them in this order): a half-patch
+ * diagonal shift and ±6% scales, training's own augmentations (docs/MODEL.md, "Test-time views").
+ */
+export const CANDIDATE_VIEWS: readonly View[] = [
+  ...TEST_TIME_VIEWS,
+  { affine: { scale: 1, shiftX: 8, shiftY: 8 }, gamma: 1 },
+  { affine: { scale: 1.06, shiftX: 0, shiftY: 0 }, gamma: 1 },
+  { affine: { scale: 0.94, shiftX: 0, shiftY: 0 }, gamma: 1 },
+];
+
 /** Whether the view leaves the geometry as it is (no warp either way). */
 function still({ scale, shiftX, shiftY }: View['affine']): boolean {
   return scale === 1 && shiftX === 0 && shiftY === 0;

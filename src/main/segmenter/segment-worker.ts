@@ -132,6 +132,7 @@ async function run(request: WorkerRequest): Promise<void> {
       foreground,
       forwardPasses: result.forwardPasses,
       threshold: result.threshold,
+      gated: result.gated,
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

@@ -17,6 +17,7 @@ function result(requestId: string): SegmentResult {
     foreground: 4,
     forwardPasses: 70,
     threshold: 0.5,
+    gated: false,
     model: 'base',
     ms: 321,
     provider: 'cpu',
@@ -146,5 +147,12 @@ describe('SegmentRunner', () => {
     );
     expect(describeResult('tumour', result('r'))).not.toContain('low confidence');
     expect(describeResult('tumour', { ...result('r'), threshold: null })).not.toContain('low confidence');
+  });
+
+  it('says when the lung gate kept the answer inside the named places, beside a fallback note', () => {
+    expect(describeResult('lower left lung infection', result('r'))).not.toContain('kept inside');
+    expect(describeResult('lower left lung infection', { ...result('r'), gated: true, threshold: 0.4 })).toContain(
+      '(low confidence: nothing above 0.5, shown at 0.4; kept inside the lungs and zones the prompt names)',
+    );
   });
 });
