@@ -1,6 +1,6 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
-// [--mask-from probability|codes] [--views N (the first N candidate test-time views; 1: the image alone, 4: the default)]
+// [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
 // [--gate on|off (the lung gate, lung-gate.ts)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
@@ -14,7 +14,7 @@ import { GROUPS, type Group } from '../main/data/samples';
 import { breakdownMarkdown, evalBreakdown } from '../main/model/eval-breakdown';
 import { evaluateModel, type ImageScore } from '../main/model/evaluate';
 import { loadModel } from '../main/model/model-files';
-import { CANDIDATE_VIEWS, type View } from '../main/model/test-time-views';
+import { TEST_TIME_VIEWS, type View } from '../main/model/test-time-views';
 
 export const DEFAULT_MODEL_DIR = 'models/base';
 
@@ -84,12 +84,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `--views N`: the first N of CANDIDATE_VIEWS (the first four are the default TEST_TIME_VIEWS). */
+/** `--views N`: the first N of TEST_TIME_VIEWS (all of them by default). */
 export function parseViews(text: string): View[] {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > CANDIDATE_VIEWS.length)
-    throw new Error(`--views must be a whole number from 1 to ${CANDIDATE_VIEWS.length}, got ${text}`);
-  return CANDIDATE_VIEWS.slice(0, n);
+  if (!Number.isInteger(n) || n < 1 || n > TEST_TIME_VIEWS.length)
+    throw new Error(`--views must be a whole number from 1 to ${TEST_TIME_VIEWS.length}, got ${text}`);
+  return TEST_TIME_VIEWS.slice(0, n);
 }
 
 /** `--groups lung,btxrd`: known group names, comma-separated. */
