@@ -7,14 +7,13 @@
 //   npx tsx tools/tta-probe.ts [model dir] [per group 40] [groups infection,lung,btxrd] [offset]
 // `offset` takes the mid-points of eval --per-group's evenly spread picks: a subset that mostly differs.
 
-import { canonicalLungPrompt } from '../src/main/data/lung-prompts';
 import { type Plane, resizeThreshold } from '../src/main/data/resample';
 import { type Group, listSamples, loadSample } from '../src/main/data/samples';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
 import { spread } from '../src/main/model/evaluate';
-import { gated, gateRegion, lungPlaces } from '../src/main/model/lung-gate';
+import { gated, lungPlaces } from '../src/main/model/lung-gate';
 import { loadModel } from '../src/main/model/model-files';
-import { segment } from '../src/main/model/segment';
+import { lungGate, segment } from '../src/main/model/segment';
 import { IDENTITY_VIEW, meanMap, type View } from '../src/main/model/test-time-views';
 
 const [modelDir = 'models/base', perArg = '40', groupsArg = 'infection,lung,btxrd', subset] = process.argv.slice(2);
@@ -89,13 +88,7 @@ for (const [k, source] of sources.entries()) {
   // The gate as segment() makes it: the model's "both lungs" on the image alone, cut to the prompt's places.
   const places = lungPlaces(sample.text);
   if (places) {
-    const grid = { width: 256, height: 256 };
-    const lungs = await segment(model, sample.image, canonicalLungPrompt('both'), grid, {
-      views: [IDENTITY_VIEW],
-      fallback: [],
-      gate: false,
-    });
-    const region = gateRegion(lungs.mask, places);
+    const { region } = await lungGate(model, sample.image, places);
     // No lungs found: segment() answers ungated, and so does the row.
     const gate = (mean: Plane<Float32Array>) => (region ? gated(mean, region) : mean);
     means.push(...means.map(({ name, mean }) => ({ name: `${name}+gate`, mean: gate(mean) })));

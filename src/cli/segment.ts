@@ -12,7 +12,7 @@ import { loadModel, type SegmentationModel } from '../main/model/model-files';
 import { segment } from '../main/model/segment';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { prepareInput } from '../main/segmenter/prepare-input';
-import { gatedNote, lowConfidenceNote } from '../shared/segment-types';
+import { resultNote } from '../shared/segment-types';
 import { DEFAULT_MODEL_DIR } from './eval';
 
 const USAGE =
@@ -145,7 +145,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
-    const note = [lowConfidenceNote(result.threshold), gatedNote(result.gated)].filter(Boolean).join('; ');
+    const note = resultNote(result.threshold, result.gated);
     const summary = {
       output: request.out,
       width: mask.width,

@@ -97,12 +97,11 @@ export function isFallback(threshold: number | null): boolean {
   return threshold !== null && threshold < EXPECTED_THRESHOLD;
 }
 
-/** What a result says about a gated answer; empty otherwise. */
-export function gatedNote(gated: boolean): string {
-  return gated ? 'kept inside the lungs and zones the prompt names' : '';
-}
-
-/** What a result says about a fallback answer; empty otherwise. */
-export function lowConfidenceNote(threshold: number | null): string {
-  return isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${threshold}` : '';
+/** What a result says about a fallback answer and a gated one, '; '-separated; empty for neither. */
+export function resultNote(threshold: number | null, gated: boolean): string {
+  const notes = [
+    isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${threshold}` : '',
+    gated ? 'kept inside the lungs and zones the prompt names' : '',
+  ];
+  return notes.filter(Boolean).join('; ');
 }

@@ -16,7 +16,7 @@ import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
-import { gated, gateRegion, lungPlaces } from './lung-gate';
+import { gated, gateRegion, type LungPlaces, lungPlaces } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 
@@ -78,9 +78,6 @@ export const EMPTY_FALLBACK: readonly number[] = [0.4, 0.3];
 /** Default longest draft: 16 was fastest end to end on the shipped model (docs/MODEL.md, "Inference"). */
 export const MAX_DRAFT = 16;
 
-/** The model's own grid, where the lung gate works. */
-const GRID_SIZE = { width: GRID_PIXELS, height: GRID_PIXELS };
-
 /**
  * Draft guesses past the NkTP heads for mask tokens. Masks are smooth, so a code is most often the one
  * above it on the 16-wide grid (on the first row, the one to its left); after the grid comes EOS.
@@ -113,12 +110,15 @@ export async function segment(
   const views = maps ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
   if (views.length === 0) throw new Error('segment: views must hold at least one view');
   const places = maps && options.gate !== false ? lungPlaces(text) : null;
+  // At most two texts: the prompt, and with its sides swapped for mirrored views.
+  const texts = new Map<string, Promise<Int32Array>>();
+  const encodeText = (t: string) => texts.get(t) ?? texts.set(t, tokenizers.text.encode(t)).get(t);
   const prompts = await Promise.all(
     views.map(async (v) =>
       promptIds(
         layout,
         await encodeImage(tokenizers, viewImage(image, v)),
-        await tokenizers.text.encode(viewText(text, v)),
+        await (encodeText(viewText(text, v)) as Promise<Int32Array>),
       ),
     ),
   );
@@ -153,14 +153,9 @@ export async function segment(
       // The lungs once, on the image as it is, after the views (the first decode is the one previewed).
       options.onDecode?.(decodes++, planned);
       const { onDecode: _, ...lungOptions } = options;
-      const lungs = await segment(model, image, canonicalLungPrompt('both'), GRID_SIZE, {
-        ...lungOptions,
-        views: [IDENTITY_VIEW],
-        fallback: [],
-        gate: false,
-      });
-      forwardPasses += lungs.forwardPasses;
-      region = gateRegion(lungs.mask, places);
+      const gate = await lungGate(model, image, places, lungOptions);
+      forwardPasses += gate.forwardPasses;
+      region = gate.region;
     }
     threshold = t;
     probability = t === null ? null : meanMap(viewMaps);
@@ -176,4 +171,24 @@ export async function segment(
       ? resizeThreshold(probability, size.width, size.height, threshold as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
   return { mask, tokens, forwardPasses, threshold, probability, gated: Boolean(region) };
+}
+
+/**
+ * The lung gate's region for `places` (lung-gate.ts): the model's own "both lungs" on the image as it is,
+ * one decode at 0.5, on its 256x256 grid. Null when it finds none of the named lungs.
+ */
+export async function lungGate(
+  model: DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule },
+  image: Plane<Float32Array>,
+  places: LungPlaces,
+  options: Omit<SegmentOptions, 'views' | 'fallback' | 'gate' | 'onDecode'> = {},
+): Promise<{ region: Mask | null; forwardPasses: number }> {
+  const grid = { width: GRID_PIXELS, height: GRID_PIXELS };
+  const lungs = await segment(model, image, canonicalLungPrompt('both'), grid, {
+    ...options,
+    views: [IDENTITY_VIEW],
+    fallback: [],
+    gate: false,
+  });
+  return { region: gateRegion(lungs.mask, places), forwardPasses: lungs.forwardPasses };
 }

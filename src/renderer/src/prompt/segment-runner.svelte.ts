@@ -6,9 +6,8 @@ import { unpackBits } from '../../../shared/labelmap/bits';
 import { createMask, type Mask } from '../../../shared/labelmap/mask';
 import {
   type ExecutionProviderName,
-  gatedNote,
-  lowConfidenceNote,
   PARTIAL_SIZE,
+  resultNote,
   type SegmenterStatus,
   type SegmentProgress,
   type SegmentResult,
@@ -25,8 +24,8 @@ function messageOf(err: unknown): string {
 /** What a finished run says about itself. */
 export function describeResult(prompt: string, r: SegmentResult): string {
   const on = r.fallbackReason ? `${r.provider} (${r.fallbackReason})` : r.provider;
-  const notes = [lowConfidenceNote(r.threshold), gatedNote(r.gated)].filter(Boolean);
-  const confidence = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  const note = resultNote(r.threshold, r.gated);
+  const confidence = note ? ` (${note})` : '';
   return `“${prompt}”: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
 }
 
