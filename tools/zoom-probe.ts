@@ -1,47 +1,70 @@
-// Probe (session 7): does a second, zoomed pass around a small first answer help? For each val image of a
-// group: segment; if the answer covers under maxShare of the film, segment again a square crop of the source
-// film (factor × the answer's extent, at least a quarter of the short side) with the same prompt; score the
-// first answer, the zoomed one in its place, and their union. Session 7, shipped model, btxrd: 0.224 / 0.169 /
-// 0.226 (the model had never seen zoomed crops; `nextmask tokens --zoom` makes training draws for that).
-// Usage: npx tsx tools/zoom-probe.ts [model dir] [factor 3] [maxShare 0.04] [group btxrd]
-import { type Group, listSamples, loadSample, modelInput } from '../src/main/data/samples';
-import { cropWindow, foregroundBounds } from '../src/main/data/zoom';
-import { readRaster } from '../src/main/imaging/raster';
+// Probe: does a second, zoomed look around a small first answer help? For each val image of a group: the
+// first answer (segment() without the zoomed look); then the zoomed look (segment.ts zoomLook: when the
+// answer covers under maxShare of the film, the zoom model answers on a square of the film ZOOM_FACTOR × the
+// answer's extent around it, and its answer replaces the first inside the square); score the first answer,
+// the zoomed one, and their union. Session 7, with the base model as the zoom model (never trained on
+// zoomed crops): 0.224 / 0.169 / 0.226 on btxrd; session 10's zoom model: docs/MODEL.md "Zoomed second look".
+// FIRST_CACHE=<folder> keeps the first answers (the costly part) between probes of the zoomed look.
+// Usage: npx tsx tools/zoom-probe.ts [model dir] [maxShare 0.04] [group btxrd] [zoom model dir: the model's
+//   own zoom/] [zoom views 7] [limit: every k-th film, about this many]
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Mask } from '../src/main/data/resample';
+import { type Group, listSamples, loadSample } from '../src/main/data/samples';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
 import { loadModel } from '../src/main/model/model-files';
-import { segment } from '../src/main/model/segment';
+import { segment, zoomLook } from '../src/main/model/segment';
+import { TEST_TIME_VIEWS } from '../src/main/model/test-time-views';
 
-const [modelDir = 'models/base', factorArg = '3', shareArg = '0.04', group = 'btxrd'] = process.argv.slice(2);
-const factor = Number(factorArg);
+const [modelDir = 'models/base', shareArg = '0.04', group = 'btxrd', zoomDir, zoomViewsArg, limitArg] =
+  process.argv.slice(2);
 const maxShare = Number(shareArg);
 const model = await loadModel(modelDir, 2);
-const sources = await listSamples('../shared/data', 'val', { groups: [group as Group] });
+const zoomModel = zoomDir ? await loadModel(zoomDir, 2) : model.zoom;
+if (!zoomModel) throw new Error(`${modelDir} has no zoom/ model: name one`);
+const zoomViews = TEST_TIME_VIEWS.slice(0, Number(zoomViewsArg ?? TEST_TIME_VIEWS.length));
+const all = await listSamples('../shared/data', 'val', { groups: [group as Group] });
+// Every k-th film when limited, so a short probe still spans the list.
+const step = limitArg ? Math.max(1, Math.floor(all.length / Number(limitArg))) : 1;
+const sources = all.filter((_, i) => i % step === 0).slice(0, limitArg ? Number(limitArg) : undefined);
+const cache = process.env.FIRST_CACHE;
+async function firstAnswer(id: string, run: () => Promise<{ mask: Mask }>): Promise<{ mask: Mask }> {
+  const file = cache ? join(cache, `${id.replaceAll('/', '_')}.json`) : null;
+  if (file && existsSync(file)) {
+    const { width, height, on } = JSON.parse(await readFile(file, 'utf8')) as {
+      width: number;
+      height: number;
+      on: number[];
+    };
+    const data = new Uint8Array(width * height);
+    for (const i of on) data[i] = 1;
+    return { mask: { width, height, data } };
+  }
+  const answer = await run();
+  if (file) {
+    await mkdir(dirname(file), { recursive: true });
+    const on = Array.from(answer.mask.data).flatMap((v, i) => (v ? [i] : []));
+    await writeFile(file, JSON.stringify({ width: answer.mask.width, height: answer.mask.height, on }));
+  }
+  return answer;
+}
 const sums = { first: 0, zoom: 0, union: 0, zoomed: 0 };
 for (const [k, source] of sources.entries()) {
   const sample = await loadSample(source);
-  const { width: W, height: H, data: target } = sample.sourceMask;
-  const first = await segment(model, sample.image, sample.text, sample.sourceMask);
+  const target = sample.sourceMask.data;
+  const first = await firstAnswer(source.id, () =>
+    segment(model, sample.image, sample.text, sample.sourceMask, { zoom: false }),
+  );
   const d1 = diceOf(overlap(first.mask.data, target));
   let [dz, du] = [d1, d1];
-  const box = foregroundBounds(first.mask);
-  const area = first.mask.data.reduce((a, b) => a + b, 0);
-  if (box && area < maxShare * W * H) {
-    const short = Math.min(W, H);
-    const extent = Math.max(box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
-    const side = Math.min(short, Math.max(Math.round(extent * factor), Math.round(short / 4)));
-    const clamp = (c: number, size: number) => Math.max(0, Math.min(size - side, Math.round(c - side / 2)));
-    const win = { x: clamp((box.x0 + box.x1) / 2, W), y: clamp((box.y0 + box.y1) / 2, H), side };
-    const crop = cropWindow(await readRaster(source.imagePath), win);
-    const zoom = await segment(model, modelInput(crop), sample.text, { width: side, height: side });
-    const zoomed = new Uint8Array(W * H);
-    const union = Uint8Array.from(first.mask.data);
-    zoom.mask.data.forEach((v, i) => {
-      if (!v) return;
-      const at = (win.y + Math.floor(i / side)) * W + win.x + (i % side);
-      zoomed[at] = 1;
-      union[at] = 1;
-    });
-    dz = zoomed.some((v) => v) ? diceOf(overlap(zoomed, target)) : d1;
+  const look = await zoomLook(zoomModel, sample.film, sample.text, first.mask, {
+    views: zoomViews,
+    zoomBelow: maxShare,
+  });
+  if (look) {
+    const union = look.mask.data.map((v, i) => v | (first.mask.data[i] as number));
+    dz = diceOf(overlap(look.mask.data, target));
     du = diceOf(overlap(union, target));
     sums.zoomed++;
   }
@@ -54,8 +77,9 @@ const n = sources.length;
 const mean = (v: number) => v / n;
 console.log(
   JSON.stringify({
-    factor,
     maxShare,
+    zoomModel: zoomDir ?? `${modelDir}/zoom`,
+    zoomViews: zoomViews.length,
     n,
     zoomed: sums.zoomed,
     first: mean(sums.first),

@@ -1,7 +1,7 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
-// [--gate on|off (the lung gate, lung-gate.ts)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
+// [--gate on|off (the lung gate, lung-gate.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
@@ -33,6 +33,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'mask-from': { type: 'string' },
       views: { type: 'string' },
       gate: { type: 'string', default: 'on' },
+      zoom: { type: 'string', default: 'on' },
       'per-image': { type: 'string' },
     },
   });
@@ -46,7 +47,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (maskFrom !== undefined && maskFrom !== 'codes' && maskFrom !== 'probability')
     throw new Error(`--mask-from must be probability or codes, got ${maskFrom}`);
   const views = values.views === undefined ? undefined : parseViews(values.views);
-  if (values.gate !== 'on' && values.gate !== 'off') throw new Error(`--gate must be on or off, got ${values.gate}`);
+  for (const flag of ['gate', 'zoom'] as const) {
+    if (values[flag] !== 'on' && values[flag] !== 'off')
+      throw new Error(`--${flag} must be on or off, got ${values[flag]}`);
+  }
   const fallback = values.fallback === undefined ? undefined : parseFallback(values.fallback);
   const groups = values.groups === undefined ? undefined : parseGroups(values.groups);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
@@ -62,6 +66,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     ...(views ? { views } : {}),
     ...(groups ? { groups } : {}),
     gate: values.gate === 'on',
+    zoom: values.zoom === 'on',
     onImage: (score) => {
       images.push(score);
       perImage?.write(`${JSON.stringify(score)}\n`);

@@ -68,7 +68,18 @@ describe('nextmask segment', () => {
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0] as string);
     expect(Object.keys(summary).sort()).toEqual(
-      ['foreground', 'forwardPasses', 'gated', 'height', 'model', 'ms', 'output', 'threshold', 'width'].sort(),
+      [
+        'foreground',
+        'forwardPasses',
+        'gated',
+        'height',
+        'model',
+        'ms',
+        'output',
+        'threshold',
+        'width',
+        'zoomed',
+      ].sort(),
     );
     expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model });
     const raster = await readRaster(out);

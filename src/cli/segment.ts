@@ -8,7 +8,7 @@ import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeMaskPng } from '../main/io/png-mask';
-import { loadModel, type SegmentationModel } from '../main/model/model-files';
+import { loadModel, releaseModel, type SegmentationModel } from '../main/model/model-files';
 import { segment } from '../main/model/segment';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { prepareInput } from '../main/segmenter/prepare-input';
@@ -127,7 +127,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
 
   const model = await openModel(request);
   try {
-    const result = await segment(model, input.image, prompt, input);
+    const result = await segment(model, input.image, prompt, input, { film: input.film });
     const mask = result.mask;
     if (request.seg) {
       await writeWhole(request.out, (tmp) =>
@@ -145,7 +145,8 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
-    const note = resultNote(result.threshold, result.gated);
+    const zoomed = result.zoomed !== null;
+    const note = resultNote({ ...result, zoomed });
     const summary = {
       output: request.out,
       width: mask.width,
@@ -155,6 +156,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       forwardPasses: result.forwardPasses,
       threshold: result.threshold,
       gated: result.gated,
+      zoomed,
       model: request.modelDir,
     };
     process.stdout.write(
@@ -164,6 +166,6 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+    await releaseModel(model);
   }
 }

@@ -48,6 +48,8 @@ export interface SegmentResult extends ProviderReport {
   threshold: number | null;
   /** Whether the answer was kept inside the lungs and zones the prompt names (src/main/model/lung-gate.ts). */
   gated: boolean;
+  /** Whether a zoomed second look redrew the answer around a small first one (src/main/model/zoom-pass.ts). */
+  zoomed: boolean;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */
@@ -97,11 +99,16 @@ export function isFallback(threshold: number | null): boolean {
   return threshold !== null && threshold < EXPECTED_THRESHOLD;
 }
 
-/** What a result says about a fallback answer and a gated one, '; '-separated; empty for neither. */
-export function resultNote(threshold: number | null, gated: boolean): string {
+/** What a result says about a fallback answer, a gated one and a zoomed one, '; '-separated; empty for none. */
+export function resultNote({
+  threshold,
+  gated,
+  zoomed,
+}: Pick<SegmentResult, 'threshold' | 'gated' | 'zoomed'>): string {
   const notes = [
     isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${threshold}` : '',
     gated ? 'kept inside the lungs and zones the prompt names' : '',
+    zoomed ? 'redrawn by a zoomed second look' : '',
   ];
   return notes.filter(Boolean).join('; ');
 }

@@ -109,6 +109,8 @@ export interface Sample {
   mask: Mask;
   /** The target at the source image's size, for scoring a prediction the way the protocol does. */
   sourceMask: Mask;
+  /** The film `image` was made from, at the source size (zoomed draws: the window), before augmentation. */
+  film: GreyImage;
 }
 
 export interface LoadOptions {
@@ -140,7 +142,7 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
     image = jitterIntensity(warpImage(image, affine), rng, DEFAULT_AUGMENT);
     mask = warpMask(mask, affine);
   }
-  return { group: source.group, id: source.id, text: described.text, image, mask, sourceMask: target };
+  return { group: source.group, id: source.id, text: described.text, image, mask, sourceMask: target, film: raster };
 }
 
 async function textAndTarget(source: SampleSource, rng: Rng | null): Promise<{ text: string; target: Mask }> {

@@ -3,7 +3,7 @@ import { sharedPath } from '../testing/shared-data';
 import type { Mask } from './resample';
 import { createRng } from './rng';
 import { listSamples, loadSample } from './samples';
-import { cropWindow, ZOOM_RANGE, zoomWindow } from './zoom';
+import { cropWindow, pasteWindow, windowAround, ZOOM_RANGE, zoomWindow } from './zoom';
 
 function maskWith(width: number, height: number, box: { x: number; y: number; w: number; h: number }): Mask {
   const data = new Uint8Array(width * height);
@@ -48,6 +48,27 @@ describe('zoomed draws', () => {
     const plane = { width: 4, height: 3, bitsStored: 16 as const, data: Uint16Array.from({ length: 12 }, (_, i) => i) };
     const crop = cropWindow(plane, { x: 1, y: 1, side: 2 });
     expect(crop).toEqual({ width: 2, height: 2, bitsStored: 16, data: Uint16Array.from([5, 6, 9, 10]) });
+  });
+});
+
+describe('the inference window', () => {
+  it('centres a square of factor × the answer on it, at least a quarter of the short side, on the film', () => {
+    // 30x10 answer centred at (115, 55): 3 × 30 = 90 px.
+    expect(windowAround(maskWith(400, 300, { x: 100, y: 50, w: 30, h: 10 }), 3)).toEqual({ x: 70, y: 10, side: 90 });
+    // A tiny answer gets a quarter of the short side (75), pushed back onto the film at the corner.
+    expect(windowAround(maskWith(400, 300, { x: 395, y: 0, w: 4, h: 4 }), 3)).toEqual({ x: 325, y: 0, side: 75 });
+    // Never wider than the short side.
+    expect(windowAround(maskWith(400, 300, { x: 0, y: 0, w: 200, h: 200 }), 3)?.side).toBe(300);
+    expect(windowAround(maskWith(40, 30, { x: 0, y: 0, w: 0, h: 0 }), 3)).toBeNull();
+  });
+
+  it('pastes a window-sized mask back in place, leaving the rest of the film as it was', () => {
+    const film = maskWith(6, 5, { x: 0, y: 0, w: 1, h: 1 });
+    const inside = { width: 2, height: 2, data: Uint8Array.from([1, 0, 0, 1]) };
+    const out = pasteWindow(film, inside, { x: 3, y: 2, side: 2 });
+    expect(Array.from(out.data).flatMap((v, i) => (v ? [i] : []))).toEqual([0, 2 * 6 + 3, 3 * 6 + 4]);
+    expect(film.data.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(() => pasteWindow(film, inside, { x: 0, y: 0, side: 3 })).toThrow(/not the window/);
   });
 });
 

@@ -69,3 +69,29 @@ export function cropWindow<T extends { width: number; height: number; data: Uint
   }
   return { ...plane, width: w.side, height: w.side, data };
 }
+
+/**
+ * The window a zoomed second look goes through at inference: a square `factor` × the answer's larger
+ * extent (at least a quarter of the film's short side, at most the short side, as in training's
+ * zoomWindow), centred on the answer and kept on the film. null for an empty answer.
+ */
+export function windowAround(answer: Mask, factor: number): Window | null {
+  const box = foregroundBounds(answer);
+  if (!box) return null;
+  const { width: W, height: H } = answer;
+  const short = Math.min(W, H);
+  const extent = Math.max(box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+  const side = Math.min(short, Math.max(Math.round(extent * factor), Math.round(short / 4)));
+  const clamp = (centre: number, size: number) => Math.max(0, Math.min(size - side, Math.round(centre - side / 2)));
+  return { x: clamp((box.x0 + box.x1 + 1) / 2, W), y: clamp((box.y0 + box.y1 + 1) / 2, H), side };
+}
+
+/** `mask` with the window's pixels replaced by `inside` (a side² mask, e.g. a zoomed answer). */
+export function pasteWindow(mask: Mask, inside: Mask, w: Window): Mask {
+  if (inside.width !== w.side || inside.height !== w.side) throw new Error('pasteWindow: the mask is not the window');
+  const data = Uint8Array.from(mask.data);
+  for (let y = 0; y < w.side; y++) {
+    data.set(inside.data.subarray(y * w.side, (y + 1) * w.side), (w.y + y) * mask.width + w.x);
+  }
+  return { width: mask.width, height: mask.height, data };
+}

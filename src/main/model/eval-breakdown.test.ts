@@ -13,6 +13,7 @@ const score = (over: Partial<ImageScore>): ImageScore => ({
   pixels: 1000,
   threshold: 0.5,
   gated: false,
+  zoomed: false,
   forwardPasses: 40,
   ms: 100,
   ...over,

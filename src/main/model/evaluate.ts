@@ -29,6 +29,8 @@ export interface ImageScore extends Overlap {
   threshold: number | null;
   /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
   gated: boolean;
+  /** Whether a zoomed second look redrew the answer. */
+  zoomed: boolean;
   forwardPasses: number;
   ms: number;
 }
@@ -49,6 +51,8 @@ export interface EvalOptions {
   views?: readonly View[];
   /** The lung gate (segment()'s `gate`; default on). */
   gate?: boolean;
+  /** The zoomed second look (segment()'s `zoom`; default on, when the model has a zoom model). */
+  zoom?: boolean;
 }
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
@@ -91,7 +95,7 @@ export async function evaluateModel(
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask, forwardPasses, threshold, gated } = await segment(
+    const { mask, forwardPasses, threshold, gated, zoomed } = await segment(
       model,
       sample.image,
       sample.text,
@@ -102,6 +106,8 @@ export async function evaluateModel(
         ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
         ...(options.views ? { views: options.views } : {}),
         ...(options.gate === false ? { gate: false } : {}),
+        film: sample.film,
+        zoom: options.zoom !== false,
       },
     );
     const imageMs = performance.now() - started;
@@ -120,6 +126,7 @@ export async function evaluateModel(
       pixels: mask.data.length,
       threshold,
       gated,
+      zoomed: zoomed !== null,
       forwardPasses,
       ms: imageMs,
     });

@@ -56,6 +56,21 @@ export interface SegmentationModel extends DecoderModels {
   tokenizers: Tokenizers;
   /** The decoding rule the model was validated with, segment()'s default for it. */
   rule: DecodeRule;
+  /** The folder's `zoom/` model, for a zoomed second look at small answers (zoom-pass.ts), if it has one. */
+  zoom?: SegmentationModel;
+}
+
+/** The subfolder holding a model folder's zoom model (a model folder itself). */
+export const ZOOM_DIR = 'zoom';
+
+/** Frees a loaded model's sessions, its zoom model's too. */
+export async function releaseModel(model: SegmentationModel): Promise<void> {
+  await Promise.all([
+    model.prefill.release(),
+    model.decode.release(),
+    model.tokenizers.imageEncoder.release(),
+    ...(model.zoom ? [releaseModel(model.zoom)] : []),
+  ]);
 }
 
 /** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
@@ -78,5 +93,7 @@ export async function loadModel(dir: string, options?: number | SessionOptions):
   const [prefill, decode] = await Promise.all([readFile(join(dir, FILES.prefill)), readFile(join(dir, FILES.decode))]);
   const sessionOptions = typeof options === 'number' ? { threads: options } : (options ?? {});
   const models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
-  return { ...models, architecture, tokenizers, rule };
+  const zoomDir = join(dir, ZOOM_DIR);
+  const zoom = existsSync(join(zoomDir, FILES.config)) ? await loadModel(zoomDir, options) : undefined;
+  return { ...models, architecture, tokenizers, rule, ...(zoom ? { zoom } : {}) };
 }

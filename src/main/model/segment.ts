@@ -5,11 +5,13 @@
 // prompt names (lung-gate.ts) and thresholded; an empty answer is
 // decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
 // model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
-// such (`threshold`).
+// such (`threshold`). A small answer to a prompt that is not about the chest then gets a second, zoomed
+// look by the model folder's zoom model (zoom-pass.ts) when the caller passes the film.
 import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import { canonicalLungPrompt } from '../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold } from '../data/resample';
+import type { Window } from '../data/zoom';
 import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { GRID_PIXELS } from '../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
@@ -19,6 +21,7 @@ import { ExpectedPatchSession } from './expected-patch';
 import { gated, gateRegion, type LungPlaces, lungPlaces } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
+import { type Film, withZoomed, zoomInput, zoomWindowFor } from './zoom-pass';
 
 export interface Segmentation {
   mask: Mask;
@@ -32,7 +35,12 @@ export interface Segmentation {
   probability: Plane<Float32Array> | null;
   /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
   gated: boolean;
+  /** The window of the film (source pixels) a zoomed second look answered inside, or null. */
+  zoomed: Window | null;
 }
+
+/** What segment() runs: a model folder's sessions and tokenizers, and its zoom model if it has one. */
+export type SegmentModel = DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule; zoom?: SegmentModel };
 
 /**
  * How the expected rule turns its answer into pixels: the decoded codes' patterns (`codes`), or the
@@ -65,6 +73,15 @@ export interface SegmentOptions {
    * names, as the model's own answer to "both lungs" (one more decode) finds them (default true).
    */
   gate?: boolean;
+  /**
+   * The film at its own size (`size`): with it, a small answer to a prompt not about the chest gets a
+   * zoomed second look by the model's zoom model, if it has one (zoom-pass.ts).
+   */
+  film?: Film;
+  /** The zoomed second look when it applies (default true). */
+  zoom?: boolean;
+  /** Answers under this share of the film get the zoomed look (default ZOOM_MAX_SHARE). */
+  zoomBelow?: number;
   /** Called before each decode: its index over the whole call, and how many decodes are planned so far. */
   onDecode?: (index: number, planned: number) => void;
 }
@@ -96,7 +113,7 @@ export function maskLookahead(layout: TokenLayout, maxDraft: number): Lookahead 
 }
 
 export async function segment(
-  model: DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule },
+  model: SegmentModel,
   image: Plane<Float32Array>,
   text: string,
   size: { width: number; height: number },
@@ -166,11 +183,30 @@ export async function segment(
       : tokens.some((c) => c !== BACKGROUND_CODE);
     if (answered) break;
   }
-  const mask =
+  let mask =
     probability && maskFrom === 'probability'
       ? resizeThreshold(probability, size.width, size.height, threshold as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
-  return { mask, tokens, forwardPasses, threshold, probability, gated: Boolean(region) };
+  let zoomed: Window | null = null;
+  const { film } = options;
+  if (maps && film && model.zoom && options.zoom !== false) {
+    if (film.width !== size.width || film.height !== size.height) {
+      throw new Error(
+        `segment: the film is ${film.width}x${film.height} but the answer's size is ${size.width}x${size.height}`,
+      );
+    }
+    const { onDecode, ...rest } = options;
+    const first = decodes;
+    const look = await zoomLook(model.zoom, film, text, mask, {
+      ...rest,
+      ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
+    });
+    if (look) {
+      forwardPasses += look.forwardPasses;
+      if (look.window) [mask, zoomed] = [look.mask, look.window];
+    }
+  }
+  return { mask, tokens, forwardPasses, threshold, probability, gated: Boolean(region), zoomed };
 }
 
 /**
@@ -178,10 +214,10 @@ export async function segment(
  * one decode at 0.5, on its 256x256 grid. Null when it finds none of the named lungs.
  */
 export async function lungGate(
-  model: DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule },
+  model: SegmentModel,
   image: Plane<Float32Array>,
   places: LungPlaces,
-  options: Omit<SegmentOptions, 'views' | 'fallback' | 'gate' | 'onDecode'> = {},
+  options: Omit<SegmentOptions, 'views' | 'fallback' | 'gate' | 'onDecode' | 'film'> = {},
 ): Promise<{ region: Mask | null; forwardPasses: number }> {
   const grid = { width: GRID_PIXELS, height: GRID_PIXELS };
   const lungs = await segment(model, image, canonicalLungPrompt('both'), grid, {
@@ -189,6 +225,37 @@ export async function lungGate(
     views: [IDENTITY_VIEW],
     fallback: [],
     gate: false,
+    zoom: false,
   });
   return { region: gateRegion(lungs.mask, places), forwardPasses: lungs.forwardPasses };
+}
+
+/**
+ * The zoomed second look at `answer` (zoom-pass.ts) by `zoomModel`: null when it does not apply (a chest
+ * prompt, an empty or a large answer). It answers at 0.5 only, with no lower-threshold retry: a confident
+ * first answer is not redrawn by a less confident one. When it finds nothing, `window` is null and the first
+ * answer stands; else the answer has the window redrawn.
+ */
+export async function zoomLook(
+  zoomModel: SegmentModel,
+  film: Film,
+  text: string,
+  answer: Mask,
+  options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> = {},
+): Promise<{ mask: Mask; window: Window | null; forwardPasses: number } | null> {
+  const window = zoomWindowFor(text, answer, options.zoomBelow);
+  if (!window) return null;
+  const side = { width: window.side, height: window.side };
+  const look = await segment(zoomModel, zoomInput(film, window), text, side, {
+    ...options,
+    gate: false,
+    fallback: [],
+    zoom: false,
+  });
+  const found = look.mask.data.includes(1);
+  return {
+    mask: found ? withZoomed(answer, look.mask, window) : answer,
+    window: found ? window : null,
+    forwardPasses: look.forwardPasses,
+  };
 }

@@ -9,7 +9,7 @@ import { GROUPS, listSamples, loadSample } from '../data/samples';
 import { greedyDecode } from '../segmenter/decoding';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../testing/shared-data';
 import { evaluateModel } from './evaluate';
-import { loadModel } from './model-files';
+import { loadModel, releaseModel } from './model-files';
 import { segment } from './segment';
 
 const DIR = join(REPO_ROOT, 'models/base');
@@ -48,7 +48,7 @@ describe('shipped base model', () => {
     expect(summary.lung?.n).toBe(4);
     // Far below the model card's val lung Dice (0.8+), far above an empty or misplaced mask.
     expect(summary.lung?.dice).toBeGreaterThan(0.5);
-    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+    await releaseModel(model);
   }, 120_000);
 
   it('decodes val films speculatively (heads and lookahead) to exactly the greedy tokens, in fewer passes', async () => {
@@ -69,7 +69,7 @@ describe('shipped base model', () => {
       expect(headsOnly.forwardPasses).toBeLessThan(greedy.forwardPasses / 2);
       expect(lookahead.forwardPasses).toBeLessThan(headsOnly.forwardPasses);
     }
-    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+    await releaseModel(model);
   }, 120_000);
 
   it('answers an empty first decode with a labelled lower-threshold one, and leaves other answers alone', async () => {
@@ -102,6 +102,6 @@ describe('shipped base model', () => {
     }
     // The shipped model leaves most small bone lesions empty at 0.5 (model card), so both paths ran.
     expect(seen.fallback).toBeGreaterThan(0);
-    await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
+    await releaseModel(model);
   }, 120_000);
 });

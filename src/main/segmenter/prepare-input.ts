@@ -8,10 +8,13 @@ import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
 import { type DecodedFrame, modalityPixels } from '../imaging/frame';
 import { decodeRaster, isRaster } from '../imaging/raster';
+import type { Film } from '../model/zoom-pass';
 
 export interface PreparedInput {
   /** The model's input: SAMPLE_SIZE² grey in [0, 1]. */
   image: Plane<Float32Array>;
+  /** The film the input was made from, at its own size, for a zoomed second look (model/zoom-pass.ts). */
+  film: Film;
   /** The source image's size: the mask is brought back to it. */
   width: number;
   height: number;
@@ -36,15 +39,21 @@ export function unitFromFrame(frame: DecodedFrame): Plane<Float32Array> {
 }
 
 /**
- * The model input for a frame the viewer decoded: a DICOM frame through `unitFromFrame`, a PNG/JPEG
- * (`raster`, whose frame holds the file's samples as decoded) scaled by its bit depth as in training.
+ * The film of a frame the viewer decoded: a DICOM frame through `unitFromFrame`, a PNG/JPEG (`raster`,
+ * whose frame holds the file's samples as decoded) as those samples, which modelInput scales by their
+ * bit depth as in training.
  */
-export function inputFromFrame(frame: DecodedFrame, raster: boolean): Plane<Float32Array> {
-  if (!raster) return modelInput(unitFromFrame(frame));
+export function filmFromFrame(frame: DecodedFrame, raster: boolean): Film {
+  if (!raster) return unitFromFrame(frame);
   const { stored } = frame;
   if (!(stored instanceof Uint8Array || stored instanceof Uint16Array)) throw new Error('not a PNG/JPEG frame');
   const bitsStored = stored instanceof Uint16Array ? 16 : 8;
-  return modelInput({ width: frame.columns, height: frame.rows, bitsStored, data: stored });
+  return { width: frame.columns, height: frame.rows, bitsStored, data: stored };
+}
+
+/** The model input for a frame the viewer decoded (see filmFromFrame). */
+export function inputFromFrame(frame: DecodedFrame, raster: boolean): Plane<Float32Array> {
+  return modelInput(filmFromFrame(frame, raster));
 }
 
 /** Reads and prepares `path` (DICOM, PNG or JPEG); `frame` picks a frame of a multi-frame DICOM. */
@@ -59,13 +68,15 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
     if (isRaster(bytes)) {
       if (frame !== 0) throw new Error('--frame applies to DICOM input only');
       const raster = decodeRaster(bytes);
-      return { image: modelInput(raster), width: raster.width, height: raster.height };
+      return { image: modelInput(raster), film: raster, width: raster.width, height: raster.height };
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
     const instance = parseInstance(bytes);
     const decoded = await decodeFrame(instance, frame);
+    const film = filmFromFrame(decoded, false);
     return {
-      image: inputFromFrame(decoded, false),
+      image: modelInput(film),
+      film,
       width: decoded.columns,
       height: decoded.rows,
       dicomFrames: instance.header.pixel?.frames ?? 1,

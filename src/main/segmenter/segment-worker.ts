@@ -1,5 +1,5 @@
 // Worker-thread entry of the segmenter service (service.ts is the caller's side): holds the model
-// between requests, prepares the viewer's decoded frame as the CLI does (inputFromFrame), runs
+// between requests, prepares the viewer's decoded frame as the CLI does (filmFromFrame), runs
 // segment() through segmentStreaming, posts a partial mask per completed grid row, and answers
 // every request with a result or an error message; a failed request leaves the worker usable.
 import { stat } from 'node:fs/promises';
@@ -8,10 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
-import { loadModel, type SegmentationModel } from '../model/model-files';
+import { modelInput } from '../data/samples';
+import { loadModel, releaseModel, type SegmentationModel, ZOOM_DIR } from '../model/model-files';
 import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
-import { inputFromFrame } from './prepare-input';
+import { filmFromFrame } from './prepare-input';
 import {
   gpuProviders,
   type ModelConfig,
@@ -39,18 +40,16 @@ let loaded: Loaded | null = null;
 /** What identifies a loaded model: the settings and the model files' change times (a retrained model reloads). */
 async function keyOf(config: ModelConfig): Promise<string> {
   const times = await Promise.all(
-    ['model.json', 'prefill.onnx', 'decode.onnx'].map((f) =>
-      stat(join(config.modelDir, f)).then(
-        (s) => s.mtimeMs,
-        () => 0,
+    ['model.json', 'prefill.onnx', 'decode.onnx']
+      .flatMap((f) => [f, join(ZOOM_DIR, f)])
+      .map((f) =>
+        stat(join(config.modelDir, f)).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        ),
       ),
-    ),
   );
   return JSON.stringify([config, times]);
-}
-
-async function release(model: SegmentationModel): Promise<void> {
-  await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
 }
 
 async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
@@ -79,7 +78,7 @@ async function modelFor(config: ModelConfig): Promise<Loaded> {
   const key = await keyOf(config);
   if (loaded?.key === key) return loaded;
   if (loaded) {
-    await release(loaded.model);
+    await releaseModel(loaded.model);
     loaded = null;
     post({ type: 'model', loaded: false });
   }
@@ -104,7 +103,8 @@ async function run(request: WorkerRequest): Promise<void> {
     const prompt = request.prompt.trim();
     if (!prompt) throw new Error('the prompt is empty: say what to segment, e.g. "left lung"');
     // Cheap checks (colour, prompt) before the model loads.
-    const image = inputFromFrame(frame, raster);
+    const film = filmFromFrame(frame, raster);
+    const image = modelInput(film);
     const { model, report } = await modelFor(request.config);
     let rows = 0;
     const result = await segmentStreaming(
@@ -114,6 +114,7 @@ async function run(request: WorkerRequest): Promise<void> {
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
+        film,
         onTokens: (tokens, { decoded, total }) => {
           if (Math.floor(decoded / GRID) <= rows) return;
           rows = Math.floor(decoded / GRID);
@@ -133,6 +134,7 @@ async function run(request: WorkerRequest): Promise<void> {
       forwardPasses: result.forwardPasses,
       threshold: result.threshold,
       gated: result.gated,
+      zoomed: result.zoomed !== null,
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

@@ -11,6 +11,7 @@ import { gateRegion } from '../model/lung-gate';
 import { loadModel, type SegmentationModel } from '../model/model-files';
 import { segment } from '../model/segment';
 import { IDENTITY_VIEW } from '../model/test-time-views';
+import { withZoomed, zoomInput, zoomWindowFor } from '../model/zoom-pass';
 import { writeRandomModel } from '../testing/tiny-model';
 import { segmentStreaming } from './streaming';
 
@@ -111,6 +112,47 @@ describe('segmentStreaming', () => {
     map.data.forEach((p, i) => {
       if (p !== (region === null || region.data[i] === 1 ? raw.data[i] : 0)) throw new Error(`pixel ${i}: ${p}`);
     });
+  });
+
+  it('takes a zoomed second look at a small answer to a bone prompt with the zoom model, and counts it', async () => {
+    const text = 'One benign osteochondroma lesion in the femur, located in the central region.';
+    // The film the image came from: any grey plane of the answer's size.
+    const film = { width: size.width, height: size.height, data: new Float32Array(size.width * size.height).fill(0.5) };
+    film.data.fill(0.9, 0, size.width * 80);
+    const options = { rule: 'expected' as const, views: [IDENTITY_VIEW], fallback: [], zoomBelow: 1.01 };
+    const zoomModel = { ...model, zoom: model };
+    const first = await segment(zoomModel, image, text, size, { ...options, zoom: false });
+    expect(first.zoomed).toBeNull();
+    const window = zoomWindowFor(text, first.mask, 1.01);
+    if (!window) throw new Error('the random model gave an empty answer: pick another image');
+    const decodes: number[] = [];
+    const totals: number[] = [];
+    const result = await segmentStreaming(zoomModel, image, text, size, {
+      ...options,
+      film,
+      onDecode: (index, planned) => decodes.push(index, planned),
+      onTokens: (_, { total }) => totals.push(total),
+    });
+    expect(result.zoomed).toEqual(window);
+    expect(decodes).toEqual([0, 1, 1, 2]); // the view, then the zoomed look
+    expect(totals.at(-1)).toBe(2 * GRID_TOKENS);
+    const second = await segment(
+      model,
+      zoomInput(film, window),
+      text,
+      { width: window.side, height: window.side },
+      options,
+    );
+    expect(result.forwardPasses).toBe(first.forwardPasses + second.forwardPasses);
+    expect(Array.from(result.mask.data)).toEqual(Array.from(withZoomed(first.mask, second.mask, window).data));
+    // Without a film, without a zoom model or for a chest prompt: no second look.
+    expect((await segment(zoomModel, image, text, size, options)).zoomed).toBeNull();
+    expect((await segment(model, image, text, size, { ...options, film })).zoomed).toBeNull();
+    const chest = await segment(zoomModel, image, 'left lung', size, { ...options, film });
+    expect(chest.zoomed).toBeNull();
+    await expect(segment(zoomModel, image, text, { width: 10, height: 10 }, { ...options, film })).rejects.toThrow(
+      /the film is 300x200/,
+    );
   });
 
   it('stops at the next forward pass once cancelled', async () => {

@@ -24,7 +24,7 @@ function messageOf(err: unknown): string {
 /** What a finished run says about itself. */
 export function describeResult(prompt: string, r: SegmentResult): string {
   const on = r.fallbackReason ? `${r.provider} (${r.fallbackReason})` : r.provider;
-  const note = resultNote(r.threshold, r.gated);
+  const note = resultNote(r);
   const confidence = note ? ` (${note})` : '';
   return `“${prompt}”: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
 }

@@ -18,6 +18,7 @@ function result(requestId: string): SegmentResult {
     forwardPasses: 70,
     threshold: 0.5,
     gated: false,
+    zoomed: false,
     model: 'base',
     ms: 321,
     provider: 'cpu',
@@ -154,5 +155,10 @@ describe('SegmentRunner', () => {
     expect(describeResult('lower left lung infection', { ...result('r'), gated: true, threshold: 0.4 })).toContain(
       '(low confidence: nothing above 0.5, shown at 0.4; kept inside the lungs and zones the prompt names)',
     );
+  });
+
+  it('says when a zoomed second look redrew a small answer', () => {
+    expect(describeResult('tumour', result('r'))).not.toContain('zoomed');
+    expect(describeResult('tumour', { ...result('r'), zoomed: true })).toContain('(redrawn by a zoomed second look)');
   });
 });
