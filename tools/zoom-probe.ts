@@ -7,14 +7,13 @@
 // FIRST_CACHE=<folder> keeps the first answers (the costly part) between probes of the zoomed look.
 // Usage: npx tsx tools/zoom-probe.ts [model dir] [maxShare 0.04] [group btxrd] [zoom model dir: the model's
 //   own zoom/] [zoom views 7] [limit: every k-th film, about this many]
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Mask } from '../src/main/data/resample';
 import { type Group, listSamples, loadSample } from '../src/main/data/samples';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
 import { loadModel } from '../src/main/model/model-files';
-import { segment, zoomLook } from '../src/main/model/segment';
+import { type Segmentation, segment, zoomLook } from '../src/main/model/segment';
 import { TEST_TIME_VIEWS } from '../src/main/model/test-time-views';
 
 const [modelDir = 'models/base', shareArg = '0.04', group = 'btxrd', zoomDir, zoomViewsArg, limitArg] =
@@ -29,26 +28,31 @@ const all = await listSamples('../shared/data', 'val', { groups: [group as Group
 const step = limitArg ? Math.max(1, Math.floor(all.length / Number(limitArg))) : 1;
 const sources = all.filter((_, i) => i % step === 0).slice(0, limitArg ? Number(limitArg) : undefined);
 const cache = process.env.FIRST_CACHE;
-async function firstAnswer(id: string, run: () => Promise<{ mask: Mask }>): Promise<{ mask: Mask }> {
-  const file = cache ? join(cache, `${id.replaceAll('/', '_')}.json`) : null;
-  if (file && existsSync(file)) {
-    const { width, height, on } = JSON.parse(await readFile(file, 'utf8')) as {
-      width: number;
-      height: number;
-      on: number[];
-    };
+type First = Pick<Segmentation, 'mask' | 'probability' | 'threshold'>;
+/** The first answer, from the cache when it has it: mask and threshold as JSON, the map as raw float32. */
+async function firstAnswer(id: string, run: () => Promise<First>): Promise<First> {
+  const file = cache ? join(cache, id.replaceAll('/', '_')) : null;
+  if (file && existsSync(`${file}.json`)) {
+    const { width, height, on, threshold } = JSON.parse(await readFile(`${file}.json`, 'utf8'));
     const data = new Uint8Array(width * height);
-    for (const i of on) data[i] = 1;
-    return { mask: { width, height, data } };
+    for (const i of on as number[]) data[i] = 1;
+    const bytes = await readFile(`${file}.f32`);
+    const map = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const side = Math.sqrt(map.length);
+    return { mask: { width, height, data }, threshold, probability: { width: side, height: side, data: map } };
   }
   const answer = await run();
-  if (file) {
+  if (file && answer.probability) {
     await mkdir(dirname(file), { recursive: true });
     const on = Array.from(answer.mask.data).flatMap((v, i) => (v ? [i] : []));
-    await writeFile(file, JSON.stringify({ width: answer.mask.width, height: answer.mask.height, on }));
+    const { width, height } = answer.mask;
+    await writeFile(`${file}.f32`, answer.probability.data);
+    await writeFile(`${file}.json`, JSON.stringify({ width, height, on, threshold: answer.threshold }));
   }
   return answer;
 }
+// PER_IMAGE=<file.jsonl>: each film's three scores and the window its zoomed answer came from.
+const perImage = process.env.PER_IMAGE ? createWriteStream(process.env.PER_IMAGE) : null;
 const sums = { first: 0, zoom: 0, union: 0, zoomed: 0 };
 for (const [k, source] of sources.entries()) {
   const sample = await loadSample(source);
@@ -58,7 +62,7 @@ for (const [k, source] of sources.entries()) {
   );
   const d1 = diceOf(overlap(first.mask.data, target));
   let [dz, du] = [d1, d1];
-  const look = await zoomLook(zoomModel, sample.film, sample.text, first.mask, {
+  const look = await zoomLook(zoomModel, sample.film, sample.text, first, {
     views: zoomViews,
     zoomBelow: maxShare,
   });
@@ -68,11 +72,15 @@ for (const [k, source] of sources.entries()) {
     du = diceOf(overlap(union, target));
     sums.zoomed++;
   }
+  perImage?.write(
+    `${JSON.stringify({ id: source.id, first: d1, zoom: dz, union: du, window: look?.window ?? null })}\n`,
+  );
   sums.first += d1;
   sums.zoom += dz;
   sums.union += du;
   if ((k + 1) % 40 === 0) process.stderr.write(`${k + 1}/${sources.length}\n`);
 }
+perImage?.end();
 const n = sources.length;
 const mean = (v: number) => v / n;
 console.log(

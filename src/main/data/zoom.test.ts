@@ -3,7 +3,7 @@ import { sharedPath } from '../testing/shared-data';
 import type { Mask } from './resample';
 import { createRng } from './rng';
 import { listSamples, loadSample } from './samples';
-import { cropWindow, pasteWindow, windowAround, ZOOM_RANGE, zoomWindow } from './zoom';
+import { cropWindow, windowAround, ZOOM_RANGE, zoomWindow } from './zoom';
 
 function maskWith(width: number, height: number, box: { x: number; y: number; w: number; h: number }): Mask {
   const data = new Uint8Array(width * height);
@@ -60,15 +60,6 @@ describe('the inference window', () => {
     // Never wider than the short side.
     expect(windowAround(maskWith(400, 300, { x: 0, y: 0, w: 200, h: 200 }), 3)?.side).toBe(300);
     expect(windowAround(maskWith(40, 30, { x: 0, y: 0, w: 0, h: 0 }), 3)).toBeNull();
-  });
-
-  it('pastes a window-sized mask back in place, leaving the rest of the film as it was', () => {
-    const film = maskWith(6, 5, { x: 0, y: 0, w: 1, h: 1 });
-    const inside = { width: 2, height: 2, data: Uint8Array.from([1, 0, 0, 1]) };
-    const out = pasteWindow(film, inside, { x: 3, y: 2, side: 2 });
-    expect(Array.from(out.data).flatMap((v, i) => (v ? [i] : []))).toEqual([0, 2 * 6 + 3, 3 * 6 + 4]);
-    expect(film.data.reduce((a, b) => a + b, 0)).toBe(1);
-    expect(() => pasteWindow(film, inside, { x: 0, y: 0, side: 3 })).toThrow(/not the window/);
   });
 });
 

@@ -85,13 +85,3 @@ export function windowAround(answer: Mask, factor: number): Window | null {
   const clamp = (centre: number, size: number) => Math.max(0, Math.min(size - side, Math.round(centre - side / 2)));
   return { x: clamp((box.x0 + box.x1 + 1) / 2, W), y: clamp((box.y0 + box.y1 + 1) / 2, H), side };
 }
-
-/** `mask` with the window's pixels replaced by `inside` (a side² mask, e.g. a zoomed answer). */
-export function pasteWindow(mask: Mask, inside: Mask, w: Window): Mask {
-  if (inside.width !== w.side || inside.height !== w.side) throw new Error('pasteWindow: the mask is not the window');
-  const data = Uint8Array.from(mask.data);
-  for (let y = 0; y < w.side; y++) {
-    data.set(inside.data.subarray(y * w.side, (y + 1) * w.side), (w.y + y) * mask.width + w.x);
-  }
-  return { width: mask.width, height: mask.height, data };
-}

@@ -21,7 +21,7 @@ import { ExpectedPatchSession } from './expected-patch';
 import { gated, gateRegion, type LungPlaces, lungPlaces } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
-import { type Film, withZoomed, zoomInput, zoomWindowFor } from './zoom-pass';
+import { type Film, zoomedAnswer, zoomInput, zoomWindowFor } from './zoom-pass';
 
 export interface Segmentation {
   mask: Mask;
@@ -197,10 +197,16 @@ export async function segment(
     }
     const { onDecode, ...rest } = options;
     const first = decodes;
-    const look = await zoomLook(model.zoom, film, text, mask, {
-      ...rest,
-      ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
-    });
+    const look = await zoomLook(
+      model.zoom,
+      film,
+      text,
+      { mask, probability, threshold },
+      {
+        ...rest,
+        ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
+      },
+    );
     if (look) {
       forwardPasses += look.forwardPasses;
       if (look.window) [mask, zoomed] = [look.mask, look.window];
@@ -231,31 +237,30 @@ export async function lungGate(
 }
 
 /**
- * The zoomed second look at `answer` (zoom-pass.ts) by `zoomModel`: null when it does not apply (a chest
- * prompt, an empty or a large answer). It answers at 0.5 only, with no lower-threshold retry: a confident
- * first answer is not redrawn by a less confident one. When it finds nothing, `window` is null and the first
- * answer stands; else the answer has the window redrawn.
+ * The zoomed second look at a first answer (zoom-pass.ts) by `zoomModel`, its map averaged with the first
+ * one's inside the window at the first answer's threshold: null when it does not apply (a chest prompt, an
+ * empty or a large answer, no probability map). `window` is null when the look changed no pixel.
  */
 export async function zoomLook(
   zoomModel: SegmentModel,
   film: Film,
   text: string,
-  answer: Mask,
+  first: Pick<Segmentation, 'mask' | 'probability' | 'threshold'>,
   options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> = {},
 ): Promise<{ mask: Mask; window: Window | null; forwardPasses: number } | null> {
-  const window = zoomWindowFor(text, answer, options.zoomBelow);
-  if (!window) return null;
+  const window = zoomWindowFor(text, first.mask, options.zoomBelow);
+  if (!window || !first.probability || first.threshold === null) return null;
   const side = { width: window.side, height: window.side };
   const look = await segment(zoomModel, zoomInput(film, window), text, side, {
     ...options,
+    rule: 'expected',
+    maskFrom: 'probability',
     gate: false,
     fallback: [],
     zoom: false,
   });
-  const found = look.mask.data.includes(1);
-  return {
-    mask: found ? withZoomed(answer, look.mask, window) : answer,
-    window: found ? window : null,
-    forwardPasses: look.forwardPasses,
-  };
+  if (!look.probability) return null;
+  const mask = zoomedAnswer(first.probability, look.probability, window, first.mask, first.threshold);
+  const changed = mask.data.some((v, i) => v !== first.mask.data[i]);
+  return { mask, window: changed ? window : null, forwardPasses: look.forwardPasses };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mask } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
 import { mentionsLungs } from './lung-gate';
-import { withZoomed, ZOOM_FACTOR, ZOOM_MAX_SHARE, zoomInput, zoomWindowFor } from './zoom-pass';
+import { ZOOM_FACTOR, ZOOM_MAX_SHARE, zoomedAnswer, zoomInput, zoomWindowFor } from './zoom-pass';
 
 function answer(width: number, height: number, box: { x: number; y: number; w: number; h: number }): Mask {
   const data = new Uint8Array(width * height);
@@ -39,7 +39,7 @@ describe('zoomWindowFor', () => {
   });
 });
 
-describe('zoomInput and withZoomed', () => {
+describe('zoomInput and zoomedAnswer', () => {
   it("brings the window's film pixels to the model's grid, scaled like training (8-bit / 255)", () => {
     // Left half of the window dark (0), right half bright (255).
     const film = {
@@ -54,13 +54,18 @@ describe('zoomInput and withZoomed', () => {
     expect(input.data[SAMPLE_SIZE - 1]).toBe(1);
   });
 
-  it('replaces the first answer inside the window only', () => {
-    const first = answer(10, 10, { x: 0, y: 0, w: 10, h: 10 });
-    const zoomed = answer(4, 4, { x: 1, y: 1, w: 2, h: 2 });
-    const out = withZoomed(first, zoomed, { x: 3, y: 3, side: 4 });
-    expect(out.data.reduce((a, b) => a + b, 0)).toBe(100 - 16 + 4);
-    expect(out.data[3 * 10 + 3]).toBe(0);
-    expect(out.data[4 * 10 + 4]).toBe(1);
-    expect(out.data[0]).toBe(1);
+  it("averages the two maps inside the window only, at the film's pixels, and keeps the first answer outside", () => {
+    // First map: 0.6 everywhere (its answer: the whole film at 0.5). Zoomed map: 0 on its left half, 1 on its right.
+    const first = { width: 4, height: 4, data: new Float32Array(16).fill(0.6) };
+    const zoomed = { width: 2, height: 2, data: Float32Array.from([0, 1, 0, 1]) };
+    const window = { x: 2, y: 4, side: 4 };
+    const out = zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.5);
+    const on = (x: number, y: number) => out.data[y * 10 + x];
+    // Outside: 0.6 ≥ 0.5. Inside: (0.6 + 0) / 2 < 0.5 on the window's left edge, (0.6 + 1) / 2 on its right.
+    expect([on(0, 0), on(9, 7), on(1, 5), on(6, 5)]).toEqual([1, 1, 1, 1]);
+    expect([on(2, 4), on(2, 7), on(5, 4), on(5, 7)]).toEqual([0, 0, 1, 1]);
+    expect(out.data.reduce((a, b) => a + b, 0)).toBe(80 - 8);
+    // At a fallback threshold the same mean passes.
+    expect(zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.3).data.every((v) => v === 1)).toBe(true);
   });
 });

@@ -2,11 +2,11 @@
 // two, and the model answers near it but misses (docs/MODEL.md, "Zoomed second look"); a square of the
 // film around the first answer, brought to 256x256, shows it at several times the pixels. The look is
 // made by the model folder's `zoom/` model, the base fine-tuned on such windows (trained on bone lesions
-// only, so chest prompts never get it), and its answer replaces the first one inside the window.
-
-import type { Mask, Plane } from '../data/resample';
+// only, so chest prompts never get it). Like a test-time view, its probability map is averaged with the
+// first answer's inside the window (two models' estimates; see docs/MODEL.md for why not a replacement).
+import { type Mask, type Plane, resizeBilinear } from '../data/resample';
 import { modelInput } from '../data/samples';
-import { cropWindow, pasteWindow, type Window, windowAround } from '../data/zoom';
+import { cropWindow, type Window, windowAround } from '../data/zoom';
 import type { GreyImage } from '../imaging/raster';
 import { mentionsLungs } from './lung-gate';
 
@@ -36,7 +36,27 @@ export function zoomInput(film: Film, window: Window): Plane<Float32Array> {
   return modelInput(cropWindow(film, window));
 }
 
-/** The first answer with the zoomed one (window-sized) in place of its pixels inside the window. */
-export function withZoomed(answer: Mask, zoomed: Mask, window: Window): Mask {
-  return pasteWindow(answer, zoomed, window);
+/**
+ * The answer at the film's size: the first answer's probability map (the film's 256x256 grid) and, inside
+ * the window, its mean with the zoomed look's map (the window's grid), both brought to the film's pixels
+ * bilinearly and thresholded at `threshold`. Outside the window this is exactly the first answer.
+ */
+export function zoomedAnswer(
+  first: Plane<Float32Array>,
+  zoomed: Plane<Float32Array>,
+  window: Window,
+  size: { width: number; height: number },
+  threshold: number,
+): Mask {
+  const whole = resizeBilinear(first, size.width, size.height).data;
+  const inside = resizeBilinear(zoomed, window.side, window.side).data;
+  const data = new Uint8Array(size.width * size.height);
+  for (let i = 0; i < data.length; i++) {
+    const x = (i % size.width) - window.x;
+    const y = Math.floor(i / size.width) - window.y;
+    let p = whole[i] as number;
+    if (x >= 0 && y >= 0 && x < window.side && y < window.side) p = (p + (inside[y * window.side + x] as number)) / 2;
+    data[i] = p >= threshold ? 1 : 0;
+  }
+  return { width: size.width, height: size.height, data };
 }
