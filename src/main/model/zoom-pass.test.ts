@@ -34,7 +34,10 @@ describe('zoomWindowFor', () => {
   });
 
   it('tells chest prompts from bone ones', () => {
-    expect(['both lungs', 'right lung field', 'chest', 'bilateral opacities'].every(mentionsLungs)).toBe(true);
+    const chest = ['both lungs', 'right lung field', 'chest', 'bilateral opacities'];
+    // A training wording with no lung word at all.
+    chest.push('Right middle lower zones and left middle lower zones, two infected areas.');
+    expect(chest.every(mentionsLungs)).toBe(true);
     expect([BONE, 'osteosarcoma of the tibia', 'lesion'].some(mentionsLungs)).toBe(false);
   });
 });
@@ -54,18 +57,18 @@ describe('zoomInput and zoomedAnswer', () => {
     expect(input.data[SAMPLE_SIZE - 1]).toBe(1);
   });
 
-  it("averages the two maps inside the window only, at the film's pixels, and keeps the first answer outside", () => {
-    // First map: 0.6 everywhere (its answer: the whole film at 0.5). Zoomed map: 0 on its left half, 1 on its right.
-    const first = { width: 4, height: 4, data: new Float32Array(16).fill(0.6) };
+  it("adds the zoomed answer inside the window only, at the film's pixels, and keeps the first answer outside", () => {
+    // First map: 0.4 everywhere (no answer at 0.5). Zoomed map: 0 on its left half, 1 on its right.
+    const first = { width: 4, height: 4, data: new Float32Array(16).fill(0.4) };
     const zoomed = { width: 2, height: 2, data: Float32Array.from([0, 1, 0, 1]) };
     const window = { x: 2, y: 4, side: 4 };
     const out = zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.5);
     const on = (x: number, y: number) => out.data[y * 10 + x];
-    // Outside: 0.6 ≥ 0.5. Inside: (0.6 + 0) / 2 < 0.5 on the window's left edge, (0.6 + 1) / 2 on its right.
-    expect([on(0, 0), on(9, 7), on(1, 5), on(6, 5)]).toEqual([1, 1, 1, 1]);
-    expect([on(2, 4), on(2, 7), on(5, 4), on(5, 7)]).toEqual([0, 0, 1, 1]);
-    expect(out.data.reduce((a, b) => a + b, 0)).toBe(80 - 8);
-    // At a fallback threshold the same mean passes.
-    expect(zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.3).data.every((v) => v === 1)).toBe(true);
+    // Outside: 0.4 < 0.5. Inside, bilinear columns of the zoomed map 0, 0.25, 0.75, 1: the right two pass.
+    expect([on(0, 0), on(9, 7), on(1, 5), on(6, 5)]).toEqual([0, 0, 0, 0]);
+    expect([on(2, 4), on(3, 7), on(4, 4), on(5, 7)]).toEqual([0, 0, 1, 1]);
+    expect(out.data.reduce((a, b) => a + b, 0)).toBe(8);
+    // At a fallback threshold of 0.4 the first answer (the whole film) stands everywhere.
+    expect(zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.4).data.every((v) => v === 1)).toBe(true);
   });
 });

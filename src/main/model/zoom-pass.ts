@@ -2,8 +2,9 @@
 // two, and the model answers near it but misses (docs/MODEL.md, "Zoomed second look"); a square of the
 // film around the first answer, brought to 256x256, shows it at several times the pixels. The look is
 // made by the model folder's `zoom/` model, the base fine-tuned on such windows (trained on bone lesions
-// only, so chest prompts never get it). Like a test-time view, its probability map is averaged with the
-// first answer's inside the window (two models' estimates; see docs/MODEL.md for why not a replacement).
+// only, so chest prompts never get it). Its answer is added to the first one inside the window (the larger
+// of the two probability maps there): on val that beat replacing the first answer or averaging the maps,
+// since small-lesion answers mostly lack recall (docs/MODEL.md, "Zoomed second look").
 import { type Mask, type Plane, resizeBilinear } from '../data/resample';
 import { modelInput } from '../data/samples';
 import { cropWindow, type Window, windowAround } from '../data/zoom';
@@ -38,8 +39,9 @@ export function zoomInput(film: Film, window: Window): Plane<Float32Array> {
 
 /**
  * The answer at the film's size: the first answer's probability map (the film's 256x256 grid) and, inside
- * the window, its mean with the zoomed look's map (the window's grid), both brought to the film's pixels
- * bilinearly and thresholded at `threshold`. Outside the window this is exactly the first answer.
+ * the window, the larger of it and the zoomed look's map (the window's grid), both brought to the film's
+ * pixels bilinearly and thresholded at `threshold`: the union of the two answers. Outside the window this
+ * is exactly the first answer.
  */
 export function zoomedAnswer(
   first: Plane<Float32Array>,
@@ -55,7 +57,7 @@ export function zoomedAnswer(
     const x = (i % size.width) - window.x;
     const y = Math.floor(i / size.width) - window.y;
     let p = whole[i] as number;
-    if (x >= 0 && y >= 0 && x < window.side && y < window.side) p = (p + (inside[y * window.side + x] as number)) / 2;
+    if (x >= 0 && y >= 0 && x < window.side && y < window.side) p = Math.max(p, inside[y * window.side + x] as number);
     data[i] = p >= threshold ? 1 : 0;
   }
   return { width: size.width, height: size.height, data };
