@@ -1,4 +1,4 @@
-// The model shipped in models/base: intact (sha256 as its manifest says), under the 100 MB budget, of
+// The model shipped in models/base (with its zoom/ model): intact (sha256 as the manifests say), under the 100 MB budget, of
 // the documented shape, and it finds lungs on real val films (a floor far below the model card's
 // numbers, so that a broken export or tokenizer mismatch fails here rather than in a radiologist's hands).
 import { createHash } from 'node:crypto';
@@ -9,33 +9,36 @@ import { GROUPS, listSamples, loadSample } from '../data/samples';
 import { greedyDecode } from '../segmenter/decoding';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../testing/shared-data';
 import { evaluateModel } from './evaluate';
-import { loadModel, releaseModel } from './model-files';
+import { loadModel, releaseModel, ZOOM_DIR } from './model-files';
 import { segment } from './segment';
+import { IDENTITY_VIEW } from './test-time-views';
 
 const DIR = join(REPO_ROOT, 'models/base');
 const sameMask = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 describe('shipped base model', () => {
-  it('matches its sha256 manifest and stays under 100 MB', async () => {
-    const manifest = JSON.parse(await readFile(join(DIR, 'manifest.json'), 'utf8')) as {
-      sha256: Record<string, string>;
-    };
-    const files = Object.keys(manifest.sha256);
-    expect(files.sort()).toEqual(
-      [
-        'decode.onnx',
-        'image-codebook.bin',
-        'mask-codebook.bin',
-        'model.json',
-        'prefill.onnx',
-        'text-vocab.json',
-      ].sort(),
-    );
+  it('matches its sha256 manifests (its zoom/ model too) and stays under 100 MB', async () => {
     let bytes = 0;
-    for (const file of files) {
-      const content = await readFile(join(DIR, file));
-      bytes += (await stat(join(DIR, file))).size;
-      expect(createHash('sha256').update(content).digest('hex'), file).toBe(manifest.sha256[file]);
+    for (const dir of [DIR, join(DIR, ZOOM_DIR)]) {
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+        sha256: Record<string, string>;
+      };
+      const files = Object.keys(manifest.sha256);
+      expect(files.sort(), dir).toEqual(
+        [
+          'decode.onnx',
+          'image-codebook.bin',
+          'mask-codebook.bin',
+          'model.json',
+          'prefill.onnx',
+          'text-vocab.json',
+        ].sort(),
+      );
+      for (const file of files) {
+        const content = await readFile(join(dir, file));
+        bytes += (await stat(join(dir, file))).size;
+        expect(createHash('sha256').update(content).digest('hex'), join(dir, file)).toBe(manifest.sha256[file]);
+      }
     }
     expect(bytes).toBeLessThan(100 * 1024 * 1024);
   });
@@ -102,6 +105,41 @@ describe('shipped base model', () => {
     }
     // The shipped model leaves most small bone lesions empty at 0.5 (model card), so both paths ran.
     expect(seen.fallback).toBeGreaterThan(0);
+    await releaseModel(model);
+  }, 120_000);
+  it("takes its zoom model's second look at a small bone answer on a val film, adding to it, never at a chest prompt", async () => {
+    sharedPath('data');
+    const model = await loadModel(DIR, 2);
+    expect(model.zoom?.architecture).toEqual(model.architecture);
+    const sources = await listSamples(SHARED_DATA, 'val');
+    const options = { views: [IDENTITY_VIEW] };
+    let looked = 0;
+    for (const source of sources.filter((s) => s.group === 'btxrd').slice(0, 8)) {
+      const sample = await loadSample(source);
+      const run = (zoom: boolean) =>
+        segment(model, sample.image, sample.text, sample.sourceMask, { ...options, film: sample.film, zoom });
+      const [first, answer] = [await run(false), await run(true)];
+      if (!answer.zoomed) continue;
+      looked++;
+      const { x, y, side } = answer.zoomed;
+      expect(answer.forwardPasses).toBeGreaterThan(first.forwardPasses);
+      // The union inside the square, the first answer untouched outside it.
+      answer.mask.data.forEach((v, i) => {
+        const [px, py] = [i % answer.mask.width, Math.floor(i / answer.mask.width)];
+        const inside = px >= x && px < x + side && py >= y && py < y + side;
+        if (inside ? v < (first.mask.data[i] as number) : v !== first.mask.data[i]) throw new Error(`pixel ${i}`);
+      });
+    }
+    // Most first answers to these prompts are small (model card), so the look ran.
+    expect(looked).toBeGreaterThan(0);
+    const chest = sources.find((s) => s.group === 'infection');
+    if (!chest) throw new Error('no infection val sample');
+    const sample = await loadSample(chest);
+    const answer = await segment(model, sample.image, sample.text, sample.sourceMask, {
+      ...options,
+      film: sample.film,
+    });
+    expect(answer.zoomed).toBeNull();
     await releaseModel(model);
   }, 120_000);
 });
