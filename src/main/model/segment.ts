@@ -35,7 +35,7 @@ export interface Segmentation {
   probability: Plane<Float32Array> | null;
   /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
   gated: boolean;
-  /** The window of the film (source pixels) a zoomed second look answered inside, or null. */
+  /** The window of the film (source pixels) where a zoomed second look added to the answer, or null. */
   zoomed: Window | null;
 }
 
@@ -237,9 +237,9 @@ export async function lungGate(
 }
 
 /**
- * The zoomed second look at a first answer (zoom-pass.ts) by `zoomModel`, its map averaged with the first
- * one's inside the window at the first answer's threshold: null when it does not apply (a chest prompt, an
- * empty or a large answer, no probability map). `window` is null when the look changed no pixel.
+ * The zoomed second look at a first answer (zoom-pass.ts) by `zoomModel`: inside the window, the union of
+ * the two answers at the first answer's threshold (zoomedAnswer). Null when it does not apply (a chest
+ * prompt, an empty or a large answer, no probability map); `window` is null when the look changed no pixel.
  */
 export async function zoomLook(
   zoomModel: SegmentModel,

@@ -1,8 +1,8 @@
 // segment() with streamed tokens and cancellation between forward passes: its `decode` option runs
 // the decoding with the onTokens hook (tokens are final once reported) over the session with a
 // cancel check before every pass. The result is segment()'s own. Under test-time views the first
-// view's tokens stream; the later views, the lung gate's decode and any lower-threshold retry only
-// advance the progress.
+// view's tokens stream; the later views, the lung gate's decode, any lower-threshold retry and the
+// zoomed look's decodes only advance the progress.
 import { GRID_TOKENS } from '../../shared/tokens';
 import type { Plane } from '../data/resample';
 import type { SegmentationModel } from '../model/model-files';
