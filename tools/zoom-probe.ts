@@ -4,16 +4,18 @@
 // answer's extent around it, and its answer replaces the first inside the square); score the first answer,
 // the zoomed one, and their union. Session 7, with the base model as the zoom model (never trained on
 // zoomed crops): 0.224 / 0.169 / 0.226 on btxrd; session 10's zoom model: docs/MODEL.md "Zoomed second look".
-// FIRST_CACHE=<folder> keeps the first answers (the costly part) between probes of the zoomed look.
+// FIRST_CACHE=<folder> keeps the first answers (the costly part) between probes of the zoomed look: cut at
+// their decoding threshold, then cut here as segment() does (maskCut; LESION_CUT=<p> overrides its default).
 // Usage: npx tsx tools/zoom-probe.ts [model dir] [maxShare 0.04] [group btxrd] [zoom model dir: the model's
 //   own zoom/] [zoom views 7] [limit: every k-th film, about this many]
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { resizeThreshold } from '../src/main/data/resample';
 import { type Group, listSamples, loadSample } from '../src/main/data/samples';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
 import { loadModel } from '../src/main/model/model-files';
-import { type Segmentation, segment, zoomLook } from '../src/main/model/segment';
+import { LESION_CUT, maskCut, type Segmentation, segment, zoomLook } from '../src/main/model/segment';
 import { TEST_TIME_VIEWS } from '../src/main/model/test-time-views';
 
 const [modelDir = 'models/base', shareArg = '0.04', group = 'btxrd', zoomDir, zoomViewsArg, limitArg] =
@@ -28,6 +30,7 @@ const all = await listSamples('../shared/data', 'val', { groups: [group as Group
 const step = limitArg ? Math.max(1, Math.floor(all.length / Number(limitArg))) : 1;
 const sources = all.filter((_, i) => i % step === 0).slice(0, limitArg ? Number(limitArg) : undefined);
 const cache = process.env.FIRST_CACHE;
+const lesionCut = Number(process.env.LESION_CUT ?? LESION_CUT);
 type First = Pick<Segmentation, 'mask' | 'probability' | 'threshold'>;
 /** The first answer, from the cache when it has it: mask and threshold as JSON, the map as raw float32. */
 async function firstAnswer(id: string, run: () => Promise<First>): Promise<First> {
@@ -57,9 +60,18 @@ const sums = { first: 0, zoom: 0, union: 0, zoomed: 0 };
 for (const [k, source] of sources.entries()) {
   const sample = await loadSample(source);
   const target = sample.sourceMask.data;
-  const first = await firstAnswer(source.id, () =>
-    segment(model, sample.image, sample.text, sample.sourceMask, { zoom: false }),
+  const cached = await firstAnswer(source.id, () =>
+    segment(model, sample.image, sample.text, sample.sourceMask, { zoom: false, lesionCut: 1 }),
   );
+  const peak = cached.probability?.data.reduce((a, b) => Math.max(a, b), 0) ?? 0;
+  const cut = cached.threshold === null ? null : maskCut(sample.text, cached.threshold, peak, lesionCut);
+  const first = {
+    ...cached,
+    cut,
+    ...(cut !== cached.threshold && cached.probability
+      ? { mask: resizeThreshold(cached.probability, cached.mask.width, cached.mask.height, cut as number) }
+      : {}),
+  };
   const d1 = diceOf(overlap(first.mask.data, target));
   let [dz, du] = [d1, d1];
   const look = await zoomLook(zoomModel, sample.film, sample.text, first, {
@@ -86,6 +98,7 @@ const mean = (v: number) => v / n;
 console.log(
   JSON.stringify({
     maxShare,
+    lesionCut,
     zoomModel: zoomDir ?? `${modelDir}/zoom`,
     zoomViews: zoomViews.length,
     n,

@@ -1,7 +1,8 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
-// [--gate on|off (the lung gate, lung-gate.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
+// [--gate on|off (the lung gate, lung-gate.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)]
+// [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
@@ -34,6 +35,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       views: { type: 'string' },
       gate: { type: 'string', default: 'on' },
       zoom: { type: 'string', default: 'on' },
+      'lesion-cut': { type: 'string' },
       'per-image': { type: 'string' },
     },
   });
@@ -51,6 +53,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (values[flag] !== 'on' && values[flag] !== 'off')
       throw new Error(`--${flag} must be on or off, got ${values[flag]}`);
   }
+  const lesionCut = values['lesion-cut'] === undefined ? undefined : Number(values['lesion-cut']);
+  if (lesionCut !== undefined && !(lesionCut > 0 && lesionCut <= 1))
+    throw new Error(`--lesion-cut must be a probability in (0, 1], got ${values['lesion-cut']}`);
   const fallback = values.fallback === undefined ? undefined : parseFallback(values.fallback);
   const groups = values.groups === undefined ? undefined : parseGroups(values.groups);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
@@ -67,6 +72,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     ...(groups ? { groups } : {}),
     gate: values.gate === 'on',
     zoom: values.zoom === 'on',
+    ...(lesionCut !== undefined ? { lesionCut } : {}),
     onImage: (score) => {
       images.push(score);
       perImage?.write(`${JSON.stringify(score)}\n`);

@@ -2,22 +2,42 @@
 // starts from, src/main/model/codeword-init.ts) as tensors, and every other parameter as its init rule
 // (normal std, zeros, ones) for train.py to draw. So the file is megabytes, not the model's full size
 // (the GPU machine takes at most 64 MiB per call, data included).
-// Usage: npx tsx tools/gpu-train/init.ts --config configs/<name>.json --out <file.ckpt>
+// With --model <folder> instead: a trained model folder's own weights (model-weights.ts) and training config,
+// to train a shipped model further (its run's checkpoint is not shipped).
+// Usage: npx tsx tools/gpu-train/init.ts (--config configs/<name>.json | --model <model folder>) --out <file.ckpt>
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { saveCheckpoint } from '../../src/main/engine/checkpoint';
 import { makeTrainStep } from '../../src/main/engine/train-step';
 import { codewordInitialParams } from '../../src/main/model/codeword-init';
 import { type ArchitectureConfig, layoutOf } from '../../src/main/model/config';
+import { modelWeights } from '../../src/main/model/model-weights';
 import { loadTokenizers, tokenSizes } from '../../src/main/model/tokenizer-set';
 import { parseTrainConfig } from '../../src/main/model/train-config';
 import { modelBatch, modelLoss } from '../../src/main/model/train-graph';
 
 const KEPT = ['embed.tokens', 'embed.positions'];
 
-const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' } } });
-if (!values.config || !values.out) throw new Error('usage: init.ts --config <file> --out <file.ckpt>');
-const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
+const { values } = parseArgs({
+  options: { config: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } },
+});
+if (!values.out || !values.config === !values.model)
+  throw new Error('usage: init.ts (--config <file> | --model <model folder>) --out <file.ckpt>');
+if (values.model) {
+  const w = await modelWeights(values.model);
+  if (!w.config) throw new Error(`${values.model}/model.json holds no training config to train it further with`);
+  await saveCheckpoint(values.out, {
+    state: { steps: w.steps, params: w.params, m: {}, v: {} },
+    config: { config: w.config, architecture: w.architecture },
+    shapes: w.shapes,
+  });
+  const count = Object.values(w.params).reduce((n, p) => n + p.length, 0);
+  process.stdout.write(
+    `${JSON.stringify({ out: values.out, from: values.model, steps: w.steps, parameters: count })}\n`,
+  );
+  process.exit(0);
+}
+const cfg = parseTrainConfig(await readFile(values.config as string, 'utf8'), values.config);
 const tokenizers = await loadTokenizers(cfg.tokenizers);
 const { maxText, ...shape } = cfg.architecture;
 const arch: ArchitectureConfig = { ...shape, tokens: tokenSizes(tokenizers, maxText) };

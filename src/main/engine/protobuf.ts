@@ -93,20 +93,38 @@ export class ProtoWriter {
   }
 }
 
-/** Reads varint/length-delimited fields; used by tests to check what the writer produced. */
+/** One varint at `at`: its value and where the next field starts. */
+function readVarint(buf: Uint8Array, at: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (let i = at; ; i++) {
+    const byte = buf[i];
+    if (byte === undefined) throw new Error('truncated varint');
+    result |= BigInt(byte & 0x7f) << shift;
+    if (byte < 0x80) return [result, i + 1];
+    shift += 7n;
+  }
+}
+
+/** A packed repeated varint field's payload (e.g. a TensorProto's dims), as numbers. */
+export function readPackedVarints(buf: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < buf.length; ) {
+    const [value, next] = readVarint(buf, i);
+    out.push(Number(value));
+    i = next;
+  }
+  return out;
+}
+
+/** Reads varint/length-delimited/fixed fields of one message (not its sub-messages). */
 export function readFields(buf: Uint8Array): { field: number; wire: number; value: bigint | Uint8Array }[] {
   const out: { field: number; wire: number; value: bigint | Uint8Array }[] = [];
   let i = 0;
   const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const byte = buf[i++];
-      if (byte === undefined) throw new Error('truncated varint');
-      result |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return result;
-      shift += 7n;
-    }
+    const [value, next] = readVarint(buf, i);
+    i = next;
+    return value;
   };
   while (i < buf.length) {
     const key = Number(varint());
@@ -115,6 +133,7 @@ export function readFields(buf: Uint8Array): { field: number; wire: number; valu
     if (wire === WIRE_VARINT) out.push({ field, wire, value: varint() });
     else if (wire === WIRE_BYTES) {
       const len = Number(varint());
+      if (i + len > buf.length) throw new Error('truncated length-delimited field');
       out.push({ field, wire, value: buf.subarray(i, i + len) });
       i += len;
     } else if (wire === WIRE_FIXED64) {

@@ -12,6 +12,7 @@ const score = (over: Partial<ImageScore>): ImageScore => ({
   iou: 0,
   pixels: 1000,
   threshold: 0.5,
+  cut: 0.5,
   gated: false,
   zoomed: false,
   forwardPasses: 40,

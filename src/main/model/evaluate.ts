@@ -27,6 +27,8 @@ export interface ImageScore extends Overlap {
   pixels: number;
   /** The expected-patch threshold that gave the mask (below 0.5: the fallback's; null under argmax). */
   threshold: number | null;
+  /** Where the mask was cut from the probability map (segment.ts maskCut; null under argmax). */
+  cut: number | null;
   /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
   gated: boolean;
   /** Whether a zoomed second look redrew the answer. */
@@ -53,6 +55,8 @@ export interface EvalOptions {
   gate?: boolean;
   /** The zoomed second look (segment()'s `zoom`; default on, when the model has a zoom model). */
   zoom?: boolean;
+  /** Where lesion answers are cut from their maps (segment()'s `lesionCut`; default LESION_CUT). */
+  lesionCut?: number;
 }
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
@@ -95,7 +99,7 @@ export async function evaluateModel(
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask, forwardPasses, threshold, gated, zoomed } = await segment(
+    const { mask, forwardPasses, threshold, cut, gated, zoomed } = await segment(
       model,
       sample.image,
       sample.text,
@@ -106,6 +110,7 @@ export async function evaluateModel(
         ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
         ...(options.views ? { views: options.views } : {}),
         ...(options.gate === false ? { gate: false } : {}),
+        ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
         film: sample.film,
         zoom: options.zoom !== false,
       },
@@ -125,6 +130,7 @@ export async function evaluateModel(
       ...score,
       pixels: mask.data.length,
       threshold,
+      cut,
       gated,
       zoomed: zoomed !== null,
       forwardPasses,

@@ -13,7 +13,12 @@ import type { DecodeRule } from './segment';
 import { loadTokenizers, TOKENIZER_FILES, type Tokenizers } from './tokenizer-set';
 
 const FORMAT = 'nextmask-ntp-mriseg';
-const FILES = { prefill: 'prefill.onnx', decode: 'decode.onnx', config: 'model.json', manifest: 'manifest.json' };
+export const MODEL_FILES = {
+  prefill: 'prefill.onnx',
+  decode: 'decode.onnx',
+  config: 'model.json',
+  manifest: 'manifest.json',
+};
 
 export interface ModelFile {
   format: typeof FORMAT;
@@ -36,9 +41,9 @@ export async function exportModel(
   await mkdir(dir, { recursive: true });
   const file: ModelFile = { format: FORMAT, version: 1, architecture, training, decodeRule };
   const written: Record<string, Uint8Array> = {
-    [FILES.prefill]: prefillModel(architecture, params),
-    [FILES.decode]: decodeStepModel(architecture, params),
-    [FILES.config]: Buffer.from(`${JSON.stringify(file, null, 2)}\n`),
+    [MODEL_FILES.prefill]: prefillModel(architecture, params),
+    [MODEL_FILES.decode]: decodeStepModel(architecture, params),
+    [MODEL_FILES.config]: Buffer.from(`${JSON.stringify(file, null, 2)}\n`),
   };
   for (const [name, bytes] of Object.entries(written)) await writeFile(join(dir, name), bytes);
   for (const name of TOKENIZER_FILES) await copyFile(join(tokenizerDir, name), join(dir, name));
@@ -48,7 +53,7 @@ export async function exportModel(
       .update(await readFile(join(dir, name)))
       .digest('hex');
   }
-  await writeFile(join(dir, FILES.manifest), `${JSON.stringify({ sha256: manifest }, null, 2)}\n`);
+  await writeFile(join(dir, MODEL_FILES.manifest), `${JSON.stringify({ sha256: manifest }, null, 2)}\n`);
 }
 
 export interface SegmentationModel extends DecoderModels {
@@ -73,27 +78,37 @@ export async function releaseModel(model: SegmentationModel): Promise<void> {
   ]);
 }
 
-/** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
-export async function loadModel(dir: string, options?: number | SessionOptions): Promise<SegmentationModel> {
-  const configPath = join(dir, FILES.config);
+/** A model folder's model.json, checked to be this format. */
+export async function readModelFile(dir: string): Promise<ModelFile> {
+  const configPath = join(dir, MODEL_FILES.config);
   if (!existsSync(configPath))
-    throw new Error(`no model in ${dir} (${FILES.config} is missing); train one with npm run train`);
+    throw new Error(`no model in ${dir} (${MODEL_FILES.config} is missing); train one with npm run train`);
   const file = JSON.parse(await readFile(configPath, 'utf8')) as Partial<ModelFile>;
   if (file.format !== FORMAT || file.version !== 1 || !file.architecture) {
-    throw new Error(`${join(dir, FILES.config)} is not a ${FORMAT} version 1 model`);
+    throw new Error(`${configPath} is not a ${FORMAT} version 1 model`);
   }
+  return file as ModelFile;
+}
+
+/** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
+export async function loadModel(dir: string, options?: number | SessionOptions): Promise<SegmentationModel> {
+  const file = await readModelFile(dir);
   const architecture = file.architecture;
   const rule = file.decodeRule ?? 'argmax';
-  if (rule !== 'argmax' && rule !== 'expected') throw new Error(`${configPath}: unknown decodeRule "${rule}"`);
+  if (rule !== 'argmax' && rule !== 'expected')
+    throw new Error(`${join(dir, MODEL_FILES.config)}: unknown decodeRule "${rule}"`);
   const tokenizers = await loadTokenizers(dir);
   const layout = layoutOf(architecture);
   if (layout.maskCodes !== tokenizers.mask.size || layout.textVocab !== tokenizers.text.size) {
     throw new Error(`${dir}: the tokenizer files do not match the model's token sizes`);
   }
-  const [prefill, decode] = await Promise.all([readFile(join(dir, FILES.prefill)), readFile(join(dir, FILES.decode))]);
+  const [prefill, decode] = await Promise.all([
+    readFile(join(dir, MODEL_FILES.prefill)),
+    readFile(join(dir, MODEL_FILES.decode)),
+  ]);
   const sessionOptions = typeof options === 'number' ? { threads: options } : (options ?? {});
   const models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
   const zoomDir = join(dir, ZOOM_DIR);
-  const zoom = existsSync(join(zoomDir, FILES.config)) ? await loadModel(zoomDir, options) : undefined;
+  const zoom = existsSync(join(zoomDir, MODEL_FILES.config)) ? await loadModel(zoomDir, options) : undefined;
   return { ...models, architecture, tokenizers, rule, ...(zoom ? { zoom } : {}) };
 }

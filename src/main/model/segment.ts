@@ -5,7 +5,8 @@
 // prompt names (lung-gate.ts) and thresholded; an empty answer is
 // decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
 // model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
-// such (`threshold`). A small answer to a prompt that is not about the chest then gets a second, zoomed
+// such (`threshold`). An answer to a prompt not about the chest (a bone lesion) is cut from its map lower
+// (LESION_CUT). A small answer to a prompt that is not about the chest then gets a second, zoomed
 // look by the model folder's zoom model (zoom-pass.ts) when the caller passes the film.
 import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
@@ -18,7 +19,7 @@ import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
-import { gated, gateRegion, type LungPlaces, lungPlaces } from './lung-gate';
+import { gated, gateRegion, type LungPlaces, lungPlaces, mentionsLungs } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
 import { type Film, zoomedAnswer, zoomInput, zoomWindowFor } from './zoom-pass';
@@ -31,6 +32,8 @@ export interface Segmentation {
   forwardPasses: number;
   /** The expected-patch threshold that gave this mask (below 0.5: a low-confidence fallback); null under argmax. */
   threshold: number | null;
+  /** Where the mask was cut from `probability`: the threshold, or lower for a lesion (maskCut); null under argmax. */
+  cut: number | null;
   /** Expected rule: each pixel's foreground probability on the 256x256 grid, the mean over the views (gated). */
   probability: Plane<Float32Array> | null;
   /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
@@ -64,6 +67,8 @@ export interface SegmentOptions {
   maxDraft?: number;
   /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
   fallback?: readonly number[];
+  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT). */
+  lesionCut?: number;
   /** Expected rule only (default `probability`). */
   maskFrom?: MaskSource;
   /** Expected rule with `probability` masks: views whose maps are averaged (default TEST_TIME_VIEWS). */
@@ -91,6 +96,32 @@ export interface SegmentOptions {
  * "Empty answers"): small bone lesions are most often under half a patch's worth of probability.
  */
 export const EMPTY_FALLBACK: readonly number[] = [0.4, 0.3];
+
+/**
+ * Where an answer to a prompt not about the chest (mentionsLungs: a bone lesion, for this model) is cut
+ * from its probability map when that is below the decoding threshold. Such answers lack recall most: on
+ * val, cutting the same maps at 0.2–0.3 instead of 0.5 raised btxrd Dice by ≈0.03 (docs/MODEL.md,
+ * "Cutting lesion answers lower"); 0.25 is the middle of that plateau. Chest answers keep the threshold:
+ * a lower global one cost the lungs (models/MODEL_CARD.md).
+ */
+export const LESION_CUT = 0.25;
+
+/**
+ * A lesion prompt says there is one: when even the fallback's map has nothing at the cut, the answer is
+ * its most likely region, the pixels at this share of the map's peak or more (labelled low confidence by
+ * the fallback's threshold). On val it gave 13 such btxrd answers Dice ≈0.15 instead of 0.
+ */
+export const PEAK_SHARE = 0.5;
+
+/**
+ * The probability the answer to `text`, decoded at `threshold` into a map peaking at `peak`, is cut at:
+ * the threshold for a chest prompt; for a lesion, LESION_CUT where lower, or PEAK_SHARE of a lower peak.
+ */
+export function maskCut(text: string, threshold: number, peak: number, lesionCut = LESION_CUT): number {
+  if (mentionsLungs(text)) return threshold;
+  const cut = Math.min(threshold, lesionCut);
+  return peak >= cut || peak <= 0 ? cut : PEAK_SHARE * peak;
+}
 
 /** Default longest draft: 16 was fastest end to end on the shipped model (docs/MODEL.md, "Inference"). */
 export const MAX_DRAFT = 16;
@@ -183,9 +214,18 @@ export async function segment(
       : tokens.some((c) => c !== BACKGROUND_CODE);
     if (answered) break;
   }
+  const cut =
+    threshold === null || !probability
+      ? threshold
+      : maskCut(
+          text,
+          threshold,
+          probability.data.reduce((a, b) => Math.max(a, b), 0),
+          options.lesionCut,
+        );
   let mask =
     probability && maskFrom === 'probability'
-      ? resizeThreshold(probability, size.width, size.height, threshold as number)
+      ? resizeThreshold(probability, size.width, size.height, cut as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
   let zoomed: Window | null = null;
   const { film } = options;
@@ -201,7 +241,7 @@ export async function segment(
       model.zoom,
       film,
       text,
-      { mask, probability, threshold },
+      { mask, probability, cut },
       {
         ...rest,
         ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
@@ -212,7 +252,7 @@ export async function segment(
       if (look.window) [mask, zoomed] = [look.mask, look.window];
     }
   }
-  return { mask, tokens, forwardPasses, threshold, probability, gated: Boolean(region), zoomed };
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: Boolean(region), zoomed };
 }
 
 /**
@@ -238,18 +278,18 @@ export async function lungGate(
 
 /**
  * The zoomed second look at a first answer (zoom-pass.ts) by `zoomModel`: inside the window, the union of
- * the two answers at the first answer's threshold (zoomedAnswer). Null when it does not apply (a chest
+ * the two answers cut where the first answer was (zoomedAnswer). Null when it does not apply (a chest
  * prompt, an empty or a large answer, no probability map); `window` is null when the look changed no pixel.
  */
 export async function zoomLook(
   zoomModel: SegmentModel,
   film: Film,
   text: string,
-  first: Pick<Segmentation, 'mask' | 'probability' | 'threshold'>,
+  first: Pick<Segmentation, 'mask' | 'probability' | 'cut'>,
   options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> = {},
 ): Promise<{ mask: Mask; window: Window | null; forwardPasses: number } | null> {
   const window = zoomWindowFor(text, first.mask, options.zoomBelow);
-  if (!window || !first.probability || first.threshold === null) return null;
+  if (!window || !first.probability || first.cut === null) return null;
   const side = { width: window.side, height: window.side };
   const look = await segment(zoomModel, zoomInput(film, window), text, side, {
     ...options,
@@ -260,7 +300,7 @@ export async function zoomLook(
     zoom: false,
   });
   if (!look.probability) return null;
-  const mask = zoomedAnswer(first.probability, look.probability, window, first.mask, first.threshold);
+  const mask = zoomedAnswer(first.probability, look.probability, window, first.mask, first.cut);
   const changed = mask.data.some((v, i) => v !== first.mask.data[i]);
   return { mask, window: changed ? window : null, forwardPasses: look.forwardPasses };
 }

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_TOKENS } from '../../shared/tokens';
-import type { Plane } from '../data/resample';
+import { type Plane, resizeThreshold } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
 import { gateRegion } from '../model/lung-gate';
 import { loadModel, type SegmentationModel } from '../model/model-files';
-import { segment } from '../model/segment';
+import { LESION_CUT, segment } from '../model/segment';
 import { IDENTITY_VIEW } from '../model/test-time-views';
 import { zoomedAnswer, zoomInput, zoomWindowFor } from '../model/zoom-pass';
 import { writeRandomModel } from '../testing/tiny-model';
@@ -144,12 +144,13 @@ describe('segmentStreaming', () => {
       options,
     );
     expect(result.forwardPasses).toBe(first.forwardPasses + second.forwardPasses);
+    expect(first.cut).toBe(LESION_CUT); // a bone prompt's answer, and the union, are cut lower
     const mean = zoomedAnswer(
       first.probability as Plane<Float32Array>,
       second.probability as Plane<Float32Array>,
       window,
       size,
-      0.5,
+      LESION_CUT,
     );
     expect(Array.from(result.mask.data)).toEqual(Array.from(mean.data));
     expect(mean.data.some((v, i) => v !== first.mask.data[i])).toBe(true); // the look changed the answer
@@ -161,6 +162,28 @@ describe('segmentStreaming', () => {
     await expect(segment(zoomModel, image, text, { width: 10, height: 10 }, { ...options, film })).rejects.toThrow(
       /the film is 300x200/,
     );
+  });
+
+  it("cuts a bone prompt's answer from its map at LESION_CUT, a chest prompt's at the decoding threshold", async () => {
+    const text = 'One benign osteochondroma lesion in the femur, located in the central region.';
+    const options = { rule: 'expected' as const, views: [IDENTITY_VIEW], fallback: [] };
+    const [low, asDecoded] = [
+      await segment(model, image, text, size, options),
+      await segment(model, image, text, size, { ...options, lesionCut: 1 }),
+    ];
+    expect([low.threshold, low.cut, asDecoded.cut]).toEqual([0.5, LESION_CUT, 0.5]);
+    expect(Array.from(low.tokens)).toEqual(Array.from(asDecoded.tokens)); // the same decode, cut lower
+    const map = low.probability as Plane<Float32Array>;
+    expect(Array.from(low.mask.data)).toEqual(
+      Array.from(resizeThreshold(map, size.width, size.height, LESION_CUT).data),
+    );
+    // Lower cut: a superset, and larger here (the random model has pixels between the two).
+    low.mask.data.forEach((v, i) => {
+      if (v < (asDecoded.mask.data[i] as number)) throw new Error(`pixel ${i}`);
+    });
+    expect(low.mask.data.some((v, i) => v !== asDecoded.mask.data[i])).toBe(true);
+    const chest = await segment(model, image, 'left lung', size, options);
+    expect([chest.threshold, chest.cut]).toEqual([0.5, 0.5]);
   });
 
   it('stops at the next forward pass once cancelled', async () => {
