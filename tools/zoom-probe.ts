@@ -77,6 +77,7 @@ for (const [k, source] of sources.entries()) {
   const look = await zoomLook(zoomModel, sample.film, sample.text, first, {
     views: zoomViews,
     zoomBelow: maxShare,
+    ...(process.env.ZOOM_CUT ? { zoomCut: Number(process.env.ZOOM_CUT) } : {}),
   });
   if (look) {
     const union = look.mask.data.map((v, i) => v | (first.mask.data[i] as number));
@@ -99,6 +100,7 @@ console.log(
   JSON.stringify({
     maxShare,
     lesionCut,
+    zoomCut: process.env.ZOOM_CUT ?? 'as first',
     zoomModel: zoomDir ?? `${modelDir}/zoom`,
     zoomViews: zoomViews.length,
     n,

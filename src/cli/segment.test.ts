@@ -69,6 +69,7 @@ describe('nextmask segment', () => {
     const summary = JSON.parse(lines[0] as string);
     expect(Object.keys(summary).sort()).toEqual(
       [
+        'cut',
         'foreground',
         'forwardPasses',
         'gated',

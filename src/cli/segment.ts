@@ -155,6 +155,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       ms,
       forwardPasses: result.forwardPasses,
       threshold: result.threshold,
+      cut: result.cut,
       gated: result.gated,
       zoomed,
       model: request.modelDir,

@@ -46,6 +46,8 @@ export interface SegmentResult extends ProviderReport {
    * the model's low-confidence fallback (src/main/model/segment.ts). null: decoded by argmax.
    */
   threshold: number | null;
+  /** Where the mask was cut from the model's probability map: the threshold, or lower for a lesion. */
+  cut: number | null;
   /** Whether the answer was kept inside the lungs and zones the prompt names (src/main/model/lung-gate.ts). */
   gated: boolean;
   /** Whether a zoomed second look redrew the answer around a small first one (src/main/model/zoom-pass.ts). */
@@ -102,11 +104,13 @@ export function isFallback(threshold: number | null): boolean {
 /** What a result says about a fallback answer, a gated one and a zoomed one, '; '-separated; empty for none. */
 export function resultNote({
   threshold,
+  cut,
   gated,
   zoomed,
-}: Pick<SegmentResult, 'threshold' | 'gated' | 'zoomed'>): string {
+}: Pick<SegmentResult, 'threshold' | 'cut' | 'gated' | 'zoomed'>): string {
+  const shownAt = Number((cut ?? threshold ?? 0).toFixed(2));
   const notes = [
-    isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${threshold}` : '',
+    isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${shownAt}` : '',
     gated ? 'kept inside the lungs and zones the prompt names' : '',
     zoomed ? 'redrawn by a zoomed second look' : '',
   ];

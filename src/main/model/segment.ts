@@ -67,7 +67,7 @@ export interface SegmentOptions {
   maxDraft?: number;
   /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
   fallback?: readonly number[];
-  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT). */
+  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
   lesionCut?: number;
   /** Expected rule only (default `probability`). */
   maskFrom?: MaskSource;
@@ -286,13 +286,14 @@ export async function zoomLook(
   film: Film,
   text: string,
   first: Pick<Segmentation, 'mask' | 'probability' | 'cut'>,
-  options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> = {},
+  options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> & { zoomCut?: number } = {},
 ): Promise<{ mask: Mask; window: Window | null; forwardPasses: number } | null> {
   const window = zoomWindowFor(text, first.mask, options.zoomBelow);
   if (!window || !first.probability || first.cut === null) return null;
   const side = { width: window.side, height: window.side };
+  const { zoomCut, ...rest } = options;
   const look = await segment(zoomModel, zoomInput(film, window), text, side, {
-    ...options,
+    ...rest,
     rule: 'expected',
     maskFrom: 'probability',
     gate: false,
@@ -300,7 +301,7 @@ export async function zoomLook(
     zoom: false,
   });
   if (!look.probability) return null;
-  const mask = zoomedAnswer(first.probability, look.probability, window, first.mask, first.cut);
+  const mask = zoomedAnswer(first.probability, look.probability, window, first.mask, first.cut, zoomCut ?? first.cut);
   const changed = mask.data.some((v, i) => v !== first.mask.data[i]);
   return { mask, window: changed ? window : null, forwardPasses: look.forwardPasses };
 }

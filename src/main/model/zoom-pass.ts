@@ -49,6 +49,7 @@ export function zoomedAnswer(
   window: Window,
   size: { width: number; height: number },
   threshold: number,
+  zoomThreshold = threshold,
 ): Mask {
   const whole = resizeBilinear(first, size.width, size.height).data;
   const inside = resizeBilinear(zoomed, window.side, window.side).data;
@@ -56,9 +57,9 @@ export function zoomedAnswer(
   for (let i = 0; i < data.length; i++) {
     const x = (i % size.width) - window.x;
     const y = Math.floor(i / size.width) - window.y;
-    let p = whole[i] as number;
-    if (x >= 0 && y >= 0 && x < window.side && y < window.side) p = Math.max(p, inside[y * window.side + x] as number);
-    data[i] = p >= threshold ? 1 : 0;
+    const seen = x >= 0 && y >= 0 && x < window.side && y < window.side;
+    data[i] =
+      (whole[i] as number) >= threshold || (seen && (inside[y * window.side + x] as number) >= zoomThreshold) ? 1 : 0;
   }
   return { width: size.width, height: size.height, data };
 }

@@ -133,6 +133,7 @@ async function run(request: WorkerRequest): Promise<void> {
       foreground,
       forwardPasses: result.forwardPasses,
       threshold: result.threshold,
+      cut: result.cut,
       gated: result.gated,
       zoomed: result.zoomed !== null,
       model: basename(request.config.modelDir),

@@ -17,6 +17,7 @@ function result(requestId: string): SegmentResult {
     foreground: 4,
     forwardPasses: 70,
     threshold: 0.5,
+    cut: 0.5,
     gated: false,
     zoomed: false,
     model: 'base',
@@ -143,18 +144,21 @@ describe('SegmentRunner', () => {
   });
 
   it('labels a fallback answer as low confidence, and only that', () => {
-    expect(describeResult('tumour', { ...result('r'), threshold: 0.3 })).toContain(
+    expect(describeResult('tumour', { ...result('r'), threshold: 0.3, cut: 0.3 })).toContain(
       'low confidence: nothing above 0.5, shown at 0.3',
     );
+    // A lesion's map with nothing at the cut is shown from half its peak (segment.ts PEAK_SHARE).
+    expect(describeResult('tumour', { ...result('r'), threshold: 0.3, cut: 0.0861 })).toContain('shown at 0.09');
+    expect(describeResult('tumour', { ...result('r'), cut: 0.25 })).not.toContain('low confidence');
     expect(describeResult('tumour', result('r'))).not.toContain('low confidence');
     expect(describeResult('tumour', { ...result('r'), threshold: null })).not.toContain('low confidence');
   });
 
   it('says when the lung gate kept the answer inside the named places, beside a fallback note', () => {
     expect(describeResult('lower left lung infection', result('r'))).not.toContain('kept inside');
-    expect(describeResult('lower left lung infection', { ...result('r'), gated: true, threshold: 0.4 })).toContain(
-      '(low confidence: nothing above 0.5, shown at 0.4; kept inside the lungs and zones the prompt names)',
-    );
+    expect(
+      describeResult('lower left lung infection', { ...result('r'), gated: true, threshold: 0.4, cut: 0.4 }),
+    ).toContain('(low confidence: nothing above 0.5, shown at 0.4; kept inside the lungs and zones the prompt names)');
   });
 
   it('says when a zoomed second look redrew a small answer', () => {
