@@ -7,7 +7,8 @@
 // FIRST_CACHE=<folder> keeps the first answers (the costly part) between probes of the zoomed look: cut at
 // their decoding threshold, then cut here as segment() does (maskCut; LESION_CUT=<p> overrides its default).
 // Usage: npx tsx tools/zoom-probe.ts [model dir] [maxShare 0.04] [group btxrd] [zoom model dir: the model's
-//   own zoom/] [zoom views 7] [limit: every k-th film, about this many]
+//   own zoom/; none: the first answers alone] [zoom views 7] [limit: every k-th film, about this many]
+// ZOOM_CUT=<p>: where the zoom model's own map is cut (default: where the first answer was).
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -23,7 +24,6 @@ const [modelDir = 'models/base', shareArg = '0.04', group = 'btxrd', zoomDir, zo
 const maxShare = Number(shareArg);
 const model = await loadModel(modelDir, 2);
 const zoomModel = zoomDir ? await loadModel(zoomDir, 2) : model.zoom;
-if (!zoomModel) throw new Error(`${modelDir} has no zoom/ model: name one`);
 const zoomViews = TEST_TIME_VIEWS.slice(0, Number(zoomViewsArg ?? TEST_TIME_VIEWS.length));
 const all = await listSamples('../shared/data', 'val', { groups: [group as Group] });
 // Every k-th film when limited, so a short probe still spans the list.
@@ -74,11 +74,14 @@ for (const [k, source] of sources.entries()) {
   };
   const d1 = diceOf(overlap(first.mask.data, target));
   let [dz, du] = [d1, d1];
-  const look = await zoomLook(zoomModel, sample.film, sample.text, first, {
-    views: zoomViews,
-    zoomBelow: maxShare,
-    ...(process.env.ZOOM_CUT ? { zoomCut: Number(process.env.ZOOM_CUT) } : {}),
-  });
+  // Without a zoom model the probe scores the first answers alone (e.g. at LESION_CUT values, from the cache).
+  const look =
+    zoomModel &&
+    (await zoomLook(zoomModel, sample.film, sample.text, first, {
+      views: zoomViews,
+      zoomBelow: maxShare,
+      ...(process.env.ZOOM_CUT ? { zoomCut: Number(process.env.ZOOM_CUT) } : {}),
+    }));
   if (look) {
     const union = look.mask.data.map((v, i) => v | (first.mask.data[i] as number));
     dz = diceOf(overlap(look.mask.data, target));
@@ -101,7 +104,7 @@ console.log(
     maxShare,
     lesionCut,
     zoomCut: process.env.ZOOM_CUT ?? 'as first',
-    zoomModel: zoomDir ?? `${modelDir}/zoom`,
+    zoomModel: zoomModel ? (zoomDir ?? `${modelDir}/zoom`) : null,
     zoomViews: zoomViews.length,
     n,
     zoomed: sums.zoomed,
