@@ -15,7 +15,9 @@ export const GATE_MARGIN = 8;
 const FINDING = /\b(infect\w*|opacit(y|ies)|lesions?|consolidations?|pneumonia)\b/i;
 const IN_LUNGS = /\b(lungs?|pulmonary|bilateral|unilateral)\b/i;
 const WHOLE_LUNG = /\b(all|entire|whole)\b/i;
-const CHEST = /\b(chest|thora\w*|pneumonia|covid\S*|infect\w*|opacit\w*|consolidation\w*|zones?)\b/i;
+// Also what radiologists write about the chest beyond the training wordings (lobes, hila, pleura, airways).
+const CHEST =
+  /\b(chest|thora\w*|pneumonia|covid\S*|infect\w*|opacit\w*|consolidation\w*|zones?|lobes?|lobar|\w*hil(ar|um|a)|pleura\w*|mediastin\w*|costophrenic|bronch\w*|airspace|ground[- ]glass)\b/i;
 
 /** Whether a prompt is about the lungs or the chest at all (a lung, a finding in them), in any words above. */
 export function mentionsLungs(text: string): boolean {
