@@ -63,8 +63,8 @@ for (const [k, source] of sources.entries()) {
   const cached = await firstAnswer(source.id, () =>
     segment(model, sample.image, sample.text, sample.sourceMask, { zoom: false, lesionCut: 1 }),
   );
-  const peak = cached.probability?.data.reduce((a, b) => Math.max(a, b), 0) ?? 0;
-  const cut = cached.threshold === null ? null : maskCut(sample.text, cached.threshold, peak, lesionCut);
+  const map = cached.probability?.data ?? [];
+  const cut = cached.threshold === null ? null : maskCut(sample.text, cached.threshold, map, lesionCut);
   const first = {
     ...cached,
     cut,

@@ -29,23 +29,24 @@ describe('mask lookahead guesses', () => {
 });
 
 describe('maskCut', () => {
+  const at = (peak: number) => [0, peak]; // a map peaking at `peak`
   const bone = 'One benign osteochondroma lesion in the femur, located in the central region.';
   it('cuts a lesion answer at LESION_CUT, never above its decoding threshold', () => {
-    expect(maskCut(bone, 0.5, 0.9)).toBe(LESION_CUT);
-    expect(maskCut(bone, 0.3, 0.9)).toBe(Math.min(0.3, LESION_CUT));
-    expect(maskCut(bone, 0.2, 0.9)).toBe(0.2);
-    expect(maskCut(bone, 0.5, 0.9, 0.4)).toBe(0.4);
-    expect(maskCut(bone, 0.5, 0.9, 1)).toBe(0.5); // 1: as decoded
+    expect(maskCut(bone, 0.5, at(0.9))).toBe(LESION_CUT);
+    expect(maskCut(bone, 0.3, at(0.9))).toBe(Math.min(0.3, LESION_CUT));
+    expect(maskCut(bone, 0.2, at(0.9))).toBe(0.2);
+    expect(maskCut(bone, 0.5, at(0.9), 0.4)).toBe(0.4);
+    expect(maskCut(bone, 0.5, at(0.9), 1)).toBe(0.5); // 1: as decoded
   });
   it("answers a lesion prompt with its map's most likely region when nothing reaches the cut", () => {
-    expect(maskCut(bone, 0.3, 0.2)).toBeCloseTo(PEAK_SHARE * 0.2, 12);
-    expect(maskCut(bone, 0.3, LESION_CUT)).toBe(LESION_CUT); // the peak reaches the cut: nothing to do
-    expect(maskCut(bone, 0.3, 0)).toBe(LESION_CUT); // an all-zero map stays empty
+    expect(maskCut(bone, 0.3, at(0.2))).toBeCloseTo(PEAK_SHARE * 0.2, 12);
+    expect(maskCut(bone, 0.3, at(LESION_CUT))).toBe(LESION_CUT); // the peak reaches the cut: nothing to do
+    expect(maskCut(bone, 0.3, at(0))).toBe(LESION_CUT); // an all-zero map stays empty
   });
   it('leaves chest answers at their decoding threshold, even empty ones', () => {
     for (const text of ['left lung', 'Bilateral pulmonary infection, two infected areas', 'both lungs']) {
-      expect(maskCut(text, 0.5, 0.9)).toBe(0.5);
-      expect(maskCut(text, 0.3, 0.1)).toBe(0.3);
+      expect(maskCut(text, 0.5, at(0.9))).toBe(0.5);
+      expect(maskCut(text, 0.3, at(0.1))).toBe(0.3);
     }
   });
 });

@@ -114,12 +114,14 @@ export const LESION_CUT = 0.25;
 export const PEAK_SHARE = 0.5;
 
 /**
- * The probability the answer to `text`, decoded at `threshold` into a map peaking at `peak`, is cut at:
+ * The probability the answer to `text`, decoded at `threshold` into the probability `map`, is cut at:
  * the threshold for a chest prompt; for a lesion, LESION_CUT where lower, or PEAK_SHARE of a lower peak.
  */
-export function maskCut(text: string, threshold: number, peak: number, lesionCut = LESION_CUT): number {
+export function maskCut(text: string, threshold: number, map: ArrayLike<number>, lesionCut = LESION_CUT): number {
   if (mentionsLungs(text)) return threshold;
   const cut = Math.min(threshold, lesionCut);
+  let peak = 0;
+  for (let i = 0; i < map.length; i++) peak = Math.max(peak, map[i] as number);
   return peak >= cut || peak <= 0 ? cut : PEAK_SHARE * peak;
 }
 
@@ -215,14 +217,7 @@ export async function segment(
     if (answered) break;
   }
   const cut =
-    threshold === null || !probability
-      ? threshold
-      : maskCut(
-          text,
-          threshold,
-          probability.data.reduce((a, b) => Math.max(a, b), 0),
-          options.lesionCut,
-        );
+    threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
   let mask =
     probability && maskFrom === 'probability'
       ? resizeThreshold(probability, size.width, size.height, cut as number)
