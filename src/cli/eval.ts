@@ -1,7 +1,7 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
-// [--gate on|off (the lung gate, lung-gate.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)]
+// [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)]
 // [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary

@@ -48,8 +48,8 @@ export interface SegmentResult extends ProviderReport {
   threshold: number | null;
   /** Where the mask was cut from the model's probability map: the threshold, or lower for a lesion. */
   cut: number | null;
-  /** Whether the answer was kept inside the lungs and zones the prompt names (src/main/model/lung-gate.ts). */
-  gated: boolean;
+  /** Which gate kept the answer inside the places the prompt names (src/main/model/lung-gate.ts, film-region.ts), if any. */
+  gated: Gate | null;
   /** Whether a zoomed second look redrew the answer around a small first one (src/main/model/zoom-pass.ts). */
   zoomed: boolean;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
@@ -97,6 +97,14 @@ export interface SegmentEvents {
 export const EXPECTED_THRESHOLD = 0.5;
 
 /** Whether a mask came from the empty-answer fallback (a threshold under EXPECTED_THRESHOLD). */
+/** The lungs and zones a chest prompt names, or the part of the film a lesion prompt names. */
+export type Gate = 'lungs' | 'film';
+
+const GATE_NOTES: Record<Gate, string> = {
+  lungs: 'kept inside the lungs and zones the prompt names',
+  film: 'kept near the part of the film the prompt names',
+};
+
 export function isFallback(threshold: number | null): boolean {
   return threshold !== null && threshold < EXPECTED_THRESHOLD;
 }
@@ -111,7 +119,7 @@ export function resultNote({
   const shownAt = Number((cut ?? threshold ?? 0).toFixed(2));
   const notes = [
     isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${shownAt}` : '',
-    gated ? 'kept inside the lungs and zones the prompt names' : '',
+    gated ? GATE_NOTES[gated] : '',
     zoomed ? 'redrawn by a zoomed second look' : '',
   ];
   return notes.filter(Boolean).join('; ');

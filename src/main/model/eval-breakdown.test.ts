@@ -13,7 +13,7 @@ const score = (over: Partial<ImageScore>): ImageScore => ({
   pixels: 1000,
   threshold: 0.5,
   cut: 0.5,
-  gated: false,
+  gated: null,
   zoomed: false,
   forwardPasses: 40,
   ms: 100,

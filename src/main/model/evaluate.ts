@@ -1,6 +1,6 @@
 // Scores a model on a split the way the issue asks: per group, LViT Dice/IoU per image (threshold 0.5,
 // empty on empty = 1) and pooled over all pixels, at the source size; plus mean milliseconds per image.
-import { isFallback } from '../../shared/segment-types';
+import { type Gate, isFallback } from '../../shared/segment-types';
 import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
 import { type MetricSummary, type Overlap, SegmentationScores } from '../metrics/segmentation';
 import type { SegmentationModel } from './model-files';
@@ -29,8 +29,8 @@ export interface ImageScore extends Overlap {
   threshold: number | null;
   /** Where the mask was cut from the probability map (segment.ts maskCut; null under argmax). */
   cut: number | null;
-  /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
-  gated: boolean;
+  /** Which gate kept the answer inside the places the prompt names (segment.ts), if any. */
+  gated: Gate | null;
   /** Whether a zoomed second look redrew the answer. */
   zoomed: boolean;
   forwardPasses: number;
@@ -51,7 +51,7 @@ export interface EvalOptions {
   maskFrom?: MaskSource;
   /** Test-time views (segment()'s `views`; default TEST_TIME_VIEWS). */
   views?: readonly View[];
-  /** The lung gate (segment()'s `gate`; default on). */
+  /** The lung and film-region gates (segment()'s `gate`; default on). */
   gate?: boolean;
   /** The zoomed second look (segment()'s `zoom`; default on, when the model has a zoom model). */
   zoom?: boolean;

@@ -5,10 +5,10 @@
 // prompt names (lung-gate.ts) and thresholded; an empty answer is
 // decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
 // model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
-// such (`threshold`). An answer to a prompt not about the chest (a bone lesion) is cut from its map lower
-// (LESION_CUT). A small answer to a prompt that is not about the chest then gets a second, zoomed
+// such (`threshold`). An answer to a prompt not about the chest (a bone lesion) is kept near the part of
+// the film the prompt names (film-region.ts) and cut from its map lower (LESION_CUT). A small answer to a prompt that is not about the chest then gets a second, zoomed
 // look by the model folder's zoom model (zoom-pass.ts) when the caller passes the film.
-import { EXPECTED_THRESHOLD } from '../../shared/segment-types';
+import { EXPECTED_THRESHOLD, type Gate } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import { canonicalLungPrompt } from '../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold } from '../data/resample';
@@ -19,6 +19,7 @@ import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
+import { cellWindow, filmCell } from './film-region';
 import { gated, gateRegion, type LungPlaces, lungPlaces, mentionsLungs } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
@@ -36,8 +37,8 @@ export interface Segmentation {
   cut: number | null;
   /** Expected rule: each pixel's foreground probability on the 256x256 grid, the mean over the views (gated). */
   probability: Plane<Float32Array> | null;
-  /** Whether the lung gate kept the answer inside the lungs and zones the prompt names. */
-  gated: boolean;
+  /** Which gate kept the answer inside the places the prompt names: the lung gate, the film-region gate, or none. */
+  gated: Gate | null;
   /** The window of the film (source pixels) where a zoomed second look added to the answer, or null. */
   zoomed: Window | null;
 }
@@ -75,7 +76,8 @@ export interface SegmentOptions {
   views?: readonly View[];
   /**
    * Expected rule with `probability` masks: keep the answer inside the lungs and zones a chest prompt
-   * names, as the model's own answer to "both lungs" (one more decode) finds them (default true).
+   * names, as the model's own answer to "both lungs" (one more decode) finds them, and a lesion's near
+   * the part of the film its prompt names (film-region.ts) (default true).
    */
   gate?: boolean;
   /**
@@ -160,6 +162,8 @@ export async function segment(
   const views = maps ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
   if (views.length === 0) throw new Error('segment: views must hold at least one view');
   const places = maps && options.gate !== false ? lungPlaces(text) : null;
+  const cell = maps && options.gate !== false && !mentionsLungs(text) ? filmCell(text) : null;
+  const nearCell = cell && cellWindow(cell, GRID_PIXELS, GRID_PIXELS);
   // At most two texts: the prompt, and with its sides swapped for mirrored views.
   const texts = new Map<string, Promise<Int32Array>>();
   const encodeText = (t: string) => texts.get(t) ?? texts.set(t, tokenizers.text.encode(t)).get(t);
@@ -210,6 +214,7 @@ export async function segment(
     threshold = t;
     probability = t === null ? null : meanMap(viewMaps);
     if (probability && region) probability = gated(probability, region);
+    if (probability && nearCell) probability = gated(probability, nearCell);
     // One view: a pixel reaches t exactly where its patch got a code other than background.
     const answered = probability
       ? probability.data.some((p) => p >= (t as number))
@@ -247,7 +252,8 @@ export async function segment(
       if (look.window) [mask, zoomed] = [look.mask, look.window];
     }
   }
-  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: Boolean(region), zoomed };
+  const gate = region ? 'lungs' : nearCell && probability ? 'film' : null;
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gate, zoomed };
 }
 
 /**

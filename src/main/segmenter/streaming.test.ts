@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { type Plane, resizeThreshold } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
+import { cellWindow } from '../model/film-region';
 import { gateRegion } from '../model/lung-gate';
 import { loadModel, type SegmentationModel } from '../model/model-files';
 import { LESION_CUT, segment } from '../model/segment';
@@ -98,13 +99,13 @@ describe('segmentStreaming', () => {
     expect(decodes).toEqual([0, 2, 1, 2]); // the view, then the lungs
     expect([...totals]).toEqual([2 * GRID_TOKENS]);
     const ungated = await segment(model, image, text, size, { ...options, gate: false });
-    expect(ungated.gated).toBe(false);
+    expect(ungated.gated).toBe(null);
     expect(result.forwardPasses).toBeGreaterThan(ungated.forwardPasses);
     // The gate is the model's own "both lungs" answer, cut to the lower third of the patient's left lung.
     const grid = { width: 256, height: 256 };
     const lungs = await segment(model, image, 'both lungs', grid, { ...options, gate: false });
     const region = gateRegion(lungs.mask, { left: ['lower'] });
-    expect(result.gated).toBe(region !== null);
+    expect(result.gated).toBe(region === null ? null : 'lungs');
     const map = result.probability as Plane<Float32Array>;
     const raw = ungated.probability as Plane<Float32Array>;
     // The gate bites: the ungated answer reaches outside the region.
@@ -112,6 +113,25 @@ describe('segmentStreaming', () => {
     map.data.forEach((p, i) => {
       if (p !== (region === null || region.data[i] === 1 ? raw.data[i] : 0)) throw new Error(`pixel ${i}: ${p}`);
     });
+  });
+
+  it('keeps a lesion answer near the part of the film its prompt names, with no extra decode', async () => {
+    const text = 'One benign osteochondroma lesion in the tibia, located in the lower-left region.';
+    const options = { rule: 'expected' as const, views: [IDENTITY_VIEW], fallback: [] };
+    const result = await segment(model, image, text, size, options);
+    const ungated = await segment(model, image, text, size, { ...options, gate: false });
+    expect([result.gated, ungated.gated]).toEqual(['film', null]);
+    expect(result.forwardPasses).toBe(ungated.forwardPasses);
+    const near = cellWindow({ row: 2, column: 0 }, 256, 256);
+    const raw = ungated.probability as Plane<Float32Array>;
+    // The gate bites: the ungated answer reaches outside the window.
+    expect(raw.data.some((p, i) => p > 0 && near.data[i] === 0)).toBe(true);
+    (result.probability as Plane<Float32Array>).data.forEach((p, i) => {
+      if (p !== (near.data[i] === 1 ? raw.data[i] : 0)) throw new Error(`pixel ${i}: ${p}`);
+    });
+    // A chest prompt is never film-gated, whatever its words.
+    const chest = await segment(model, image, 'Opacity in the lower-left region of the chest', size, options);
+    expect(chest.gated).toBeNull();
   });
 
   it('takes a zoomed second look at a small answer to a bone prompt with the zoom model, and counts it', async () => {
@@ -141,7 +161,7 @@ describe('segmentStreaming', () => {
       zoomInput(film, window),
       text,
       { width: window.side, height: window.side },
-      options,
+      { ...options, gate: false }, // as zoomLook: the crop is not the whole film the region words are about
     );
     expect(result.forwardPasses).toBe(first.forwardPasses + second.forwardPasses);
     expect(first.cut).toBe(LESION_CUT); // a bone prompt's answer, and the union, are cut lower

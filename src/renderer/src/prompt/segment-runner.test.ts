@@ -18,7 +18,7 @@ function result(requestId: string): SegmentResult {
     forwardPasses: 70,
     threshold: 0.5,
     cut: 0.5,
-    gated: false,
+    gated: null,
     zoomed: false,
     model: 'base',
     ms: 321,
@@ -157,8 +157,16 @@ describe('SegmentRunner', () => {
   it('says when the lung gate kept the answer inside the named places, beside a fallback note', () => {
     expect(describeResult('lower left lung infection', result('r'))).not.toContain('kept inside');
     expect(
-      describeResult('lower left lung infection', { ...result('r'), gated: true, threshold: 0.4, cut: 0.4 }),
+      describeResult('lower left lung infection', { ...result('r'), gated: 'lungs', threshold: 0.4, cut: 0.4 }),
     ).toContain('(low confidence: nothing above 0.5, shown at 0.4; kept inside the lungs and zones the prompt names)');
+  });
+
+  it('says when the film-region gate kept a lesion answer near the part of the film its prompt names', () => {
+    const text = 'One benign osteochondroma lesion in the tibia, located in the upper region.';
+    expect(describeResult(text, result('r'))).not.toContain('part of the film');
+    expect(describeResult(text, { ...result('r'), gated: 'film' })).toContain(
+      '(kept near the part of the film the prompt names)',
+    );
   });
 
   it('says when a zoomed second look redrew a small answer', () => {

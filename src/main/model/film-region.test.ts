@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { cellWindow, filmCell, REGION_MARGIN } from './film-region';
+
+describe('filmCell', () => {
+  it('reads the ninth of the film a BTXRD description names, in image directions', () => {
+    const at = (place: string) =>
+      filmCell(
+        `One benign osteochondroma lesion in the tibia of the lower limb (frontal view), located in the ${place}.`,
+      );
+    expect(at('central region')).toEqual({ row: 1, column: 1 });
+    expect(at('upper region')).toEqual({ row: 0, column: 1 });
+    expect(at('lower region')).toEqual({ row: 2, column: 1 });
+    expect(at('left side')).toEqual({ row: 1, column: 0 });
+    expect(at('right side')).toEqual({ row: 1, column: 2 });
+    expect(at('upper-left region')).toEqual({ row: 0, column: 0 });
+    expect(at('upper-right region')).toEqual({ row: 0, column: 2 });
+    expect(at('lower-left region')).toEqual({ row: 2, column: 0 });
+    expect(at('lower-right region')).toEqual({ row: 2, column: 2 });
+  });
+
+  it('takes other spellings and finds nothing where no part of the film is named', () => {
+    expect(filmCell('tumour in the Bottom Right part')).toEqual({ row: 2, column: 2 });
+    expect(filmCell('lesion in the centre region')).toEqual({ row: 1, column: 1 });
+    // "lower limb" is anatomy, not a part of the film.
+    expect(filmCell('One malignant osteosarcoma lesion in the femur of the lower limb (lateral view).')).toBeNull();
+    expect(filmCell('bone cyst')).toBeNull();
+  });
+});
+
+describe('cellWindow', () => {
+  it('covers the ninth grown by the margin, by pixel centres', () => {
+    const rows = (m: { width: number; data: Uint8Array }) =>
+      Array.from({ length: m.data.length / m.width }, (_, y) =>
+        Array.from(m.data.subarray(y * m.width, (y + 1) * m.width)).join(''),
+      );
+    expect(rows(cellWindow({ row: 2, column: 0 }, 6, 6, 0))).toEqual([
+      '000000',
+      '000000',
+      '000000',
+      '000000',
+      '110000',
+      '110000',
+    ]);
+    // A sixth of the side past a ninth of a 6-pixel film: one more pixel each way.
+    expect(rows(cellWindow({ row: 1, column: 1 }, 6, 6, 1 / 6))).toEqual([
+      '000000',
+      '011110',
+      '011110',
+      '011110',
+      '011110',
+      '000000',
+    ]);
+    const whole = cellWindow({ row: 0, column: 2 }, 300, 200);
+    const on = whole.data.reduce((a, b) => a + b, 0);
+    expect(on).toBe(Math.round(300 * (1 / 3 + REGION_MARGIN)) * Math.round(200 * (1 / 3 + REGION_MARGIN)));
+  });
+});
