@@ -6,8 +6,8 @@
 // decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
 // model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
 // such (`threshold`). An answer to a prompt not about the chest (a bone lesion) is kept near the part of
-// the film the prompt names (film-region.ts) and cut from its map lower (LESION_CUT). A small answer to a prompt that is not about the chest then gets a second, zoomed
-// look by the model folder's zoom model (zoom-pass.ts) when the caller passes the film.
+// the film the prompt names (film-region.ts) and cut from its map lower (LESION_CUT); if small, it then
+// gets a second, zoomed look by the model folder's zoom model (zoom-pass.ts) when the caller passes the film.
 import { EXPECTED_THRESHOLD, type Gate } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import { canonicalLungPrompt } from '../data/lung-prompts';
@@ -213,8 +213,9 @@ export async function segment(
     }
     threshold = t;
     probability = t === null ? null : meanMap(viewMaps);
-    if (probability && region) probability = gated(probability, region);
-    if (probability && nearCell) probability = gated(probability, nearCell);
+    // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
+    const inside = region ?? nearCell;
+    if (probability && inside) probability = gated(probability, inside);
     // One view: a pixel reaches t exactly where its patch got a code other than background.
     const answered = probability
       ? probability.data.some((p) => p >= (t as number))
