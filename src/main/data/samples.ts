@@ -2,6 +2,7 @@
 // loadSample reads one, brings it to the model's 256x256 grid, and (under a seed) augments the image
 // and varies the wording. Without a seed it gives the canonical text and no augmentation (evaluation).
 import { type GreyImage, readBinaryMask, readRaster } from '../imaging/raster';
+import { regionBox } from '../model/film-region';
 import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
 import { loadBtxrdSplit } from './btxrd';
 import { loadCovidSplit } from './covid-qu-ex';
@@ -11,7 +12,7 @@ import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, var
 import { splitLungs } from './lungs';
 import { type Mask, type Plane, resizeBilinear, resizeNearest } from './resample';
 import { createRng, type Rng } from './rng';
-import { cropWindow, zoomWindow } from './zoom';
+import { type Box, cropBox, zoomWindow } from './zoom';
 
 /** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */
 export const SAMPLE_SIZE = 256;
@@ -116,8 +117,12 @@ export interface Sample {
 export interface LoadOptions {
   /** Augment and vary the wording with this seed; leave out for evaluation (canonical, unaugmented). */
   seed?: number;
-  /** With a seed: a zoomed draw, a window 2–4× the target's extent around it (zoom.ts); whole film if empty. */
-  zoom?: boolean;
+  /**
+   * With a seed, a draw of part of the film: `zoom`, a window 2–4× the target's extent around it (zoom.ts;
+   * whole film if empty); `region`, the part of the film the description names (film-region.ts
+   * regionBox; whole film if it names none), as the region look sees it at inference.
+   */
+  window?: 'zoom' | 'region';
 }
 
 export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
@@ -130,10 +135,10 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
       `${source.maskPath}: mask is ${target.width}x${target.height} but its image is ${raster.width}x${raster.height}`,
     );
   }
-  const window = options.zoom && rng ? zoomWindow(target, rng) : null;
-  if (window) {
-    raster = cropWindow(raster, window);
-    target = cropWindow(target, window);
+  const box = rng && options.window ? drawWindow(options.window, described.text, target, rng) : null;
+  if (box) {
+    raster = cropBox(raster, box);
+    target = cropBox(target, box);
   }
   let image = modelInput(raster);
   let mask = resizeNearest(target, SAMPLE_SIZE, SAMPLE_SIZE);
@@ -143,6 +148,12 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
     mask = warpMask(mask, affine);
   }
   return { group: source.group, id: source.id, text: described.text, image, mask, sourceMask: target, film: raster };
+}
+
+function drawWindow(kind: 'zoom' | 'region', text: string, target: Mask, rng: Rng): Box | null {
+  if (kind === 'region') return regionBox(text, target.width, target.height);
+  const w = zoomWindow(target, rng);
+  return w && { x: w.x, y: w.y, width: w.side, height: w.side };
 }
 
 async function textAndTarget(source: SampleSource, rng: Rng | null): Promise<{ text: string; target: Mask }> {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { regionBox } from '../model/film-region';
 import { sharedPath } from '../testing/shared-data';
 import type { Mask } from './resample';
 import { createRng } from './rng';
 import { listSamples, loadSample } from './samples';
-import { cropWindow, windowAround, ZOOM_RANGE, zoomWindow } from './zoom';
+import { cropBox, cropWindow, windowAround, ZOOM_RANGE, zoomWindow } from './zoom';
 
 function maskWith(width: number, height: number, box: { x: number; y: number; w: number; h: number }): Mask {
   const data = new Uint8Array(width * height);
@@ -69,11 +70,27 @@ describe('loadSample with zoom', () => {
     if (!source) throw new Error('no btxrd val sample');
     const share = (m: Mask) => m.data.reduce((a, b) => a + b, 0) / m.data.length;
     const whole = await loadSample(source, { seed: 5 });
-    const zoomed = await loadSample(source, { seed: 5, zoom: true });
+    const zoomed = await loadSample(source, { seed: 5, window: 'zoom' });
     expect(zoomed.text).toBe(whole.text);
     expect(zoomed.image.width).toBe(256);
     expect(share(zoomed.mask)).toBeGreaterThan(2 * share(whole.mask));
     // Its source-size target is the window's, so a zoomed draw is scored on what it shows.
     expect(zoomed.sourceMask.width).toBe(zoomed.sourceMask.height);
+  });
+});
+
+describe('loadSample with the named region', () => {
+  it('draws the part of the film the description names, target and film cropped alike', async () => {
+    const [source] = await listSamples(sharedPath('data'), 'val', { groups: ['btxrd'] });
+    if (!source) throw new Error('no btxrd val sample');
+    const whole = await loadSample(source);
+    const box = regionBox(whole.text, whole.film.width, whole.film.height);
+    if (!box) throw new Error(`no film region named in ${whole.text}`);
+    const region = await loadSample(source, { seed: 5, window: 'region' });
+    expect(region.text).toBe(whole.text);
+    expect(region.image.width).toBe(256);
+    expect(region.sourceMask).toEqual(cropBox(whole.sourceMask, box));
+    expect(region.film.width).toBe(box.width);
+    expect(region.film.height).toBe(box.height);
   });
 });

@@ -10,6 +10,14 @@ export interface Window {
   side: number;
 }
 
+/** A rectangle of source pixels (a Window is a square one). */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** Range of the window's side as a multiple of the target's larger extent. */
 export const ZOOM_RANGE: readonly [number, number] = [2, 4];
 
@@ -61,13 +69,21 @@ export function cropWindow<T extends { width: number; height: number; data: Uint
   plane: T,
   w: Window,
 ): T {
+  return cropBox(plane, { x: w.x, y: w.y, width: w.side, height: w.side });
+}
+
+/** The box's pixels of a row-major plane (any sample type), as a new plane of the same kind. */
+export function cropBox<T extends { width: number; height: number; data: Uint8Array | Uint16Array | Float32Array }>(
+  plane: T,
+  box: Box,
+): T {
   const Ctor = plane.data.constructor as new (n: number) => T['data'];
-  const data = new Ctor(w.side * w.side);
-  for (let y = 0; y < w.side; y++) {
-    const from = (w.y + y) * plane.width + w.x;
-    data.set(plane.data.subarray(from, from + w.side), y * w.side);
+  const data = new Ctor(box.width * box.height);
+  for (let y = 0; y < box.height; y++) {
+    const from = (box.y + y) * plane.width + box.x;
+    data.set(plane.data.subarray(from, from + box.width), y * box.width);
   }
-  return { ...plane, width: w.side, height: w.side, data };
+  return { ...plane, width: box.width, height: box.height, data };
 }
 
 /**

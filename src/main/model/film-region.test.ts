@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellWindow, filmCell, REGION_MARGIN } from './film-region';
+import { cellBox, cellWindow, filmCell, REGION_LOOK_MARGIN, REGION_MARGIN, regionBox } from './film-region';
 
 describe('filmCell', () => {
   it('reads the ninth of the film a BTXRD description names, in image directions', () => {
@@ -53,5 +53,43 @@ describe('cellWindow', () => {
     const whole = cellWindow({ row: 0, column: 2 }, 300, 200);
     const on = whole.data.reduce((a, b) => a + b, 0);
     expect(on).toBe(Math.round(300 * (1 / 3 + REGION_MARGIN)) * Math.round(200 * (1 / 3 + REGION_MARGIN)));
+  });
+});
+
+describe('cellBox', () => {
+  it('holds exactly the pixels whose centres lie in the ninth grown by the margin', () => {
+    for (const [width, height] of [
+      [6, 6],
+      [7, 11],
+      [40, 23],
+      [324, 512],
+    ] as const)
+      for (const margin of [0, 0.1, 1 / 6, 0.15])
+        for (const row of [0, 1, 2] as const)
+          for (const column of [0, 1, 2] as const) {
+            const inside = (i: number, n: number, third: number) =>
+              (i + 0.5) / n >= third / 3 - margin && (i + 0.5) / n <= (third + 1) / 3 + margin;
+            const xs = Array.from({ length: width }, (_, x) => x).filter((x) => inside(x, width, column));
+            const ys = Array.from({ length: height }, (_, y) => y).filter((y) => inside(y, height, row));
+            expect(cellBox({ row, column }, width, height, margin)).toEqual({
+              x: xs[0],
+              y: ys[0],
+              width: xs.length,
+              height: ys.length,
+            });
+          }
+  });
+});
+
+describe('regionBox', () => {
+  it("is the named ninth grown by the region look's margin, and null where no part is named", () => {
+    const text =
+      'One benign osteochondroma lesion in the tibia of the lower limb (frontal view), located in the lower-right region.';
+    const box = regionBox(text, 300, 600);
+    expect(box).toEqual(cellBox({ row: 2, column: 2 }, 300, 600, REGION_LOOK_MARGIN));
+    // A corner ninth reaches the film's edge: it is a third of the film plus one margin each way.
+    expect(box?.x).toBe(Math.round(300 * (2 / 3 - REGION_LOOK_MARGIN)));
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBe(300);
+    expect(regionBox('bone cyst of the femur', 300, 600)).toBeNull();
   });
 });

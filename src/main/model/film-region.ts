@@ -4,6 +4,7 @@
 // directions, not the patient's: on the training films the lesion's centre lies in the named ninth for
 // 1234 of 1305 lesions and at its edge for the rest (docs/MODEL.md, "Film-region gate").
 import type { Mask } from '../data/resample';
+import type { Box } from '../data/zoom';
 
 /** A ninth of the film: row 0 is the top third, column 0 the image's left third. */
 export interface FilmCell {
@@ -16,6 +17,12 @@ export interface FilmCell {
  * their ninth; 98% of the training lesions' pixels lie within 0.15 of it.
  */
 export const REGION_MARGIN = 0.15;
+
+/**
+ * How far past its ninth the region look sees: a tighter view shows a lesion at more pixels per patch
+ * (1 / (1/3 + 2·margin) times the whole film's), a wider one cuts fewer lesions (docs/MODEL.md, "Region look").
+ */
+export const REGION_LOOK_MARGIN = 0.1;
 
 const ROWS: Record<string, FilmCell['row']> = {
   upper: 0,
@@ -45,14 +52,30 @@ export function filmCell(text: string): FilmCell | null {
 
 /** The pixels (of a width x height grid over the whole film) whose centres lie in the ninth grown by `margin`. */
 export function cellWindow(cell: FilmCell, width: number, height: number, margin = REGION_MARGIN): Mask {
-  const within = (i: number, n: number, third: number) => {
-    const at = (i + 0.5) / n;
-    return at >= third / 3 - margin && at <= (third + 1) / 3 + margin;
-  };
+  const box = cellBox(cell, width, height, margin);
   const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    if (!within(y, height, cell.row)) continue;
-    for (let x = 0; x < width; x++) if (within(x, width, cell.column)) data[y * width + x] = 1;
-  }
+  for (let y = box.y; y < box.y + box.height; y++) data.fill(1, y * width + box.x, y * width + box.x + box.width);
   return { width, height, data };
+}
+
+/** The same pixels as cellWindow's, as the box holding them. */
+export function cellBox(cell: FilmCell, width: number, height: number, margin = REGION_MARGIN): Box {
+  // Pixel i's centre (i + 0.5) / n lies in [lo, hi] for i from ceil(lo·n − 0.5) to floor(hi·n − 0.5).
+  const range = (n: number, third: number) => {
+    const first = Math.max(0, Math.ceil((third / 3 - margin) * n - 0.5));
+    const last = Math.min(n - 1, Math.floor(((third + 1) / 3 + margin) * n - 0.5));
+    return [first, last - first + 1] as const;
+  };
+  const [x, w] = range(width, cell.column);
+  const [y, h] = range(height, cell.row);
+  return { x, y, width: w, height: h };
+}
+
+/**
+ * Where the region look sees the film (source pixels, width x height): the box of the ninth `text` names,
+ * grown by REGION_LOOK_MARGIN; null when it names none.
+ */
+export function regionBox(text: string, width: number, height: number): Box | null {
+  const cell = filmCell(text);
+  return cell && cellBox(cell, width, height, REGION_LOOK_MARGIN);
 }
