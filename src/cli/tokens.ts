@@ -1,6 +1,6 @@
-// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N] [--zoom | --region]
-// [--groups btxrd]` (--zoom: draws zoomed around each target, src/main/data/zoom.ts; --region: draws of the part of
-// the film the description names, film-region.ts regionBox): tokenizes the config's
+// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N] [--region]
+// [--groups btxrd]` (--region: draws of the part of the film the description names, film-region.ts regionBox, for
+// the zoom model): tokenizes the config's
 // training split once (N augmented draws per sample, × its groupRepeat) for the GPU trainer
 // (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
 
@@ -24,14 +24,12 @@ export async function tokensCommand(argv: string[]): Promise<number> {
       shard: { type: 'string', default: '0/1' },
       split: { type: 'string' },
       seed: { type: 'string' },
-      zoom: { type: 'boolean', default: false },
       region: { type: 'boolean', default: false },
       groups: { type: 'string' },
     },
   });
   if (!values.config || !values.out)
     throw new Error('usage: nextmask tokens --config <file> --variants N --out <file>');
-  if (values.zoom && values.region) throw new Error('--zoom and --region are two kinds of draw: choose one');
   const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
   const tokenizers = await loadTokenizers(cfg.tokenizers);
   const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
@@ -56,7 +54,7 @@ export async function tokensCommand(argv: string[]): Promise<number> {
     seed: values.seed === undefined ? cfg.seed : Number(values.seed),
     concurrency: Number(values.concurrency),
     shard: { index, count },
-    ...(values.zoom ? { window: 'zoom' as const } : values.region ? { window: 'region' as const } : {}),
+    region: values.region,
     ...(cfg.train.groupRepeat ? { groupRepeat: cfg.train.groupRepeat } : {}),
     progress: (done, total) => {
       if (done - shown >= 1000 || done === total) {

@@ -50,7 +50,7 @@ export interface SegmentResult extends ProviderReport {
   cut: number | null;
   /** Which gate kept the answer inside the places the prompt names (src/main/model/lung-gate.ts, film-region.ts), if any. */
   gated: Gate | null;
-  /** Whether a zoomed second look redrew the answer around a small first one (src/main/model/zoom-pass.ts). */
+  /** Whether a zoomed second look at the part of the film the prompt names added to the answer (src/main/model/zoom-pass.ts). */
   zoomed: boolean;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
@@ -120,7 +120,7 @@ export function resultNote({
   const notes = [
     isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${shownAt}` : '',
     gated ? GATE_NOTES[gated] : '',
-    zoomed ? 'redrawn by a zoomed second look' : '',
+    zoomed ? 'with a second, zoomed look at the part of the film it names' : '',
   ];
   return notes.filter(Boolean).join('; ');
 }

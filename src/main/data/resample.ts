@@ -55,8 +55,12 @@ export function resizeMaskSmooth(src: Mask, width: number, height: number): Mask
 
 /** Bilinear resize of a soft mask (values in [0, 1]), then 1 where the value reaches `threshold`. */
 export function resizeThreshold(src: Plane, width: number, height: number, threshold: number): Mask {
-  const soft = resizeBilinear(src, width, height);
-  const out = new Uint8Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = (soft.data[i] as number) >= threshold ? 1 : 0;
-  return { width, height, data: out };
+  return thresholdMap(resizeBilinear(src, width, height), threshold);
+}
+
+/** The pixels at `threshold` or above. */
+export function thresholdMap(map: Plane, threshold: number): Mask {
+  const data = new Uint8Array(map.width * map.height);
+  for (let i = 0; i < data.length; i++) data[i] = (map.data[i] as number) >= threshold ? 1 : 0;
+  return { width: map.width, height: map.height, data };
 }

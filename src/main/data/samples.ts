@@ -6,13 +6,13 @@ import { regionBox } from '../model/film-region';
 import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
 import { loadBtxrdSplit } from './btxrd';
 import { loadCovidSplit } from './covid-qu-ex';
+import { cropBox } from './crop';
 import { deriveInfectionFindings } from './infection-findings';
 import { canonicalInfectionText, variedInfectionText } from './infection-text';
 import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, variedLungPrompt } from './lung-prompts';
 import { splitLungs } from './lungs';
 import { type Mask, type Plane, resizeBilinear, resizeNearest } from './resample';
 import { createRng, type Rng } from './rng';
-import { type Box, cropBox, zoomWindow } from './zoom';
 
 /** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */
 export const SAMPLE_SIZE = 256;
@@ -110,7 +110,7 @@ export interface Sample {
   mask: Mask;
   /** The target at the source image's size, for scoring a prediction the way the protocol does. */
   sourceMask: Mask;
-  /** The film `image` was made from, at the source size (zoomed draws: the window), before augmentation. */
+  /** The film `image` was made from, at the source size (region draws: the part drawn), before augmentation. */
   film: GreyImage;
 }
 
@@ -118,11 +118,10 @@ export interface LoadOptions {
   /** Augment and vary the wording with this seed; leave out for evaluation (canonical, unaugmented). */
   seed?: number;
   /**
-   * With a seed, a draw of part of the film: `zoom`, a window 2–4× the target's extent around it (zoom.ts;
-   * whole film if empty); `region`, the part of the film the description names (film-region.ts
-   * regionBox; whole film if it names none), as the region look sees it at inference.
+   * With a seed: a draw of the part of the film the description names (film-region.ts regionBox; the
+   * whole film if it names none), as the zoomed look sees it at inference (zoom-pass.ts).
    */
-  window?: 'zoom' | 'region';
+  region?: boolean;
 }
 
 export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
@@ -135,7 +134,7 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
       `${source.maskPath}: mask is ${target.width}x${target.height} but its image is ${raster.width}x${raster.height}`,
     );
   }
-  const box = rng && options.window ? drawWindow(options.window, described.text, target, rng) : null;
+  const box = rng && options.region ? regionBox(described.text, target.width, target.height) : null;
   if (box) {
     raster = cropBox(raster, box);
     target = cropBox(target, box);
@@ -148,12 +147,6 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
     mask = warpMask(mask, affine);
   }
   return { group: source.group, id: source.id, text: described.text, image, mask, sourceMask: target, film: raster };
-}
-
-function drawWindow(kind: 'zoom' | 'region', text: string, target: Mask, rng: Rng): Box | null {
-  if (kind === 'region') return regionBox(text, target.width, target.height);
-  const w = zoomWindow(target, rng);
-  return w && { x: w.x, y: w.y, width: w.side, height: w.side };
 }
 
 async function textAndTarget(source: SampleSource, rng: Rng | null): Promise<{ text: string; target: Mask }> {

@@ -31,7 +31,7 @@ export interface ImageScore extends Overlap {
   cut: number | null;
   /** Which gate kept the answer inside the places the prompt names (segment.ts), if any. */
   gated: Gate | null;
-  /** Whether a zoomed second look redrew the answer. */
+  /** Whether a zoomed second look at the part of the film the prompt names added to the answer. */
   zoomed: boolean;
   forwardPasses: number;
   ms: number;

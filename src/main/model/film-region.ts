@@ -3,8 +3,9 @@
 // part of the film only. The words name a ninth of the film (thirds across, thirds down) in image
 // directions, not the patient's: on the training films the lesion's centre lies in the named ninth for
 // 1234 of 1305 lesions and at its edge for the rest (docs/MODEL.md, "Film-region gate").
+
+import type { Box } from '../data/crop';
 import type { Mask } from '../data/resample';
-import type { Box } from '../data/zoom';
 
 /** A ninth of the film: row 0 is the top third, column 0 the image's left third. */
 export interface FilmCell {

@@ -61,7 +61,7 @@ export interface SegmentationModel extends DecoderModels {
   tokenizers: Tokenizers;
   /** The decoding rule the model was validated with, segment()'s default for it. */
   rule: DecodeRule;
-  /** The folder's `zoom/` model, for a zoomed second look at small answers (zoom-pass.ts), if it has one. */
+  /** The folder's `zoom/` model, for a zoomed second look at the part of the film a prompt names (zoom-pass.ts), if it has one. */
   zoom?: SegmentationModel;
 }
 

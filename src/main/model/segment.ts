@@ -6,13 +6,13 @@
 // decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
 // model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
 // such (`threshold`). An answer to a prompt not about the chest (a bone lesion) is kept near the part of
-// the film the prompt names (film-region.ts) and cut from its map lower (LESION_CUT); if small, it then
-// gets a second, zoomed look by the model folder's zoom model (zoom-pass.ts) when the caller passes the film.
+// the film the prompt names (film-region.ts), gets a second, zoomed look at that part by the model folder's
+// zoom model when the caller passes the film (zoom-pass.ts), and is cut from its map lower (LESION_CUT).
 import { EXPECTED_THRESHOLD, type Gate } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
+import type { Box } from '../data/crop';
 import { canonicalLungPrompt } from '../data/lung-prompts';
-import { type Mask, type Plane, resizeThreshold } from '../data/resample';
-import type { Window } from '../data/zoom';
+import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../data/resample';
 import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { GRID_PIXELS } from '../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
@@ -23,7 +23,7 @@ import { cellWindow, filmCell } from './film-region';
 import { gated, gateRegion, type LungPlaces, lungPlaces, mentionsLungs } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
-import { type Film, zoomedAnswer, zoomInput, zoomWindowFor } from './zoom-pass';
+import { type Film, zoomBoxFor, zoomedMap, zoomInput } from './zoom-pass';
 
 export interface Segmentation {
   mask: Mask;
@@ -39,8 +39,8 @@ export interface Segmentation {
   probability: Plane<Float32Array> | null;
   /** Which gate kept the answer inside the places the prompt names: the lung gate, the film-region gate, or none. */
   gated: Gate | null;
-  /** The window of the film (source pixels) where a zoomed second look added to the answer, or null. */
-  zoomed: Window | null;
+  /** The box of the film (its pixels) a zoomed second look added to the answer in, or null. */
+  zoomed: Box | null;
 }
 
 /** What segment() runs: a model folder's sessions and tokenizers, and its zoom model if it has one. */
@@ -81,14 +81,12 @@ export interface SegmentOptions {
    */
   gate?: boolean;
   /**
-   * The film at its own size (`size`): with it, a small answer to a prompt not about the chest gets a
-   * zoomed second look by the model's zoom model, if it has one (zoom-pass.ts).
+   * The film at its own size (`size`): with it, a prompt not about the chest that names a part of the film
+   * gets a zoomed second look there by the model's zoom model, if it has one (zoom-pass.ts).
    */
   film?: Film;
   /** The zoomed second look when it applies (default true). */
   zoom?: boolean;
-  /** Answers under this share of the film get the zoomed look (default ZOOM_MAX_SHARE). */
-  zoomBelow?: number;
   /** Called before each decode: its index over the whole call, and how many decodes are planned so far. */
   onDecode?: (index: number, planned: number) => void;
 }
@@ -222,15 +220,11 @@ export async function segment(
       : tokens.some((c) => c !== BACKGROUND_CODE);
     if (answered) break;
   }
-  const cut =
-    threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
-  let mask =
-    probability && maskFrom === 'probability'
-      ? resizeThreshold(probability, size.width, size.height, cut as number)
-      : tokenizers.mask.detokenize(tokens, size.width, size.height);
-  let zoomed: Window | null = null;
+  let zoomed: Box | null = null;
+  // The map the mask is cut from: the answer's own, or at the film's pixels with a zoomed look blended in.
+  let answer = probability;
   const { film } = options;
-  if (maps && film && model.zoom && options.zoom !== false) {
+  if (maps && probability && film && model.zoom && options.zoom !== false) {
     if (film.width !== size.width || film.height !== size.height) {
       throw new Error(
         `segment: the film is ${film.width}x${film.height} but the answer's size is ${size.width}x${size.height}`,
@@ -238,21 +232,22 @@ export async function segment(
     }
     const { onDecode, ...rest } = options;
     const first = decodes;
-    const look = await zoomLook(
-      model.zoom,
-      film,
-      text,
-      { mask, probability, cut },
-      {
-        ...rest,
-        ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
-      },
-    );
+    const look = await zoomLook(model.zoom, film, text, probability, {
+      ...rest,
+      ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
+    });
     if (look) {
       forwardPasses += look.forwardPasses;
-      if (look.window) [mask, zoomed] = [look.mask, look.window];
+      [answer, zoomed] = [look.map, look.box];
     }
   }
+  const cut = threshold === null || !answer ? threshold : maskCut(text, threshold, answer.data, options.lesionCut);
+  const mask =
+    answer && maskFrom === 'probability'
+      ? zoomed
+        ? thresholdMap(answer, cut as number)
+        : resizeThreshold(answer, size.width, size.height, cut as number)
+      : tokenizers.mask.detokenize(tokens, size.width, size.height);
   const gate = region ? 'lungs' : nearCell && probability ? 'film' : null;
   return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gate, zoomed };
 }
@@ -279,22 +274,22 @@ export async function lungGate(
 }
 
 /**
- * The zoomed second look at a first answer (zoom-pass.ts) by `zoomModel`: inside the window, the union of
- * the two answers cut where the first answer was (zoomedAnswer). Null when it does not apply (a chest
- * prompt, an empty or a large answer, no probability map); `window` is null when the look changed no pixel.
+ * The zoomed second look (zoom-pass.ts) by `zoomModel` at the part of the film `text` names: the first
+ * answer's map at the film's pixels with the look's blended in inside the box. Null when it does not
+ * apply (a chest prompt, or one naming no part of the film).
  */
 export async function zoomLook(
   zoomModel: SegmentModel,
   film: Film,
   text: string,
-  first: Pick<Segmentation, 'mask' | 'probability' | 'cut'>,
-  options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> & { zoomCut?: number } = {},
-): Promise<{ mask: Mask; window: Window | null; forwardPasses: number } | null> {
-  const window = zoomWindowFor(text, first.mask, options.zoomBelow);
-  if (!window || !first.probability || first.cut === null) return null;
-  const side = { width: window.side, height: window.side };
-  const { zoomCut, ...rest } = options;
-  const look = await segment(zoomModel, zoomInput(film, window), text, side, {
+  first: Plane<Float32Array>,
+  options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> & { weight?: number } = {},
+): Promise<{ map: Plane<Float32Array>; box: Box; forwardPasses: number } | null> {
+  const box = zoomBoxFor(text, film);
+  if (!box) return null;
+  const { weight, ...rest } = options;
+  // The crop is not the whole film the place words are about: no film gate inside it.
+  const look = await segment(zoomModel, zoomInput(film, box), text, box, {
     ...rest,
     rule: 'expected',
     maskFrom: 'probability',
@@ -303,7 +298,5 @@ export async function zoomLook(
     zoom: false,
   });
   if (!look.probability) return null;
-  const mask = zoomedAnswer(first.probability, look.probability, window, first.mask, first.cut, zoomCut ?? first.cut);
-  const changed = mask.data.some((v, i) => v !== first.mask.data[i]);
-  return { mask, window: changed ? window : null, forwardPasses: look.forwardPasses };
+  return { map: zoomedMap(first, look.probability, box, film, weight), box, forwardPasses: look.forwardPasses };
 }

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import { deriveSeed } from '../data/rng';
-import { type Group, type GroupRepeat, type LoadOptions, loadSample, type SampleSource } from '../data/samples';
+import { type Group, type GroupRepeat, loadSample, type SampleSource } from '../data/samples';
 import { type Tokenizers, tokenizeSample } from './tokenizer-set';
 
 export const DUMP_MAGIC = 'NMTOK001';
@@ -30,8 +30,8 @@ export interface DumpOptions {
   groupRepeat?: GroupRepeat;
   /** Samples tokenized at once (the image encoder is async, decoding is not). */
   concurrency?: number;
-  /** Draws of part of each film (loadSample's `window`), for training a second look at that part. */
-  window?: LoadOptions['window'];
+  /** Draws of the part of each film its description names (loadSample's `region`), for the zoom model. */
+  region?: boolean;
   /** Keep only draws r with r % count === index, so several processes can share the work. */
   shard?: { index: number; count: number };
   progress?: (done: number, total: number) => void;
@@ -76,7 +76,7 @@ export async function dumpTokens(
       const t = await tokenizeSample(
         tokenizers,
         layout,
-        await loadSample(sources[source] as SampleSource, { seed, ...(o.window ? { window: o.window } : {}) }),
+        await loadSample(sources[source] as SampleSource, { seed, region: o.region ?? false }),
       );
       image.set(t.image, r * GRID_TOKENS * L);
       text.set(t.text, r * layout.maxText);

@@ -1,36 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { Mask } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
+import { cellBox, REGION_LOOK_MARGIN } from './film-region';
 import { mentionsLungs } from './lung-gate';
-import { ZOOM_FACTOR, ZOOM_MAX_SHARE, zoomedAnswer, zoomInput, zoomWindowFor } from './zoom-pass';
-
-function answer(width: number, height: number, box: { x: number; y: number; w: number; h: number }): Mask {
-  const data = new Uint8Array(width * height);
-  for (let y = box.y; y < box.y + box.h; y++) data.fill(1, y * width + box.x, y * width + box.x + box.w);
-  return { width, height, data };
-}
+import { zoomBoxFor, zoomedMap, zoomInput } from './zoom-pass';
 
 const BONE = 'One benign osteochondroma lesion in the femur of the lower limb, located in the upper-left region.';
 
-describe('zoomWindowFor', () => {
-  it('looks again, ZOOM_FACTOR × the answer around it, at a small answer to a bone prompt', () => {
-    const small = answer(400, 400, { x: 180, y: 180, w: 40, h: 20 }); // 0.5% of the film
-    expect(zoomWindowFor(BONE, small)).toEqual({ x: 140, y: 130, side: 40 * ZOOM_FACTOR });
+describe('zoomBoxFor', () => {
+  it('looks at the part of the film a bone prompt names, grown by the region margin', () => {
+    expect(zoomBoxFor(BONE, { width: 300, height: 600 })).toEqual(
+      cellBox({ row: 0, column: 0 }, 300, 600, REGION_LOOK_MARGIN),
+    );
   });
 
-  it('leaves chest prompts, empty answers and answers of ZOOM_MAX_SHARE or more alone', () => {
-    const small = answer(400, 400, { x: 180, y: 180, w: 40, h: 20 });
+  it('leaves chest prompts and prompts naming no part of the film alone', () => {
     for (const chest of [
       'left lung',
       'Unilateral pulmonary infection, lower right lung',
+      'Opacity in the lower-left region of the chest',
       'pneumonia',
-      'COVID-19 opacity',
     ])
-      expect(zoomWindowFor(chest, small)).toBeNull();
-    expect(zoomWindowFor(BONE, answer(400, 400, { x: 0, y: 0, w: 0, h: 0 }))).toBeNull();
-    const side = Math.ceil(Math.sqrt(ZOOM_MAX_SHARE) * 400);
-    expect(zoomWindowFor(BONE, answer(400, 400, { x: 10, y: 10, w: side, h: side }))).toBeNull();
-    expect(zoomWindowFor(BONE, answer(400, 400, { x: 10, y: 10, w: side, h: side }), 0.5)).not.toBeNull();
+      expect(zoomBoxFor(chest, { width: 300, height: 600 })).toBeNull();
+    expect(zoomBoxFor('osteosarcoma of the tibia', { width: 300, height: 600 })).toBeNull();
   });
 
   it('tells chest prompts from bone ones', () => {
@@ -47,33 +38,38 @@ describe('zoomWindowFor', () => {
   });
 });
 
-describe('zoomInput and zoomedAnswer', () => {
-  it("brings the window's film pixels to the model's grid, scaled like training (8-bit / 255)", () => {
-    // Left half of the window dark (0), right half bright (255).
+describe('zoomInput and zoomedMap', () => {
+  it("brings the box's film pixels to the model's grid, scaled like training (8-bit / 255)", () => {
+    // Left half of the box dark (0), right half bright (255).
     const film = {
       width: 8,
       height: 6,
       bitsStored: 8 as const,
       data: Uint8Array.from({ length: 48 }, (_, i) => (i % 8 >= 4 ? 255 : 0)),
     };
-    const input = zoomInput(film, { x: 2, y: 1, side: 4 });
+    const input = zoomInput(film, { x: 2, y: 1, width: 4, height: 3 });
     expect([input.width, input.height]).toEqual([SAMPLE_SIZE, SAMPLE_SIZE]);
     expect(input.data[0]).toBe(0);
     expect(input.data[SAMPLE_SIZE - 1]).toBe(1);
   });
 
-  it("adds the zoomed answer inside the window only, at the film's pixels, and keeps the first answer outside", () => {
-    // First map: 0.4 everywhere (no answer at 0.5). Zoomed map: 0 on its left half, 1 on its right.
+  it("blends the zoomed map in inside the box only, at the film's pixels", () => {
+    // First map: 0.4 everywhere. Zoomed map: 0 on its left half, 1 on its right.
     const first = { width: 4, height: 4, data: new Float32Array(16).fill(0.4) };
     const zoomed = { width: 2, height: 2, data: Float32Array.from([0, 1, 0, 1]) };
-    const window = { x: 2, y: 4, side: 4 };
-    const out = zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.5);
-    const on = (x: number, y: number) => out.data[y * 10 + x];
-    // Outside: 0.4 < 0.5. Inside, bilinear columns of the zoomed map 0, 0.25, 0.75, 1: the right two pass.
-    expect([on(0, 0), on(9, 7), on(1, 5), on(6, 5)]).toEqual([0, 0, 0, 0]);
-    expect([on(2, 4), on(3, 7), on(4, 4), on(5, 7)]).toEqual([0, 0, 1, 1]);
-    expect(out.data.reduce((a, b) => a + b, 0)).toBe(8);
-    // At a fallback threshold of 0.4 the first answer (the whole film) stands everywhere.
-    expect(zoomedAnswer(first, zoomed, window, { width: 10, height: 8 }, 0.4).data.every((v) => v === 1)).toBe(true);
+    const box = { x: 2, y: 4, width: 4, height: 3 };
+    const out = zoomedMap(first, zoomed, box, { width: 10, height: 8 }, 0.5);
+    const at = (x: number, y: number) => Number((out.data[y * 10 + x] as number).toFixed(4));
+    expect([out.width, out.height]).toEqual([10, 8]);
+    // Outside the box: the first map as it was.
+    expect([at(0, 0), at(9, 7), at(1, 5), at(6, 5), at(3, 7)]).toEqual([0.4, 0.4, 0.4, 0.4, 0.4]);
+    // Inside, half of 0.4 plus half of the zoomed map's bilinear columns 0, 0.25, 0.75, 1.
+    expect([at(2, 4), at(3, 6), at(4, 5), at(5, 4)]).toEqual([0.2, 0.325, 0.575, 0.7]);
+    // Weight 0 leaves the first map; weight 1 takes the zoomed one inside the box.
+    expect(zoomedMap(first, zoomed, box, { width: 10, height: 8 }, 0).data.every((v) => Math.abs(v - 0.4) < 1e-6)).toBe(
+      true,
+    );
+    expect(at(5, 4)).toBeCloseTo(0.7, 6);
+    expect(zoomedMap(first, zoomed, box, { width: 10, height: 8 }, 1).data[4 * 10 + 5]).toBeCloseTo(1, 6);
   });
 });

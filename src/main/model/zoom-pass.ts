@@ -1,65 +1,53 @@
-// A second, zoomed look at a small answer. At 256x256 a bone lesion under 0.5% of the film is a patch or
-// two, and the model answers near it but misses (docs/MODEL.md, "Zoomed second look"); a square of the
-// film around the first answer, brought to 256x256, shows it at several times the pixels. The look is
-// made by the model folder's `zoom/` model, the base fine-tuned on such windows (trained on bone lesions
-// only, so chest prompts never get it). Its answer is added to the first one inside the window (the larger
-// of the two probability maps there): on val that beat replacing the first answer or averaging the maps,
-// since small-lesion answers mostly lack recall (docs/MODEL.md, "Zoomed second look").
-import { type Mask, type Plane, resizeBilinear } from '../data/resample';
+// A second, zoomed look at the part of the film a bone prompt names. At 256x256 a lesion under 0.5% of
+// the film is a patch or two and the model rarely finds it (docs/MODEL.md, "Zoomed look"); the ninth of the
+// film the description names, grown by a margin (film-region.ts regionBox), brought to 256x256, shows it
+// at about twice the pixels each way. The look is made by the model folder's `zoom/` model: the base
+// fine-tuned on exactly such crops of the training films (`nextmask tokens --region`), so it sees what it
+// was trained on. The box comes from the words, not from the first answer, so a first answer in the wrong
+// place does not take the look there too. Chest prompts never get it.
+
+import { type Box, cropBox } from '../data/crop';
+import { type Plane, resizeBilinear } from '../data/resample';
 import { modelInput } from '../data/samples';
-import { cropWindow, type Window, windowAround } from '../data/zoom';
 import type { GreyImage } from '../imaging/raster';
+import { regionBox } from './film-region';
 import { mentionsLungs } from './lung-gate';
 
 /** The film a prompt is answered on, at its own size: a raster as read, or grey in [0, 1]. */
 export type Film = GreyImage | Plane<Float32Array>;
 
-/** The window's side over the first answer's larger extent (as training's 2–4× window, its middle). */
-export const ZOOM_FACTOR = 3;
+/** Inside its box, the zoomed look's share of the answer's map; the first answer's is the rest. */
+export const ZOOM_WEIGHT = 0.25;
 
-/** Answers covering at least this share of the film are left alone: they are not small. */
-export const ZOOM_MAX_SHARE = 0.04;
-
-/**
- * Where the zoomed look goes for this prompt and first answer: null for a chest prompt, an empty answer
- * or one covering at least `maxShare` of the film.
- */
-export function zoomWindowFor(text: string, answer: Mask, maxShare = ZOOM_MAX_SHARE): Window | null {
-  if (mentionsLungs(text)) return null;
-  let area = 0;
-  for (const v of answer.data) area += v;
-  if (area === 0 || area >= maxShare * answer.data.length) return null;
-  return windowAround(answer, ZOOM_FACTOR);
+/** Where on the film (its pixels) the zoomed look goes for this prompt: null for a chest prompt or one naming no part. */
+export function zoomBoxFor(text: string, film: { width: number; height: number }): Box | null {
+  return mentionsLungs(text) ? null : regionBox(text, film.width, film.height);
 }
 
-/** The model's input for the window: the film's pixels there, brought to 256x256 as training did. */
-export function zoomInput(film: Film, window: Window): Plane<Float32Array> {
-  return modelInput(cropWindow(film, window));
+/** The model's input for the box: the film's pixels there, brought to 256x256 as training did. */
+export function zoomInput(film: Film, box: Box): Plane<Float32Array> {
+  return modelInput(cropBox(film, box));
 }
 
 /**
- * The answer at the film's size: the first answer's probability map (the film's 256x256 grid) and, inside
- * the window, the larger of it and the zoomed look's map (the window's grid), both brought to the film's
- * pixels bilinearly and thresholded at `threshold`: the union of the two answers. Outside the window this
- * is exactly the first answer.
+ * The answer's map at the film's size: the first answer's (the film's 256x256 grid) brought to the film's
+ * pixels bilinearly and, inside the box, blended with the zoomed look's (the box's grid) at `weight`.
+ * Outside the box it is exactly the first answer's.
  */
-export function zoomedAnswer(
+export function zoomedMap(
   first: Plane<Float32Array>,
   zoomed: Plane<Float32Array>,
-  window: Window,
+  box: Box,
   size: { width: number; height: number },
-  threshold: number,
-  zoomThreshold = threshold,
-): Mask {
-  const whole = resizeBilinear(first, size.width, size.height).data;
-  const inside = resizeBilinear(zoomed, window.side, window.side).data;
-  const data = new Uint8Array(size.width * size.height);
-  for (let i = 0; i < data.length; i++) {
-    const x = (i % size.width) - window.x;
-    const y = Math.floor(i / size.width) - window.y;
-    const seen = x >= 0 && y >= 0 && x < window.side && y < window.side;
-    data[i] =
-      (whole[i] as number) >= threshold || (seen && (inside[y * window.side + x] as number) >= zoomThreshold) ? 1 : 0;
+  weight = ZOOM_WEIGHT,
+): Plane<Float32Array> {
+  const map = resizeBilinear(first, size.width, size.height);
+  const inside = resizeBilinear(zoomed, box.width, box.height).data;
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const i = (box.y + y) * size.width + box.x + x;
+      map.data[i] = (1 - weight) * (map.data[i] as number) + weight * (inside[y * box.width + x] as number);
+    }
   }
-  return { width: size.width, height: size.height, data };
+  return map;
 }

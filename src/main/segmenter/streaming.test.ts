@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_TOKENS } from '../../shared/tokens';
-import { type Plane, resizeThreshold } from '../data/resample';
+import type { Box } from '../data/crop';
+import { type Plane, resizeThreshold, thresholdMap } from '../data/resample';
 import { SAMPLE_SIZE } from '../data/samples';
 import { cellWindow } from '../model/film-region';
 import { gateRegion } from '../model/lung-gate';
 import { loadModel, type SegmentationModel } from '../model/model-files';
-import { LESION_CUT, segment } from '../model/segment';
+import { LESION_CUT, maskCut, segment } from '../model/segment';
 import { IDENTITY_VIEW } from '../model/test-time-views';
-import { zoomedAnswer, zoomInput, zoomWindowFor } from '../model/zoom-pass';
+import { zoomBoxFor, zoomedMap, zoomInput } from '../model/zoom-pass';
 import { writeRandomModel } from '../testing/tiny-model';
 import { segmentStreaming } from './streaming';
 
@@ -134,17 +135,16 @@ describe('segmentStreaming', () => {
     expect(chest.gated).toBeNull();
   });
 
-  it('takes a zoomed second look at a small answer to a bone prompt with the zoom model, and counts it', async () => {
-    const text = 'One benign osteochondroma lesion in the femur, located in the central region.';
+  it('takes a zoomed second look at the part of the film a bone prompt names, with the zoom model, and counts it', async () => {
+    const text = 'One benign osteochondroma lesion in the femur, located in the lower-right region.';
     // The film the image came from: any grey plane of the answer's size.
     const film = { width: size.width, height: size.height, data: new Float32Array(size.width * size.height).fill(0.5) };
-    film.data.fill(0.9, 0, size.width * 80);
-    const options = { rule: 'expected' as const, views: [IDENTITY_VIEW], fallback: [], zoomBelow: 1.01 };
+    film.data.fill(0.9, 0, size.width * 150);
+    const options = { rule: 'expected' as const, views: [IDENTITY_VIEW], fallback: [] };
     const zoomModel = { ...model, zoom: model };
     const first = await segment(zoomModel, image, text, size, { ...options, zoom: false });
     expect(first.zoomed).toBeNull();
-    const window = zoomWindowFor(text, first.mask, 1.01);
-    if (!window) throw new Error('the random model gave an empty answer: pick another image');
+    const box = zoomBoxFor(text, size) as Box;
     const decodes: number[] = [];
     const totals: number[] = [];
     const result = await segmentStreaming(zoomModel, image, text, size, {
@@ -153,32 +153,33 @@ describe('segmentStreaming', () => {
       onDecode: (index, planned) => decodes.push(index, planned),
       onTokens: (_, { total }) => totals.push(total),
     });
-    expect(result.zoomed).toEqual(window);
+    expect(result.zoomed).toEqual(box);
     expect(decodes).toEqual([0, 1, 1, 2]); // the view, then the zoomed look
     expect(totals.at(-1)).toBe(2 * GRID_TOKENS);
-    const second = await segment(
-      model,
-      zoomInput(film, window),
-      text,
-      { width: window.side, height: window.side },
-      { ...options, gate: false }, // as zoomLook: the crop is not the whole film the region words are about
-    );
+    // as zoomLook: the crop is not the whole film the place words are about, so it is not film-gated
+    const second = await segment(model, zoomInput(film, box), text, box, { ...options, gate: false });
     expect(result.forwardPasses).toBe(first.forwardPasses + second.forwardPasses);
-    expect(first.cut).toBe(LESION_CUT); // a bone prompt's answer, and the union, are cut lower
-    const mean = zoomedAnswer(
+    const map = zoomedMap(
       first.probability as Plane<Float32Array>,
       second.probability as Plane<Float32Array>,
-      window,
+      box,
       size,
-      LESION_CUT,
     );
-    expect(Array.from(result.mask.data)).toEqual(Array.from(mean.data));
-    expect(mean.data.some((v, i) => v !== first.mask.data[i])).toBe(true); // the look changed the answer
-    // Without a film, without a zoom model or for a chest prompt: no second look.
+    const cut = maskCut(text, first.threshold as number, map.data);
+    expect(result.cut).toBe(cut);
+    expect(Array.from(result.mask.data)).toEqual(Array.from(thresholdMap(map, cut).data));
+    expect(result.mask.data.some((v, i) => v !== first.mask.data[i])).toBe(true); // the look changed the answer
+    // Outside the box the answer is the first one's map, cut where the blended one is.
+    const whole = resizeThreshold(first.probability as Plane<Float32Array>, size.width, size.height, cut);
+    const outside = (_: number, i: number) => i % size.width < box.x || Math.floor(i / size.width) < box.y;
+    expect(Array.from(result.mask.data).filter(outside)).toEqual(Array.from(whole.data).filter(outside));
+    // Without a film, without a zoom model, for a chest prompt or one naming no part: no second look.
     expect((await segment(zoomModel, image, text, size, options)).zoomed).toBeNull();
     expect((await segment(model, image, text, size, { ...options, film })).zoomed).toBeNull();
-    const chest = await segment(zoomModel, image, 'left lung', size, { ...options, film });
-    expect(chest.zoomed).toBeNull();
+    expect((await segment(zoomModel, image, 'left lung', size, { ...options, film })).zoomed).toBeNull();
+    expect(
+      (await segment(zoomModel, image, 'osteochondroma of the femur', size, { ...options, film })).zoomed,
+    ).toBeNull();
     await expect(segment(zoomModel, image, text, { width: 10, height: 10 }, { ...options, film })).rejects.toThrow(
       /the film is 300x200/,
     );

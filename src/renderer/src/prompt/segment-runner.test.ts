@@ -169,8 +169,10 @@ describe('SegmentRunner', () => {
     );
   });
 
-  it('says when a zoomed second look redrew a small answer', () => {
+  it('says when a zoomed second look added to the answer', () => {
     expect(describeResult('tumour', result('r'))).not.toContain('zoomed');
-    expect(describeResult('tumour', { ...result('r'), zoomed: true })).toContain('(redrawn by a zoomed second look)');
+    expect(describeResult('tumour', { ...result('r'), zoomed: true })).toContain(
+      '(with a second, zoomed look at the part of the film it names)',
+    );
   });
 });
