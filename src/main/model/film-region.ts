@@ -20,8 +20,9 @@ export interface FilmCell {
 export const REGION_MARGIN = 0.15;
 
 /**
- * How far past its ninth the region look sees: a tighter view shows a lesion at more pixels per patch
- * (1 / (1/3 + 2·margin) times the whole film's), a wider one cuts fewer lesions (docs/MODEL.md, "Region look").
+ * How far past its ninth the zoomed look sees (zoom-pass.ts): a tighter box shows a lesion at more pixels
+ * per patch (1 / (1/3 + 2·margin) times the whole film's), a wider one cuts off less of it (docs/MODEL.md,
+ * "Zoomed second look").
  */
 export const REGION_LOOK_MARGIN = 0.1;
 
@@ -73,7 +74,7 @@ export function cellBox(cell: FilmCell, width: number, height: number, margin = 
 }
 
 /**
- * Where the region look sees the film (source pixels, width x height): the box of the ninth `text` names,
+ * Where the zoomed look sees the film (its pixels, width x height): the box of the ninth `text` names,
  * grown by REGION_LOOK_MARGIN; null when it names none.
  */
 export function regionBox(text: string, width: number, height: number): Box | null {
