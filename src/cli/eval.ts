@@ -4,7 +4,7 @@
 // [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)]
 // [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
-// by target size (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
+// by target size and by what the prompt names (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
 // (a group absent from the folder is left out).
 import { createWriteStream } from 'node:fs';
@@ -91,6 +91,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   process.stderr.write(`empty first answers decoded again at a lower threshold: ${JSON.stringify(fallbacks)}\n`);
   process.stderr.write(`scores had they stayed empty: ${JSON.stringify(withoutFallback)}\n`);
   process.stderr.write(`\nanswers by target size:\n\n${breakdownMarkdown(evalBreakdown(images))}\n`);
+  const byFinding = breakdownMarkdown(evalBreakdown(images, 'finding'), 'finding');
+  process.stderr.write(`answers by what the prompt names:\n\n${byFinding}\n`);
   process.stdout.write(`${JSON.stringify(scores)}\n`);
   return 0;
 }

@@ -433,7 +433,7 @@ def main():
     ap.add_argument("--keep-best", action="store_true", help="also keep best.ckpt, the lowest val loss so far")
     ap.add_argument("--best-only", action="store_true", help="write best.ckpt only (half the bytes to bring back)")
     ap.add_argument("--split-mb", type=float, default=0, help="write checkpoints as NAME.00, NAME.01, … parts of this size (cat them back)")
-    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps; the cosine then ends there, or when --seconds does if sooner")
     ap.add_argument("--profile", type=int, default=0, help="profile this many steps (after 5 untimed), print the top ops, stop")
     args = ap.parse_args()
 
@@ -531,7 +531,7 @@ def main():
         noisy = corrupt_mask_inputs(tokens, lay["maxText"], lay["maskCodes"], noise, blank, gen)
         sample = data["sample"][idx]
         het_in = het.fill(sample) if het else None
-        lr = learning_rate(t, step, total or 10**9)
+        lr = learning_rate(t, step, total or args.max_steps or 10**9)
         for g in opt.param_groups:
             g["lr"] = lr
         with autocast(device == "cuda"):
@@ -552,6 +552,8 @@ def main():
                 torch.cuda.synchronize()
             per_step = (time.time() - timed_from[0]) / (step - timed_from[1])
             total = step + int((args.seconds - (time.time() - began)) / per_step * 0.97)
+            if args.max_steps:
+                total = min(total, args.max_steps)
             print(f"{per_step * 1000:.1f} ms per step: {total} steps ({total / per_epoch:.1f} epochs)", flush=True)
             record({"type": "plan", "msPerStep": per_step * 1000, "total": total, "epochs": total / per_epoch})
         if step % 20 == 0 or step == total:

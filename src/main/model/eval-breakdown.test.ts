@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { breakdownMarkdown, evalBreakdown, SIZE_LABELS, sizeLabel } from './eval-breakdown';
+import { breakdownMarkdown, evalBreakdown, findingLabel, SIZE_LABELS, sizeLabel } from './eval-breakdown';
 import type { ImageScore } from './evaluate';
 
 const score = (over: Partial<ImageScore>): ImageScore => ({
   group: 'btxrd',
   id: 'x',
+  text: 'One benign osteochondroma lesion in the tibia of the lower limb (frontal view), located in the central region.',
   intersection: 0,
   predicted: 0,
   target: 0,
@@ -39,17 +40,62 @@ describe('eval breakdown', () => {
     ]);
     expect([...rows.keys()]).toEqual(['btxrd', 'lung']);
     const btxrd = rows.get('btxrd') ?? [];
-    expect(btxrd.map((r) => [r.size, r.images, r.empty, r.missed, r.touched, r.fallback])).toEqual([
+    expect(btxrd.map((r) => [r.label, r.images, r.empty, r.missed, r.touched, r.fallback])).toEqual([
       ['< 0.5%', 1, 1, 0, 0, 0],
       ['0.5%–2%', 2, 0, 1, 1, 1],
       ['all', 3, 1, 1, 1, 1],
     ]);
     expect(btxrd[1]?.meanDice).toBeCloseTo(0.25);
     expect(btxrd[2]?.meanDice).toBeCloseTo(0.5 / 3);
-    expect(rows.get('lung')?.map((r) => r.size)).toEqual(['≥ 8%', 'all']);
+    expect(rows.get('lung')?.map((r) => r.label)).toEqual(['≥ 8%', 'all']);
     const md = breakdownMarkdown(rows);
     expect(md).toContain('btxrd:');
     expect(md).toContain('| 0.5%–2% | 2 | 0.250 | 0 | 1 | 1 | 1 |');
     expect(md).toContain('| all | 1 | 1.000 | 0 | 0 | 1 | 0 |');
+  });
+
+  it("names what the prompt asks for in the val descriptions' words", () => {
+    expect(
+      findingLabel(
+        'One malignant osteosarcoma lesion in the femur of the lower limb (lateral view), located in the central region.',
+      ),
+    ).toBe('osteosarcoma');
+    expect(
+      findingLabel('Two benign synovial osteochondroma lesions in the knee joint of the lower limb (frontal view).'),
+    ).toBe('synovial osteochondroma');
+    expect(findingLabel('One malignant bone tumor lesion in the hip bone of the lower limb (frontal view).')).toBe(
+      'bone tumor',
+    );
+    expect(
+      findingLabel('Bilateral pulmonary infection, two infected areas, upper left lung and lower right lung.'),
+    ).toBe('two areas');
+    expect(findingLabel('Unilateral pulmonary infection, one infected area, all right lung.')).toBe('one area');
+    expect(findingLabel('left lung')).toBe('left lung');
+    expect(findingLabel('Segment the right lung.')).toBe('right lung');
+    expect(findingLabel('both lungs')).toBe('both lungs');
+    expect(findingLabel('No pulmonary infection.')).toBe('other');
+  });
+
+  it('groups by finding, the most frequent first, with the finding as the heading', () => {
+    const cyst =
+      'One benign simple bone cyst lesion in the femur of the pelvis (oblique view), located in the lower region.';
+    const rows = evalBreakdown(
+      [
+        score({ target: 10, predicted: 10, intersection: 10, dice: 1, text: cyst }),
+        score({ target: 10 }),
+        score({ target: 10, predicted: 5, intersection: 5, dice: 0.6 }),
+      ],
+      'finding',
+    );
+    const btxrd = rows.get('btxrd') ?? [];
+    expect(btxrd.map((r) => [r.label, r.images, r.empty, r.touched])).toEqual([
+      ['osteochondroma', 2, 1, 1],
+      ['simple bone cyst', 1, 0, 1],
+      ['all', 3, 1, 2],
+    ]);
+    expect(btxrd[0]?.meanDice).toBeCloseTo(0.3);
+    const md = breakdownMarkdown(rows, 'finding');
+    expect(md).toContain('| the prompt names | images |');
+    expect(md).toContain('| osteochondroma | 2 | 0.300 | 1 | 0 | 1 | 0 |');
   });
 });

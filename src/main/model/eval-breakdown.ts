@@ -1,6 +1,8 @@
 // What kind of failure a mean Dice hides: `nextmask eval`'s per-image scores (ImageScore, also what
-// --per-image writes) grouped by how large the target is, and per size how many answers were empty, drawn beside the target, or touching it. Small
-// bone lesions and large lungs fail differently, and a mean alone does not say which is which.
+// --per-image writes) grouped by how large the target is, or by what the prompt names (a bone lesion's
+// kind, the count of infected areas, which lung), and per group how many answers were empty, drawn beside
+// the target, or touching it. Small bone lesions and large lungs fail differently, and so do
+// osteochondromas and osteosarcomas; a mean alone does not say which is which.
 import { isFallback } from '../../shared/segment-types';
 import type { ImageScore } from './evaluate';
 
@@ -8,8 +10,8 @@ import type { ImageScore } from './evaluate';
 export const SIZE_BINS = [0.005, 0.02, 0.08] as const;
 
 export interface BreakdownRow {
-  /** One of SIZE_LABELS, or "all". */
-  size: string;
+  /** One of SIZE_LABELS or a findingLabel, or "all". */
+  label: string;
   images: number;
   meanDice: number;
   /** Nothing drawn. */
@@ -39,26 +41,52 @@ export function sizeLabel(fraction: number): string {
   return SIZE_LABELS[i < 0 ? SIZE_LABELS.length - 1 : i + 1] as string;
 }
 
-/** Rows per group, bins in size order, plus an "all" row; groups in the order they first appear. */
-export function evalBreakdown(scores: readonly ImageScore[]): Map<string, BreakdownRow[]> {
+/**
+ * What the prompt names, in the words of the val descriptions: a bone lesion's kind ("osteochondroma",
+ * "bone tumor"), the count of infected areas ("two areas"), or which lung ("left lung"); "other" otherwise.
+ */
+export function findingLabel(text: string): string {
+  const lesion = /\b(?:benign|malignant)\s+(.+?)\s+lesions?\b/i.exec(text);
+  if (lesion) return (lesion[1] as string).toLowerCase();
+  const areas = /\b(\w+)\s+infected\s+areas?\b/i.exec(text);
+  if (areas) return `${(areas[1] as string).toLowerCase()} ${areas[0].endsWith('s') ? 'areas' : 'area'}`;
+  if (/\blungs?\b/i.test(text)) {
+    const side = /\b(left|right)\b/i.exec(text)?.[1];
+    return side ? `${side.toLowerCase()} lung` : 'both lungs';
+  }
+  return 'other';
+}
+
+export type BreakdownKey = 'size' | 'finding';
+
+/**
+ * Rows per group plus an "all" row; groups in the order they first appear. By size: bins in size order; by
+ * finding: the most frequent first.
+ */
+export function evalBreakdown(scores: readonly ImageScore[], by: BreakdownKey = 'size'): Map<string, BreakdownRow[]> {
   const out = new Map<string, BreakdownRow[]>();
   for (const group of new Set(scores.map((s) => s.group))) {
     const mine = scores.filter((s) => s.group === group);
-    const bins = SIZE_LABELS.map((size) =>
-      row(
-        size,
-        mine.filter((s) => sizeLabel(s.target / s.pixels) === size),
-      ),
-    );
-    out.set(group, [...bins.filter((r) => r.images > 0), row('all', mine)]);
+    const labelOf = (s: ImageScore) => (by === 'size' ? sizeLabel(s.target / s.pixels) : findingLabel(s.text));
+    const labels = by === 'size' ? SIZE_LABELS : [...new Set(mine.map(labelOf))];
+    const bins = labels
+      .map((label) =>
+        row(
+          label,
+          mine.filter((s) => labelOf(s) === label),
+        ),
+      )
+      .filter((r) => r.images > 0);
+    if (by === 'finding') bins.sort((a, b) => b.images - a.images);
+    out.set(group, [...bins, row('all', mine)]);
   }
   return out;
 }
 
-function row(size: string, list: readonly ImageScore[]): BreakdownRow {
+function row(label: string, list: readonly ImageScore[]): BreakdownRow {
   const count = (test: (s: ImageScore) => boolean) => list.filter(test).length;
   return {
-    size,
+    label,
     images: list.length,
     meanDice: list.reduce((sum, s) => sum + s.dice, 0) / Math.max(1, list.length),
     empty: count((s) => s.predicted === 0),
@@ -68,17 +96,19 @@ function row(size: string, list: readonly ImageScore[]): BreakdownRow {
   };
 }
 
+const HEADINGS: Record<BreakdownKey, string> = { size: 'target size (of the image)', finding: 'the prompt names' };
+
 /** One Markdown table per group. */
-export function breakdownMarkdown(breakdown: Map<string, BreakdownRow[]>): string {
+export function breakdownMarkdown(breakdown: Map<string, BreakdownRow[]>, by: BreakdownKey = 'size'): string {
   const parts = [...breakdown].map(([group, rows]) => {
     const lines = rows.map(
       (r) =>
-        `| ${r.size} | ${r.images} | ${r.meanDice.toFixed(3)} | ${r.empty} | ${r.missed} | ${r.touched} | ${r.fallback} |`,
+        `| ${r.label} | ${r.images} | ${r.meanDice.toFixed(3)} | ${r.empty} | ${r.missed} | ${r.touched} | ${r.fallback} |`,
     );
     return [
       `${group}:`,
       '',
-      '| target size (of the image) | images | mean Dice | empty answer | drawn, missed | touched | fallback |',
+      `| ${HEADINGS[by]} | images | mean Dice | empty answer | drawn, missed | touched | fallback |`,
       '| --- | --- | --- | --- | --- | --- | --- |',
       ...lines,
     ].join('\n');

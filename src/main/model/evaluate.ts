@@ -21,6 +21,8 @@ export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
 export interface ImageScore extends Overlap {
   group: Group;
   id: string;
+  /** The prompt the answer was given for. */
+  text: string;
   dice: number;
   iou: number;
   /** Pixels of the mask (the source image's size), so sizes can be read as fractions. */
@@ -127,6 +129,7 @@ export async function evaluateModel(
     options.onImage?.({
       group,
       id: source.id,
+      text: sample.text,
       ...score,
       pixels: mask.data.length,
       threshold,

@@ -10,7 +10,8 @@ import { type Plane, resizeThreshold } from '../data/resample';
 import { GROUPS, listSamples, loadSample } from '../data/samples';
 import { greedyDecode } from '../segmenter/decoding';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../testing/shared-data';
-import { evaluateModel } from './evaluate';
+import { findingLabel } from './eval-breakdown';
+import { evaluateModel, type ImageScore } from './evaluate';
 import { loadModel, releaseModel, ZOOM_DIR } from './model-files';
 import { LESION_CUT, segment } from './segment';
 import { IDENTITY_VIEW } from './test-time-views';
@@ -50,8 +51,15 @@ describe('shipped base model', () => {
     sharedPath('data');
     const model = await loadModel(DIR, 2);
     expect(model.architecture.predictHeads).toBe(4);
-    const summary = await evaluateModel(model, SHARED_DATA, 'val', { perGroup: 4 });
+    const images: ImageScore[] = [];
+    const summary = await evaluateModel(model, SHARED_DATA, 'val', { perGroup: 4, onImage: (s) => images.push(s) });
     expect(summary.lung?.n).toBe(4);
+    // Each score carries its prompt, which the eval's breakdown by finding reads in the val descriptions' words.
+    const findings = (group: string) => images.filter((s) => s.group === group).map((s) => findingLabel(s.text));
+    expect(findings('lung')).toHaveLength(4);
+    for (const f of findings('lung')) expect(f).toMatch(/^(left lung|right lung|both lungs)$/);
+    for (const f of findings('infection')) expect(f).toMatch(/^\w+ areas?$/);
+    for (const f of findings('btxrd')) expect(f).not.toBe('other');
     // Far below the model card's val lung Dice (0.8+), far above an empty or misplaced mask.
     expect(summary.lung?.dice).toBeGreaterThan(0.5);
     await releaseModel(model);
