@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes gpu/call/: everything one device call of device-run.sh (RUNS="base zoom") reads, ≈50 MB, so a
-# session that is lent a GPU spends its device minutes training, not waiting. On this 2-core machine ≈1.5
-# hours (the mixture's draws are most of it); rerun it to go on where it stopped (finished files are kept).
+# Makes gpu/call/: everything one device call of device-run.sh (RUNS="base zoom") reads, 47 MiB, so a
+# session that is lent a GPU spends its device minutes training, not waiting. On this 2-core machine ≈1
+# hour (the mixture's draws are most of it); rerun it to go on where it stopped (finished files are kept).
 #   base.init.ckpt          the shipped model's weights (init.ts --model models/base; byte-exact round trip)
 #   train-{0,1}.nmtok.xz    two augmented draws of every training sample (the mixture, configs/base-leg5.json)
 #   val.nmtok.xz            one draw of every val sample (teacher-forced val loss)
