@@ -94,9 +94,15 @@ describe('nextmask tokenizers', () => {
     // rectangles on a 16-pixel grid are easy: the round trip must be near perfect
     expect(manifest.report.mask.lung.dice).toBeGreaterThan(0.95);
     expect(manifest.report.imagePsnr.chest.byLevels).toHaveLength(2);
+    // the one btxrd film's lesion, measured through the image tokens
+    expect(manifest.report.lesions).toHaveLength(1);
+    expect(manifest.report.lesions[0].n).toBe(1);
+    expect(manifest.report.lesions[0].correlation).toBeGreaterThanOrEqual(-1);
+    expect(manifest.report.lesions[0].correlation).toBeLessThanOrEqual(1);
     const doc = await readFile(join(root, 'DATA.md'), 'utf8');
     expect(doc).not.toContain('old');
     expect(doc).toMatch(/\| infection \| 2 +\| /);
+    expect(doc).toMatch(/\| contrast kept \(median\) \|/);
     expect(doc.endsWith(`${DOC_END}\ntail\n`)).toBe(true);
 
     // --evaluate-only re-measures the written files without learning them again

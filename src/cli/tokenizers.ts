@@ -126,6 +126,23 @@ function renderReport(report: TokenizerReport, build: Record<string, unknown>): 
       `- ${group} (n=${p.n}): ${p.byLevels.map((v, l) => `${l + 1} level${l ? 's' : ''} ${v.toFixed(2)}`).join(', ')}`,
     );
   }
+  if (report.lesions.length > 0) {
+    lines.push(
+      '',
+      'What of a btxrd lesion survives the image tokens (all levels; `lesion-visibility.ts`), by lesion size as a share of the film:',
+      '',
+      ...markdownTable(
+        ['lesion', 'n', 'PSNR inside (dB)', 'contrast kept (median)', 'correlation inside'],
+        report.lesions.map((r) => [
+          r.size,
+          String(r.n),
+          r.psnr.toFixed(2),
+          r.contrastKept.toFixed(2),
+          r.correlation.toFixed(2),
+        ]),
+      ),
+    );
+  }
   lines.push('', `Build: \`${JSON.stringify(build)}\``);
   return lines.join('\n');
 }

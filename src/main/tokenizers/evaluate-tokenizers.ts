@@ -1,10 +1,13 @@
 // How much the tokenizers lose on a split: the mask codebook's round trip (tokenize at 256x256,
 // detokenize to the source size) scored per image with Dice/IoU as the model is scored, and the image
-// codebook's reconstruction PSNR at 256x256 for 1..L residual levels.
+// codebook's reconstruction PSNR at 256x256 for 1..L residual levels, and what of a bone lesion survives
+// the image tokens (lesion-visibility.ts), by the lesion's size.
 import { resizeNearest } from '../data/resample';
 import { type Group, listSamples, loadSample, SAMPLE_SIZE } from '../data/samples';
+import { type LesionVisibility, lesionVisibility } from '../metrics/lesion-visibility';
 import { psnr } from '../metrics/psnr';
 import { type MetricSummary, SegmentationScores } from '../metrics/segmentation';
+import { SIZE_LABELS, sizeLabel } from '../model/eval-breakdown';
 import type { ImageCodebook } from './image-codebook';
 import type { MaskCodebook } from './mask-codebook';
 
@@ -13,7 +16,23 @@ export interface TokenizerReport {
   mask: Partial<Record<Group, MetricSummary>>;
   /** Mean per-image PSNR (dB) by number of levels used, per image group (chest films, btxrd). */
   imagePsnr: Partial<Record<'chest' | 'btxrd', { n: number; byLevels: number[] }>>;
+  /** btxrd lesions through all image levels, by size (eval-breakdown's size labels), in size order. */
+  lesions: LesionRow[];
 }
+
+export interface LesionRow {
+  size: string;
+  n: number;
+  /** Mean per-lesion PSNR (dB) over the lesion's pixels. */
+  psnr: number;
+  /** Median over lesions of the reconstruction's contrast against its ring / the original's. */
+  contrastKept: number;
+  /** Mean correlation of the pixels inside the lesion, original against reconstruction. */
+  correlation: number;
+}
+
+/** Ring around a lesion for its contrast, in pixels of the 256 grid (under half a patch). */
+const LESION_RING = 6;
 
 export async function evaluateTokenizers(
   dataDir: string,
@@ -25,6 +44,7 @@ export async function evaluateTokenizers(
   const sources = await listSamples(dataDir, split, { lungTargets: ['both'] });
   const scores = new Map<Group, SegmentationScores>();
   const psnrs = { chest: [] as number[][], btxrd: [] as number[][] };
+  const lesions = new Map<string, LesionVisibility[]>();
   for (const source of sources) {
     const sample = await loadSample(source);
     const target = sample.sourceMask;
@@ -39,8 +59,12 @@ export async function evaluateTokenizers(
       psnr(sample.image.data, image.decode(tokens, l + 1).data),
     );
     psnrs[source.group === 'btxrd' ? 'btxrd' : 'chest'].push(byLevels);
+    if (source.group !== 'btxrd') continue;
+    const seen = lesionVisibility(sample.image, image.decode(tokens), onGrid, LESION_RING);
+    const size = sizeLabel(target.data.reduce((n, v) => n + (v ? 1 : 0), 0) / target.data.length);
+    if (seen) lesions.set(size, [...(lesions.get(size) ?? []), seen]);
   }
-  const report: TokenizerReport = { split, mask: {}, imagePsnr: {} };
+  const report: TokenizerReport = { split, mask: {}, imagePsnr: {}, lesions: lesionRows(lesions) };
   for (const [group, s] of scores) report.mask[group] = s.summary();
   for (const key of ['chest', 'btxrd'] as const) {
     const rows = psnrs[key];
@@ -52,4 +76,27 @@ export async function evaluateTokenizers(
     report.imagePsnr[key] = { n: rows.length, byLevels };
   }
   return report;
+}
+
+function lesionRows(bySize: Map<string, LesionVisibility[]>): LesionRow[] {
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const median = (v: number[]) => {
+    const sorted = [...v].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
+  return SIZE_LABELS.flatMap((size) => {
+    const seen = bySize.get(size);
+    if (!seen) return [];
+    const kept = seen.filter((v) => v.contrast > 0).map((v) => v.reconstructedContrast / v.contrast);
+    return [
+      {
+        size,
+        n: seen.length,
+        psnr: mean(seen.map((v) => v.psnr)),
+        contrastKept: kept.length ? median(kept) : Number.NaN,
+        correlation: mean(seen.map((v) => v.correlation)),
+      },
+    ];
+  });
 }
