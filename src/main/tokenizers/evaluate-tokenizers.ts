@@ -2,7 +2,7 @@
 // detokenize to the source size) scored per image with Dice/IoU as the model is scored, and the image
 // codebook's reconstruction PSNR at 256x256 for 1..L residual levels, and what of a bone lesion survives
 // the image tokens (lesion-visibility.ts), by the lesion's size.
-import { resizeNearest } from '../data/resample';
+import { type Plane, resizeNearest } from '../data/resample';
 import { type Group, listSamples, loadSample, SAMPLE_SIZE } from '../data/samples';
 import { type LesionVisibility, lesionVisibility } from '../metrics/lesion-visibility';
 import { psnr } from '../metrics/psnr';
@@ -55,14 +55,20 @@ export async function evaluateTokenizers(
     // Each radiograph once: chest films are listed under both the infection and the lung group.
     if (source.group === 'infection') continue;
     const tokens = image.encode(sample.image);
-    const byLevels = Array.from({ length: image.levels }, (_, l) =>
-      psnr(sample.image.data, image.decode(tokens, l + 1).data),
-    );
-    psnrs[source.group === 'btxrd' ? 'btxrd' : 'chest'].push(byLevels);
+    const decoded = Array.from({ length: image.levels }, (_, l) => image.decode(tokens, l + 1));
+    psnrs[source.group === 'btxrd' ? 'btxrd' : 'chest'].push(decoded.map((d) => psnr(sample.image.data, d.data)));
     if (source.group !== 'btxrd') continue;
-    const seen = lesionVisibility(sample.image, image.decode(tokens), onGrid, LESION_RING);
+    const seen = lesionVisibility(
+      sample.image,
+      decoded[decoded.length - 1] as Plane<Float32Array>,
+      onGrid,
+      LESION_RING,
+    );
+    if (!seen) continue;
     const size = sizeLabel(target.data.reduce((n, v) => n + (v ? 1 : 0), 0) / target.data.length);
-    if (seen) lesions.set(size, [...(lesions.get(size) ?? []), seen]);
+    const bin = lesions.get(size) ?? [];
+    bin.push(seen);
+    lesions.set(size, bin);
   }
   const report: TokenizerReport = { split, mask: {}, imagePsnr: {}, lesions: lesionRows(lesions) };
   for (const [group, s] of scores) report.mask[group] = s.summary();
