@@ -14,6 +14,9 @@ export interface LesionVisibility {
   correlation: number;
 }
 
+/** Ring around a lesion for its contrast, in pixels (on the 256 grid: under half a patch). */
+const LESION_RING = 6;
+
 /** The pixels within `radius` (Chebyshev distance) of the mask, the mask itself excluded. */
 export function ringAround(mask: Mask, radius: number): Uint8Array {
   const { width, height, data } = mask;
@@ -43,7 +46,7 @@ export function lesionVisibility(
   original: Plane<Float32Array>,
   reconstruction: Plane<Float32Array>,
   mask: Mask,
-  ringRadius = 6,
+  ringRadius = LESION_RING,
 ): LesionVisibility | null {
   if (original.data.length !== mask.data.length || reconstruction.data.length !== mask.data.length) {
     throw new Error('lesionVisibility: image, reconstruction and mask must be the same size');

@@ -31,9 +31,6 @@ export interface LesionRow {
   correlation: number;
 }
 
-/** Ring around a lesion for its contrast, in pixels of the 256 grid (under half a patch). */
-const LESION_RING = 6;
-
 export async function evaluateTokenizers(
   dataDir: string,
   split: string,
@@ -58,12 +55,7 @@ export async function evaluateTokenizers(
     const decoded = Array.from({ length: image.levels }, (_, l) => image.decode(tokens, l + 1));
     psnrs[source.group === 'btxrd' ? 'btxrd' : 'chest'].push(decoded.map((d) => psnr(sample.image.data, d.data)));
     if (source.group !== 'btxrd') continue;
-    const seen = lesionVisibility(
-      sample.image,
-      decoded[decoded.length - 1] as Plane<Float32Array>,
-      onGrid,
-      LESION_RING,
-    );
+    const seen = lesionVisibility(sample.image, decoded[decoded.length - 1] as Plane<Float32Array>, onGrid);
     if (!seen) continue;
     const size = sizeLabel(target.data.reduce((n, v) => n + (v ? 1 : 0), 0) / target.data.length);
     const bin = lesions.get(size) ?? [];
