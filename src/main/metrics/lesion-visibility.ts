@@ -2,6 +2,7 @@
 // is dominated by soft tissue and background, and says nothing about whether a lesion of a few patches
 // still stands out in the image tokens the model sees.
 import type { Mask, Plane } from '../data/resample';
+import { mean } from './average';
 import { psnr } from './psnr';
 
 export interface LesionVisibility {
@@ -70,7 +71,6 @@ export function lesionVisibility(
     }
   }
   if (inside.length === 0 || ringCount === 0) return null;
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   const m = mean(inside);
   const mRec = mean(insideRec);
   let cov = 0;

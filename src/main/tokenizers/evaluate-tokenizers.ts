@@ -4,6 +4,7 @@
 // the image tokens (lesion-visibility.ts), by the lesion's size.
 import { type Plane, resizeNearest } from '../data/resample';
 import { type Group, listSamples, loadSample, SAMPLE_SIZE } from '../data/samples';
+import { mean, median } from '../metrics/average';
 import { type LesionVisibility, lesionVisibility } from '../metrics/lesion-visibility';
 import { psnr } from '../metrics/psnr';
 import { type MetricSummary, SegmentationScores } from '../metrics/segmentation';
@@ -77,12 +78,6 @@ export async function evaluateTokenizers(
 }
 
 function lesionRows(bySize: Map<string, LesionVisibility[]>): LesionRow[] {
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-  const median = (v: number[]) => {
-    const sorted = [...v].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  };
   return SIZE_LABELS.flatMap((size) => {
     const seen = bySize.get(size);
     if (!seen) return [];
@@ -92,7 +87,7 @@ function lesionRows(bySize: Map<string, LesionVisibility[]>): LesionRow[] {
         size,
         n: seen.length,
         psnr: mean(seen.map((v) => v.psnr)),
-        contrastKept: kept.length ? median(kept) : Number.NaN,
+        contrastKept: median(kept),
         correlation: mean(seen.map((v) => v.correlation)),
       },
     ];
