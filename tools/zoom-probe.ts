@@ -13,6 +13,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Plane, resizeThreshold, thresholdMap } from '../src/main/data/resample';
 import { type Group, listSamples, loadSample } from '../src/main/data/samples';
+import { mean } from '../src/main/metrics/average';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
 import { cellWindow, filmCell } from '../src/main/model/film-region';
 import { gated } from '../src/main/model/lung-gate';
@@ -109,9 +110,8 @@ function dices(weight: number, lesionCut: number): number[] {
     return diceOf(overlap(mask.data, it.target));
   });
 }
-const mean = (v: number[]) => Number((v.reduce((a, b) => a + b, 0) / v.length).toFixed(4));
 const grid: Record<string, number> = {};
-for (const cut of cuts) for (const w of weights) grid[`w${w}@${cut}`] = mean(dices(w, cut));
+for (const cut of cuts) for (const w of weights) grid[`w${w}@${cut}`] = Number(mean(dices(w, cut)).toFixed(4));
 if (process.env.PER_IMAGE) {
   const out = createWriteStream(process.env.PER_IMAGE);
   const [first, look] = [dices(0, LESION_CUT), dices(ZOOM_WEIGHT, LESION_CUT)];
