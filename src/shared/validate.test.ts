@@ -36,4 +36,26 @@ describe('validate', () => {
   it('rejects non-objects', () => {
     for (const bad of [null, [], 'x', 3]) expect(() => schema.parse(bad)).toThrow(v.ValidationError);
   });
+
+  it.each([
+    ['__proto__', '{"name":"a","count":1,"mode":"a","__proto__":{"polluted":true}}'],
+    ['constructor', '{"name":"a","count":1,"mode":"a","constructor":"x"}'],
+    ['toString', '{"name":"a","count":1,"mode":"a","toString":"x"}'],
+    ['hasOwnProperty', '{"name":"a","count":1,"mode":"a","hasOwnProperty":1}'],
+  ])('refuses the inherited name %s as an unknown key', (key, json) => {
+    expect(() => schema.parse(JSON.parse(json))).toThrowError(new RegExp(`^${key}: expected no such field`));
+  });
+
+  it('reads own properties only, never inherited ones', () => {
+    const inherited = Object.create({ name: 'abc', count: 3, mode: 'a' }) as object;
+    expect(() => schema.parse(inherited)).toThrowError(/^name:/);
+  });
+
+  it('refuses holes in arrays', () => {
+    const sparse: string[] = ['x'];
+    sparse.length = 2;
+    expect(() => schema.parse({ name: 'a', count: 1, mode: 'a', tags: sparse })).toThrowError(/^tags\[1\]:.*hole/);
+    // An explicit undefined is not a hole but still not a string.
+    expect(() => schema.parse({ name: 'a', count: 1, mode: 'a', tags: ['x', undefined] })).toThrowError(/^tags\[1\]:/);
+  });
 });

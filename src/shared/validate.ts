@@ -62,7 +62,13 @@ export function array<T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T
   const describe = `array (at most ${max}) of ${item.describe}`;
   return schema(describe, (v, path) => {
     if (!Array.isArray(v) || v.length > max) fail(path, describe);
-    return v.map((x, i) => item.parse(x, `${path}[${i}]`));
+    const out: T[] = [];
+    // An index loop, not map(): map skips the holes of a sparse array and keeps them as holes.
+    for (let i = 0; i < v.length; i++) {
+      if (!Object.hasOwn(v, i)) fail(`${path}[${i}]`, `${item.describe} (the array has a hole here)`);
+      out.push(item.parse(v[i], `${path}[${i}]`));
+    }
+    return out;
   });
 }
 
@@ -87,7 +93,10 @@ type ObjectOf<S extends Shape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: Inf
   [K in OptionalKeys<S>]?: Infer<S[K]>;
 };
 
-/** A plain object with exactly these keys; unknown keys are rejected, not silently dropped. */
+/**
+ * A plain object with exactly these keys; unknown keys are rejected, not silently dropped.
+ * Own properties only: `__proto__`, `constructor` or `toString` are unknown keys, not inherited ones.
+ */
 export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
   const keys = Object.keys(shape);
   const describe = `object {${keys.join(', ')}}`;
@@ -95,11 +104,12 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, describe);
     const record = v as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in shape)) fail(path ? `${path}.${key}` : key, 'no such field');
+      if (!Object.hasOwn(shape, key)) fail(path ? `${path}.${key}` : key, 'no such field');
     }
     const out: Record<string, unknown> = {};
     for (const key of keys) {
-      const parsed = (shape[key] as Schema<unknown>).parse(record[key], path ? `${path}.${key}` : key);
+      const value = Object.hasOwn(record, key) ? record[key] : undefined;
+      const parsed = (shape[key] as Schema<unknown>).parse(value, path ? `${path}.${key}` : key);
       if (parsed !== undefined) out[key] = parsed;
     }
     return out as ObjectOf<S>;

@@ -15,9 +15,9 @@ describe('loopback HTTP server', () => {
   const secretName = `secret-${process.pid}.txt`;
   writeFileSync(join(staticDir, '..', secretName), 'SECRET');
 
-  const rawGet = (path: string) =>
+  const rawGet = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${server.origin}/`, { path }, (res) => {
+      const req = request(`${server.origin}/`, { path, headers, method }, (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -95,5 +95,31 @@ describe('loopback HTTP server', () => {
     expect(escaped.status).not.toBe(200);
     expect(escaped.body).not.toContain('SECRET');
     expect((await fetch(`${server.origin}/missing.js`)).status).toBe(404);
+  });
+
+  it('answers a malformed request line with 400 and keeps serving', async () => {
+    const bad = await rawGet('/api/%E0%A4%A', { [TOKEN_HEADER]: server.token }, 'POST');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('URI');
+    expect((await rawGet('/%E0%A4%A')).status).toBe(400);
+    expect((await call('app:echo', { message: 'still here' })).status).toBe(200);
+  });
+
+  it('refuses a Host that is not this server (DNS rebinding)', async () => {
+    const port = new URL(server.origin).port;
+    const headers = { [TOKEN_HEADER]: server.token };
+    expect((await rawGet('/api/app:info', { ...headers, host: `evil.example:${port}` }, 'POST')).status).toBe(400);
+    expect((await rawGet('/api/app:info', { ...headers, host: '127.0.0.1:1' }, 'POST')).status).toBe(400);
+    expect((await rawGet('/', { host: `evil.example:${port}` })).status).toBe(400);
+    expect((await rawGet('/api/app:info', { ...headers, host: `localhost:${port}` }, 'POST')).status).toBe(200);
+  });
+
+  it('refuses calls from another origin and serves its own', async () => {
+    const headers = { [TOKEN_HEADER]: server.token };
+    const foreign = await rawGet('/api/app:info', { ...headers, origin: 'https://evil.example' }, 'POST');
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toContain('evil.example');
+    expect((await rawGet('/api/app:info', { ...headers, origin: 'null' }, 'POST')).status).toBe(403);
+    expect((await rawGet('/api/app:info', { ...headers, origin: server.origin }, 'POST')).status).toBe(200);
   });
 });

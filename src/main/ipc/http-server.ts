@@ -1,5 +1,7 @@
 // Serves the handler table and the built renderer on 127.0.0.1 so the renderer can run
-// in a plain browser (end-to-end tests). Every API request must carry the per-run token.
+// in a plain browser (end-to-end tests). Every API request must carry the per-run token;
+// every request must name this server as its Host (no DNS rebinding) and, when a browser
+// says where it comes from, come from this server's own origin (no cross-site calls).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -71,6 +73,15 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
+function refuse(res: ServerResponse, status: number, message: string): void {
+  sendEnvelope(res, status, { ok: false, error: { code: status === 401 ? 'unauthorized' : 'invalid-args', message } });
+}
+
+/** The Host a client used, when it is this server's (127.0.0.1 or localhost, this port). */
+function ownHost(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
 function sendEnvelope(res: ServerResponse, status: number, envelope: Envelope<unknown>): void {
   send(res, status, 'application/json', encodeWire(envelope));
 }
@@ -121,7 +132,15 @@ export async function serveHandlers(options: ServeOptions): Promise<RunningServe
     }
   }
 
-  const server = createServer((req, res) => {
+  // Set once listening; requests only arrive after that.
+  let port = 0;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!ownHost(req.headers.host, port)) return refuse(res, 400, 'wrong Host header');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !ownHost(origin.replace(/^http:\/\//, ''), port)) {
+      return refuse(res, 403, `requests from ${origin} are not served`);
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const isApi = url.pathname.startsWith('/api/');
     const isEvents = url.pathname === '/events';
@@ -130,27 +149,27 @@ export async function serveHandlers(options: ServeOptions): Promise<RunningServe
       const given =
         (req.headers[TOKEN_HEADER] as string | undefined) ??
         (isEvents ? (url.searchParams.get('token') ?? undefined) : undefined);
-      if (!sameToken(given, token)) {
-        return sendEnvelope(res, 401, {
-          ok: false,
-          error: { code: 'unauthorized', message: 'missing or wrong token' },
-        });
-      }
+      if (!sameToken(given, token)) return refuse(res, 401, 'missing or wrong token');
       if (isEvents) return handleEvents(req, res);
-      handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length))).catch((err) => {
-        sendEnvelope(res, 500, { ok: false, error: { code: 'failed', message: String(err) } });
-      });
-      return;
+      return handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)));
     }
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET only');
-    handleStatic(res, url.pathname).catch(() => send(res, 500, 'text/plain', 'error'));
+    return handleStatic(res, url.pathname);
+  }
+
+  // One catch for every request: a malformed URL, header or body answers 400, never takes the process down.
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      refuse(res, 400, `bad request: ${err instanceof Error ? err.message : String(err)}`);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/#token=${token}`,
