@@ -124,6 +124,16 @@ export interface LoadOptions {
   region?: boolean;
 }
 
+/** Training's augmentation of a model input and its mask (the same affine for both, intensity for the image). */
+export function augmentPair(
+  image: Plane<Float32Array>,
+  mask: Mask,
+  rng: Rng,
+): { image: Plane<Float32Array>; mask: Mask } {
+  const affine = drawAffine(rng, image.width, image.height, DEFAULT_AUGMENT);
+  return { image: jitterIntensity(warpImage(image, affine), rng, DEFAULT_AUGMENT), mask: warpMask(mask, affine) };
+}
+
 export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
   let raster = await readRaster(source.imagePath);
   const rng = options.seed === undefined ? null : createRng(options.seed);
@@ -141,11 +151,7 @@ export async function loadSample(source: SampleSource, options: LoadOptions = {}
   }
   let image = modelInput(raster);
   let mask = resizeNearest(target, SAMPLE_SIZE, SAMPLE_SIZE);
-  if (rng) {
-    const affine = drawAffine(rng, SAMPLE_SIZE, SAMPLE_SIZE, DEFAULT_AUGMENT);
-    image = jitterIntensity(warpImage(image, affine), rng, DEFAULT_AUGMENT);
-    mask = warpMask(mask, affine);
-  }
+  if (rng) ({ image, mask } = augmentPair(image, mask, rng));
   return { group: source.group, id: source.id, text: described.text, image, mask, sourceMask: target, film: raster };
 }
 

@@ -3,7 +3,7 @@
 // model (grads += ∂loss/∂params) and an update model (AdamW from the accumulated grads).
 import { type AdamWConfig, adamwUpdate, DEFAULT_ADAMW } from './adamw';
 import { grad } from './autodiff';
-import { type DType, Graph, type ParamInit, type Tensor } from './graph';
+import { type DType, Graph, type Param, type ParamInit, type Tensor } from './graph';
 import { serializeModel } from './onnx';
 
 export interface BatchSpec {
@@ -58,11 +58,20 @@ export function declareBatch(g: Graph, spec: BatchSpec): Record<string, Tensor> 
   return Object.fromEntries(Object.entries(spec).map(([k, s]) => [k, g.input(k, s.dtype, s.shape)]));
 }
 
-function forward(spec: BatchSpec, loss: LossFn) {
+/** Builds the loss; `frozen` parameters become plain inputs (fed like the batch, never updated). */
+function forward(spec: BatchSpec, loss: LossFn, frozen: ReadonlySet<string>) {
   const g = new Graph('float32');
   const batch = declareBatch(g, spec);
   const out = loss(g, batch);
   if (out.loss.rank !== 0) throw new Error('loss must be a scalar');
+  for (let i = g.params.length - 1; i >= 0; i--) {
+    const p = g.params[i] as Param;
+    if (!frozen.has(p.tensor.name)) continue;
+    g.params.splice(i, 1);
+    g.inputs.push(p.tensor);
+  }
+  const missing = [...frozen].filter((name) => !g.inputs.some((t) => t.name === name));
+  if (missing.length > 0) throw new Error(`frozen names no parameter: ${missing.join(', ')}`);
   return { g, out };
 }
 
@@ -106,10 +115,16 @@ export function makeTrainStep(spec: {
   batch: BatchSpec;
   loss: LossFn;
   optimizer?: Partial<AdamWConfig>;
+  /**
+   * Parameters to keep fixed (e.g. the early layers when fine-tuning): they become batch inputs of
+   * the program (fed with their values each step), get no gradient and no optimiser state.
+   */
+  frozen?: readonly string[];
 }): TrainProgram {
   const optimizer = { ...DEFAULT_ADAMW, ...spec.optimizer };
+  const frozen = new Set(spec.frozen ?? []);
 
-  const fusedBuild = forward(spec.batch, spec.loss);
+  const fusedBuild = forward(spec.batch, spec.loss, frozen);
   const fg = fusedBuild.g;
   const fusedGrads = grad(fg, fusedBuild.out.loss, paramInputs(fg));
   const st = moments(fg);
@@ -132,7 +147,7 @@ export function makeTrainStep(spec: {
     metrics: metricNames(fusedBuild.out.metrics),
   };
 
-  const accBuild = forward(spec.batch, spec.loss);
+  const accBuild = forward(spec.batch, spec.loss, frozen);
   const ag = accBuild.g;
   const accGrads = grad(ag, accBuild.out.loss, paramInputs(ag));
   const sums = ag.params.map((p, i) =>
@@ -166,5 +181,9 @@ export function makeTrainStep(spec: {
     const shape = p.tensor.shape as number[];
     return { name: p.tensor.name, shape, size: shape.reduce((a, b) => a * b, 1), init: p.init, decay: p.decay };
   });
-  return { params, batch: spec.batch, optimizer, fused, accumulate, update, matmulFlops: matmulFlops(fg) };
+  const batch: BatchSpec = { ...spec.batch };
+  for (const t of fg.inputs) {
+    if (frozen.has(t.name)) batch[t.name] = { dtype: 'float32', shape: t.shape as number[] };
+  }
+  return { params, batch, optimizer, fused, accumulate, update, matmulFlops: matmulFlops(fg) };
 }

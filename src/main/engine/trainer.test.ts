@@ -44,6 +44,37 @@ function maxDiff(a: Record<string, Float32Array>, b: Record<string, Float32Array
 }
 
 describe('Trainer', () => {
+  it('frozen parameters are fed as inputs, get no update and still shape the loss', async () => {
+    // loss = Σ (w·x + u)²: w trains, u (frozen) is fed at 2 and must come back unchanged.
+    const program = makeTrainStep({
+      batch: { x: { dtype: 'float32', shape: [2] } },
+      loss: (g, b) => {
+        const w = g.param('w', [2], { kind: 'values', values: Float32Array.from([1, -2]) });
+        const u = g.param('u', [2], { kind: 'zeros' });
+        const y = g.add(g.mul(w, b.x!), u);
+        return { loss: g.reduceSum(g.mul(y, y), [0]) };
+      },
+      frozen: ['u'],
+    });
+    expect(program.params.map((p) => p.name)).toEqual(['w']);
+    expect(program.batch.u).toEqual({ dtype: 'float32', shape: [2] });
+    const trainer = await Trainer.create(program);
+    const u = Float32Array.from([2, 2]);
+    const r = await trainer.step({ x: Float32Array.from([1, 1]), u }, 0.1);
+    // (1 + 2)² + (−2 + 2)² = 9: u was read.
+    expect(r.loss).toBeCloseTo(9, 5);
+    expect(Array.from(u)).toEqual([2, 2]);
+    expect(trainer.parameters().w![0]).toBeLessThan(1);
+    expect(() =>
+      makeTrainStep({
+        batch: {},
+        loss: (g) => ({ loss: g.reduceSum(g.param('w', [1], { kind: 'zeros' }), [0]) }),
+        frozen: ['nope'],
+      }),
+    ).toThrow(/frozen names no parameter: nope/);
+    await trainer.close();
+  });
+
   it('AdamW step with clipping and decoupled weight decay matches a hand computation', async () => {
     // loss = Σ w·x, so ∂loss/∂w = x exactly; one step from w0 checks every AdamW term.
     const opt = { beta1: 0.8, beta2: 0.9, eps: 1e-3, weightDecay: 0.5, clipNorm: 2.5 };

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLE_SIZE } from '../data/samples';
+import { HELD_OUT_MIN, splitByCase, workspaceSet } from './fine-tune-set';
+import { loadItem } from './items';
+import { FIXTURE_SIZE, writeFineTuneWorkspace } from './workspace.fixture';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'nextmask-ftset-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('workspaceSet', () => {
+  it('takes corrected AI segments, skips uncorrected ones, and hand-drawn prompted ones only when asked', async () => {
+    const dir = tempDir();
+    const ws = await writeFineTuneWorkspace(dir, 5);
+    const set = await workspaceSet(ws);
+    expect(set.map((e) => e.item.caseId)).toEqual([0, 1, 2, 3, 4].map((i) => join(dir, `film-${i}.png`)));
+    expect(set.every((e) => e.source === 'correction' && e.item.prompt === 'left lung')).toBe(true);
+    // Proposal: 10x10 at (2,2); correction: 12x12 at (4,3) → overlap 8x9.
+    expect(set[0]?.proposalDice).toBeCloseTo((2 * 72) / (100 + 144), 6);
+    const withManual = await workspaceSet(ws, { includeManual: true });
+    const manual = withManual.filter((e) => e.source === 'manual');
+    expect(manual.map((e) => [e.item.prompt, e.proposalDice])).toEqual([['right lung', null]]);
+    ws.close();
+  });
+
+  it('loads an item as the segmenter would see it, with the final mask as target', async () => {
+    const ws = await writeFineTuneWorkspace(tempDir(), 4);
+    const [entry] = await workspaceSet(ws);
+    ws.close();
+    const loaded = await loadItem(entry!.item);
+    expect(loaded.image.width).toBe(SAMPLE_SIZE);
+    expect(loaded.sourceMask.width).toBe(FIXTURE_SIZE.width);
+    const fg = loaded.mask.data.reduce((a, b) => a + b, 0);
+    // 144 of 1280 source pixels, brought to 256x256.
+    expect(fg / loaded.mask.data.length).toBeCloseTo(144 / 1280, 2);
+    const augmented = await loadItem(entry!.item, 3);
+    expect(augmented.image.data).not.toEqual(loaded.image.data);
+    expect(await loadItem(entry!.item, 3)).toEqual(augmented);
+  });
+});
+
+describe('splitByCase', () => {
+  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ caseId: `case-${i}` }));
+
+  it('holds out at least 3 cases and at least 20%, the same ones every time', () => {
+    const small = splitByCase(items(5));
+    expect(small.heldOut).toHaveLength(HELD_OUT_MIN);
+    expect(small.train).toHaveLength(2);
+    const big = splitByCase(items(40));
+    expect(big.heldOut).toHaveLength(8);
+    expect(splitByCase(items(40))).toEqual(big);
+    // Adding cases keeps most of the earlier held-out choice.
+    const bigger = splitByCase(items(41)).heldOut.map((i) => i.caseId);
+    expect(big.heldOut.filter((i) => bigger.includes(i.caseId)).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('keeps every item of a case on one side', () => {
+    const list = [...items(6), ...items(6)];
+    const { train, heldOut } = splitByCase(list);
+    const trainCases = new Set(train.map((i) => i.caseId));
+    expect(heldOut.some((i) => trainCases.has(i.caseId))).toBe(false);
+    expect(heldOut).toHaveLength(6);
+  });
+
+  it('says what to do when the set is empty or too small', () => {
+    expect(() => splitByCase([])).toThrow('no corrected masks yet: correct an AI answer and save it first');
+    expect(() => splitByCase(items(3))).toThrow(/only 3 corrected cases.*at least 1 more/);
+  });
+});

@@ -1,0 +1,144 @@
+// The fine-tuning set of a workspace: every saved AI segment a clinician corrected (one item per
+// frame where the final mask differs from the model's proposal, so a DICOM series gives single
+// frames), and optionally hand-drawn segments that carry a prompt (one item per drawn frame). Then a
+// deterministic split by case: at least HELD_OUT_SHARE of the cases, and at least HELD_OUT_MIN, are
+// held out to measure the run before/after; the rest train.
+import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
+import { type Mask, masksEqual } from '../../shared/labelmap/mask';
+import { ImageLibrary } from '../dicom/library';
+import { diceOf, overlap } from '../metrics/segmentation';
+import type { StudyRecord, Workspace } from '../store/workspace';
+import type { FineTuneItem } from './items';
+
+export const HELD_OUT_SHARE = 0.2;
+export const HELD_OUT_MIN = 3;
+
+/** One entry of the set as the Fine-tune panel lists it. */
+export interface SetEntry {
+  item: FineTuneItem & { kind: 'file' };
+  studyKey: string;
+  segmentUid: string;
+  source: 'correction' | 'manual';
+  /** Dice of the model's proposal against the final mask (null for hand-drawn segments). */
+  proposalDice: number | null;
+}
+
+export interface SetOptions {
+  /** Hand-drawn segments with a prompt join the set (default false: only corrections). */
+  includeManual?: boolean;
+  /** Where frame `frame` of a study lives (default: the study's own file, or its series' file for that frame). */
+  framePath?: (study: StudyRecord, frame: number) => Promise<{ path: string; frame: number }>;
+}
+
+/**
+ * Frame `frame` of a study: a radiograph or a multi-frame DICOM is its source file; a series of
+ * single-frame files is read from the source file's folder (the first frame's), ordered as the viewer orders it.
+ */
+export function seriesFramePaths(): (study: StudyRecord, frame: number) => Promise<{ path: string; frame: number }> {
+  const series = new Map<string, Promise<string[] | null>>();
+  const pathsOf = (study: StudyRecord) => {
+    const found = series.get(study.key);
+    if (found) return found;
+    const loading = (async () => {
+      const library = new ImageLibrary();
+      try {
+        await library.open([dirname(study.sourcePath)]);
+        const s = library.list().find((x) => x.seriesInstanceUid === study.seriesUid);
+        if (!s || s.frameCount !== study.frameCount) return null;
+        const paths: string[] = [];
+        for (let i = 0; i < s.frameCount; i++) paths.push((await library.frame(s.id, i)).info.path);
+        return new Set(paths).size === 1 ? null : paths;
+      } finally {
+        await library.close();
+      }
+    })();
+    series.set(study.key, loading);
+    return loading;
+  };
+  return async (study, frame) => {
+    if (study.frameCount === 1) return { path: study.sourcePath, frame: 0 };
+    const paths = await pathsOf(study);
+    const path = paths?.[frame];
+    return path ? { path, frame: 0 } : { path: study.sourcePath, frame };
+  };
+}
+
+/** Every correction (and, if asked, prompted hand-drawn segment) of the workspace, frame by frame. */
+export async function workspaceSet(workspace: Workspace, options: SetOptions = {}): Promise<SetEntry[]> {
+  const framePath = options.framePath ?? seriesFramePaths();
+  const entries: SetEntry[] = [];
+  const add = async (
+    study: StudyRecord,
+    segmentUid: string,
+    prompt: string,
+    frame: number,
+    mask: Mask,
+    source: SetEntry['source'],
+    proposalDice: number | null,
+  ) => {
+    const where = await framePath(study, frame);
+    entries.push({
+      item: {
+        kind: 'file',
+        id: `${study.key}#${segmentUid}@${frame}`,
+        caseId: study.key,
+        path: where.path,
+        frame: where.frame,
+        prompt,
+        mask,
+      },
+      studyKey: study.key,
+      segmentUid,
+      source,
+      proposalDice,
+    });
+  };
+  for (const c of workspace.listCorrections()) {
+    if (!c.prompt.trim()) continue;
+    const study = workspace.getStudy(c.studyKey);
+    for (const [frame, mask] of c.corrected.entries()) {
+      const proposal = c.proposal[frame];
+      if (!proposal || masksEqual(mask, proposal)) continue;
+      await add(study, c.segmentUid, c.prompt, frame, mask, 'correction', diceOf(overlap(proposal.data, mask.data)));
+    }
+  }
+  if (options.includeManual) {
+    for (const s of workspace.listStudies()) {
+      for (const segment of workspace.loadSegments(s.key)) {
+        if (segment.source !== 'manual' || !segment.prompt?.trim()) continue;
+        for (const [frame, mask] of segment.masks.entries()) {
+          if (mask.data.includes(1)) await add(s, segment.id, segment.prompt, frame, mask, 'manual', null);
+        }
+      }
+    }
+  }
+  return entries;
+}
+
+export interface Split<T extends { caseId: string }> {
+  train: T[];
+  heldOut: T[];
+}
+
+const rank = (caseId: string) => createHash('sha256').update(caseId).digest('hex');
+
+/**
+ * Holds out max(HELD_OUT_MIN, ⌈HELD_OUT_SHARE · cases⌉) cases, chosen by a hash of the case id (the
+ * same set always splits the same way, and adding cases moves few), and trains on the rest.
+ */
+export function splitByCase<T extends { caseId: string }>(items: readonly T[]): Split<T> {
+  if (items.length === 0) throw new Error('no corrected masks yet: correct an AI answer and save it first');
+  const cases = [...new Set(items.map((i) => i.caseId))].sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
+  const held = Math.max(HELD_OUT_MIN, Math.ceil(HELD_OUT_SHARE * cases.length));
+  if (cases.length <= held) {
+    throw new Error(
+      `only ${cases.length} corrected case${cases.length === 1 ? '' : 's'}: fine-tuning holds out ${HELD_OUT_MIN} cases to measure the result and needs at least one more to train on; correct and save at least ${held + 1 - cases.length} more`,
+    );
+  }
+  const heldOut = new Set(cases.slice(0, held));
+  return {
+    train: items.filter((i) => !heldOut.has(i.caseId)),
+    heldOut: items.filter((i) => heldOut.has(i.caseId)),
+  };
+}
