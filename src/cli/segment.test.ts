@@ -159,7 +159,7 @@ describe('nextmask segment on bad input', () => {
     process.chdir(dir); // no models/base here: the default must fail the same way
     try {
       const byDefault = await run(DICOM, '--prompt', 'x', '--out', out);
-      expect(byDefault.error).toMatch(/no model folder at .*models[\\/]base: the base model is not shipped yet.*train/);
+      expect(byDefault.error).toMatch(/no model folder at .*models[\\/]base: run it from the repository root.*train/);
     } finally {
       process.chdir(cwd);
     }

@@ -78,7 +78,7 @@ async function openModel(request: Request): Promise<SegmentationModel> {
   if (missing) {
     const how = request.modelGiven
       ? 'pass --model <folder> with a model folder'
-      : 'the base model is not shipped yet; train one with `npm run train -- --config configs/<name>.json` and pass --model <out>/model';
+      : 'run it from the repository root (models/base ships there), or train one with `npm run train -- --config configs/<name>.json` and pass --model <out>/model';
     throw new Error(`no model folder at ${request.modelDir}: ${how}`);
   }
   try {

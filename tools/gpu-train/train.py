@@ -2,8 +2,8 @@
 """NTP-MRISeg training on a GPU: a PyTorch port of the TypeScript training step.
 
 The app trains on onnxruntime-node on the CPU (src/main/model/train-loop.ts); that is what a radiologist's
-fine-tuning uses. This script exists for the one thing a CPU cannot do in a session: many epochs of the
-base model. It runs the same network (src/main/model/network.ts, src/main/engine/transformer.ts), the same
+fine-tuning uses. This script exists for the one thing a CPU cannot do in reasonable time: many epochs of
+the base model. It runs the same network (src/main/model/network.ts, src/main/engine/transformer.ts), the same
 losses (NTP + NkTP, TCL, HET; src/main/model/losses.ts), the same AdamW with clipping and the same
 learning-rate schedule, on token dumps (`nextmask tokens`), starting from and writing NMCKPT01 checkpoints
 (src/main/engine/checkpoint.ts), so `nextmask export` turns its output into a model folder.
@@ -119,8 +119,8 @@ def read_dump(path):
 
 
 def load_dumps(paths):
-    """Concatenates dumps of one token layout. Their sample lists may differ (a btxrd-only zoomed dump beside
-    the full list): samples are merged by id, so HET remembers a film's errors across dumps."""
+    """Concatenates dumps of one token layout. Their sample lists may differ (a btxrd-only dump beside the full
+    list): samples are merged by id, so HET remembers a film's errors across dumps."""
     header, parts, index = None, [], {}
     for p in paths:
         h, a = read_dump(p)

@@ -6,7 +6,7 @@ const base = parseTrainConfig(
   JSON.stringify({
     data: 'd',
     tokenizers: 't',
-    out: 'runs/ablation',
+    out: 'checkpoints/ablation',
     seed: 1,
     split: 'train',
     valSplit: 'val',
@@ -47,6 +47,6 @@ describe('ablationConfig', () => {
   it('gives every variant its own run folder', () => {
     const outs = ABLATION_VARIANTS.map((v) => ablationConfig(base, v).out);
     expect(new Set(outs).size).toBe(outs.length);
-    expect(outs).toContain('runs/ablation/ntp-nktp');
+    expect(outs).toContain('checkpoints/ablation/ntp-nktp');
   });
 });
