@@ -1,0 +1,388 @@
+// One fine-tuning run, start to end, in the thread that calls it (worker.ts runs it off the main
+// thread): the active model's weights → held-out Dice before → epochs of fused train steps (NkTP,
+// TCL, HET; training's augmentation and mask-input corruption) with a guard against forgetting →
+// held-out teacher-forced loss after every epoch, keeping the best epoch and stopping early when it
+// stops improving → the best weights exported to `outDir` → held-out Dice after.
+// Nothing outside `outDir` is written, so a crash or kill at any moment leaves every model as it was.
+import { GRID_TOKENS } from '../../shared/tokens';
+import { createRng, deriveSeed, shuffled } from '../data/rng';
+import type { ExecutionProvider } from '../engine/session';
+import { hostTensor, openSession } from '../engine/session';
+import { makeTrainStep } from '../engine/train-step';
+import { Trainer } from '../engine/trainer';
+import { diceOf, overlap } from '../metrics/segmentation';
+import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig, layoutOf } from '../model/config';
+import { type HardError, HetMemory } from '../model/het-memory';
+import { corruptMaskInputs } from '../model/input-noise';
+import { exportModel, loadModel, readModelFile, releaseModel } from '../model/model-files';
+import { modelWeights } from '../model/model-weights';
+import { segment } from '../model/segment';
+import { TEST_TIME_VIEWS } from '../model/test-time-views';
+import { loadTokenizers, type SampleTokens, type Tokenizers, tokenizeSample } from '../model/tokenizer-set';
+import { predictionModel } from '../model/train-graph';
+import { type Anchor, forgettingGuard, heldOutLossModel, trainableNames } from './guard';
+import { type FineTuneItem, loadItem } from './items';
+
+/** What to protect the model's other skills with (docs/FINETUNE.md, "Forgetting"). */
+export type Guard = 'l2' | 'last-blocks';
+
+export interface FineTuneSettings {
+  /** At most this many epochs (early stopping may end sooner). */
+  epochs: number;
+  lr: number;
+  /** Samples per step (fewer when the set is smaller). */
+  batch: number;
+  guard: Guard;
+  /** 'l2': strength of the pull towards the starting weights (λ of λ·Σ(w − w₀)²). */
+  l2: number;
+  /** 'last-blocks': how many of the last decoder blocks train (with the final norm and heads 2..k). */
+  blocks: number;
+  /** Stop after this many epochs without a better held-out loss. */
+  patience: number;
+  seed: number;
+  /** Test-time views of the before/after answers (1: the image alone; the app's answer uses all). */
+  views: number;
+  threads?: number;
+}
+
+export const DEFAULT_SETTINGS: FineTuneSettings = {
+  epochs: 8,
+  lr: 1e-4,
+  batch: 8,
+  guard: 'l2',
+  l2: 1,
+  blocks: 1,
+  patience: 2,
+  seed: 1,
+  views: 1,
+};
+
+export interface FineTuneSpec {
+  /** The model to start from (the active version or the shipped base). */
+  modelDir: string;
+  /** HET memory the parent version left (the next round continues it). */
+  hetMemory?: Record<string, HardError[]>;
+  train: FineTuneItem[];
+  heldOut: FineTuneItem[];
+  settings: FineTuneSettings;
+  /** Where the new model folder is written (a staging folder: versions.ts moves it into place). */
+  outDir: string;
+  executionProvider?: ExecutionProvider | readonly ExecutionProvider[];
+}
+
+export type FineTuneProgress =
+  | { phase: 'before' | 'after'; done: number; total: number }
+  | {
+      phase: 'train';
+      epoch: number;
+      epochs: number;
+      step: number;
+      steps: number;
+      loss: number;
+      etaSeconds: number;
+    }
+  | ({ phase: 'epoch' } & EpochRecord);
+
+export interface EpochRecord {
+  /** 1-based; epoch 0 is the starting model. */
+  epoch: number;
+  trainLoss: number | null;
+  /** Head 1's teacher-forced cross-entropy on the held-out items (canonical, unaugmented). */
+  heldOutLoss: number;
+  seconds: number;
+}
+
+export interface CaseScore {
+  id: string;
+  caseId: string;
+  text: string;
+  before: number;
+  after: number;
+}
+
+export interface FineTuneResult {
+  epochs: EpochRecord[];
+  /** The epoch whose weights were kept (0: none beat the starting model, which is then kept as is). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Mean held-out Dice before and after. */
+  before: number;
+  after: number;
+  cases: CaseScore[];
+  seconds: number;
+  secondsPerEpoch: number;
+  provider: string;
+  hetMemory: Record<string, HardError[]>;
+}
+
+export interface JobHooks {
+  onProgress?: (p: FineTuneProgress) => void;
+  /** Polled between steps and images. */
+  cancelled?: () => boolean;
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super('fine-tuning was cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+interface Tokenized extends SampleTokens {
+  id: string;
+}
+
+/** Canonical items' held-out Dice under the model in `dir`. */
+async function heldOutDice(
+  dir: string,
+  items: readonly FineTuneItem[],
+  settings: FineTuneSettings,
+  phase: 'before' | 'after',
+  hooks: JobHooks,
+): Promise<{ dice: number; text: string }[]> {
+  const model = await loadModel(dir, settings.threads ?? 1);
+  try {
+    const scores: { dice: number; text: string }[] = [];
+    for (const [i, item] of items.entries()) {
+      if (hooks.cancelled?.()) throw new Cancelled();
+      const loaded = await loadItem(item);
+      const answer = await segment(model, loaded.image, loaded.text, loaded.sourceMask, {
+        views: TEST_TIME_VIEWS.slice(0, settings.views),
+      });
+      scores.push({ dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)), text: loaded.text });
+      hooks.onProgress?.({ phase, done: i + 1, total: items.length });
+    }
+    return scores;
+  } finally {
+    await releaseModel(model);
+  }
+}
+
+async function tokenize(tokenizers: Tokenizers, arch: ArchitectureConfig, item: FineTuneItem, seed?: number) {
+  const loaded = await loadItem(item, seed);
+  return { id: item.id, ...(await tokenizeSample(tokenizers, layoutOf(arch), loaded)) };
+}
+
+/** Rows of a batch as the training graph takes them: image ids, text + mask inputs, targets. */
+function batchOf(arch: ArchitectureConfig, rows: readonly Tokenized[]) {
+  const layout = layoutOf(arch);
+  const B = rows.length;
+  const P = layout.outputs;
+  const out = {
+    image: new BigInt64Array(B * GRID_TOKENS * layout.imageLevels),
+    tokens: new BigInt64Array(B * (layout.maxText + GRID_TOKENS)),
+    targets: new BigInt64Array(B * P),
+  };
+  rows.forEach((t, b) => {
+    out.image.set(Array.from(t.image, BigInt), b * t.image.length);
+    out.tokens.set([...Array.from(t.text, BigInt), ...Array.from(t.mask, BigInt)], b * (layout.maxText + GRID_TOKENS));
+    out.targets.set([...Array.from(t.mask, BigInt), BigInt(layout.eos)], b * P);
+  });
+  return out;
+}
+
+export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Promise<FineTuneResult> {
+  const started = performance.now();
+  const { settings } = spec;
+  const check = () => {
+    if (hooks.cancelled?.()) throw new Cancelled();
+  };
+  if (spec.train.length === 0) throw new Error('nothing to train on');
+  if (spec.heldOut.length === 0) throw new Error('no held-out cases to measure the run on');
+  const file = await readModelFile(spec.modelDir);
+  const weights = await modelWeights(spec.modelDir);
+  const arch = weights.architecture;
+  const layout = layoutOf(arch);
+  const trainCfg = weights.config?.train;
+  const losses: LossConfig = weights.config?.losses ?? DEFAULT_LOSSES;
+  const sessionOptions = { threads: settings.threads ?? 1, spin: false };
+
+  const beforeScores = await heldOutDice(spec.modelDir, spec.heldOut, settings, 'before', hooks);
+
+  const tokenizers = await loadTokenizers(spec.modelDir);
+  const B = Math.min(settings.batch, spec.train.length);
+  const names = Object.keys(weights.params);
+  const trainable = new Set(trainableNames(names, arch, settings));
+  const frozen = names.filter((n) => !trainable.has(n));
+  const anchors: Anchor[] =
+    settings.guard === 'l2' ? names.map((n) => ({ name: n, shape: weights.shapes[n] as number[] })) : [];
+  const program = makeTrainStep({
+    ...forgettingGuard(arch, losses, B, anchors, settings.l2),
+    frozen,
+    ...(trainCfg?.optimizer ? { optimizer: trainCfg.optimizer } : {}),
+  });
+  const zeros = () => Object.fromEntries(program.params.map((p) => [p.name, new Float32Array(p.size)]));
+  const startParams = Object.fromEntries(program.params.map((p) => [p.name, weights.params[p.name] as Float32Array]));
+  const trainer = await Trainer.create(program, {
+    ...sessionOptions,
+    ...(spec.executionProvider ? { executionProvider: spec.executionProvider } : {}),
+    state: { steps: 0, params: startParams, m: zeros(), v: zeros() },
+  });
+  /** Inputs fed unchanged every step: frozen weights, and the starting weights the L2 guard pulls towards. */
+  const fixed: Record<string, Float32Array> = {
+    ...Object.fromEntries(frozen.map((n) => [n, weights.params[n] as Float32Array])),
+    ...Object.fromEntries(anchors.map((a) => [`anchor:${a.name}`, weights.params[a.name] as Float32Array])),
+  };
+  const allParams = () => ({ ...weights.params, ...trainer.parameters() });
+  const het = losses.het.enabled ? new HetMemory(losses.het.top, tokenizers.mask) : null;
+  if (het && spec.hetMemory) het.load(spec.hetMemory);
+  const opened = await Promise.all([
+    het ? openSession(predictionModel(arch, B), sessionOptions) : null,
+    openSession(heldOutLossModel(arch), sessionOptions),
+  ]);
+  const predictor = opened[0]?.session ?? null;
+  const lossSession = (opened[1] as { session: import('onnxruntime-node').InferenceSession }).session;
+  const heldOutTokens = await Promise.all(spec.heldOut.map((item) => tokenize(tokenizers, arch, item)));
+
+  const paramFeeds = (params: Record<string, Float32Array>) =>
+    Object.fromEntries(names.map((n) => [n, hostTensor(params[n] as Float32Array, weights.shapes[n] as number[])]));
+  const heldOutLoss = async (params: Record<string, Float32Array>) => {
+    let sum = 0;
+    for (const t of heldOutTokens) {
+      const b = batchOf(arch, [t]);
+      const out = await lossSession.run({
+        image: hostTensor(b.image, [1, GRID_TOKENS, layout.imageLevels]),
+        tokens: hostTensor(b.tokens, [1, layout.maxText + GRID_TOKENS]),
+        targets: hostTensor(b.targets, [1, layout.outputs]),
+        ...paramFeeds(params),
+      });
+      sum += Number(out.loss?.data[0]);
+    }
+    return sum / heldOutTokens.length;
+  };
+
+  const epochs: EpochRecord[] = [
+    { epoch: 0, trainLoss: null, heldOutLoss: await heldOutLoss(weights.params), seconds: 0 },
+  ];
+  hooks.onProgress?.({ phase: 'epoch', ...(epochs[0] as EpochRecord) });
+  let best = { epoch: 0, loss: (epochs[0] as EpochRecord).heldOutLoss, params: weights.params };
+  const perEpoch = Math.ceil(spec.train.length / B);
+  const total = perEpoch * settings.epochs;
+  const H = losses.het.top;
+  const P = layout.outputs;
+  const trainStarted = performance.now();
+  let stoppedEarly = false;
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const epochStarted = performance.now();
+      const order = shuffled(createRng(deriveSeed(settings.seed, epoch)), spec.train);
+      let lossSum = 0;
+      for (let s = 0; s < perEpoch; s++) {
+        check();
+        const step = (epoch - 1) * perEpoch + s;
+        // The last batch of an epoch is topped up from its start (static batch shape).
+        const chosen = Array.from({ length: B }, (_, i) => order[(s * B + i) % order.length] as FineTuneItem);
+        const rows = await Promise.all(
+          chosen.map((item, i) => tokenize(tokenizers, arch, item, deriveSeed(settings.seed, step * B + i))),
+        );
+        const batch = batchOf(arch, rows);
+        const noisy = BigInt64Array.from(batch.tokens);
+        corruptMaskInputs(
+          noisy,
+          B,
+          layout.maxText,
+          layout.maskCodes,
+          trainCfg?.maskInputNoise ?? 0,
+          deriveSeed(settings.seed ^ 0x5eed, step),
+          trainCfg?.maskInputBlank ?? 0,
+        );
+        const hetInputs = het
+          ? { positions: new BigInt64Array(B * H), wrong: new BigInt64Array(B * H), weights: new Float32Array(B * H) }
+          : null;
+        if (het && hetInputs) for (const [b, item] of chosen.entries()) het.fill(item.id, b, hetInputs);
+        const r = await trainer.step(
+          {
+            ...batch,
+            tokens: noisy,
+            ...(hetInputs
+              ? { hetPositions: hetInputs.positions, hetWrong: hetInputs.wrong, hetWeights: hetInputs.weights }
+              : {}),
+            ...fixed,
+          },
+          settings.lr,
+        );
+        if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${r.step}; nothing was saved`);
+        if (het && predictor) {
+          const out = await predictor.run({
+            image: hostTensor(batch.image, [B, GRID_TOKENS, layout.imageLevels]),
+            tokens: hostTensor(batch.tokens, [B, layout.maxText + GRID_TOKENS]),
+            ...paramFeeds(allParams()),
+          });
+          const predicted = out.predicted?.data as BigInt64Array;
+          for (const [b, item] of chosen.entries()) {
+            const rowsOf = (a: BigInt64Array) => Array.from(a.subarray(b * P, (b + 1) * P), Number);
+            het.record(item.id, rowsOf(predicted), rowsOf(batch.targets));
+          }
+        }
+        lossSum += r.loss;
+        const elapsed = (performance.now() - trainStarted) / 1000;
+        hooks.onProgress?.({
+          phase: 'train',
+          epoch,
+          epochs: settings.epochs,
+          step: step + 1,
+          steps: total,
+          loss: r.loss,
+          etaSeconds: (elapsed / (step + 1)) * (total - step - 1),
+        });
+      }
+      check();
+      const params = allParams();
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / perEpoch,
+        heldOutLoss: await heldOutLoss(params),
+        seconds: (performance.now() - epochStarted) / 1000,
+      };
+      epochs.push(record);
+      hooks.onProgress?.({ phase: 'epoch', ...record });
+      if (record.heldOutLoss < best.loss) {
+        best = {
+          epoch,
+          loss: record.heldOutLoss,
+          params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float32Array.from(v)])),
+        };
+      } else if (epoch - best.epoch >= settings.patience) {
+        stoppedEarly = epoch < settings.epochs;
+        break;
+      }
+    }
+  } finally {
+    await Promise.all([
+      trainer.close(),
+      predictor?.release(),
+      lossSession.release(),
+      tokenizers.imageEncoder.release(),
+    ]);
+  }
+  const trainSeconds = (performance.now() - trainStarted) / 1000;
+  check();
+  await exportModel(
+    spec.outDir,
+    arch,
+    best.params,
+    spec.modelDir,
+    { fineTuned: { from: spec.modelDir, epoch: best.epoch }, steps: weights.steps, config: weights.config },
+    file.decodeRule ?? 'argmax',
+  );
+  const afterScores = await heldOutDice(spec.outDir, spec.heldOut, settings, 'after', hooks);
+  const mean = (xs: { dice: number }[]) => xs.reduce((a, b) => a + b.dice, 0) / xs.length;
+  return {
+    epochs,
+    bestEpoch: best.epoch,
+    stoppedEarly,
+    before: mean(beforeScores),
+    after: mean(afterScores),
+    cases: spec.heldOut.map((item, i) => ({
+      id: item.id,
+      caseId: item.caseId,
+      text: beforeScores[i]?.text ?? '',
+      before: beforeScores[i]?.dice ?? 0,
+      after: afterScores[i]?.dice ?? 0,
+    })),
+    seconds: (performance.now() - started) / 1000,
+    secondsPerEpoch: trainSeconds / Math.max(1, epochs.length - 1),
+    provider: trainer.provider.name,
+    hetMemory: het ? het.toJSON() : {},
+  };
+}
