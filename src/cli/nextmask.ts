@@ -4,6 +4,7 @@ import { ablationCommand } from './ablation';
 import { curvesCommand } from './curves';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
+import { pacsCommand } from './pacs';
 import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
 import { tokenizersCommand } from './tokenizers';
@@ -46,6 +47,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   eval: {
     summary: 'score a model on a split (--data <folder> --split <name> [--model models/base]); last line JSON',
     run: evalCommand,
+  },
+  pacs: {
+    summary: 'DICOMweb: query studies, retrieve a study into the cache, send a SEG back (pacs --help)',
+    run: pacsCommand,
   },
   segment: {
     summary: 'one prompt → one mask (<file.dcm|png|jpg> --prompt "…" --out mask.png|result.dcm [--json] [--model dir])',

@@ -104,6 +104,15 @@ export class Annotations {
     };
   }
 
+  /** When segments of a series (by SeriesInstanceUID) were last saved; null if never (reads only). */
+  lastSaved(seriesInstanceUid: string): string | null {
+    if (!this.workspace && !existsSync(join(this.workspaceDir, DATABASE_FILE))) return null;
+    const saved = this.store()
+      .listStudies()
+      .find((s) => s.key === seriesInstanceUid && s.segmentCount > 0);
+    return saved?.savedAt ?? null;
+  }
+
   async save(seriesId: string, segments: SegmentPayload[], edits: EditRecord[]): Promise<{ savedAt: string }> {
     const study = await this.study(seriesId);
     const decoded = segments.map((p) => fromPayload(p, Annotations.shape(study)));
