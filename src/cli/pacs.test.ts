@@ -6,11 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDataSet } from '../main/dicom/parse';
 import { items, readDataset, str } from '../main/seg/dicom-file';
 import { readSeg } from '../main/seg/read-seg';
 import { readSourceImages } from '../main/seg/source-images';
+import { captureOutput } from '../main/testing/capture-output';
 import { filesUnder, hasOrthanc, type Orthanc, startOrthanc } from '../main/testing/orthanc';
 import { SHARED_DICOM, sharedPath } from '../main/testing/shared-data';
 import { writeRandomModel } from '../main/testing/tiny-model';
@@ -28,19 +29,9 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a command in-process with its output captured; a thrown error fails the test. */
 async function capture(command: (argv: string[]) => Promise<number>, argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation((c) => out.push(String(c)) > 0),
-    vi.spyOn(process.stderr, 'write').mockImplementation((c) => err.push(String(c)) > 0),
-  ];
-  try {
-    return { code: await command(argv), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
+  const { value, stdout, stderr } = await captureOutput(() => command(argv));
+  return { code: value, stdout, stderr };
 }
 
 /** Part 10 identity and pixels: what "bit-identical" is checked on (whole files are compared too). */

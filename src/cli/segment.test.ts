@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRaster } from '../main/imaging/raster';
 import { readMaskPng } from '../main/io/png-mask';
 import { readSeg } from '../main/seg/read-seg';
 import { readSourceImages } from '../main/seg/source-images';
+import { captureOutput } from '../main/testing/capture-output';
 import { dciodvfyErrors } from '../main/testing/dciodvfy';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../main/testing/shared-data';
 import { writeRandomModel } from '../main/testing/tiny-model';
@@ -38,19 +39,14 @@ interface Run {
 
 /** Runs the command in-process, capturing its output; a thrown error is what nextmask prints with exit 1. */
 async function run(...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation((c) => out.push(String(c)) > 0),
-    vi.spyOn(process.stderr, 'write').mockImplementation((c) => err.push(String(c)) > 0),
-  ];
-  try {
-    return { code: await segmentCommand(argv), error: undefined, stdout: out.join(''), stderr: err.join('') };
-  } catch (e) {
-    return { code: undefined, error: (e as Error).message, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
+  let error: string | undefined;
+  const { value, stdout, stderr } = await captureOutput(() =>
+    segmentCommand(argv).catch((e: Error) => {
+      error = e.message;
+      return undefined;
+    }),
+  );
+  return { code: value, error, stdout, stderr };
 }
 
 /** Files in `dir` other than the model folder: what a failed run must not have left. */
