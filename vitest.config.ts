@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'main',
           environment: 'node',
-          include: ['src/{main,shared,cli}/**/*.test.ts'],
+          include: ['src/{main,shared,cli}/**/*.test.ts', 'scripts/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app';
-import { dispatch, UserFacingError } from './dispatch';
+import { UserFacingError } from '../errors';
+import { dispatch } from './dispatch';
 import type { HandlerContext } from './handlers';
 
 const ctx = (): HandlerContext => ({ transport: 'http', signal: new AbortController().signal });

@@ -2,16 +2,9 @@
 // an Envelope. Both transports (Electron IPC, loopback HTTP) go through here.
 import { argSchemas, type Envelope, isChannel, type Results } from '../../shared/ipc';
 import { ValidationError } from '../../shared/validate';
+import { UserFacingError } from '../errors';
 import { log } from '../log';
 import type { HandlerContext, HandlerTable } from './handlers';
-
-/** Thrown by handlers for failures the user should read as-is (bad file, missing model). */
-export class UserFacingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserFacingError';
-  }
-}
 
 export async function dispatch(
   table: HandlerTable,

@@ -2,9 +2,9 @@
 // (unit tests, the loopback server for browser e2e tests, the CLI).
 import type { Args, Channel, Results } from '../../shared/ipc';
 import type { ImageLibrary } from '../dicom/library';
+import { UserFacingError } from '../errors';
 import type { SegmenterService } from '../segmenter/service';
 import type { Annotations } from '../store/annotations';
-import { UserFacingError } from './dispatch';
 import type { EventBus } from './events';
 import { segmentHandlers } from './segment-handlers';
 

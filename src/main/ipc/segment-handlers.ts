@@ -3,8 +3,8 @@
 // as segment:progress events. The newest request wins: its arrival cancels any other still running,
 // even one still waiting for its frame.
 
+import { UserFacingError } from '../errors';
 import { abortError } from '../segmenter/streaming';
-import { UserFacingError } from './dispatch';
 import type { AppServices, HandlerTable } from './handlers';
 
 type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';

@@ -15,9 +15,9 @@ import {
   toPayload,
 } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
+import { UserFacingError } from '../errors';
 import { decodeNifti, encodeNifti, geometryOf } from '../io/nifti';
 import { readMaskPng, writeMaskPng } from '../io/png-mask';
-import { UserFacingError } from '../ipc/dispatch';
 import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';

@@ -1,0 +1,108 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { folderArrows, folderCycles, processWords, readText, relativeImports, textFiles } from './repo-checks';
+
+describe('processWords', () => {
+  it('finds work rounds, tracker numbers and machine-local folders, with their line numbers', () => {
+    const text = [
+      'The model decodes seven views.',
+      'Chosen in session 9 on val.',
+      'What the next session must do.',
+      'See issue #32 and Issue 6.',
+      'output in runs/eval/out.txt and scratch/first',
+      'inputs from gpu/call/ on /work/main',
+    ].join('\n');
+    const found = processWords('doc.md', text);
+    expect(found.map((o) => o.line)).toEqual([2, 3, 4, 5, 6]);
+    expect(found[0]).toMatchObject({
+      file: 'doc.md',
+      why: 'a numbered work round',
+      text: 'Chosen in session 9 on val.',
+    });
+    expect(found[2]?.why).toBe('a tracker number');
+  });
+
+  it('leaves alone the words of the app itself', () => {
+    const text = [
+      "{ id: 'soft-tissue', label: 'Soft tissue 400/40' }",
+      "// this session's per-file errors",
+      '"out": "checkpoints/base"',
+      'training-runs/ and dry-runs/ are not run folders; a session of the app is not a work round',
+    ].join('\n');
+    expect(processWords('x.ts', text)).toEqual([]);
+  });
+});
+
+describe('relativeImports', () => {
+  it('reads static, type-only, multi-line, re-export, side-effect and dynamic imports, not packages', () => {
+    const source = [
+      "import { a } from '../data/a';",
+      "import type { B } from './b';",
+      'import {\n  c,\n  d,\n} from "../model/c";',
+      "export { e } from '../e/e';",
+      "import '../side/effect';",
+      "const f = await import('../f/f');",
+      "import { join } from 'node:path';",
+    ].join('\n');
+    expect(relativeImports(source)).toEqual(['../data/a', './b', '../model/c', '../e/e', '../side/effect', '../f/f']);
+  });
+});
+
+describe('folder graph', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  async function tree(files: Record<string, string>): Promise<string> {
+    const root = await mkdtemp(join(tmpdir(), 'nextmask-imports-'));
+    dirs.push(root);
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), text);
+    }
+    return root;
+  }
+
+  it('passes a one-way tree: arrows between folders, none inside one, tests left out', async () => {
+    const root = await tree({
+      'app.ts': "import { s } from './segmenter/run';",
+      'log.ts': '',
+      'segmenter/run.ts': "import { m } from '../model/net'; import { n } from './next'; import { l } from '../log';",
+      'segmenter/next.ts': '',
+      'model/net.ts': "import { r } from '../imaging/resample';",
+      'model/net.test.ts': "import { s } from '../segmenter/run';",
+      'imaging/resample.ts': "import { join } from 'node:path'; import { l } from '../log';",
+    });
+    const arrows = folderArrows(root, textFiles(root), readText);
+    expect(arrows.map((a) => `${a.from}>${a.to}`).sort()).toEqual([
+      'app>segmenter',
+      'imaging>log',
+      'model>imaging',
+      'segmenter>log',
+      'segmenter>model',
+    ]);
+    expect(folderCycles(arrows)).toEqual([]);
+  });
+
+  it('reports a cycle through three folders with the import behind each arrow, and only that cycle', async () => {
+    const root = await tree({
+      'model/net.ts': "import { d } from '../data/samples';",
+      'data/samples.ts': "import { g } from '../gates/cell';",
+      'gates/cell.ts': "import { n } from '../model/net';",
+      'eval/score.ts': "import { n } from '../model/net';",
+      'store/a.ts': "import { b } from '../ipc/b';",
+      'ipc/b.ts': "import { a } from '../store/a';",
+    });
+    const cycles = folderCycles(folderArrows(root, textFiles(root), readText));
+    const named = cycles.map((c) => c.map((a) => `${a.from}>${a.to}`).sort()).sort();
+    expect(named).toEqual([
+      ['data>gates', 'gates>model', 'model>data'],
+      ['ipc>store', 'store>ipc'],
+    ]);
+    const arrow = cycles.flat().find((a) => a.from === 'data');
+    expect(arrow).toMatchObject({ to: 'gates', file: join('data', 'samples.ts'), specifier: '../gates/cell' });
+  });
+});

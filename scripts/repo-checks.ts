@@ -1,0 +1,134 @@
+// The repository checks `npm run check:words` and `npm run check:imports` run on the tree:
+// - process words: the repository describes the project as it is, so notes about past work rounds,
+//   tracker numbers and folders that exist on one machine only have no place in it;
+// - folder cycles: imports between the folders of src/main flow one way, so a folder-level import graph
+//   with a cycle fails, printed with one import per arrow to show where to cut it.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+
+/** What a line must not say, with the reason printed beside an offending line. */
+export const PROCESS_WORDS: readonly { pattern: RegExp; why: string }[] = [
+  { pattern: /\bsessions? \d+/i, why: 'a numbered work round' },
+  { pattern: /\bnext session\b/i, why: 'a note for later work' },
+  { pattern: /\bissues? #?\d+/i, why: 'a tracker number' },
+  { pattern: /(?<![\w.-])(?:runs|scratch)\//, why: 'a machine-local run folder' },
+  { pattern: /\bgpu\/call\b/, why: 'a machine-local folder' },
+  { pattern: /(?<![\w.])\/work\//, why: 'a machine-local path' },
+];
+
+export interface Offence {
+  file: string;
+  line: number;
+  text: string;
+  why: string;
+}
+
+/** Every line of `text` (a file named `file`) that says one of PROCESS_WORDS. */
+export function processWords(file: string, text: string): Offence[] {
+  const found: Offence[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    const hit = PROCESS_WORDS.find((w) => w.pattern.test(line));
+    if (hit) found.push({ file, line: i + 1, text: line.trim().slice(0, 200), why: hit.why });
+  }
+  return found;
+}
+
+const TEXT = /\.(md|ts|js|mjs|cjs|svelte|json|jsonl|py|sh|css|html|txt|svg)$/;
+
+/** Files under `path` (a file or a folder) whose names look like text, skipping node_modules and dot folders. */
+export function textFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return TEXT.test(path) ? [path] : [];
+  return readdirSync(path, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+    const child = join(path, entry.name);
+    return entry.isDirectory() ? textFiles(child) : TEXT.test(entry.name) ? [child] : [];
+  });
+}
+
+const IMPORT =
+  /(?:\bimport\s[^'"]*?\bfrom\s*|\bexport\s[^'"]*?\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** The relative module specifiers a source file imports or re-exports (static and dynamic). */
+export function relativeImports(source: string): string[] {
+  return [...source.matchAll(IMPORT)].map((m) => m[1] as string);
+}
+
+/** One arrow of the folder graph, with an import that makes it. */
+export interface Arrow {
+  from: string;
+  to: string;
+  file: string;
+  specifier: string;
+}
+
+/**
+ * The folder-level import graph of the sources under `root` (tests and fixtures left out: they are leaves,
+ * not part of the pipeline's arrows). A folder is a file's directory relative to `root`.
+ * Imports that leave `root` are not arrows.
+ */
+export function folderArrows(root: string, files: readonly string[], read: (file: string) => string): Arrow[] {
+  const arrows = new Map<string, Arrow>();
+  for (const file of files) {
+    if (!/\.(ts|svelte)$/.test(file) || /\.(test|fixture)\.ts$/.test(file)) continue;
+    const from = folderOf(root, file);
+    for (const specifier of relativeImports(read(file))) {
+      const target = resolve(dirname(file), specifier);
+      const rel = relative(root, target);
+      if (rel.startsWith('..')) continue;
+      // A folder imported as a module (its index) belongs to that folder.
+      const to =
+        existsSync(target) && statSync(target).isDirectory()
+          ? folderOf(root, join(target, 'index.ts'))
+          : folderOf(root, target);
+      if (to === from) continue;
+      const key = `${from}\u0000${to}`;
+      if (!arrows.has(key)) arrows.set(key, { from, to, file: relative(root, file), specifier });
+    }
+  }
+  return [...arrows.values()];
+}
+
+// Files at the root (the app's entry, its log) are not a folder: each is a node of its own.
+function folderOf(root: string, file: string): string {
+  const dir = relative(root, dirname(file));
+  return dir === '' ? basename(file).replace(/\.ts$/, '') : dir.split(sep).join('/');
+}
+
+/** The strongly connected groups of more than one folder (Tarjan), each with the arrows inside it. */
+export function folderCycles(arrows: readonly Arrow[]): Arrow[][] {
+  const next = new Map<string, string[]>();
+  for (const a of arrows) next.set(a.from, [...(next.get(a.from) ?? []), a.to]);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const groups: string[][] = [];
+  let counter = 0;
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of next.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) === index.get(v)) {
+      const group: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        onStack.delete(w);
+        group.push(w);
+      } while (w !== v);
+      if (group.length > 1) groups.push(group);
+    }
+  };
+  for (const v of new Set(arrows.flatMap((a) => [a.from, a.to]))) if (!index.has(v)) visit(v);
+  return groups.map((g) => arrows.filter((a) => g.includes(a.from) && g.includes(a.to)));
+}
+
+/** Reads each file once. */
+export const readText = (file: string): string => readFileSync(file, 'utf8');
