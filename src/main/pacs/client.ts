@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { PacsConnection, PacsSeries, SentInstance, StudyPage, StudyQuery } from '../../shared/pacs-types';
 import { requireCjs } from '../dicom/cjs';
-import { UserFacingError } from '../ipc/dispatch';
+import { UserFacingError } from '../errors';
 import { abortError } from '../segmenter/streaming';
 import { type DicomJson, sequence, TAG, text, toSeries, toStudy } from './dicom-json';
 import { NodeXhr, TimeoutError } from './node-xhr';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { connectionSchema, type PacsConnection } from '../../shared/pacs-types';
 import * as v from '../../shared/validate';
-import { UserFacingError } from '../ipc/dispatch';
+import { UserFacingError } from '../errors';
 
 export const CONNECTIONS_FILE = 'pacs-connections.json';
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -14,7 +14,7 @@ import type {
   StudyQuery,
 } from '../../shared/pacs-types';
 import type { OpenResult, SeriesSummary } from '../../shared/viewer-types';
-import { UserFacingError } from '../ipc/dispatch';
+import { UserFacingError } from '../errors';
 import { items, readDataset, str } from '../seg/dicom-file';
 import { CACHE_FOLDER, SeriesCache } from './cache';
 import { PacsClient } from './client';
