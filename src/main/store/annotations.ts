@@ -22,7 +22,7 @@ import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';
 import type { SeriesSource } from './series-source';
-import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace } from './workspace';
+import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace, WorkspaceConflictError } from './workspace';
 
 /** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */
 export function defaultWorkspaceDir(): string {
@@ -91,7 +91,7 @@ export class Annotations {
   /** Viewing a series reads the store but never writes to it (no workspace is created just to look). */
   async load(seriesId: string): Promise<LoadedSegments> {
     const record = await this.record(seriesId);
-    const empty = { studyKey: record.key, ...Annotations.shape(record), segments: [], savedAt: null };
+    const empty = { studyKey: record.key, ...Annotations.shape(record), segments: [], savedAt: null, version: 0 };
     if (!this.workspace && !existsSync(join(this.workspaceDir, DATABASE_FILE))) return empty;
     const saved = this.store()
       .listStudies()
@@ -101,6 +101,7 @@ export class Annotations {
       ...empty,
       segments: this.store().loadSegments(record.key).map(toPayload),
       savedAt: saved.savedAt,
+      version: saved.version,
     };
   }
 
@@ -113,14 +114,25 @@ export class Annotations {
     return saved?.savedAt ?? null;
   }
 
-  async save(seriesId: string, segments: SegmentPayload[], edits: EditRecord[]): Promise<{ savedAt: string }> {
+  /** Saves over `version` (what the caller loaded or last saved); a newer save from elsewhere is a conflict. */
+  async save(
+    seriesId: string,
+    segments: SegmentPayload[],
+    edits: EditRecord[],
+    version: number,
+  ): Promise<{ savedAt: string; version: number }> {
     const study = await this.study(seriesId);
     const decoded = segments.map((p) => fromPayload(p, Annotations.shape(study)));
-    this.store().saveSegments(study.key, decoded, edits);
+    try {
+      this.store().saveSegments(study.key, decoded, edits, version);
+    } catch (err) {
+      if (err instanceof WorkspaceConflictError) throw new UserFacingError(err.message);
+      throw err;
+    }
     const saved = this.store()
       .listStudies()
       .find((s) => s.key === study.key);
-    return { savedAt: saved?.savedAt ?? new Date().toISOString() };
+    return { savedAt: saved?.savedAt ?? new Date().toISOString(), version: saved?.version ?? version + 1 };
   }
 
   async recordProposal(

@@ -71,4 +71,8 @@ export const MIGRATIONS: string[] = [
   -- Per-workspace values, e.g. the secret that keys de-identification pseudonyms.
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  `
+  -- Bumped by every save of a study's segments: a writer holding an older version is refused.
+  ALTER TABLE studies ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,7 +10,8 @@ import type { Segment } from '../../shared/labelmap/segments';
 import { REPO_ROOT } from '../testing/shared-data';
 import { CRASH_STUDY, savedSegments } from './crash-writer.fixture';
 import { compressMask, decompressMask } from './mask-codec';
-import { DATABASE_FILE, sqliteBinding, Workspace } from './workspace';
+import { DATABASE_FILE, sqliteBinding, Workspace, WorkspaceConflictError } from './workspace';
+import { LOCK_FILE, WorkspaceLockedError } from './workspace-lock';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -239,5 +240,85 @@ describe('Workspace', () => {
       'save 5',
     ]);
     ws.close();
+  });
+});
+
+describe('two writers on one workspace', () => {
+  it('refuses a stale save instead of overwriting ten newer ones', () => {
+    const dir = tempDir();
+    const a = new Workspace(dir);
+    const b = new Workspace(dir);
+    a.putStudy(STUDY);
+    const loadedByA = a.studyVersion(STUDY.key);
+    let version = b.studyVersion(STUDY.key);
+    for (let n = 1; n <= 10; n++) {
+      version = b.saveSegments(STUDY.key, [segment(`b-${n}`, (m) => m[0]!.data.fill(1, 0, n))], [], version);
+    }
+    expect(version).toBe(loadedByA + 10);
+    expect(() => a.saveSegments(STUDY.key, [segment('a', (m) => m[1]!.data.fill(1))], [], loadedByA)).toThrow(
+      WorkspaceConflictError,
+    );
+    expect(() => a.saveSegments(STUDY.key, [], [], loadedByA)).toThrow(/saved elsewhere .*nothing was overwritten/);
+    expect(a.loadSegments(STUDY.key).map((s) => s.id)).toEqual(['b-10']);
+    expect(a.studyVersion(STUDY.key)).toBe(version);
+    // Reloaded, A saves over the current version.
+    expect(a.saveSegments(STUDY.key, [segment('a', () => {})], [], a.studyVersion(STUDY.key))).toBe(version + 1);
+    a.close();
+    b.close();
+  });
+
+  it('tells a second process who holds the workspace, and takes over once it is gone', async () => {
+    const dir = tempDir();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'lock-holder.fixture.ts'), dir],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    expect((await lines.next()).value).toBe('holding');
+    const ws = new Workspace(dir);
+    expect(
+      ws.listStudies().map((s) => s.key),
+      'reading needs no lock',
+    ).toEqual(['held']);
+    let error: unknown;
+    try {
+      ws.putStudy(STUDY);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(WorkspaceLockedError);
+    expect(String(error)).toContain(`in use by nextmask`);
+    expect(String(error)).toContain(`process ${child.pid}`);
+    expect(() => ws.saveSegments('held', [])).toThrow(WorkspaceLockedError);
+    expect(ws.loadSegments('held')).toEqual([]);
+
+    // A killed holder leaves its lock file behind; a dead process holds nothing.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+    ws.putStudy(STUDY);
+    expect(ws.listStudies().map((s) => s.key)).toEqual(['held', STUDY.key]);
+    ws.close();
+    expect(existsSync(join(dir, LOCK_FILE)), 'closing releases the lock').toBe(false);
+  });
+
+  it('closes the database when opening a damaged one fails', () => {
+    const dir = tempDir();
+    const path = join(dir, DATABASE_FILE);
+    writeFileSync(path, 'not a database, but long enough to be read as one '.repeat(200));
+    const openHandles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      }).length;
+    expect(() => new Workspace(dir)).toThrow(/not a database/);
+    expect(openHandles()).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
 import { compressMask, decompressMask } from './mask-codec';
 import { MIGRATIONS } from './schema';
+import { lockWorkspace, type WorkspaceLock } from './workspace-lock';
 
 export const DATABASE_FILE = 'nextmask.db';
 
@@ -45,6 +46,23 @@ export interface StudyRecord {
 export interface StudySummary extends StudyRecord {
   segmentCount: number;
   savedAt: string | null;
+  /** Bumped by every save of the study's segments; 0 before the first. */
+  version: number;
+}
+
+/** A save based on an older version of the study than the stored one: someone else saved meanwhile. */
+export class WorkspaceConflictError extends Error {
+  constructor(
+    readonly studyKey: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(
+      `the segments of ${studyKey} were saved elsewhere (another window or NextMask instance) after they were opened here ` +
+        `(version ${actual}, this one is based on ${expected}): nothing was overwritten; reopen the series to see those changes`,
+    );
+    this.name = 'WorkspaceConflictError';
+  }
 }
 
 export interface EditRecord {
@@ -84,6 +102,7 @@ interface StudyRow {
   height: number;
   frame_count: number;
   saved_at: string | null;
+  version: number;
 }
 
 interface SegmentRow {
@@ -121,15 +140,28 @@ function toRecord(row: StudyRow): StudyRecord {
 
 export class Workspace {
   readonly db: Database.Database;
+  // Taken before the first write (viewing needs no lock), released by close().
+  private lock: WorkspaceLock | null = null;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     const nativeBinding = sqliteBinding();
     this.db = new Database(join(dir, DATABASE_FILE), nativeBinding ? { nativeBinding } : {});
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    } catch (err) {
+      // A damaged or foreign file: no open handle left behind.
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /** Throws WorkspaceLockedError when another process writes to this workspace. */
+  private writable(): void {
+    this.lock ??= lockWorkspace(this.dir);
   }
 
   private migrate(): void {
@@ -144,10 +176,13 @@ export class Workspace {
 
   close(): void {
     this.db.close();
+    this.lock?.release();
+    this.lock = null;
   }
 
   /** A random secret kept in this workspace, made on first use (e.g. the de-identification key). */
   secret(name: string): string {
+    this.writable();
     this.db
       .prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)')
       .run(`secret:${name}`, randomBytes(32).toString('hex'));
@@ -163,6 +198,7 @@ export class Workspace {
 
   /** Registers an image or series (or updates its description); returns its record. */
   putStudy(study: StudyRecord): StudyRecord {
+    this.writable();
     this.db
       .prepare(
         `INSERT INTO studies (key, source_path, study_uid, series_uid, modality, description, width, height, frame_count, created_at)
@@ -191,11 +227,17 @@ export class Workspace {
          FROM studies s ORDER BY s.id`,
       )
       .all() as (StudyRow & { segment_count: number })[];
-    return rows.map((r) => ({ ...toRecord(r), segmentCount: r.segment_count, savedAt: r.saved_at }));
+    return rows.map((r) => ({
+      ...toRecord(r),
+      segmentCount: r.segment_count,
+      savedAt: r.saved_at,
+      version: r.version,
+    }));
   }
 
   /** Keeps the model's mask as proposed, so a later save can tell whether a clinician corrected it. */
   recordProposal(studyKey: string, proposal: Proposal): void {
+    this.writable();
     const study = this.studyRow(studyKey);
     this.checkFrames(study, proposal.masks);
     this.db.transaction(() => {
@@ -230,59 +272,81 @@ export class Workspace {
     return new Map(rows.map((r) => [r.frame, r.data]));
   }
 
+  /** The study's save counter (see saveSegments). */
+  studyVersion(studyKey: string): number {
+    return this.studyRow(studyKey).version;
+  }
+
   /**
-   * Replaces the study's segments with these, appends the edit log, all in one transaction.
-   * Bad input (wrong frame count or size) throws before anything is written.
+   * Replaces the study's segments with these, appends the edit log, all in one transaction, and
+   * returns the study's new version. With `baseVersion` (the version the caller loaded) a save
+   * over someone else's newer one throws WorkspaceConflictError and writes nothing. Bad input
+   * (wrong frame count or size) throws before anything is written.
    */
-  saveSegments(studyKey: string, segments: readonly Segment[], edits: readonly EditRecord[] = []): void {
+  saveSegments(
+    studyKey: string,
+    segments: readonly Segment[],
+    edits: readonly EditRecord[] = [],
+    baseVersion?: number,
+  ): number {
+    this.writable();
     const study = this.studyRow(studyKey);
     for (const s of segments) this.checkFrames(study, s.masks);
     const uids = new Set(segments.map((s) => s.id));
     if (uids.size !== segments.length) throw new Error('segment ids must be unique');
     const at = now();
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM segments WHERE study_id = ?').run(study.id);
-      const insertSegment = this.db.prepare(
-        `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, is_correction)
+    // IMMEDIATE: the version is read and bumped under the write lock, so two writers cannot both pass.
+    return this.db
+      .transaction(() => {
+        const { version } = this.db.prepare('SELECT version FROM studies WHERE id = ?').get(study.id) as {
+          version: number;
+        };
+        if (baseVersion !== undefined && baseVersion !== version)
+          throw new WorkspaceConflictError(studyKey, baseVersion, version);
+        this.db.prepare('DELETE FROM segments WHERE study_id = ?').run(study.id);
+        const insertSegment = this.db.prepare(
+          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, is_correction)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      const insertMask = this.db.prepare('INSERT INTO masks (segment_id, frame, data) VALUES (?, ?, ?)');
-      segments.forEach((s, position) => {
-        const blobs = s.masks.map((m) => (m.data.includes(1) ? compressMask(m.data) : null));
-        const proposal = s.source === 'ai' ? this.proposalBlobs(study.id, s.id) : null;
-        // Equal masks compress to equal bytes (same packing, same deflate settings).
-        const corrected =
-          proposal !== null &&
-          blobs.some((b, frame) => {
-            const p = proposal.get(frame);
-            const pEmpty = !p || !decompressMask(p, study.width * study.height).includes(1);
-            return b === null ? !pEmpty : !p || !b.equals(p);
-          });
-        const { lastInsertRowid } = insertSegment.run(
-          study.id,
-          s.id,
-          position,
-          s.name,
-          s.color.join(','),
-          s.visible ? 1 : 0,
-          s.locked ? 1 : 0,
-          s.opacity,
-          s.outline ? 1 : 0,
-          s.source,
-          s.algorithm ?? null,
-          s.prompt ?? null,
-          corrected ? 1 : 0,
         );
-        blobs.forEach((b, frame) => {
-          if (b) insertMask.run(lastInsertRowid, frame, b);
+        const insertMask = this.db.prepare('INSERT INTO masks (segment_id, frame, data) VALUES (?, ?, ?)');
+        segments.forEach((s, position) => {
+          const blobs = s.masks.map((m) => (m.data.includes(1) ? compressMask(m.data) : null));
+          const proposal = s.source === 'ai' ? this.proposalBlobs(study.id, s.id) : null;
+          // Equal masks compress to equal bytes (same packing, same deflate settings).
+          const corrected =
+            proposal !== null &&
+            blobs.some((b, frame) => {
+              const p = proposal.get(frame);
+              const pEmpty = !p || !decompressMask(p, study.width * study.height).includes(1);
+              return b === null ? !pEmpty : !p || !b.equals(p);
+            });
+          const { lastInsertRowid } = insertSegment.run(
+            study.id,
+            s.id,
+            position,
+            s.name,
+            s.color.join(','),
+            s.visible ? 1 : 0,
+            s.locked ? 1 : 0,
+            s.opacity,
+            s.outline ? 1 : 0,
+            s.source,
+            s.algorithm ?? null,
+            s.prompt ?? null,
+            corrected ? 1 : 0,
+          );
+          blobs.forEach((b, frame) => {
+            if (b) insertMask.run(lastInsertRowid, frame, b);
+          });
         });
-      });
-      const insertEdit = this.db.prepare(
-        'INSERT INTO edits (study_id, segment_uid, action, frame, at) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const e of edits) insertEdit.run(study.id, e.segmentUid, e.action, e.frame ?? null, e.at ?? at);
-      this.db.prepare('UPDATE studies SET saved_at = ? WHERE id = ?').run(at, study.id);
-    })();
+        const insertEdit = this.db.prepare(
+          'INSERT INTO edits (study_id, segment_uid, action, frame, at) VALUES (?, ?, ?, ?, ?)',
+        );
+        for (const e of edits) insertEdit.run(study.id, e.segmentUid, e.action, e.frame ?? null, e.at ?? at);
+        this.db.prepare('UPDATE studies SET saved_at = ?, version = ? WHERE id = ?').run(at, version + 1, study.id);
+        return version + 1;
+      })
+      .immediate();
   }
 
   private readMasks(study: StudyRow, rows: { frame: number; data: Buffer }[]): Mask[] {

@@ -26,7 +26,7 @@ function segment(): Segment {
 
 describe('masks channels', () => {
   it('a segment survives payload packing and the HTTP wire codec, and passes the save schema', () => {
-    const wire = decodeWire(encodeWire({ seriesId: '1', segments: [toPayload(segment())], edits: [] }));
+    const wire = decodeWire(encodeWire({ seriesId: '1', version: 0, segments: [toPayload(segment())], edits: [] }));
     const args = argSchemas['masks:save'].parse(wire);
     expect(args.segments[0]!.bits).toBeInstanceOf(Uint8Array);
     const back = fromPayload(args.segments[0]!, { width: 5, height: 3, frameCount: 2 });
@@ -36,7 +36,8 @@ describe('masks channels', () => {
 
   it('rejects masks that are not bytes, bad colours and unknown fields, naming the path', () => {
     const good = toPayload(segment());
-    const parse = (s: object) => argSchemas['masks:save'].parse({ seriesId: '1', segments: [s], edits: [] });
+    const parse = (s: object) =>
+      argSchemas['masks:save'].parse({ seriesId: '1', version: 0, segments: [s], edits: [] });
     expect(() => parse({ ...good, bits: [1, 2, 3] })).toThrow(/segments\[0\]\.bits: expected Uint8Array/);
     expect(() => parse({ ...good, color: [1, 2] })).toThrow(ValidationError);
     expect(() => parse({ ...good, color: [1, 2, 300] })).toThrow(/color\[2\]/);

@@ -36,6 +36,8 @@ export const maskArgSchemas = {
   'masks:load': v.object({ seriesId }),
   'masks:save': v.object({
     seriesId,
+    /** The study version these segments were loaded at (LoadedSegments.version, or the last save's). */
+    version: v.number({ min: 0, integer: true }),
     segments: v.array(segmentPayloadSchema, { max: 1000 }),
     edits: v.array(
       v.object({
@@ -68,6 +70,8 @@ export interface LoadedSegments extends FrameShape {
   studyKey: string;
   segments: SegmentPayload[];
   savedAt: string | null;
+  /** The study's save counter: pass it back to masks:save, which refuses a save over a newer one. */
+  version: number;
 }
 
 export interface ExportResult {
@@ -79,7 +83,7 @@ export interface ExportResult {
 
 export interface MaskResults {
   'masks:load': LoadedSegments;
-  'masks:save': { savedAt: string };
+  'masks:save': { savedAt: string; version: number };
   'masks:proposal': null;
   'masks:export': ExportResult;
   /** Segments read from the file, for the caller to add (one undo step). */

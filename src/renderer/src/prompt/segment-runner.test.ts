@@ -34,7 +34,7 @@ function fakeMain() {
   let listener: ((p: Events['segment:progress']) => void) | undefined;
   const invoke = vi.fn(async (channel: string, args: Record<string, unknown>) => {
     calls.push({ channel, args });
-    if (channel === 'masks:load') return { studyKey: 'k', ...SHAPE, segments: [], savedAt: null };
+    if (channel === 'masks:load') return { studyKey: 'k', ...SHAPE, segments: [], savedAt: null, version: 0 };
     if (channel === 'segment:status')
       return { modelDir: '/m/base', loaded: false, requested: 'auto', provider: null, threads: null };
     if (channel === 'segment:cancel') return { cancelled: true };

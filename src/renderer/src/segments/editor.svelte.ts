@@ -38,6 +38,8 @@ export class SegmentEditor {
   /** A mask being computed (the segmenter's streamed partial), drawn over `frame` scaled to the image. */
   preview = $state.raw<{ frame: number; mask: Mask } | null>(null);
   private edits: EditRecord[] = [];
+  // The store's version of this series when loaded or last saved: a save over a newer one is refused.
+  private storedVersion = 0;
   private stroke: { session: EditSession; last: Point; value: 0 | 1 } | null = null;
 
   constructor(private readonly api: NextmaskApi) {}
@@ -78,6 +80,7 @@ export class SegmentEditor {
       const list = new SegmentList(loaded.width, loaded.height, loaded.frameCount);
       list.load(loaded.segments.map((p) => fromPayload(p, loaded)));
       this.list = list;
+      this.storedVersion = loaded.version;
       this.version++;
     });
   }
@@ -217,9 +220,15 @@ export class SegmentEditor {
     if (!list || !seriesId) return false;
     const edits = this.edits;
     const result = await this.run(() =>
-      this.api.invoke('masks:save', { seriesId, segments: list.segments.map(toPayload), edits }),
+      this.api.invoke('masks:save', {
+        seriesId,
+        version: this.storedVersion,
+        segments: list.segments.map(toPayload),
+        edits,
+      }),
     );
     if (!result) return false;
+    this.storedVersion = result.version;
     this.edits = [];
     this.dirty = false;
     this.message = `Saved ${list.segments.length} segment(s)`;

@@ -25,8 +25,9 @@ function savedSegment(): SegmentPayload {
 function fakeApi(calls: { channel: string; args: unknown }[]): NextmaskApi {
   const invoke = vi.fn(async (channel: string, args: unknown) => {
     calls.push({ channel, args });
-    if (channel === 'masks:load') return { studyKey: 'k', ...SHAPE, segments: [savedSegment()], savedAt: null };
-    if (channel === 'masks:save') return { savedAt: 'now' };
+    if (channel === 'masks:load')
+      return { studyKey: 'k', ...SHAPE, segments: [savedSegment()], savedAt: null, version: 4 };
+    if (channel === 'masks:save') return { savedAt: 'now', version: (args as { version: number }).version + 1 };
     if (channel === 'masks:import') return [{ ...savedSegment(), id: 'imported', name: 'Imported' }];
     if (channel === 'masks:export') return { path: (args as { path: string }).path, deidentified: true, segments: 1 };
     return null;
@@ -66,12 +67,16 @@ describe('SegmentEditor', () => {
 
     expect(await editor.save()).toBe(true);
     const save = calls.find((c) => c.channel === 'masks:save')!.args as {
+      version: number;
       segments: SegmentPayload[];
       edits: { action: string }[];
     };
     expect(fromPayload(save.segments[0]!, SHAPE).masks[0]!.data.reduce((a, v) => a + v, 0)).toBe(painted - 10);
     expect(save.edits.map((e) => e.action)).toContain('Brush');
+    expect(save.version).toBe(4); // the version loaded, so a newer save elsewhere is a conflict
     expect(editor.dirty).toBe(false);
+    expect(await editor.save()).toBe(true);
+    expect((calls.filter((c) => c.channel === 'masks:save')[1]!.args as { version: number }).version).toBe(5);
   });
 
   it('sizes the brush with [ and ], and refuses to paint a locked segment with a message', async () => {
