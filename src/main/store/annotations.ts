@@ -22,7 +22,7 @@ import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';
 import type { SeriesSource } from './series-source';
-import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace, WorkspaceConflictError } from './workspace';
+import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace } from './workspace';
 
 /** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */
 export function defaultWorkspaceDir(): string {
@@ -123,12 +123,7 @@ export class Annotations {
   ): Promise<{ savedAt: string; version: number }> {
     const study = await this.study(seriesId);
     const decoded = segments.map((p) => fromPayload(p, Annotations.shape(study)));
-    try {
-      this.store().saveSegments(study.key, decoded, edits, version);
-    } catch (err) {
-      if (err instanceof WorkspaceConflictError) throw new UserFacingError(err.message);
-      throw err;
-    }
+    this.store().saveSegments(study.key, decoded, edits, version);
     const saved = this.store()
       .listStudies()
       .find((s) => s.key === study.key);

@@ -6,6 +6,7 @@ import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { UserFacingError } from '../errors';
 
 export const LOCK_FILE = 'nextmask.lock';
 
@@ -17,7 +18,7 @@ interface Holder {
   since: string;
 }
 
-export class WorkspaceLockedError extends Error {
+export class WorkspaceLockedError extends UserFacingError {
   constructor(
     readonly dir: string,
     readonly holder: Holder,

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
+import { UserFacingError } from '../errors';
 import { compressMask, decompressMask } from './mask-codec';
 import { MIGRATIONS } from './schema';
 import { lockWorkspace, type WorkspaceLock } from './workspace-lock';
@@ -51,7 +52,7 @@ export interface StudySummary extends StudyRecord {
 }
 
 /** A save based on an older version of the study than the stored one: someone else saved meanwhile. */
-export class WorkspaceConflictError extends Error {
+export class WorkspaceConflictError extends UserFacingError {
   constructor(
     readonly studyKey: string,
     readonly expected: number,
