@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { PacsConnection, PacsSeries, SentInstance, StudyPage, StudyQuery } from '../../shared/pacs-types';
 import { requireCjs } from '../dicom/cjs';
+import { parseDataSet } from '../dicom/parse';
 import { UserFacingError } from '../errors';
 import { abortError } from '../segmenter/streaming';
 import { type DicomJson, sequence, TAG, text, toSeries, toStudy } from './dicom-json';
@@ -83,6 +84,21 @@ function readIfPresent(path: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Why a delivered Part 10 file cannot be the instance asked for, or null when it can. */
+function damageOf(bytes: Uint8Array, sopInstanceUid: string): string | null {
+  let ds: ReturnType<typeof parseDataSet>;
+  try {
+    ds = parseDataSet(bytes);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const sop = ds.string('x00080018');
+  if (sop !== sopInstanceUid) return `it holds ${sop ?? 'no SOP Instance UID'}`;
+  const pixels = ds.elements.x7fe00010;
+  if (pixels && pixels.dataOffset + pixels.length > bytes.byteLength) return 'its pixel data is cut short';
+  return null;
 }
 
 function authorization(connection: PacsConnection, secret: string | undefined): Record<string, string> {
@@ -221,10 +237,12 @@ export class PacsClient {
       ),
     );
     const bytes = parts?.[0];
-    if (!bytes || bytes.byteLength === 0) {
-      throw new UserFacingError(`${this.connection.name}: the server sent no data for ${ids.sopInstanceUid}`);
-    }
-    return new Uint8Array(bytes);
+    const where = `${this.connection.name}: retrieve of ${ids.sopInstanceUid}`;
+    if (!bytes || bytes.byteLength === 0) throw new UserFacingError(`${where}: the server sent no data`);
+    const instance = new Uint8Array(bytes);
+    const damage = damageOf(instance, ids.sopInstanceUid);
+    if (damage) throw new UserFacingError(`${where}: the server sent a damaged file (${damage})`);
+    return instance;
   }
 
   /** STOW-RS of Part 10 files; the answer's Referenced/Failed SOP sequences give each one's fate. */

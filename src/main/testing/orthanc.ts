@@ -1,7 +1,7 @@
 // A real Orthanc (Debian's `orthanc` + `orthanc-dicomweb`) for tests: on 127.0.0.1 on a free port,
 // basic auth on, a throwaway storage folder and a configuration written here. It can be stopped and
 // started again on the same port and storage (an outage in the middle of a retrieve), and one stored
-// instance can be broken (its file removed, so the server lists it but cannot deliver it).
+// instance can be broken (its file cut short, as a failing disk leaves it).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,9 +36,11 @@ export interface Orthanc {
   password: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL), as a crash or a pulled cable would end it. */
+  kill(): void;
   /** Uploads Part 10 files over the REST API; returns the number stored. */
   upload(paths: string[]): Promise<number>;
-  /** Removes the stored file of one instance: the index still lists it, WADO-RS cannot deliver it. */
+  /** Cuts the stored file of one instance in half (its header intact, its pixel data short). */
   breakInstance(sopInstanceUid: string): Promise<void>;
   /** Stops the server and removes its storage. */
   dispose(): Promise<void>;
@@ -112,6 +114,9 @@ export async function startOrthanc(): Promise<Orthanc> {
     password,
     start,
     stop,
+    kill() {
+      child?.kill('SIGKILL');
+    },
     async upload(paths) {
       let stored = 0;
       for (const path of paths) {
@@ -131,7 +136,9 @@ export async function startOrthanc(): Promise<Orthanc> {
       const id = found[0]?.ID;
       if (!id) throw new Error(`Orthanc has no instance ${sopInstanceUid}`);
       const { Uuid } = (await (await rest(`/instances/${id}/attachments/dicom/info`)).json()) as { Uuid: string };
-      await rm(join(dir, 'storage', Uuid.slice(0, 2), Uuid.slice(2, 4), Uuid));
+      const stored = join(dir, 'storage', Uuid.slice(0, 2), Uuid.slice(2, 4), Uuid);
+      const bytes = await readFile(stored);
+      await writeFile(stored, bytes.subarray(0, bytes.length >> 1));
     },
     async dispose() {
       await stop();
