@@ -26,6 +26,7 @@ export default defineConfig({
           'engine-worker': resolve('src/main/engine/worker.ts'),
           'decode-worker': resolve('src/main/dicom/decode-worker.ts'),
           'segment-worker': resolve('src/main/segmenter/segment-worker.ts'),
+          'finetune-worker': resolve('src/main/finetune/job-worker.ts'),
         },
       },
     },

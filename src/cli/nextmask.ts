@@ -4,12 +4,14 @@ import { ablationCommand } from './ablation';
 import { curvesCommand } from './curves';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
+import { finetuneCommand } from './finetune';
 import { pacsCommand } from './pacs';
 import { segmentCommand } from './segment';
 import { serveCommand } from './serve';
 import { tokenizersCommand } from './tokenizers';
 import { tokensCommand } from './tokens';
 import { trainCommand } from './train';
+import { versionsCommand } from './versions';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -51,6 +53,16 @@ const commands: Record<string, { summary: string; run: Command }> = {
   pacs: {
     summary: 'DICOMweb: query studies, retrieve a study into the cache, send a SEG back (pacs --help)',
     run: pacsCommand,
+  },
+  finetune: {
+    summary:
+      'fine-tune on corrections (--workspace <dir> [--epochs N] [--lr X]) or as a simulated clinician (--data <folder> --split <s> --group <g> --train-cases N --eval-cases M)',
+    run: finetuneCommand,
+  },
+  versions: {
+    summary:
+      'fine-tuned model versions (list|activate <id|base>|export <id> --out <file>|import <file> [--workspace <dir>])',
+    run: versionsCommand,
   },
   segment: {
     summary: 'one prompt → one mask (<file.dcm|png|jpg> --prompt "…" --out mask.png|result.dcm [--json] [--model dir])',

@@ -46,7 +46,7 @@ describe('runFineTune', () => {
     const before = await modelWeights(modelDir);
     expect(after.params['layer0.mlp.up.w']).not.toEqual(before.params['layer0.mlp.up.w']);
     expect(after.config).toEqual(before.config);
-  });
+  }, 60_000);
 
   it('carries HET memory into the next round, and last-blocks leaves the early weights as they were', async () => {
     const { modelDir, items } = await ready;
@@ -91,7 +91,7 @@ describe('runFineTune', () => {
     const [a, b] = await Promise.all([modelWeights(modelDir), modelWeights(outDir)]);
     expect(b.params['embed.tokens']).toEqual(a.params['embed.tokens']);
     expect(b.params['final.norm.scale']).not.toEqual(a.params['final.norm.scale']);
-  });
+  }, 120_000);
 
   it('stops at once when cancelled and writes nothing', async () => {
     const { modelDir, items } = await ready;

@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { modelWeights } from '../model/model-weights';
+import { Workspace } from '../store/workspace';
+import { REPO_ROOT } from '../testing/shared-data';
+import { writeRandomModel } from '../testing/tiny-model';
+import { DEFAULT_SETTINGS } from './job';
+import { BASE, ModelVersions, VERSION_FILES, verifyManifest } from './versions';
+import { writeFineTuneWorkspace } from './workspace.fixture';
+import { fineTuneWorkspace } from './workspace-run';
+
+const root = mkdtempSync(join(tmpdir(), 'nextmask-versions-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const settings = { ...DEFAULT_SETTINGS, epochs: 1, batch: 2, lr: 3e-3 };
+const baseDir = join(root, 'tiny', 'model');
+const wsDir = join(root, 'ws');
+
+async function setup() {
+  await writeRandomModel(join(root, 'tiny'));
+  const workspace = await writeFineTuneWorkspace(wsDir, 5);
+  const versions = new ModelVersions(wsDir, baseDir);
+  const first = await fineTuneWorkspace(workspace, versions, { settings });
+  return { workspace, versions, first };
+}
+const ready = setup();
+
+describe('model versions', () => {
+  it('keeps a round as a version beside the workspace, activates it and rolls back to the base', async () => {
+    const { versions, first, workspace } = await ready;
+    expect(first.parent).toBe(BASE);
+    expect(first.cases.heldOut).toHaveLength(3);
+    expect(first.cases.train).toHaveLength(2);
+    expect(first.metrics.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect((await versions.list()).map((v) => v.id)).toEqual([first.id]);
+    // Not active until the clinician says so; the shipped folder is never written.
+    expect(await versions.active()).toBe(BASE);
+    expect(await readdir(baseDir)).not.toContain(VERSION_FILES.info);
+    const dir = versions.modelDir(first.id);
+    await verifyManifest(dir);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')).sha256;
+    expect(Object.keys(manifest)).toEqual(
+      expect.arrayContaining(['prefill.onnx', 'decode.onnx', VERSION_FILES.info, VERSION_FILES.het]),
+    );
+    await versions.activate(first.id);
+    expect(await versions.activeDir()).toBe(dir);
+    // The next round starts from the active version and continues its HET memory.
+    const second = await fineTuneWorkspace(workspace, versions, { settings });
+    expect(second.parent).toBe(first.id);
+    const het = await versions.hetMemory(second.id);
+    expect(Object.keys(het ?? {}).sort()).toEqual(first.cases.train.sort());
+    expect(await versions.active()).toBe(first.id);
+    await versions.activate(BASE);
+    expect(await versions.activeDir()).toBe(baseDir);
+    await versions.activate(first.id);
+  }, 120_000);
+
+  it('exports and imports a version as one file, refusing damaged, foreign and tampered ones', async () => {
+    const { versions, first } = await ready;
+    const file = join(root, 'v.nmversion');
+    await versions.exportFile(first.id, file);
+    const elsewhere = new ModelVersions(join(root, 'other-ws'), baseDir);
+    const imported = await elsewhere.importFile(file);
+    expect(imported).toEqual(first);
+    const [a, b] = await Promise.all([
+      modelWeights(versions.modelDir(first.id)),
+      modelWeights(elsewhere.modelDir(first.id)),
+    ]);
+    expect(b.params).toEqual(a.params);
+    await expect(elsewhere.importFile(file)).rejects.toThrow(`version "${first.id}" is already in this workspace`);
+
+    const bytes = await readFile(file);
+    const fresh = () => new ModelVersions(mkdtempSync(join(root, 'ws-')), baseDir);
+    const flipped = Buffer.from(bytes);
+    flipped.writeUInt8(flipped.readUInt8(flipped.length - 100) ^ 0xff, flipped.length - 100);
+    await writeFile(join(root, 'flipped'), flipped);
+    const target = fresh();
+    await expect(target.importFile(join(root, 'flipped'))).rejects.toThrow(/is damaged/);
+    expect(await target.list()).toEqual([]);
+    await writeFile(join(root, 'short'), bytes.subarray(0, bytes.length - 10));
+    await expect(fresh().importFile(join(root, 'short'))).rejects.toThrow(/truncated/);
+    await writeFile(join(root, 'foreign'), 'PK\u0003\u0004 a zip file');
+    await expect(fresh().importFile(join(root, 'foreign'))).rejects.toThrow(
+      /not a NextMask model version file: wrong magic/,
+    );
+
+    // A version whose files no longer match its manifest is neither activated nor exported.
+    const victim = fresh();
+    await victim.importFile(file);
+    await writeFile(join(victim.modelDir(first.id), 'decode.onnx'), 'tampered');
+    await expect(victim.activate(first.id)).rejects.toThrow(/decode.onnx does not match its sha256/);
+    expect(await victim.active()).toBe(BASE);
+  }, 60_000);
+
+  it('a run killed with SIGKILL leaves the active version, the versions and the workspace as they were', async () => {
+    const { versions, workspace } = await ready;
+    const active = await versions.active();
+    const before = (await versions.list()).map((v) => v.id);
+    const corrections = workspace.listCorrections().length;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli/nextmask.ts'),
+        'finetune',
+        '--workspace',
+        wsDir,
+        '--model',
+        baseDir,
+        '--epochs',
+        '50',
+        '--batch',
+        '2',
+        '--activate',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        // Killed mid-training, with the staging folder written to.
+        if (line.startsWith('step ')) resolve();
+      });
+      child.once('exit', () => reject(new Error('the run ended before training')));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(await versions.active()).toBe(active);
+    expect((await versions.list()).map((v) => v.id)).toEqual(before);
+    const reopened = new Workspace(wsDir);
+    expect(reopened.listCorrections()).toHaveLength(corrections);
+    reopened.close();
+    // The next run clears what the killed one left.
+    const staging = await versions.stage();
+    expect((await readdir(versions.dir)).filter((n) => n.startsWith('.staging-'))).toEqual([staging.split('/').pop()]);
+    await versions.discard(staging);
+    expect(existsSync(staging)).toBe(false);
+  }, 120_000);
+});

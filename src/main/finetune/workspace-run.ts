@@ -1,0 +1,68 @@
+// A fine-tuning round on a workspace: its set (fine-tune-set.ts), split by case, trained in a worker
+// from the active model, and kept as a new version (versions.ts). The new version is not activated:
+// the clinician looks at the before/after first.
+
+import type { Workspace } from '../store/workspace';
+import { splitByCase, workspaceSet } from './fine-tune-set';
+import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';
+import { runInWorker } from './job-runner';
+import type { ModelVersions, VersionInfo } from './versions';
+
+export interface RoundOptions {
+  settings?: Partial<FineTuneSettings>;
+  includeManual?: boolean;
+  /** Items (by id) the clinician excluded in the panel. */
+  exclude?: readonly string[];
+  onProgress?: (p: FineTuneProgress) => void;
+  signal?: AbortSignal;
+}
+
+export async function fineTuneWorkspace(
+  workspace: Workspace,
+  versions: ModelVersions,
+  options: RoundOptions = {},
+): Promise<VersionInfo> {
+  const excluded = new Set(options.exclude ?? []);
+  const entries = await workspaceSet(workspace, { includeManual: options.includeManual ?? false });
+  const { train, heldOut } = splitByCase(entries.map((e) => e.item).filter((i) => !excluded.has(i.id)));
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const parent = await versions.active();
+  const hetMemory = await versions.hetMemory(parent);
+  const staging = await versions.stage();
+  try {
+    const result = await runInWorker(
+      {
+        modelDir: versions.modelDir(parent),
+        ...(hetMemory ? { hetMemory } : {}),
+        train,
+        heldOut,
+        settings,
+        outDir: staging,
+      },
+      {
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    return await versions.commit(
+      staging,
+      {
+        parent,
+        cases: { train: train.map((i) => i.id), heldOut: heldOut.map((i) => i.id) },
+        settings,
+        metrics: {
+          before: result.before,
+          after: result.after,
+          cases: result.cases,
+          epochs: result.epochs,
+          bestEpoch: result.bestEpoch,
+          seconds: result.seconds,
+        },
+      },
+      result.hetMemory,
+    );
+  } catch (err) {
+    await versions.discard(staging);
+    throw err;
+  }
+}
