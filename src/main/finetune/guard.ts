@@ -3,7 +3,7 @@
 import { Graph, type Tensor } from '../engine/graph';
 import { serializeModel } from '../engine/onnx';
 import { type BatchSpec, declareBatch, type LossFn } from '../engine/train-step';
-import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig, layoutOf } from '../model/config';
+import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig } from '../model/config';
 import { modelBatch, modelLoss } from '../model/train-graph';
 
 /** A parameter the L2 guard pulls towards its starting value, fed as input `anchor:<name>`. */
@@ -64,7 +64,6 @@ export function trainableNames(
 
 /** Head 1's teacher-forced cross-entropy of one sample, parameters as inputs: output `loss`. */
 export function heldOutLossModel(arch: ArchitectureConfig): Uint8Array {
-  const layout = layoutOf(arch);
   const losses: LossConfig = {
     nktp: { ...DEFAULT_LOSSES.nktp, enabled: false },
     tcl: { ...DEFAULT_LOSSES.tcl, enabled: false },
