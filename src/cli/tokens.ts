@@ -1,8 +1,6 @@
-// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N] [--region]
-// [--groups btxrd]` (--region: draws of the part of the film the description names, film-region.ts regionBox, for
-// the zoom model): tokenizes the config's
-// training split once (N augmented draws per sample, × its groupRepeat) for the GPU trainer
-// (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
+// `nextmask tokens --config configs/<name>.json --variants N --out file.nmtok [--shard i/n] [--split val] [--seed N]
+// [--groups btxrd]`: tokenizes the config's training split once (N augmented draws per sample, × its
+// groupRepeat) for the GPU trainer (tools/gpu-train), which cannot read ../shared/data. Last line: a JSON summary.
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -24,7 +22,6 @@ export async function tokensCommand(argv: string[]): Promise<number> {
       shard: { type: 'string', default: '0/1' },
       split: { type: 'string' },
       seed: { type: 'string' },
-      region: { type: 'boolean', default: false },
       groups: { type: 'string' },
     },
   });
@@ -54,7 +51,6 @@ export async function tokensCommand(argv: string[]): Promise<number> {
     seed: values.seed === undefined ? cfg.seed : Number(values.seed),
     concurrency: Number(values.concurrency),
     shard: { index, count },
-    region: values.region,
     ...(cfg.train.groupRepeat ? { groupRepeat: cfg.train.groupRepeat } : {}),
     progress: (done, total) => {
       if (done - shown >= 1000 || done === total) {

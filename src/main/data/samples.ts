@@ -2,11 +2,9 @@
 // loadSample reads one, brings it to the model's 256x256 grid, and (under a seed) augments the image
 // and varies the wording. Without a seed it gives the canonical text and no augmentation (evaluation).
 import { type GreyImage, readBinaryMask, readRaster } from '../imaging/raster';
-import { regionBox } from '../model/film-region';
 import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
 import { loadBtxrdSplit } from './btxrd';
 import { loadCovidSplit } from './covid-qu-ex';
-import { cropBox } from './crop';
 import { deriveInfectionFindings } from './infection-findings';
 import { canonicalInfectionText, variedInfectionText } from './infection-text';
 import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, variedLungPrompt } from './lung-prompts';
@@ -110,18 +108,13 @@ export interface Sample {
   mask: Mask;
   /** The target at the source image's size, for scoring a prediction the way the protocol does. */
   sourceMask: Mask;
-  /** The film `image` was made from, at the source size (region draws: the part drawn), before augmentation. */
+  /** The film `image` was made from, at the source size, before augmentation. */
   film: GreyImage;
 }
 
 export interface LoadOptions {
   /** Augment and vary the wording with this seed; leave out for evaluation (canonical, unaugmented). */
   seed?: number;
-  /**
-   * With a seed: a draw of the part of the film the description names (film-region.ts regionBox; the
-   * whole film if it names none), as the zoomed look sees it at inference (zoom-pass.ts).
-   */
-  region?: boolean;
 }
 
 /** Training's augmentation of a model input and its mask (the same affine for both, intensity for the image). */
@@ -135,19 +128,14 @@ export function augmentPair(
 }
 
 export async function loadSample(source: SampleSource, options: LoadOptions = {}): Promise<Sample> {
-  let raster = await readRaster(source.imagePath);
+  const raster = await readRaster(source.imagePath);
   const rng = options.seed === undefined ? null : createRng(options.seed);
   const described = await textAndTarget(source, rng);
-  let { target } = described;
+  const { target } = described;
   if (target.width !== raster.width || target.height !== raster.height) {
     throw new Error(
       `${source.maskPath}: mask is ${target.width}x${target.height} but its image is ${raster.width}x${raster.height}`,
     );
-  }
-  const box = rng && options.region ? regionBox(described.text, target.width, target.height) : null;
-  if (box) {
-    raster = cropBox(raster, box);
-    target = cropBox(target, box);
   }
   let image = modelInput(raster);
   let mask = resizeNearest(target, SAMPLE_SIZE, SAMPLE_SIZE);

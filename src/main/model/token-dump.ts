@@ -30,8 +30,6 @@ export interface DumpOptions {
   groupRepeat?: GroupRepeat;
   /** Samples tokenized at once (the image encoder is async, decoding is not). */
   concurrency?: number;
-  /** Draws of the part of each film its description names (loadSample's `region`), for the zoom model. */
-  region?: boolean;
   /** Keep only draws r with r % count === index, so several processes can share the work. */
   shard?: { index: number; count: number };
   progress?: (done: number, total: number) => void;
@@ -76,7 +74,7 @@ export async function dumpTokens(
       const t = await tokenizeSample(
         tokenizers,
         layout,
-        await loadSample(sources[source] as SampleSource, { seed, region: o.region ?? false }),
+        await loadSample(sources[source] as SampleSource, { seed }),
       );
       image.set(t.image, r * GRID_TOKENS * L);
       text.set(t.text, r * layout.maxText);
