@@ -21,7 +21,8 @@ export interface ServedApp {
   url: string;
   origin: string;
   token: string;
-  stop(): Promise<void>;
+  /** Stops the server: SIGTERM (a quit) unless told otherwise, e.g. SIGKILL for a crash. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** Starts `nextmask serve`; its process gets `env` on top of this one's (model folder, workspace, …). */
@@ -40,11 +41,11 @@ export async function serveApp(extraArgs: string[] = [], env: Record<string, str
     url,
     origin,
     token,
-    stop: () =>
+    stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.kill(signal);
       }),
   };
 }

@@ -1,5 +1,5 @@
 // Masks end to end in Chromium against the real handlers and a scratch workspace: open the CT
-// series, import seg-liver.dcm, paint, undo, save, export SEG, reload, and the mask is still there.
+// series, import seg-liver.dcm, paint, undo, export SEG, reload, and the mask is still there.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ describe('masks in Chromium', () => {
     rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('imports, paints, undoes, saves, exports SEG, and finds the mask again after a reload', async () => {
+  it('imports, paints, undoes, exports SEG, and finds the mask again after a reload', async () => {
     await page.goto(url());
     await page.getByTestId('window-level').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('slice-index').textContent()).toBe('Im 1 / 3');
@@ -82,9 +82,8 @@ describe('masks in Chromium', () => {
     await expect.poll(() => liverPixels(page)).toBe(imported);
     await expect.poll(() => overlayPixels(page)).toBe(shownBefore);
 
-    // Save, then export SEG (which saves too).
-    await page.getByTestId('save-masks').click();
-    await expect.poll(() => page.getByTestId('masks-message').textContent()).toContain('Saved 1 segment');
+    // Every change is saved as it happens; export SEG writes what the store holds.
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
     const out = join(workspace, 'liver-export.dcm');
     await page.getByTestId('export-path').fill(out);
     await page.getByTestId('export-submit').click();

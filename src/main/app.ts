@@ -12,7 +12,7 @@ import { librarySeries } from './store/series-source';
 export interface App {
   services: AppServices;
   handlers: HandlerTable;
-  /** Stops the worker threads (segmenter, frame decoders). */
+  /** Stops the worker threads (segmenter, frame decoders) and closes the workspace store. */
   close(): Promise<void>;
 }
 
@@ -41,6 +41,7 @@ export function createApp(
     handlers: createHandlers(services),
     close: async () => {
       await Promise.all([segmenter.close(), images.close()]);
+      services.annotations.close();
     },
   };
 }

@@ -53,8 +53,7 @@ export function createHandlers(services: AppServices): HandlerTable {
     'viewer:tags': ({ seriesId, index }) => services.images.tags(seriesId, index),
     'viewer:thumbnail': ({ seriesId }) => services.images.thumbnail(seriesId),
     'masks:load': ({ seriesId }) => services.annotations.load(seriesId),
-    'masks:save': ({ seriesId, segments, edits, version }) =>
-      services.annotations.save(seriesId, segments, edits, version),
+    'masks:commit': ({ seriesId, ...step }) => services.annotations.commit(seriesId, step),
     'masks:proposal': async ({ seriesId, ...proposal }) => {
       await services.annotations.recordProposal(seriesId, proposal);
       return null;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSet, createMask, masksEqual } from '../../shared/labelmap/mask';
-import { fromPayload, type SegmentPayload, toPayload } from '../../shared/labelmap/payload';
+import { fromPayload, type SegmentPayload, toChangePayload, toPayload } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { ImageLibrary } from '../dicom/library';
 import { sharedPath } from '../testing/shared-data';
@@ -55,12 +55,12 @@ describe('Annotations', () => {
     expect(first).toMatchObject({ width: 512, height: 512, frameCount: 3, segments: [], savedAt: null });
     expect(existsSync(join(dir, 'workspace')), 'looking writes nothing').toBe(false);
     const liver = segment('liver', 512, 512, 3, (m) => m[1]!.data.fill(1, 512 * 200, 512 * 260));
-    await annotations.save(
-      ctId,
-      [toPayload(liver)],
-      [{ segmentUid: 'liver', action: 'brush', frame: 1 }],
-      (await annotations.load(ctId)).version,
-    );
+    await annotations.commit(ctId, {
+      version: (await annotations.load(ctId)).version,
+      order: [liver.id],
+      changed: [toChangePayload(liver)],
+      edits: [{ segmentUid: 'liver', action: 'brush', frame: 1 }],
+    });
     const loaded = await annotations.load(ctId);
     expect(loaded.savedAt).not.toBeNull();
     expect(masksEqual(fromPayload(loaded.segments[0]!, loaded).masks[1]!, liver.masks[1]!)).toBe(true);
@@ -106,7 +106,12 @@ describe('Annotations', () => {
       bits: toPayload(ai).bits,
     });
     ai.masks[0]!.data.fill(0, 0, 100);
-    await annotations.save(ctId, [toPayload(ai)], [], (await annotations.load(ctId)).version);
+    await annotations.commit(ctId, {
+      version: (await annotations.load(ctId)).version,
+      order: [ai.id],
+      changed: [toChangePayload(ai)],
+      edits: [],
+    });
     const path = join(dir, 'ai.dcm');
     await annotations.export({ seriesId: ctId, format: 'seg', path, deidentify: true });
     // De-identified UIDs no longer match the identified series, so read the header directly.
@@ -119,7 +124,12 @@ describe('Annotations', () => {
 
   it('round-trips a radiograph mask as PNG and refuses SEG export without a DICOM source', async () => {
     const lung = segment('lung', 256, 256, 1, (m) => m[0]!.data.fill(1, 256 * 10, 256 * 40));
-    await annotations.save(xrayId, [toPayload(lung)], [], (await annotations.load(xrayId)).version);
+    await annotations.commit(xrayId, {
+      version: (await annotations.load(xrayId)).version,
+      order: [lung.id],
+      changed: [toChangePayload(lung)],
+      edits: [],
+    });
     const path = join(dir, 'lung.png');
     await annotations.export({ seriesId: xrayId, format: 'png', path });
     const back = fromPayload((await annotations.import(xrayId, path))[0]!, { width: 256, height: 256, frameCount: 1 });
@@ -131,22 +141,32 @@ describe('Annotations', () => {
 
   it('refuses a mask payload of the wrong size and keeps the saved segments', async () => {
     const before = (await annotations.load(xrayId)).segments.length;
-    const bad = { ...toPayload(segment('bad', 256, 256, 1, () => {})), bits: new Uint8Array(10) };
-    await expect(annotations.save(xrayId, [bad], [], (await annotations.load(xrayId)).version)).rejects.toThrow(
-      /mask data is 10 bytes/,
-    );
+    const bad = { ...toChangePayload(segment('bad', 256, 256, 1, () => {})), bits: new Uint8Array(10) };
+    await expect(
+      annotations.commit(xrayId, {
+        version: (await annotations.load(xrayId)).version,
+        order: [bad.id],
+        changed: [bad],
+        edits: [],
+      }),
+    ).rejects.toThrow(/mask data is 10 bytes/);
     expect((await annotations.load(xrayId)).segments.length).toBe(before);
   });
 
   it('refuses a save based on an older version, keeping the newer one', async () => {
     const loaded = await annotations.load(xrayId);
     const mine = segment('mine', 256, 256, 1, (m) => m[0]!.data.fill(1, 0, 50));
-    const saved = await annotations.save(xrayId, [toPayload(mine)], [], loaded.version);
+    const order = loaded.segments.map((s) => s.id);
+    const saved = await annotations.commit(xrayId, {
+      version: loaded.version,
+      order: [...order, 'mine'],
+      changed: [toChangePayload(mine)],
+      edits: [],
+    });
     expect(saved.version).toBe(loaded.version + 1);
     const stale = segment('stale', 256, 256, 1, () => {});
-    await expect(annotations.save(xrayId, [toPayload(stale)], [], loaded.version)).rejects.toThrow(
-      /saved elsewhere .*nothing was overwritten/,
-    );
-    expect((await annotations.load(xrayId)).segments.map((s) => s.id)).toEqual(['mine']);
+    const staleStep = { version: loaded.version, order: ['stale'], changed: [toChangePayload(stale)], edits: [] };
+    await expect(annotations.commit(xrayId, staleStep)).rejects.toThrow(/saved elsewhere .*nothing was overwritten/);
+    expect((await annotations.load(xrayId)).segments.map((s) => s.id)).toEqual([...order, 'mine']);
   });
 });

@@ -1,6 +1,6 @@
 // The masks side of the app, behind the IPC channels: a series' segments loaded from and saved
 // to the workspace store, AI proposals recorded, and exports/imports (DICOM SEG, NIfTI, PNG).
-// Exports write what was last saved, so a file on disk always matches the store.
+// Exports write what is committed, so a file on disk always matches the store.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,8 +9,9 @@ import { extname, join } from 'node:path';
 import type { ExportFormat, ExportResult, LoadedSegments } from '../../shared/labelmap/channels';
 import {
   type FrameShape,
-  fromPayload,
+  framesFromChange,
   masksFromBits,
+  type SegmentChangePayload,
   type SegmentPayload,
   toPayload,
 } from '../../shared/labelmap/payload';
@@ -114,20 +115,29 @@ export class Annotations {
     return saved?.savedAt ?? null;
   }
 
-  /** Saves over `version` (what the caller loaded or last saved); a newer save from elsewhere is a conflict. */
-  async save(
+  /**
+   * One editing step committed to the store (the renderer autosaves every change this way), over
+   * `version` (what the caller loaded or last committed): a newer commit from elsewhere is a conflict.
+   */
+  async commit(
     seriesId: string,
-    segments: SegmentPayload[],
-    edits: EditRecord[],
-    version: number,
+    step: { version: number; order: string[]; changed: SegmentChangePayload[]; edits: EditRecord[] },
   ): Promise<{ savedAt: string; version: number }> {
     const study = await this.study(seriesId);
-    const decoded = segments.map((p) => fromPayload(p, Annotations.shape(study)));
-    this.store().saveSegments(study.key, decoded, edits, version);
+    const changed = step.changed.map((change) => {
+      const { frames: _, bits: __, ...info } = change;
+      return { info, frames: framesFromChange(change, study) };
+    });
+    const version = this.store().commitSegments(study.key, {
+      order: step.order,
+      changed,
+      edits: step.edits,
+      baseVersion: step.version,
+    });
     const saved = this.store()
       .listStudies()
       .find((s) => s.key === study.key);
-    return { savedAt: saved?.savedAt ?? new Date().toISOString(), version: saved?.version ?? version + 1 };
+    return { savedAt: saved?.savedAt ?? new Date().toISOString(), version };
   }
 
   async recordProposal(
@@ -149,7 +159,7 @@ export class Annotations {
   async export(request: ExportRequest): Promise<ExportResult> {
     const study = await this.study(request.seriesId);
     const segments = this.store().loadSegments(study.key);
-    if (segments.length === 0) throw new UserFacingError('nothing saved to export: save the segments first');
+    if (segments.length === 0) throw new UserFacingError('no segments to export: add or import one first');
     switch (request.format) {
       case 'seg': {
         const sources = await this.dicomSources(request.seriesId);

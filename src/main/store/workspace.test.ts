@@ -187,6 +187,66 @@ describe('Workspace', () => {
     ws.close();
   });
 
+  it('commits one step: only the given frames change, unlisted segments go, order follows', () => {
+    const ws = new Workspace(tempDir());
+    ws.putStudy(STUDY);
+    const a = segment('a', (m) => {
+      m[0]!.data.fill(1, 0, 4);
+      m[2]!.data.fill(1, 0, 6);
+    });
+    ws.saveSegments(STUDY.key, [a, segment('b', () => {}), segment('c', () => {})]);
+    const stroke = createMask(16, 8);
+    stroke.data.fill(1, 10, 20);
+    const { masks: _, ...info } = a;
+    ws.commitSegments(STUDY.key, {
+      order: ['c', 'a'],
+      changed: [{ info: { ...info, name: 'Lung' }, frames: new Map([[2, stroke]]) }],
+      edits: [{ segmentUid: 'a', action: 'Brush', frame: 2 }],
+    });
+    const loaded = ws.loadSegments(STUDY.key);
+    expect(loaded.map((s) => s.id)).toEqual(['c', 'a']);
+    expect(loaded[1]!.name).toBe('Lung');
+    expect(masksEqual(loaded[1]!.masks[0]!, a.masks[0]!)).toBe(true);
+    expect(masksEqual(loaded[1]!.masks[2]!, stroke)).toBe(true);
+    expect(ws.listEdits(STUDY.key).at(-1)).toMatchObject({ segmentUid: 'a', action: 'Brush', frame: 2 });
+    ws.close();
+  });
+
+  it('refuses a commit it cannot apply whole, writing nothing', () => {
+    const ws = new Workspace(tempDir());
+    ws.putStudy(STUDY);
+    ws.saveSegments(STUDY.key, [segment('a', (m) => m[0]!.data.fill(1, 0, 3))]);
+    const { masks, ...info } = segment('new', () => {});
+    const one = new Map([[0, masks[0]!]]);
+    expect(() => ws.commitSegments(STUDY.key, { order: ['new'], changed: [{ info, frames: one }] })).toThrow(
+      'needs all 3 frames',
+    );
+    expect(() => ws.commitSegments(STUDY.key, { order: ['a', 'ghost'], changed: [] })).toThrow('ghost');
+    const bad = new Map([[7, masks[0]!]]);
+    expect(() =>
+      ws.commitSegments(STUDY.key, { order: ['a'], changed: [{ info: { ...info, id: 'a' }, frames: bad }] }),
+    ).toThrow('frame 7 out of range');
+    expect(ws.loadSegments(STUDY.key).map((s) => ws.listStudies()[0]!.segmentCount + s.id)).toEqual(['1a']);
+    ws.close();
+  });
+
+  it('an AI answer committed before its proposal is recorded is not a correction', () => {
+    const ws = new Workspace(tempDir());
+    ws.putStudy(STUDY);
+    const answer = segment('ai', (m) => m[1]!.data.fill(1, 0, 9), { source: 'ai', prompt: 'lung', algorithm: 'NTP' });
+    ws.recordProposal(STUDY.key, {
+      segmentUid: 'ai',
+      prompt: 'old',
+      algorithm: 'NTP',
+      masks: segment('x', () => {}).masks,
+    });
+    ws.saveSegments(STUDY.key, [answer]);
+    expect(ws.correctedSegmentUids(STUDY.key)).toEqual(new Set(['ai']));
+    ws.recordProposal(STUDY.key, { segmentUid: 'ai', prompt: 'lung', algorithm: 'NTP', masks: answer.masks });
+    expect(ws.correctedSegmentUids(STUDY.key)).toEqual(new Set());
+    ws.close();
+  });
+
   it('survives a writer killed mid-save: opens intact with every committed save', async () => {
     const dir = tempDir();
     const child = spawn(

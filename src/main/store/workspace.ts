@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
-import type { Rgb, Segment } from '../../shared/labelmap/segments';
+import type { Rgb, Segment, SegmentInfo } from '../../shared/labelmap/segments';
 import { UserFacingError } from '../errors';
 import { compressMask, decompressMask } from './mask-codec';
 import { MIGRATIONS } from './schema';
@@ -78,6 +78,17 @@ export interface Proposal {
   prompt: string;
   algorithm: string;
   masks: Mask[];
+}
+
+/** One editing step: see Workspace.commitSegments. */
+export interface SegmentCommit {
+  /** Every segment id of the study, in list order. */
+  order: readonly string[];
+  /** Segments whose settings or masks changed, with the frames that changed (all for a new segment). */
+  changed: readonly { info: SegmentInfo; frames: ReadonlyMap<number, Mask> }[];
+  edits?: readonly EditRecord[];
+  /** The study version this step builds on (see commitSegments). */
+  baseVersion?: number;
 }
 
 /** A clinician-corrected AI mask and what the model proposed: one fine-tuning example. */
@@ -247,6 +258,11 @@ export class Workspace {
         .run(study.id, proposal.segmentUid, proposal.prompt, proposal.algorithm, now());
       const insert = this.db.prepare('INSERT INTO proposal_masks (prompt_id, frame, data) VALUES (?, ?, ?)');
       for (const [frame, m] of proposal.masks.entries()) insert.run(lastInsertRowid, frame, compressMask(m.data));
+      // The answer's segment may already be committed (autosave runs beside this call).
+      const segment = this.db
+        .prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?')
+        .get(study.id, proposal.segmentUid) as { id: number } | undefined;
+      if (segment) this.markCorrection(study, segment.id, proposal.segmentUid);
     })();
   }
 
@@ -254,6 +270,10 @@ export class Workspace {
     if (masks.length !== study.frame_count) {
       throw new Error(`study ${study.key} has ${study.frame_count} frames, got ${masks.length} masks`);
     }
+    this.checkSize(study, masks);
+  }
+
+  private checkSize(study: StudyRow, masks: readonly Mask[]): void {
     for (const m of masks) {
       if (m.width !== study.width || m.height !== study.height || m.data.length !== m.width * m.height) {
         throw new Error(`mask is ${m.width}x${m.height}, study ${study.key} is ${study.width}x${study.height}`);
@@ -279,10 +299,9 @@ export class Workspace {
   }
 
   /**
-   * Replaces the study's segments with these, appends the edit log, all in one transaction, and
-   * returns the study's new version. With `baseVersion` (the version the caller loaded) a save
-   * over someone else's newer one throws WorkspaceConflictError and writes nothing. Bad input
-   * (wrong frame count or size) throws before anything is written.
+   * Replaces the study's segments with these (a commit of every frame of every segment) and
+   * returns the study's new version; `baseVersion` as in commitSegments. Bad input (wrong frame
+   * count or size) throws before anything is written.
    */
   saveSegments(
     studyKey: string,
@@ -290,11 +309,50 @@ export class Workspace {
     edits: readonly EditRecord[] = [],
     baseVersion?: number,
   ): number {
-    this.writable();
     const study = this.studyRow(studyKey);
     for (const s of segments) this.checkFrames(study, s.masks);
-    const uids = new Set(segments.map((s) => s.id));
-    if (uids.size !== segments.length) throw new Error('segment ids must be unique');
+    return this.commitSegments(studyKey, {
+      order: segments.map((s) => s.id),
+      changed: segments.map(({ masks, ...info }) => ({ info, frames: new Map(masks.entries()) })),
+      edits,
+      ...(baseVersion === undefined ? {} : { baseVersion }),
+    });
+  }
+
+  /**
+   * One committed editing step (a stroke, an AI answer, a renamed or deleted segment) in one
+   * transaction: segments missing from `order` are deleted, `changed` ones get their settings
+   * and the given frames written, positions follow `order`; returns the study's new version.
+   * With `baseVersion` (the version the caller loaded or last committed) a commit over someone
+   * else's newer one throws WorkspaceConflictError and writes nothing. Bad input throws before
+   * any write.
+   */
+  commitSegments(studyKey: string, commit: SegmentCommit): number {
+    this.writable();
+    const study = this.studyRow(studyKey);
+    if (new Set(commit.order).size !== commit.order.length) throw new Error('segment ids must be unique');
+    const stored = new Map(
+      (
+        this.db.prepare('SELECT id, uid FROM segments WHERE study_id = ?').all(study.id) as {
+          id: number;
+          uid: string;
+        }[]
+      ).map((r) => [r.uid, r.id]),
+    );
+    const changedUids = new Set<string>();
+    for (const { info, frames } of commit.changed) {
+      if (changedUids.has(info.id)) throw new Error(`segment ${info.id} changed twice in one commit`);
+      changedUids.add(info.id);
+      if (!commit.order.includes(info.id)) throw new Error(`changed segment ${info.id} is not in the order`);
+      if (!stored.has(info.id) && frames.size !== study.frame_count)
+        throw new Error(`new segment ${info.id} needs all ${study.frame_count} frames`);
+      for (const frame of frames.keys())
+        if (!Number.isInteger(frame) || frame < 0 || frame >= study.frame_count)
+          throw new Error(`frame ${frame} out of range for study ${study.key}`);
+      this.checkSize(study, [...frames.values()]);
+    }
+    for (const uid of commit.order)
+      if (!stored.has(uid) && !changedUids.has(uid)) throw new Error(`segment ${uid} is neither stored nor given`);
     const at = now();
     // IMMEDIATE: the version is read and bumped under the write lock, so two writers cannot both pass.
     return this.db
@@ -302,52 +360,81 @@ export class Workspace {
         const { version } = this.db.prepare('SELECT version FROM studies WHERE id = ?').get(study.id) as {
           version: number;
         };
-        if (baseVersion !== undefined && baseVersion !== version)
-          throw new WorkspaceConflictError(studyKey, baseVersion, version);
-        this.db.prepare('DELETE FROM segments WHERE study_id = ?').run(study.id);
+        if (commit.baseVersion !== undefined && commit.baseVersion !== version)
+          throw new WorkspaceConflictError(studyKey, commit.baseVersion, version);
+        const keep = new Set(commit.order);
+        const remove = this.db.prepare('DELETE FROM segments WHERE id = ?');
+        for (const [uid, id] of stored) if (!keep.has(uid)) remove.run(id);
         const insertSegment = this.db.prepare(
-          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, is_correction)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt)
+         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt)
+         ON CONFLICT (study_id, uid) DO UPDATE SET name = excluded.name, color = excluded.color,
+           visible = excluded.visible, locked = excluded.locked, opacity = excluded.opacity,
+           outline = excluded.outline, source = excluded.source, algorithm = excluded.algorithm,
+           prompt = excluded.prompt`,
         );
+        const segmentId = this.db.prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?');
+        const deleteMask = this.db.prepare('DELETE FROM masks WHERE segment_id = ? AND frame = ?');
         const insertMask = this.db.prepare('INSERT INTO masks (segment_id, frame, data) VALUES (?, ?, ?)');
-        segments.forEach((s, position) => {
-          const blobs = s.masks.map((m) => (m.data.includes(1) ? compressMask(m.data) : null));
-          const proposal = s.source === 'ai' ? this.proposalBlobs(study.id, s.id) : null;
-          // Equal masks compress to equal bytes (same packing, same deflate settings).
-          const corrected =
-            proposal !== null &&
-            blobs.some((b, frame) => {
-              const p = proposal.get(frame);
-              const pEmpty = !p || !decompressMask(p, study.width * study.height).includes(1);
-              return b === null ? !pEmpty : !p || !b.equals(p);
-            });
-          const { lastInsertRowid } = insertSegment.run(
-            study.id,
-            s.id,
-            position,
-            s.name,
-            s.color.join(','),
-            s.visible ? 1 : 0,
-            s.locked ? 1 : 0,
-            s.opacity,
-            s.outline ? 1 : 0,
-            s.source,
-            s.algorithm ?? null,
-            s.prompt ?? null,
-            corrected ? 1 : 0,
-          );
-          blobs.forEach((b, frame) => {
-            if (b) insertMask.run(lastInsertRowid, frame, b);
+        for (const { info, frames } of commit.changed) {
+          insertSegment.run({
+            study: study.id,
+            uid: info.id,
+            name: info.name,
+            color: info.color.join(','),
+            visible: info.visible ? 1 : 0,
+            locked: info.locked ? 1 : 0,
+            opacity: info.opacity,
+            outline: info.outline ? 1 : 0,
+            source: info.source,
+            algorithm: info.algorithm ?? null,
+            prompt: info.prompt ?? null,
           });
+          const { id } = segmentId.get(study.id, info.id) as { id: number };
+          for (const [frame, mask] of frames) {
+            deleteMask.run(id, frame);
+            if (mask.data.includes(1)) insertMask.run(id, frame, compressMask(mask.data));
+          }
+          this.markCorrection(study, id, info.id);
+        }
+        const position = this.db.prepare('UPDATE segments SET position = ? WHERE study_id = ? AND uid = ?');
+        commit.order.forEach((uid, i) => {
+          position.run(i, study.id, uid);
         });
         const insertEdit = this.db.prepare(
           'INSERT INTO edits (study_id, segment_uid, action, frame, at) VALUES (?, ?, ?, ?, ?)',
         );
-        for (const e of edits) insertEdit.run(study.id, e.segmentUid, e.action, e.frame ?? null, e.at ?? at);
+        for (const e of commit.edits ?? [])
+          insertEdit.run(study.id, e.segmentUid, e.action, e.frame ?? null, e.at ?? at);
         this.db.prepare('UPDATE studies SET saved_at = ?, version = ? WHERE id = ?').run(at, version + 1, study.id);
         return version + 1;
       })
       .immediate();
+  }
+
+  /** Sets is_correction: 1 when an AI segment's stored masks differ from its latest proposal. */
+  private markCorrection(study: StudyRow, segmentId: number, uid: string): void {
+    const row = this.db.prepare('SELECT source FROM segments WHERE id = ?').get(segmentId) as { source: string };
+    const proposal = row.source === 'ai' ? this.proposalBlobs(study.id, uid) : null;
+    let corrected = false;
+    if (proposal) {
+      const stored = new Map(
+        (
+          this.db.prepare('SELECT frame, data FROM masks WHERE segment_id = ?').all(segmentId) as {
+            frame: number;
+            data: Buffer;
+          }[]
+        ).map((r) => [r.frame, r.data]),
+      );
+      const empty = (b: Buffer | undefined) => !b || !decompressMask(b, study.width * study.height).includes(1);
+      // Equal masks compress to equal bytes (same packing, same deflate settings).
+      for (let frame = 0; frame < study.frame_count && !corrected; frame++) {
+        const p = proposal.get(frame);
+        const s = stored.get(frame);
+        corrected = s === undefined ? !empty(p) : !p || !s.equals(p);
+      }
+    }
+    this.db.prepare('UPDATE segments SET is_correction = ? WHERE id = ?').run(corrected ? 1 : 0, segmentId);
   }
 
   private readMasks(study: StudyRow, rows: { frame: number; data: Buffer }[]): Mask[] {

@@ -3,7 +3,7 @@ import { argSchemas } from '../ipc';
 import { ValidationError } from '../validate';
 import { decodeWire, encodeWire } from '../wire';
 import { createMask } from './mask';
-import { fromPayload, toPayload } from './payload';
+import { framesFromChange, fromPayload, toChangePayload, toPayload } from './payload';
 import type { Segment } from './segments';
 
 function segment(): Segment {
@@ -26,22 +26,31 @@ function segment(): Segment {
 
 describe('masks channels', () => {
   it('a segment survives payload packing and the HTTP wire codec, and passes the save schema', () => {
-    const wire = decodeWire(encodeWire({ seriesId: '1', version: 0, segments: [toPayload(segment())], edits: [] }));
-    const args = argSchemas['masks:save'].parse(wire);
-    expect(args.segments[0]!.bits).toBeInstanceOf(Uint8Array);
-    const back = fromPayload(args.segments[0]!, { width: 5, height: 3, frameCount: 2 });
-    expect([...back.masks[1]!.data]).toEqual([...segment().masks[1]!.data]);
-    expect(back).toMatchObject({ name: 'Lesion', color: [1, 2, 3], source: 'ai', outline: true });
+    const step = { seriesId: '1', version: 0, order: ['s1'], changed: [toChangePayload(segment())], edits: [] };
+    const args = argSchemas['masks:commit'].parse(decodeWire(encodeWire(step)));
+    expect(args.changed[0]!.bits).toBeInstanceOf(Uint8Array);
+    const back = framesFromChange(args.changed[0]!, { width: 5, height: 3 });
+    expect([...back.keys()]).toEqual([0, 1]);
+    expect([...back.get(1)!.data]).toEqual([...segment().masks[1]!.data]);
+    expect(args.changed[0]).toMatchObject({ name: 'Lesion', color: [1, 2, 3], source: 'ai', outline: true });
+  });
+
+  it('a change carries only the frames asked for', () => {
+    const change = toChangePayload(segment(), [1]);
+    expect(change.frames).toEqual([1]);
+    expect(change.bits.length).toBe(2);
+    expect([...framesFromChange(change, { width: 5, height: 3 }).get(1)!.data]).toEqual([...segment().masks[1]!.data]);
+    expect(() => toChangePayload(segment(), [2])).toThrow('frame 2 out of range');
   });
 
   it('rejects masks that are not bytes, bad colours and unknown fields, naming the path', () => {
-    const good = toPayload(segment());
+    const good = toChangePayload(segment());
     const parse = (s: object) =>
-      argSchemas['masks:save'].parse({ seriesId: '1', version: 0, segments: [s], edits: [] });
-    expect(() => parse({ ...good, bits: [1, 2, 3] })).toThrow(/segments\[0\]\.bits: expected Uint8Array/);
+      argSchemas['masks:commit'].parse({ seriesId: '1', version: 0, order: [], changed: [s], edits: [] });
+    expect(() => parse({ ...good, bits: [1, 2, 3] })).toThrow(/changed\[0\]\.bits: expected Uint8Array/);
     expect(() => parse({ ...good, color: [1, 2] })).toThrow(ValidationError);
     expect(() => parse({ ...good, color: [1, 2, 300] })).toThrow(/color\[2\]/);
-    expect(() => parse({ ...good, masks: [] })).toThrow(/segments\[0\]\.masks: expected no such field/);
+    expect(() => parse({ ...good, masks: [] })).toThrow(/changed\[0\]\.masks: expected no such field/);
   });
 
   it('refuses a payload whose size does not match the series', () => {

@@ -1,4 +1,4 @@
-// The masks IPC channels (load, save, AI proposal, export, import): argument schemas and
+// The masks IPC channels (load, commit, AI proposal, export, import): argument schemas and
 // result types, merged into the app's contract in src/shared/ipc.ts.
 import * as v from '../validate';
 import type { FrameShape, SegmentPayload } from './payload';
@@ -16,8 +16,9 @@ const rgb: v.Schema<Rgb> = {
 const seriesId = v.string({ min: 1, max: 64 });
 const path = v.string({ min: 1, max: 4096 });
 
-export const segmentPayloadSchema = v.object({
-  id: v.string({ min: 1, max: 64 }),
+const segmentId = v.string({ min: 1, max: 64 });
+const segmentFields = {
+  id: segmentId,
   name: v.string({ max: 200 }),
   color: rgb,
   visible: v.boolean(),
@@ -28,17 +29,23 @@ export const segmentPayloadSchema = v.object({
   algorithm: v.optional(v.string({ max: 200 })),
   prompt: v.optional(v.string({ max: 10_000 })),
   bits: v.bytes(),
-});
+};
+export const segmentPayloadSchema = v.object(segmentFields);
 
 export type ExportFormat = 'seg' | 'nifti' | 'png';
 
 export const maskArgSchemas = {
   'masks:load': v.object({ seriesId }),
-  'masks:save': v.object({
+  /** One editing step, autosaved: see Workspace.commitSegments. */
+  'masks:commit': v.object({
     seriesId,
-    /** The study version these segments were loaded at (LoadedSegments.version, or the last save's). */
+    /** The study version this step builds on (LoadedSegments.version, or the last commit's). */
     version: v.number({ min: 0, integer: true }),
-    segments: v.array(segmentPayloadSchema, { max: 1000 }),
+    order: v.array(segmentId, { max: 1000 }),
+    changed: v.array(
+      v.object({ ...segmentFields, frames: v.array(v.number({ min: 0, integer: true }), { max: 100_000 }) }),
+      { max: 1000 },
+    ),
     edits: v.array(
       v.object({
         segmentUid: v.string({ min: 1, max: 64 }),
@@ -70,7 +77,7 @@ export interface LoadedSegments extends FrameShape {
   studyKey: string;
   segments: SegmentPayload[];
   savedAt: string | null;
-  /** The study's save counter: pass it back to masks:save, which refuses a save over a newer one. */
+  /** The study's commit counter: pass it back to masks:commit, which refuses a commit over a newer one. */
   version: number;
 }
 
@@ -83,7 +90,7 @@ export interface ExportResult {
 
 export interface MaskResults {
   'masks:load': LoadedSegments;
-  'masks:save': { savedAt: string; version: number };
+  'masks:commit': { savedAt: string; version: number };
   'masks:proposal': null;
   'masks:export': ExportResult;
   /** Segments read from the file, for the caller to add (one undo step). */

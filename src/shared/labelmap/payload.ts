@@ -42,3 +42,31 @@ export function fromPayload(payload: SegmentPayload, shape: FrameShape): Segment
   const { bits, ...info } = payload;
   return { ...info, masks: masksFromBits(bits, shape) };
 }
+
+/** One segment's part of an editing step: its settings and the frames that changed. */
+export interface SegmentChangePayload extends SegmentInfo {
+  /** Frame indices, ascending and distinct; their masks lie bit-packed back to back in `bits`. */
+  frames: number[];
+  bits: Uint8Array;
+}
+
+/** A segment's settings and the masks of `frames` (every frame unless given). */
+export function toChangePayload(segment: Segment, frames?: readonly number[]): SegmentChangePayload {
+  const { masks, ...info } = segment;
+  const chosen = frames ? [...new Set(frames)].sort((a, b) => a - b) : masks.map((_, i) => i);
+  const picked = chosen.map((f) => {
+    const mask = masks[f];
+    if (!mask) throw new RangeError(`frame ${f} out of range 0..${masks.length - 1}`);
+    return mask;
+  });
+  return { ...toPayload({ ...info, masks: picked }), frames: chosen };
+}
+
+/** The masks a change carries, by frame. */
+export function framesFromChange(
+  change: SegmentChangePayload,
+  shape: Omit<FrameShape, 'frameCount'>,
+): Map<number, Mask> {
+  const masks = masksFromBits(change.bits, { ...shape, frameCount: change.frames.length });
+  return new Map(change.frames.map((frame, i) => [frame, masks[i] as Mask]));
+}

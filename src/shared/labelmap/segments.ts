@@ -96,9 +96,31 @@ export interface EditSession {
   cancel(): void;
 }
 
+/** What an undo or redo changed: a segment's one frame, or the whole segment (no frame). */
+export interface Touched {
+  segmentId: string;
+  frame?: number;
+}
+
+function touchedBy(entry: Entry): Touched[] {
+  switch (entry.kind) {
+    case 'pixels':
+      return [{ segmentId: entry.segmentId, frame: entry.frame }];
+    case 'add':
+    case 'remove':
+      return [{ segmentId: entry.segment.id }];
+    case 'replace':
+      return [{ segmentId: entry.segmentId }];
+    case 'group':
+      return entry.entries.flatMap(touchedBy);
+  }
+}
+
 export class SegmentList {
   readonly segments: Segment[] = [];
   selectedId: string | null = null;
+  /** What the last undo or redo changed (for saving just that). */
+  lastTouched: Touched[] = [];
   private readonly history: History<Entry>;
   private nextId = 1;
 
@@ -270,6 +292,7 @@ export class SegmentList {
     const entry = this.history.undo();
     if (!entry) return null;
     this.apply(entry, 'undo');
+    this.lastTouched = touchedBy(entry);
     return entry.label;
   }
 
@@ -277,6 +300,7 @@ export class SegmentList {
     const entry = this.history.redo();
     if (!entry) return null;
     this.apply(entry, 'redo');
+    this.lastTouched = touchedBy(entry);
     return entry.label;
   }
 

@@ -39,10 +39,14 @@ export function fromBridge(bridge: NextmaskBridge): NextmaskApi {
 export function fromHttp(origin: string, token: string): NextmaskApi {
   return {
     async invoke(channel, args) {
+      const body = encodeWire(args);
       const response = await fetch(`${origin}/api/${encodeURIComponent(channel)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
-        body: encodeWire(args),
+        body,
+        // A small commit (one stroke) outlives the page, so closing the tab does not drop it;
+        // browsers cap keepalive bodies at 64 KiB.
+        keepalive: channel === 'masks:commit' && body.length < 60_000,
       });
       return unwrap(decodeWire(await response.text()) as Envelope<never>);
     },

@@ -1,16 +1,26 @@
 // The renderer's editing state for the selected series: its segments (a SegmentList), the
-// active tool and brush size, the displayed frame, and the calls to main that load, save,
-// export and import. The panel and the overlay both drive this one object.
+// active tool and brush size, the displayed frame, and the calls to main that load, export and
+// import. Every committed change (a stroke, an AI answer, a setting) is saved at once as one
+// step in the workspace store: nothing waits for a Save button. The panel and the overlay
+// both drive this one object.
 import type { NextmaskApi } from '../../../shared/ipc';
 import { stampDisc, stepBrushRadius, strokeSegment } from '../../../shared/labelmap/brush';
 import type { ExportFormat } from '../../../shared/labelmap/channels';
 import { floodFill, removeSmallIslands } from '../../../shared/labelmap/flood';
 import { fillPolygon } from '../../../shared/labelmap/lasso';
 import { clearMask, countSet, type Mask, type Point, type Rect } from '../../../shared/labelmap/mask';
-import { fromPayload, toPayload } from '../../../shared/labelmap/payload';
+import { fromPayload, toChangePayload, toPayload } from '../../../shared/labelmap/payload';
 import { type EditSession, type Segment, type SegmentInfo, SegmentList } from '../../../shared/labelmap/segments';
 
 export type EditTool = 'none' | 'brush' | 'eraser' | 'lasso-fill' | 'lasso-erase' | 'fill';
+
+/** What a segment has waiting to be saved: its settings and these frames, or all of it. */
+type Pending = Set<number> | 'all';
+
+function merge(a: Pending | undefined, b: Pending): Pending {
+  if (a === undefined) return b;
+  return a === 'all' || b === 'all' ? 'all' : new Set([...a, ...b]);
+}
 
 interface EditRecord {
   segmentUid: string;
@@ -32,14 +42,18 @@ export class SegmentEditor {
   radius = $state(6);
   minIsland = $state(20);
   busy = $state(false);
-  dirty = $state(false);
+  /** The autosave: 'saved' once the store holds every change, 'failed' (with saveError) until a retry works. */
+  saveState = $state<'saved' | 'saving' | 'failed'>('saved');
+  saveError = $state<string | null>(null);
   message = $state<string | null>(null);
   error = $state<string | null>(null);
   /** A mask being computed (the segmenter's streamed partial), drawn over `frame` scaled to the image. */
   preview = $state.raw<{ frame: number; mask: Mask } | null>(null);
   private edits: EditRecord[] = [];
-  // The store's version of this series when loaded or last saved: a save over a newer one is refused.
+  // The store's version of this series when loaded or last committed: a commit over a newer one is refused.
   private storedVersion = 0;
+  private pending = new Map<string, Pending>();
+  private committing: Promise<void> | null = null;
   private stroke: { session: EditSession; last: Point; value: 0 | 1 } | null = null;
 
   constructor(private readonly api: NextmaskApi) {}
@@ -57,21 +71,93 @@ export class SegmentEditor {
     }
   }
 
-  private changed(action: string, segmentUid: string, frame?: number): void {
+  /**
+   * Records one committed change and saves it: `what` is the frame it changed, 'all' of the
+   * segment, 'settings' only, or 'gone' (deleted).
+   */
+  private changed(action: string, segmentUid: string, what: number | 'all' | 'settings' | 'gone'): void {
     this.version++;
-    this.dirty = true;
-    this.edits.push(frame === undefined ? { segmentUid, action } : { segmentUid, action, frame });
+    this.edits.push(typeof what === 'number' ? { segmentUid, action, frame: what } : { segmentUid, action });
+    if (what === 'gone') this.pending.delete(segmentUid);
+    else
+      this.pending.set(
+        segmentUid,
+        merge(
+          this.pending.get(segmentUid),
+          typeof what === 'number' ? new Set([what]) : what === 'all' ? 'all' : new Set(),
+        ),
+      );
+    this.saveState = 'saving';
+    this.committing ??= this.drain().finally(() => {
+      this.committing = null;
+    });
+  }
+
+  /** Sends the waiting changes, one commit at a time; changes made meanwhile go in the next. */
+  private async drain(): Promise<void> {
+    while (this.edits.length > 0) {
+      const { list, seriesId } = this;
+      if (!list || !seriesId) break;
+      const pending = this.pending;
+      const edits = this.edits;
+      this.pending = new Map();
+      this.edits = [];
+      const changed = [...pending].flatMap(([id, what]) => {
+        const segment = list.segments.find((s) => s.id === id);
+        return segment ? [toChangePayload(segment, what === 'all' ? undefined : [...what])] : [];
+      });
+      try {
+        const result = await this.api.invoke('masks:commit', {
+          seriesId,
+          version: this.storedVersion,
+          order: list.segments.map((s) => s.id),
+          changed,
+          edits,
+        });
+        this.storedVersion = result.version;
+      } catch (err) {
+        // Keep what failed, ahead of anything newer, for the next try.
+        for (const [id, what] of this.pending) pending.set(id, merge(pending.get(id), what));
+        this.pending = pending;
+        this.edits = [...edits, ...this.edits];
+        this.saveState = 'failed';
+        this.saveError = messageOf(err);
+        return;
+      }
+    }
+    this.saveState = 'saved';
+    this.saveError = null;
+  }
+
+  /** Tries again to save what a failed commit left waiting. */
+  retrySave(): Promise<void> {
+    this.saveState = 'saving';
+    this.committing ??= this.drain().finally(() => {
+      this.committing = null;
+    });
+    return this.committing;
+  }
+
+  /** Resolves once every change so far is in the store; false when saving failed. */
+  async flush(): Promise<boolean> {
+    while (this.committing) await this.committing;
+    return this.saveState !== 'failed';
   }
 
   /** Loads the saved segments of a series (or none) when the viewer shows another series. */
   async open(seriesId: string | null): Promise<void> {
     if (seriesId === this.seriesId) return;
+    // The series being left keeps every change: its last commits finish first.
+    if (!(await this.flush()))
+      this.error = `changes to the previous series could not be saved: ${this.saveError ?? 'unknown error'}`;
     this.seriesId = seriesId;
     this.list = null;
     this.preview = null;
     this.frame = 0;
     this.edits = [];
-    this.dirty = false;
+    this.pending = new Map();
+    this.saveState = 'saved';
+    this.saveError = null;
     this.message = null;
     if (!seriesId) return;
     await this.run(async () => {
@@ -97,12 +183,12 @@ export class SegmentEditor {
 
   addSegment(): void {
     const segment = this.list?.add();
-    if (segment) this.changed('add', segment.id);
+    if (segment) this.changed('add', segment.id, 'all');
   }
 
   remove(id: string): void {
     this.list?.remove(id);
-    this.changed('delete', id);
+    this.changed('delete', id, 'gone');
   }
 
   select(id: string): void {
@@ -112,7 +198,7 @@ export class SegmentEditor {
 
   update(id: string, changes: Partial<Omit<SegmentInfo, 'id' | 'source'>>): void {
     this.list?.update(id, changes);
-    this.changed('settings', id);
+    this.changed('settings', id, 'settings');
   }
 
   private editable(): Segment | null {
@@ -185,18 +271,21 @@ export class SegmentEditor {
   }
 
   undo(): void {
-    const label = this.list?.undo();
-    if (label) {
-      this.message = `Undid ${label}`;
-      this.changed(`undo ${label}`, this.selected?.id ?? '-');
-    }
+    this.step('undo');
   }
 
   redo(): void {
-    const label = this.list?.redo();
-    if (label) {
-      this.message = `Redid ${label}`;
-      this.changed(`redo ${label}`, this.selected?.id ?? '-');
+    this.step('redo');
+  }
+
+  private step(direction: 'undo' | 'redo'): void {
+    const list = this.list;
+    const label = direction === 'undo' ? list?.undo() : list?.redo();
+    if (!list || !label) return;
+    this.message = `${direction === 'undo' ? 'Undid' : 'Redid'} ${label}`;
+    for (const t of list.lastTouched) {
+      const present = list.segments.some((s) => s.id === t.segmentId);
+      this.changed(`${direction} ${label}`, t.segmentId, !present ? 'gone' : (t.frame ?? 'all'));
     }
   }
 
@@ -209,36 +298,20 @@ export class SegmentEditor {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
     const segment = list.applyAiResult(masks, meta, replaceSelected);
-    this.changed('AI result', segment.id);
+    this.changed('AI result', segment.id, 'all');
     await this.run(() =>
       this.api.invoke('masks:proposal', { seriesId, segmentUid: segment.id, ...meta, bits: toPayload(segment).bits }),
     );
   }
 
-  async save(): Promise<boolean> {
-    const { list, seriesId } = this;
-    if (!list || !seriesId) return false;
-    const edits = this.edits;
-    const result = await this.run(() =>
-      this.api.invoke('masks:save', {
-        seriesId,
-        version: this.storedVersion,
-        segments: list.segments.map(toPayload),
-        edits,
-      }),
-    );
-    if (!result) return false;
-    this.storedVersion = result.version;
-    this.edits = [];
-    this.dirty = false;
-    this.message = `Saved ${list.segments.length} segment(s)`;
-    return true;
-  }
-
-  /** Saves first (exports write what is saved), then exports. */
+  /** Exports what the store holds, once the last changes are in it. */
   async exportTo(format: ExportFormat, path: string, deidentify: boolean): Promise<void> {
     const { seriesId } = this;
-    if (!seriesId || !(await this.save())) return;
+    if (!seriesId) return;
+    if (!(await this.flush())) {
+      this.error = `not exported: the last changes are not saved (${this.saveError})`;
+      return;
+    }
     const result = await this.run(() =>
       this.api.invoke('masks:export', {
         seriesId,
@@ -264,7 +337,7 @@ export class SegmentEditor {
       }),
       `Import ${path.split(/[\\/]/).pop()}`,
     );
-    for (const s of added) this.changed('import', s.id);
+    for (const s of added) this.changed('import', s.id, 'all');
     this.message = `Imported ${added.length} segment(s)`;
   }
 

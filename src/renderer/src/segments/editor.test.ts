@@ -2,8 +2,13 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { NextmaskApi } from '../../../shared/ipc';
-import { createMask } from '../../../shared/labelmap/mask';
-import { fromPayload, type SegmentPayload, toPayload } from '../../../shared/labelmap/payload';
+import { countSet, createMask } from '../../../shared/labelmap/mask';
+import {
+  framesFromChange,
+  type SegmentChangePayload,
+  type SegmentPayload,
+  toPayload,
+} from '../../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS } from '../../../shared/labelmap/segments';
 import { SegmentEditor } from './editor.svelte';
 import SegmentPanel from './SegmentPanel.svelte';
@@ -22,12 +27,37 @@ function savedSegment(): SegmentPayload {
   });
 }
 
-function fakeApi(calls: { channel: string; args: unknown }[]): NextmaskApi {
+type Commit = {
+  version: number;
+  order: string[];
+  changed: SegmentChangePayload[];
+  edits: { action: string; frame?: number }[];
+};
+
+/** The store as the commits leave it: segment id → frame → pixel count. */
+function replay(calls: { channel: string; args: unknown }[]): Map<string, Map<number, number>> {
+  const store = new Map([['liver', new Map([[1, 10]])]]);
+  for (const c of calls.filter((c) => c.channel === 'masks:commit')) {
+    const commit = c.args as Commit;
+    for (const id of [...store.keys()]) if (!commit.order.includes(id)) store.delete(id);
+    for (const change of commit.changed) {
+      const frames = store.get(change.id) ?? new Map<number, number>();
+      for (const [f, m] of framesFromChange(change, SHAPE)) frames.set(f, countSet(m));
+      store.set(change.id, frames);
+    }
+  }
+  return store;
+}
+
+function fakeApi(calls: { channel: string; args: unknown }[], failCommits = { count: 0 }): NextmaskApi {
   const invoke = vi.fn(async (channel: string, args: unknown) => {
     calls.push({ channel, args });
     if (channel === 'masks:load')
       return { studyKey: 'k', ...SHAPE, segments: [savedSegment()], savedAt: null, version: 4 };
-    if (channel === 'masks:save') return { savedAt: 'now', version: (args as { version: number }).version + 1 };
+    if (channel === 'masks:commit') {
+      if (failCommits.count-- > 0) throw new Error('disk full');
+      return { savedAt: 'now', version: (args as { version: number }).version + 1 };
+    }
     if (channel === 'masks:import') return [{ ...savedSegment(), id: 'imported', name: 'Imported' }];
     if (channel === 'masks:export') return { path: (args as { path: string }).path, deidentified: true, segments: 1 };
     return null;
@@ -38,7 +68,7 @@ function fakeApi(calls: { channel: string; args: unknown }[]): NextmaskApi {
 const key = (key: string, extra: Partial<KeyboardEventInit> = {}) => new KeyboardEvent('keydown', { key, ...extra });
 
 describe('SegmentEditor', () => {
-  it('loads the saved segments, paints a stroke as one undo step, and saves what changed', async () => {
+  it('loads the saved segments, paints a stroke as one undo step, and saves each change as it happens', async () => {
     const calls: { channel: string; args: unknown }[] = [];
     const editor = new SegmentEditor(fakeApi(calls));
     await editor.open('series-1');
@@ -54,7 +84,7 @@ describe('SegmentEditor', () => {
     editor.endStroke();
     const liver = editor.list!.segments[0]!;
     expect(editor.pixelCount(liver)).toBeGreaterThan(10 + 27);
-    expect(editor.dirty).toBe(true);
+    expect(editor.saveState).toBe('saving');
 
     expect(editor.keydown(key('z', { ctrlKey: true }))).toBe(true);
     expect(editor.pixelCount(liver)).toBe(10);
@@ -65,18 +95,55 @@ describe('SegmentEditor', () => {
     editor.keydown(key('y', { ctrlKey: true }));
     expect(editor.pixelCount(liver)).toBe(painted);
 
-    expect(await editor.save()).toBe(true);
-    const save = calls.find((c) => c.channel === 'masks:save')!.args as {
-      version: number;
-      segments: SegmentPayload[];
-      edits: { action: string }[];
-    };
-    expect(fromPayload(save.segments[0]!, SHAPE).masks[0]!.data.reduce((a, v) => a + v, 0)).toBe(painted - 10);
-    expect(save.edits.map((e) => e.action)).toContain('Brush');
-    expect(save.version).toBe(4); // the version loaded, so a newer save elsewhere is a conflict
-    expect(editor.dirty).toBe(false);
-    expect(await editor.save()).toBe(true);
-    expect((calls.filter((c) => c.channel === 'masks:save')[1]!.args as { version: number }).version).toBe(5);
+    expect(await editor.flush()).toBe(true);
+    expect(editor.saveState).toBe('saved');
+    const commits = calls.filter((c) => c.channel === 'masks:commit').map((c) => c.args as Commit);
+    // The stroke travels as the one frame it changed, never the whole series.
+    expect(commits[0]!.changed.map((c) => c.frames)).toEqual([[0]]);
+    // Each commit builds on the version loaded or last committed, so a newer one elsewhere is a conflict.
+    expect(commits.map((c) => c.version)).toEqual(commits.map((_, i) => 4 + i));
+    expect(commits.flatMap((c) => c.edits.map((e) => e.action))).toEqual([
+      'Brush',
+      'undo Brush',
+      'redo Brush',
+      'undo Brush',
+      'redo Brush',
+    ]);
+    expect(replay(calls)).toEqual(
+      new Map([
+        [
+          'liver',
+          new Map([
+            [0, painted - 10],
+            [1, 10],
+          ]),
+        ],
+      ]),
+    );
+  });
+
+  it('keeps a change whose save failed and saves it on retry, and saves before showing another series', async () => {
+    const calls: { channel: string; args: unknown }[] = [];
+    const editor = new SegmentEditor(fakeApi(calls, { count: 1 }));
+    await editor.open('series-1');
+    editor.addSegment();
+    expect(await editor.flush()).toBe(false);
+    expect(editor.saveState).toBe('failed');
+    expect(editor.saveError).toContain('disk full');
+    editor.update('liver', { name: 'Liver left' });
+    await editor.retrySave();
+    expect(editor.saveState).toBe('saved');
+    expect([...replay(calls).keys()]).toEqual(['liver', 's2']);
+    editor.tool = 'brush';
+    editor.select('s2');
+    editor.beginStroke({ x: 4, y: 4 });
+    editor.endStroke();
+    // Switching series right after a stroke: the stroke is committed to its own series first.
+    await editor.open('series-2');
+    const last = calls.filter((c) => c.channel === 'masks:commit').at(-1)!.args as Commit & { seriesId: string };
+    expect(last.seriesId).toBe('series-1');
+    expect(last.changed.map((c) => [c.id, c.frames])).toEqual([['s2', [0]]]);
+    expect(calls.at(-1)!.channel).toBe('masks:load');
   });
 
   it('sizes the brush with [ and ], and refuses to paint a locked segment with a message', async () => {
@@ -95,7 +162,7 @@ describe('SegmentEditor', () => {
     expect(editor.pixelCount(editor.list!.segments[0]!)).toBe(10);
   });
 
-  it('imports as one undo step and saves before exporting', async () => {
+  it('imports as one undo step and exports only once the store has every change', async () => {
     const calls: { channel: string; args: unknown }[] = [];
     const editor = new SegmentEditor(fakeApi(calls));
     await editor.open('series-1');
@@ -104,7 +171,8 @@ describe('SegmentEditor', () => {
     editor.undo();
     expect(editor.list!.segments.map((s) => s.name)).toEqual(['Liver']);
     await editor.exportTo('seg', '/out/x.dcm', true);
-    expect(calls.map((c) => c.channel).slice(-2)).toEqual(['masks:save', 'masks:export']);
+    expect(calls.map((c) => c.channel).slice(-2)).toEqual(['masks:commit', 'masks:export']);
+    expect([...replay(calls).keys()]).toEqual(['liver']);
     expect(calls.at(-1)!.args).toMatchObject({ format: 'seg', path: '/out/x.dcm', deidentify: true });
     expect(editor.message).toBe('Exported /out/x.dcm (de-identified)');
   });

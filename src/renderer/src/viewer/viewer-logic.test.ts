@@ -4,7 +4,7 @@ import type { DecodedFrame, FrameResult, SeriesSummary } from '../../../shared/v
 import { dragWindow, toCornerstoneImage, voiLutOf } from './cornerstone-image';
 import { FrameSource } from './frame-source';
 import { droppedPaths, pathsFromHash } from './open-paths';
-import { PRESETS } from './presets';
+import { autoWindow, initialWindow, presetsFor } from './presets';
 import { seriesLabel, seriesTree } from './series-tree';
 
 function frame(overrides: Partial<DecodedFrame> = {}): DecodedFrame {
@@ -77,14 +77,39 @@ describe('cornerstone image', () => {
 
 describe('presets', () => {
   it('gives the CT presets and the file window or full range', () => {
-    const byId = Object.fromEntries(PRESETS.map((p) => [p.id, p.window(frame())]));
+    const byId = Object.fromEntries(presetsFor('CT').map((p) => [p.id, p.window(frame())]));
     expect(byId.lung).toEqual({ width: 1500, center: -600 });
     expect(byId.bone).toEqual({ width: 2500, center: 480 });
     expect(byId['soft-tissue']).toEqual({ width: 400, center: 40 });
     expect(byId.brain).toEqual({ width: 80, center: 40 });
-    expect(byId.default).toEqual({ center: 40, width: 400 });
+    expect(byId.file).toEqual({ center: 40, width: 400 });
     // Full range in modality units: 0*2-1000 .. 300*2-1000.
     expect(byId.full).toEqual({ center: -700, width: 600 });
+  });
+
+  it('offers radiographs histogram windows, never the CT ones, and opens them on the 1st–99th percentile', () => {
+    for (const modality of ['CR', 'DX', 'MG']) {
+      const ids = presetsFor(modality).map((p) => p.id);
+      expect(ids).toContain('auto');
+      expect(ids).not.toContain('lung');
+    }
+    expect(presetsFor('', 'raster').map((p) => p.id)).toEqual(presetsFor('DX').map((p) => p.id));
+    expect(presetsFor('MR').length).toBeLessThanOrEqual(9);
+    // 1000 pixels 0..999 with 10 bright outliers at 60000: the auto window ignores them.
+    const stored = Uint16Array.from({ length: 1010 }, (_, i) => (i < 1000 ? i : 60000));
+    const radiograph = frame({
+      stored,
+      minStored: 0,
+      maxStored: 60000,
+      rescale: { slope: 1, intercept: 0 },
+      windows: [],
+      window: { center: 30000, width: 60000 },
+    });
+    const auto = autoWindow(radiograph);
+    expect(auto.center - auto.width / 2).toBe(10);
+    expect(auto.center + auto.width / 2).toBe(999);
+    expect(initialWindow(radiograph)).toEqual(auto);
+    expect(initialWindow(frame())).toEqual({ center: 40, width: 400 });
   });
 });
 
