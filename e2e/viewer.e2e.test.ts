@@ -105,10 +105,12 @@ describe('viewer in Chromium', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByTestId('slice-index').textContent()).toBe('Im 12 / 20');
 
-    // A preset sets the window numerically.
+    // A preset sets the window; MR gets no CT (Hounsfield) presets.
     const beforePreset = await canvasStats(page);
-    await page.getByTestId('preset').selectOption('brain');
-    await expect.poll(() => windowLevel(page)).toBe('W 80.0 L 40.0');
+    const opening = await windowLevel(page);
+    expect(await page.getByTestId('preset').locator('option[value="brain"]').count()).toBe(0);
+    await page.getByTestId('preset').selectOption('full');
+    await expect.poll(() => windowLevel(page)).not.toBe(opening);
     await expect.poll(async () => (await canvasStats(page)).hash).not.toBe(beforePreset.hash);
 
     // Cine plays through the stack until stopped.
