@@ -71,11 +71,7 @@ export async function dumpTokens(
   const worker = async () => {
     for (let r = next++; r < n; r = next++) {
       const { source, seed } = plan[r] as { source: number; seed: number };
-      const t = await tokenizeSample(
-        tokenizers,
-        layout,
-        await loadSample(sources[source] as SampleSource, { seed }),
-      );
+      const t = await tokenizeSample(tokenizers, layout, await loadSample(sources[source] as SampleSource, { seed }));
       image.set(t.image, r * GRID_TOKENS * L);
       text.set(t.text, r * layout.maxText);
       mask.set(t.mask, r * GRID_TOKENS);
