@@ -1,7 +1,7 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
-// [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)] [--zoom on|off (the zoomed second look, zoom-pass.ts)]
+// [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)]
 // [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size and by what the prompt names (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
@@ -34,7 +34,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'mask-from': { type: 'string' },
       views: { type: 'string' },
       gate: { type: 'string', default: 'on' },
-      zoom: { type: 'string', default: 'on' },
       'lesion-cut': { type: 'string' },
       'per-image': { type: 'string' },
     },
@@ -49,10 +48,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (maskFrom !== undefined && maskFrom !== 'codes' && maskFrom !== 'probability')
     throw new Error(`--mask-from must be probability or codes, got ${maskFrom}`);
   const views = values.views === undefined ? undefined : parseViews(values.views);
-  for (const flag of ['gate', 'zoom'] as const) {
-    if (values[flag] !== 'on' && values[flag] !== 'off')
-      throw new Error(`--${flag} must be on or off, got ${values[flag]}`);
-  }
+  if (values.gate !== 'on' && values.gate !== 'off') throw new Error(`--gate must be on or off, got ${values.gate}`);
   const lesionCut = values['lesion-cut'] === undefined ? undefined : Number(values['lesion-cut']);
   if (lesionCut !== undefined && !(lesionCut > 0 && lesionCut <= 1))
     throw new Error(`--lesion-cut must be a probability in (0, 1], got ${values['lesion-cut']}`);
@@ -71,7 +67,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
     ...(views ? { views } : {}),
     ...(groups ? { groups } : {}),
     gate: values.gate === 'on',
-    zoom: values.zoom === 'on',
     ...(lesionCut !== undefined ? { lesionCut } : {}),
     onImage: (score) => {
       images.push(score);

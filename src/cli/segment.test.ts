@@ -75,7 +75,6 @@ describe('nextmask segment', () => {
         'output',
         'threshold',
         'width',
-        'zoomed',
       ].sort(),
     );
     expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model });

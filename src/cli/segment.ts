@@ -127,7 +127,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
 
   const model = await openModel(request);
   try {
-    const result = await segment(model, input.image, prompt, input, { film: input.film });
+    const result = await segment(model, input.image, prompt, input);
     const mask = result.mask;
     if (request.seg) {
       await writeWhole(request.out, (tmp) =>
@@ -145,8 +145,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
-    const zoomed = result.zoomed !== null;
-    const note = resultNote({ ...result, zoomed });
+    const note = resultNote(result);
     const summary = {
       output: request.out,
       width: mask.width,
@@ -157,7 +156,6 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       threshold: result.threshold,
       cut: result.cut,
       gated: result.gated,
-      zoomed,
       model: request.modelDir,
     };
     process.stdout.write(

@@ -9,7 +9,7 @@ export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu'
 /** 'auto': the platform's GPU provider (cuda on Linux, dml on Windows, coreml on macOS), else cpu. */
 export type ExecutionProviderChoice = 'auto' | ExecutionProviderName;
 
-/** Side of the model's mask grid: partial masks stream at this size (16x16 patches of 16 px). */
+/** Side of the model's mask grid: drafts stream at this size (16x16 patches of 16 px). */
 export const PARTIAL_SIZE = 256;
 
 const requestId = v.string({ min: 1, max: 64 });
@@ -50,8 +50,6 @@ export interface SegmentResult extends ProviderReport {
   cut: number | null;
   /** Which gate kept the answer inside the places the prompt names (src/main/model/lung-gate.ts, film-region.ts), if any. */
   gated: Gate | null;
-  /** Whether a zoomed second look at the part of the film the prompt names added to the answer (src/main/model/zoom-pass.ts). */
-  zoomed: boolean;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */
@@ -80,13 +78,18 @@ export interface SegmentResults {
 export interface SegmentProgress {
   requestId: string;
   /**
-   * Mask tokens decoded so far, of `total`: 256 per decode, one decode per test-time view (a retry at a
-   * lower threshold adds a round).
+   * Mask tokens decoded so far, of `total`: 256 per decode planned (one per test-time view, and one for
+   * the lung gate when the prompt needs it). The total stays for the whole answer; a retry at a lower
+   * threshold (`retry`) counts its round from 0 again against it.
    */
   decoded: number;
   total: number;
-  /** PARTIAL_SIZE² bits, packed: the first view's decoded patches (row-major over the 16x16 grid), the rest background. */
-  partial: Uint8Array;
+  retry: boolean;
+  /**
+   * PARTIAL_SIZE² bits, packed, when a new draft is out: the answer so far (the first view's, then the
+   * mean of the views landed), cut as the final answer is.
+   */
+  partial?: Uint8Array;
 }
 
 export interface SegmentEvents {
@@ -109,18 +112,12 @@ export function isFallback(threshold: number | null): boolean {
   return threshold !== null && threshold < EXPECTED_THRESHOLD;
 }
 
-/** What a result says about a fallback answer, a gated one and a zoomed one, '; '-separated; empty for none. */
-export function resultNote({
-  threshold,
-  cut,
-  gated,
-  zoomed,
-}: Pick<SegmentResult, 'threshold' | 'cut' | 'gated' | 'zoomed'>): string {
+/** What a result says about a fallback answer and a gated one, '; '-separated; empty for none. */
+export function resultNote({ threshold, cut, gated }: Pick<SegmentResult, 'threshold' | 'cut' | 'gated'>): string {
   const shownAt = Number((cut ?? threshold ?? 0).toFixed(2));
   const notes = [
     isFallback(threshold) ? `low confidence: nothing above ${EXPECTED_THRESHOLD}, shown at ${shownAt}` : '',
     gated ? GATE_NOTES[gated] : '',
-    zoomed ? 'with a second, zoomed look at the part of the film it names' : '',
   ];
   return notes.filter(Boolean).join('; ');
 }

@@ -15,7 +15,6 @@ const score = (over: Partial<ImageScore>): ImageScore => ({
   threshold: 0.5,
   cut: 0.5,
   gated: null,
-  zoomed: false,
   forwardPasses: 40,
   ms: 100,
   ...over,

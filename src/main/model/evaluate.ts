@@ -33,8 +33,6 @@ export interface ImageScore extends Overlap {
   cut: number | null;
   /** Which gate kept the answer inside the places the prompt names (segment.ts), if any. */
   gated: Gate | null;
-  /** Whether a zoomed second look at the part of the film the prompt names added to the answer. */
-  zoomed: boolean;
   forwardPasses: number;
   ms: number;
 }
@@ -55,8 +53,6 @@ export interface EvalOptions {
   views?: readonly View[];
   /** The lung and film-region gates (segment()'s `gate`; default on). */
   gate?: boolean;
-  /** The zoomed second look (segment()'s `zoom`; default on, when the model has a zoom model). */
-  zoom?: boolean;
   /** Where lesion answers are cut from their maps (segment()'s `lesionCut`; default LESION_CUT). */
   lesionCut?: number;
 }
@@ -101,7 +97,7 @@ export async function evaluateModel(
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask, forwardPasses, threshold, cut, gated, zoomed } = await segment(
+    const { mask, forwardPasses, threshold, cut, gated } = await segment(
       model,
       sample.image,
       sample.text,
@@ -113,8 +109,6 @@ export async function evaluateModel(
         ...(options.views ? { views: options.views } : {}),
         ...(options.gate === false ? { gate: false } : {}),
         ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
-        film: sample.film,
-        zoom: options.zoom !== false,
       },
     );
     const imageMs = performance.now() - started;
@@ -135,7 +129,6 @@ export async function evaluateModel(
       threshold,
       cut,
       gated,
-      zoomed: zoomed !== null,
       forwardPasses,
       ms: imageMs,
     });

@@ -1,9 +1,9 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRandomModel } from '../testing/tiny-model';
-import { loadModel, releaseModel, ZOOM_DIR } from './model-files';
+import { loadModel, releaseModel } from './model-files';
 import { segment } from './segment';
 
 let dir: string;
@@ -11,7 +11,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nextmask-model-files-'));
   await writeRandomModel(dir);
-});
+}, 60_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the model decoding rule', () => {
@@ -50,27 +50,5 @@ describe('the model decoding rule', () => {
   it('refuses an unknown rule with a message naming the file', async () => {
     await setRule('beam');
     await expect(loadModel(join(dir, 'model'), 1)).rejects.toThrow(/model\.json: unknown decodeRule "beam"/);
-  });
-});
-
-describe("a model folder's zoom model", () => {
-  it('is opened with the folder from its zoom/ subfolder, and a broken one is named', async () => {
-    const folder = join(dir, 'with-zoom');
-    await cp(join(dir, 'model'), folder, { recursive: true });
-    await writeFile(
-      join(folder, 'model.json'),
-      JSON.stringify({ ...JSON.parse(await readFile(join(folder, 'model.json'), 'utf8')), decodeRule: 'expected' }),
-    );
-    const alone = await loadModel(folder, 1);
-    expect(alone.zoom).toBeUndefined();
-    await releaseModel(alone);
-    await cp(folder, join(dir, 'zoom-copy'), { recursive: true });
-    await cp(join(dir, 'zoom-copy'), join(folder, ZOOM_DIR), { recursive: true });
-    const model = await loadModel(folder, 1);
-    expect(model.zoom?.architecture).toEqual(model.architecture);
-    expect(model.zoom?.zoom).toBeUndefined();
-    await releaseModel(model);
-    await writeFile(join(folder, ZOOM_DIR, 'model.json'), '{"format": "other"}');
-    await expect(loadModel(folder, 1)).rejects.toThrow(`${join(folder, ZOOM_DIR, 'model.json')} is not a`);
   });
 });

@@ -61,21 +61,11 @@ export interface SegmentationModel extends DecoderModels {
   tokenizers: Tokenizers;
   /** The decoding rule the model was validated with, segment()'s default for it. */
   rule: DecodeRule;
-  /** The folder's `zoom/` model, for a zoomed second look at the part of the film a prompt names (zoom-pass.ts), if it has one. */
-  zoom?: SegmentationModel;
 }
 
-/** The subfolder holding a model folder's zoom model (a model folder itself). */
-export const ZOOM_DIR = 'zoom';
-
-/** Frees a loaded model's sessions, its zoom model's too. */
+/** Frees a loaded model's sessions. */
 export async function releaseModel(model: SegmentationModel): Promise<void> {
-  await Promise.all([
-    model.prefill.release(),
-    model.decode.release(),
-    model.tokenizers.imageEncoder.release(),
-    ...(model.zoom ? [releaseModel(model.zoom)] : []),
-  ]);
+  await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
 }
 
 /** A model folder's model.json, checked to be this format. */
@@ -108,7 +98,5 @@ export async function loadModel(dir: string, options?: number | SessionOptions):
   ]);
   const sessionOptions = typeof options === 'number' ? { threads: options } : (options ?? {});
   const models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
-  const zoomDir = join(dir, ZOOM_DIR);
-  const zoom = existsSync(join(zoomDir, MODEL_FILES.config)) ? await loadModel(zoomDir, options) : undefined;
-  return { ...models, architecture, tokenizers, rule, ...(zoom ? { zoom } : {}) };
+  return { ...models, architecture, tokenizers, rule };
 }

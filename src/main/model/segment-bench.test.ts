@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleSource } from '../data/samples';
-import { benchSamples, benchSummary, modeStats, replaceSection } from './segment-bench';
+import { benchSamples, benchSummary, diceDelta, modeStats, replaceSection } from './segment-bench';
 
 describe('bench:segment helpers', () => {
   it('modeStats: percentiles of the sorted times, mean passes, tokens per pass after the prompt pass', () => {
@@ -12,34 +12,46 @@ describe('bench:segment helpers', () => {
     expect(() => modeStats({ ms: [1, 2], forwardPasses: [3] }, 257)).toThrow(/one pass count per image/);
   });
 
-  it('benchSummary: speculative numbers, speedups as ratios of p50s', () => {
-    const stats = (p50Ms: number, p95Ms: number, tokensPerStep: number) => ({
-      images: 30,
-      p50Ms,
-      p95Ms,
-      meanPasses: 0,
-      tokensPerStep,
-    });
+  it('benchSummary: pipeline percentiles, single-view speedup as a ratio of p50s, the Dice change', () => {
+    const stats = (p50Ms: number) => ({ images: 30, p50Ms, p95Ms: 0, meanPasses: 0, tokensPerStep: 0 });
+    const ms = Array.from({ length: 20 }, (_, i) => 500 + i * 10); // 500..690
     const summary = benchSummary(
-      { speculative: stats(200, 260.04, 3.891), kvGreedy: stats(610, 700, 1.004), recompute: stats(15000, 16000, 1) },
+      { firstDraftMs: ms.map((v) => v / 4), ms },
+      { speculative: stats(200), kvGreedy: stats(610) },
       true,
+      -0.00123456,
     );
     expect(summary).toEqual({
-      p50Ms: 200,
-      p95Ms: 260,
+      firstDraftP50Ms: 150,
+      p50Ms: 600,
+      p95Ms: 690,
+      singleViewP50Ms: 200,
       speedupVsKvGreedy: 3.05,
-      speedupVsRecompute: 75,
-      tokensPerStep: 3.89,
       identical: true,
+      valDiceDelta: -0.0012,
     });
     expect(Object.keys(JSON.parse(JSON.stringify(summary)))).toEqual([
+      'firstDraftP50Ms',
       'p50Ms',
       'p95Ms',
+      'singleViewP50Ms',
       'speedupVsKvGreedy',
-      'speedupVsRecompute',
-      'tokensPerStep',
       'identical',
+      'valDiceDelta',
     ]);
+    expect(
+      benchSummary({ firstDraftMs: [1], ms: [2] }, { speculative: stats(1), kvGreedy: stats(1) }, false, null),
+    ).toMatchObject({ valDiceDelta: null, identical: false });
+  });
+
+  it('diceDelta: per-group mean change over the images both scored, averaged over groups', () => {
+    const baseline = { lung: { a: 0.9, b: 0.8, gone: 0.1 }, btxrd: { c: 0.2 } };
+    const current = { lung: { a: 0.95, b: 0.7, extra: 1 }, btxrd: { c: 0.3 }, infection: { d: 0.5 } };
+    const { delta, images } = diceDelta(current, baseline);
+    // lung: (0.05 − 0.1) / 2 = −0.025; btxrd: +0.1; infection has no baseline and is left out.
+    expect(delta).toBeCloseTo((-0.025 + 0.1) / 2, 12);
+    expect(images).toBe(3);
+    expect(diceDelta({ lung: { a: 1 } }, {})).toEqual({ delta: null, images: 0 });
   });
 
   it('benchSamples: evenly spread per group, interleaved, at most the count asked', () => {

@@ -42,30 +42,65 @@ export function modeStats(runs: ModeRuns, outputs: number): ModeStats {
 }
 
 export interface BenchSummary {
+  /** The default pipeline from a decoded frame: to its first draft, and to its answer. */
+  firstDraftP50Ms: number;
   p50Ms: number;
   p95Ms: number;
+  /** One view, one decode (speculative NkTP + lookahead), no gate. */
+  singleViewP50Ms: number;
   speedupVsKvGreedy: number;
-  speedupVsRecompute: number;
-  tokensPerStep: number;
+  /** Single view: speculative gave KV greedy's tokens and masks on every image. */
   identical: boolean;
+  /** Change of the per-image val Dice (group means, averaged over groups) against the recorded baseline; null without one. */
+  valDiceDelta: number | null;
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
-/** The last stdout line: speculative numbers; a speedup is the other mode's p50 over speculative's p50. */
+/** Percentiles of a list of times as modeStats takes them. */
+export function timeStats(ms: readonly number[]): { p50Ms: number; p95Ms: number } {
+  if (ms.length === 0) throw new Error('no times');
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
+}
+
+/** The last stdout line; the speedup is KV greedy's single-view p50 over speculative's. */
 export function benchSummary(
-  modes: { speculative: ModeStats; kvGreedy: ModeStats; recompute: ModeStats },
+  pipeline: { firstDraftMs: readonly number[]; ms: readonly number[] },
+  single: { speculative: ModeStats; kvGreedy: ModeStats },
   identical: boolean,
+  valDiceDelta: number | null,
 ): BenchSummary {
-  const { speculative, kvGreedy, recompute } = modes;
+  const answer = timeStats(pipeline.ms);
   return {
-    p50Ms: round(speculative.p50Ms, 1),
-    p95Ms: round(speculative.p95Ms, 1),
-    speedupVsKvGreedy: round(kvGreedy.p50Ms / speculative.p50Ms, 2),
-    speedupVsRecompute: round(recompute.p50Ms / speculative.p50Ms, 2),
-    tokensPerStep: round(speculative.tokensPerStep, 2),
+    firstDraftP50Ms: round(timeStats(pipeline.firstDraftMs).p50Ms, 1),
+    p50Ms: round(answer.p50Ms, 1),
+    p95Ms: round(answer.p95Ms, 1),
+    singleViewP50Ms: round(single.speculative.p50Ms, 1),
+    speedupVsKvGreedy: round(single.kvGreedy.p50Ms / single.speculative.p50Ms, 2),
     identical,
+    valDiceDelta: valDiceDelta === null ? null : round(valDiceDelta, 4),
   };
+}
+
+/** Per-image Dice keyed by group and sample id. */
+export type ImageDice = Partial<Record<Group, Record<string, number>>>;
+
+/**
+ * The change of val Dice against `baseline`: per group, the mean over the images both scored of
+ * (current − baseline); then the mean over the groups. Null when no image is shared.
+ */
+export function diceDelta(current: ImageDice, baseline: ImageDice): { delta: number | null; images: number } {
+  const perGroup: number[] = [];
+  let images = 0;
+  for (const [group, scores] of Object.entries(current) as [Group, Record<string, number>][]) {
+    const base = baseline[group] ?? {};
+    const shared = Object.keys(scores).filter((id) => base[id] !== undefined);
+    if (shared.length === 0) continue;
+    images += shared.length;
+    perGroup.push(shared.reduce((s, id) => s + (scores[id] as number) - (base[id] as number), 0) / shared.length);
+  }
+  return { delta: perGroup.length ? perGroup.reduce((s, d) => s + d, 0) / perGroup.length : null, images };
 }
 
 /**

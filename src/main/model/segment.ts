@@ -1,19 +1,17 @@
-// One prompt → one mask: tokenize the 256x256 image and the text, decode the mask tokens with the
-// KV-cached session (speculative from the NkTP heads; same tokens as greedy), detokenize to the
-// source size. Under the expected rule each of a few test-time views of the image (test-time-views.ts)
-// is decoded, their expected-patch probability maps averaged, kept inside the lungs and zones a chest
-// prompt names (lung-gate.ts) and thresholded; an empty answer is
-// decoded again at lower thresholds (see EMPTY_FALLBACK): the prompt asked for something, and the
-// model's less confident answer is more use to a radiologist than nothing, provided it is labelled as
-// such (`threshold`). An answer to a prompt not about the chest (a bone lesion) is kept near the part of
-// the film the prompt names (film-region.ts), gets a second, zoomed look at that part by the model folder's
-// zoom model when the caller passes the film (zoom-pass.ts), and is cut from its map lower (LESION_CUT).
+// One prompt → one mask, as a short pipeline: plan the decodes (the test-time views of the image,
+// test-time-views.ts, and for a prompt placing a finding in the lungs the model's own "both lungs" for the
+// lung gate, lung-gate.ts), decode them (KV-cached, speculative from the NkTP heads: greedy's tokens),
+// average the views' expected-patch probability maps, keep the answer inside the places the prompt names
+// (the lung gate, or for a prompt not about the chest the film-region gate, film-region.ts), and cut the
+// map into the mask at the source size. An empty answer is decoded again at lower thresholds
+// (EMPTY_FALLBACK): the prompt asked for something, and the model's less confident answer is more use to a
+// radiologist than nothing, provided it is labelled as such (`threshold`). A lesion's answer is cut from
+// its map lower (LESION_CUT). Under the argmax rule one view is decoded and its codes are the mask.
 import { EXPECTED_THRESHOLD, type Gate } from '../../shared/segment-types';
 import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
-import type { Box } from '../data/crop';
 import { canonicalLungPrompt } from '../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../data/resample';
-import { type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
+import { type DecodeOptions, type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { GRID_PIXELS } from '../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
 import type { DecoderModels } from './decoder-session';
@@ -23,7 +21,6 @@ import { cellWindow, filmCell } from './film-region';
 import { gated, gateRegion, type LungPlaces, lungPlaces, mentionsLungs } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
 import { encodeImage, type Tokenizers } from './tokenizer-set';
-import { type Film, zoomBoxFor, zoomedMap, zoomInput } from './zoom-pass';
 
 export interface Segmentation {
   mask: Mask;
@@ -39,12 +36,10 @@ export interface Segmentation {
   probability: Plane<Float32Array> | null;
   /** Which gate kept the answer inside the places the prompt names: the lung gate, the film-region gate, or none. */
   gated: Gate | null;
-  /** The box of the film (its pixels) a zoomed second look added to the answer in, or null. */
-  zoomed: Box | null;
 }
 
-/** What segment() runs: a model folder's sessions and tokenizers, and its zoom model if it has one. */
-export type SegmentModel = DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule; zoom?: SegmentModel };
+/** What segment() runs: a model folder's sessions and tokenizers. */
+export type SegmentModel = DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule };
 
 /**
  * How the expected rule turns its answer into pixels: the decoded codes' patterns (`codes`), or the
@@ -56,39 +51,45 @@ export type MaskSource = 'codes' | 'probability';
 /** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
 export type DecodeRule = 'argmax' | 'expected';
 
+/** How one decode runs: bench:segment compares greedy with speculative, and the KV cache with a full recompute. */
+export interface Decoding {
+  /** Decoding algorithm (default speculative; greedyDecode gives the same tokens in more passes). */
+  decode: typeof speculativeDecode;
+  /** The decoder session (default KV-cached). */
+  session: (model: DecoderModels) => DecoderSession;
+  /** Longest speculative draft, the heads' guesses included; 0 drafts from the heads only (see maskLookahead). */
+  maxDraft: number;
+}
+
+/** Mask tokens decoded so far out of `total` (256 per decode planned for the round); `retry`: a lower-threshold round. */
+export interface SegmentProgress {
+  decoded: number;
+  total: number;
+  retry: boolean;
+}
+
 export interface SegmentOptions {
   /** Default: the model's own rule (model.json `decodeRule`), else argmax. */
   rule?: DecodeRule;
-  signal?: AbortSignal;
-  /** Decoding algorithm (default speculative; greedyDecode gives the same tokens in more passes). */
-  decode?: typeof speculativeDecode;
-  /** The decoder session (default KV-cached); bench:segment swaps in a full recompute. */
-  session?: (model: DecoderModels) => DecoderSession;
-  /** Longest speculative draft, the heads' guesses included; 0 drafts from the heads only (see maskLookahead). */
-  maxDraft?: number;
-  /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
-  fallback?: readonly number[];
-  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
-  lesionCut?: number;
   /** Expected rule only (default `probability`). */
   maskFrom?: MaskSource;
   /** Expected rule with `probability` masks: views whose maps are averaged (default TEST_TIME_VIEWS). */
   views?: readonly View[];
-  /**
-   * Expected rule with `probability` masks: keep the answer inside the lungs and zones a chest prompt
-   * names, as the model's own answer to "both lungs" (one more decode) finds them, and a lesion's near
-   * the part of the film its prompt names (film-region.ts) (default true).
-   */
+  /** Expected rule with `probability` masks: the lung and film-region gates (default true). */
   gate?: boolean;
+  /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
+  fallback?: readonly number[];
+  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
+  lesionCut?: number;
+  decoding?: Partial<Decoding>;
+  signal?: AbortSignal;
+  /** Called as mask tokens are decoded. */
+  onProgress?: (progress: SegmentProgress) => void;
   /**
-   * The film at its own size (`size`): with it, a prompt not about the chest that names a part of the film
-   * gets a zoomed second look there by the model's zoom model, if it has one (zoom-pass.ts).
+   * Called as each view of the first round lands: the answer so far on the 256x256 grid, averaged, gated
+   * as far as the gates are known, and cut as the answer will be (the first call: the first view alone).
    */
-  film?: Film;
-  /** The zoomed second look when it applies (default true). */
-  zoom?: boolean;
-  /** Called before each decode: its index over the whole call, and how many decodes are planned so far. */
-  onDecode?: (index: number, planned: number) => void;
+  onDraft?: (draft: Mask) => void;
 }
 
 /**
@@ -145,6 +146,59 @@ export function maskLookahead(layout: TokenLayout, maxDraft: number): Lookahead 
   };
 }
 
+/** One decode: a prompt (image and text ids), decoded at an expected-patch threshold (null: argmax). */
+interface Decode {
+  prompt: Int32Array;
+  threshold: number | null;
+}
+
+interface Decoded {
+  /** The 256 mask codes. */
+  tokens: Int32Array;
+  /** The expected patches behind them on the 256x256 grid (null under argmax). */
+  map: Plane<Float32Array> | null;
+  forwardPasses: number;
+}
+
+/** Runs one decode; `onTokens` hears how many outputs are final. */
+async function runDecode(
+  model: SegmentModel,
+  { prompt, threshold }: Decode,
+  decoding: Decoding,
+  options: Pick<DecodeOptions, 'signal' | 'onTokens'>,
+): Promise<Decoded> {
+  const { layout, tokenizers } = model;
+  const cached = decoding.session(model);
+  const data = threshold === null ? null : new Float32Array(GRID_PIXELS * GRID_PIXELS);
+  const session = data ? new ExpectedPatchSession(cached, tokenizers.mask, layout, threshold as number, data) : cached;
+  const result = await decoding.decode(session, prompt, {
+    steps: layout.outputs,
+    allowed: (i: number) => allowedOutput(layout, i),
+    ...(decoding.maxDraft > 0 ? { lookahead: maskLookahead(layout, decoding.maxDraft) } : {}),
+    ...options,
+  });
+  return {
+    tokens: result.tokens.subarray(0, GRID_TOKENS),
+    map: data && { width: GRID_PIXELS, height: GRID_PIXELS, data },
+    forwardPasses: result.forwardPasses,
+  };
+}
+
+const DEFAULT_DECODING: Decoding = {
+  decode: speculativeDecode,
+  session: (model) => new KvDecoderSession(model),
+  maxDraft: MAX_DRAFT,
+};
+
+/** The prompt ids of `text` on `image` (text encodings shared: at most the prompt and its mirror). */
+function promptsFor(tokenizers: Tokenizers, layout: TokenLayout) {
+  const texts = new Map<string, Promise<Int32Array>>();
+  const encodeText = (t: string) =>
+    texts.get(t) ?? (texts.set(t, tokenizers.text.encode(t)).get(t) as Promise<Int32Array>);
+  return async (image: Plane<Float32Array>, text: string) =>
+    promptIds(layout, await encodeImage(tokenizers, image), await encodeText(text));
+}
+
 export async function segment(
   model: SegmentModel,
   image: Plane<Float32Array>,
@@ -153,150 +207,103 @@ export async function segment(
   options: SegmentOptions = {},
 ): Promise<Segmentation> {
   const { layout, tokenizers } = model;
-  const { signal, rule = model.rule ?? 'argmax', decode = speculativeDecode, maxDraft = MAX_DRAFT } = options;
-  const { maskFrom = 'probability' } = options;
-  // Only probability maps can be averaged or gated: codes and argmax decode the input as it is.
+  const { signal, onProgress, onDraft, rule = model.rule ?? 'argmax', maskFrom = 'probability' } = options;
+  const decoding = { ...DEFAULT_DECODING, ...options.decoding };
+  // Only probability maps can be averaged, gated and cut: codes and argmax decode the input as it is.
   const maps = rule === 'expected' && maskFrom === 'probability';
   const views = maps ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
   if (views.length === 0) throw new Error('segment: views must hold at least one view');
-  const places = maps && options.gate !== false ? lungPlaces(text) : null;
-  const cell = maps && options.gate !== false && !mentionsLungs(text) ? filmCell(text) : null;
+  const gate = maps && options.gate !== false;
+  const places = gate ? lungPlaces(text) : null;
+  const cell = gate && !mentionsLungs(text) ? filmCell(text) : null;
   const nearCell = cell && cellWindow(cell, GRID_PIXELS, GRID_PIXELS);
-  // At most two texts: the prompt, and with its sides swapped for mirrored views.
-  const texts = new Map<string, Promise<Int32Array>>();
-  const encodeText = (t: string) => texts.get(t) ?? texts.set(t, tokenizers.text.encode(t)).get(t);
-  const prompts = await Promise.all(
-    views.map(async (v) =>
-      promptIds(
-        layout,
-        await encodeImage(tokenizers, viewImage(image, v)),
-        await (encodeText(viewText(text, v)) as Promise<Int32Array>),
-      ),
-    ),
-  );
   const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
-  const decodeOptions = {
-    steps: layout.outputs,
-    allowed: (i: number) => allowedOutput(layout, i),
-    ...(maxDraft > 0 ? { lookahead: maskLookahead(layout, maxDraft) } : {}),
-    ...(signal ? { signal } : {}),
-  };
+  const prompt = promptsFor(tokenizers, layout);
+
   let forwardPasses = 0;
-  let decodes = 0;
-  let planned = 0;
-  let tokens: Int32Array = new Int32Array(0);
-  let threshold: number | null = null;
-  let probability: Plane<Float32Array> | null = null;
-  let region: Mask | null | undefined = places ? undefined : null;
-  for (const t of thresholds) {
-    planned += views.length + (region === undefined ? 1 : 0);
+  let lungs: Mask | null | undefined = places ? undefined : null;
+  let answer: { threshold: number | null; tokens: Int32Array; probability: Plane<Float32Array> | null } | null = null;
+  for (const [round, threshold] of thresholds.entries()) {
+    // The lung gate's decode joins the first round, after the views (the first view is the first draft).
+    const gateDecode = lungs === undefined;
+    const total = GRID_TOKENS * (views.length + (gateDecode ? 1 : 0));
+    let done = 0;
+    const onTokens = onProgress
+      ? (_: Int32Array, produced: number) =>
+          onProgress({ decoded: done + Math.min(produced, GRID_TOKENS), total, retry: round > 0 })
+      : undefined;
+    const decodeOptions = { ...(signal ? { signal } : {}), ...(onTokens ? { onTokens } : {}) };
     const viewMaps: Plane<Float32Array>[] = [];
+    let tokens: Int32Array = new Int32Array(0);
     for (const [i, view] of views.entries()) {
-      const cached = options.session ? options.session(model) : new KvDecoderSession(model);
-      const map = t === null ? null : new Float32Array(GRID_PIXELS * GRID_PIXELS);
-      const session = map ? new ExpectedPatchSession(cached, tokenizers.mask, layout, t as number, map) : cached;
-      options.onDecode?.(decodes++, planned);
-      const result = await decode(session, prompts[i] as Int32Array, decodeOptions);
-      forwardPasses += result.forwardPasses;
-      if (i === 0) tokens = result.tokens.subarray(0, GRID_TOKENS);
-      if (map) viewMaps.push(mapBack({ width: GRID_PIXELS, height: GRID_PIXELS, data: map }, view));
+      const ids = await prompt(viewImage(image, view), viewText(text, view));
+      const decoded = await runDecode(model, { prompt: ids, threshold }, decoding, decodeOptions);
+      done += GRID_TOKENS;
+      forwardPasses += decoded.forwardPasses;
+      if (i === 0) tokens = decoded.tokens;
+      if (decoded.map) viewMaps.push(mapBack(decoded.map, view));
+      if (onDraft && round === 0)
+        onDraft(draftOf(model, text, threshold, tokens, viewMaps, lungs ?? nearCell, options.lesionCut));
     }
-    if (region === undefined && places) {
-      // The lungs once, on the image as it is, after the views (the first decode is the one previewed).
-      options.onDecode?.(decodes++, planned);
-      const { onDecode: _, ...lungOptions } = options;
-      const gate = await lungGate(model, image, places, lungOptions);
-      forwardPasses += gate.forwardPasses;
-      region = gate.region;
+    if (gateDecode && places) {
+      const found = await lungGate(model, image, places, decoding, decodeOptions);
+      forwardPasses += found.forwardPasses;
+      lungs = found.region;
     }
-    threshold = t;
-    probability = t === null ? null : meanMap(viewMaps);
+    let probability = threshold === null ? null : meanMap(viewMaps);
     // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
-    const inside = region ?? nearCell;
+    const inside = lungs ?? nearCell;
     if (probability && inside) probability = gated(probability, inside);
-    // One view: a pixel reaches t exactly where its patch got a code other than background.
+    answer = { threshold, tokens, probability };
+    // One view: a pixel reaches the threshold exactly where its patch got a code other than background.
     const answered = probability
-      ? probability.data.some((p) => p >= (t as number))
+      ? probability.data.some((p) => p >= (threshold as number))
       : tokens.some((c) => c !== BACKGROUND_CODE);
     if (answered) break;
   }
-  let zoomed: Box | null = null;
-  // The map the mask is cut from: the answer's own, or at the film's pixels with a zoomed look blended in.
-  let answer = probability;
-  const { film } = options;
-  if (maps && probability && film && model.zoom && options.zoom !== false) {
-    if (film.width !== size.width || film.height !== size.height) {
-      throw new Error(
-        `segment: the film is ${film.width}x${film.height} but the answer's size is ${size.width}x${size.height}`,
-      );
-    }
-    const { onDecode, ...rest } = options;
-    const first = decodes;
-    const look = await zoomLook(model.zoom, film, text, probability, {
-      ...rest,
-      ...(onDecode ? { onDecode: (i: number, more: number) => onDecode(first + i, planned + more) } : {}),
-    });
-    if (look) {
-      forwardPasses += look.forwardPasses;
-      [answer, zoomed] = [look.map, look.box];
-    }
-  }
-  const cut = threshold === null || !answer ? threshold : maskCut(text, threshold, answer.data, options.lesionCut);
+  const { threshold, tokens, probability } = answer as NonNullable<typeof answer>;
+  const cut =
+    threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
   const mask =
-    answer && maskFrom === 'probability'
-      ? zoomed
-        ? thresholdMap(answer, cut as number)
-        : resizeThreshold(answer, size.width, size.height, cut as number)
+    probability && maps
+      ? resizeThreshold(probability, size.width, size.height, cut as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
-  const gate = region ? 'lungs' : nearCell && probability ? 'film' : null;
-  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gate, zoomed };
+  const gatedBy = lungs ? 'lungs' : nearCell && probability ? 'film' : null;
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy };
+}
+
+/** The answer so far on the 256x256 grid, cut as the final answer will be. */
+function draftOf(
+  model: SegmentModel,
+  text: string,
+  threshold: number | null,
+  tokens: Int32Array,
+  viewMaps: readonly Plane<Float32Array>[],
+  inside: Mask | null,
+  lesionCut?: number,
+): Mask {
+  if (threshold === null || viewMaps.length === 0)
+    return model.tokenizers.mask.detokenize(tokens, GRID_PIXELS, GRID_PIXELS);
+  let map = meanMap(viewMaps);
+  if (inside) map = gated(map, inside);
+  return thresholdMap(map, maskCut(text, threshold, map.data, lesionCut));
 }
 
 /**
  * The lung gate's region for `places` (lung-gate.ts): the model's own "both lungs" on the image as it is,
- * one decode at 0.5, on its 256x256 grid. Null when it finds none of the named lungs.
+ * one decode under the expected rule, cut at its threshold on the 256x256 grid. Null when it finds none
+ * of the named lungs.
  */
 export async function lungGate(
   model: SegmentModel,
   image: Plane<Float32Array>,
   places: LungPlaces,
-  options: Omit<SegmentOptions, 'views' | 'fallback' | 'gate' | 'onDecode' | 'film'> = {},
+  decoding: Decoding = DEFAULT_DECODING,
+  options: Pick<DecodeOptions, 'signal' | 'onTokens'> = {},
 ): Promise<{ region: Mask | null; forwardPasses: number }> {
-  const grid = { width: GRID_PIXELS, height: GRID_PIXELS };
-  const lungs = await segment(model, image, canonicalLungPrompt('both'), grid, {
-    ...options,
-    views: [IDENTITY_VIEW],
-    fallback: [],
-    gate: false,
-    zoom: false,
-  });
-  return { region: gateRegion(lungs.mask, places), forwardPasses: lungs.forwardPasses };
-}
-
-/**
- * The zoomed second look (zoom-pass.ts) by `zoomModel` at the part of the film `text` names: the first
- * answer's map at the film's pixels with the look's blended in inside the box. Null when it does not
- * apply (a chest prompt, or one naming no part of the film).
- */
-export async function zoomLook(
-  zoomModel: SegmentModel,
-  film: Film,
-  text: string,
-  first: Plane<Float32Array>,
-  options: Omit<SegmentOptions, 'film' | 'gate' | 'fallback' | 'zoom'> & { weight?: number } = {},
-): Promise<{ map: Plane<Float32Array>; box: Box; forwardPasses: number } | null> {
-  const box = zoomBoxFor(text, film);
-  if (!box) return null;
-  const { weight, ...rest } = options;
-  // The crop is not the whole film the place words are about: no film gate inside it.
-  const look = await segment(zoomModel, zoomInput(film, box), text, box, {
-    ...rest,
-    rule: 'expected',
-    maskFrom: 'probability',
-    gate: false,
-    fallback: [],
-    zoom: false,
-  });
-  if (!look.probability) return null;
-  return { map: zoomedMap(first, look.probability, box, film, weight), box, forwardPasses: look.forwardPasses };
+  const { layout, tokenizers } = model;
+  const ids = await promptsFor(tokenizers, layout)(image, canonicalLungPrompt('both'));
+  const lungs = await runDecode(model, { prompt: ids, threshold: EXPECTED_THRESHOLD }, decoding, options);
+  const mask = thresholdMap(lungs.map as Plane<Float32Array>, EXPECTED_THRESHOLD);
+  return { region: gateRegion(mask, places), forwardPasses: lungs.forwardPasses };
 }

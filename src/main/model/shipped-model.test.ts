@@ -12,7 +12,7 @@ import { greedyDecode } from '../segmenter/decoding';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../testing/shared-data';
 import { findingLabel } from './eval-breakdown';
 import { evaluateModel, type ImageScore } from './evaluate';
-import { loadModel, releaseModel, ZOOM_DIR } from './model-files';
+import { loadModel, releaseModel } from './model-files';
 import { LESION_CUT, segment } from './segment';
 import { IDENTITY_VIEW } from './test-time-views';
 
@@ -20,10 +20,9 @@ const DIR = join(REPO_ROOT, 'models/base');
 const sameMask = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 describe('shipped base model', () => {
-  it("matches its sha256 manifests (a zoom/ model's too, if it has one) and stays under 100 MB", async () => {
+  it('matches its sha256 manifest and stays under 100 MB', async () => {
     let bytes = 0;
-    const zoom = join(DIR, ZOOM_DIR);
-    for (const dir of [DIR, ...(existsSync(zoom) ? [zoom] : [])]) {
+    for (const dir of [DIR]) {
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
         sha256: Record<string, string>;
       };
@@ -75,8 +74,8 @@ describe('shipped base model', () => {
       const sample = await loadSample(source);
       const run = (options: Parameters<typeof segment>[4]) =>
         segment(model, sample.image, sample.text, sample.sourceMask, options);
-      const greedy = await run({ decode: greedyDecode });
-      const headsOnly = await run({ maxDraft: 0 });
+      const greedy = await run({ decoding: { decode: greedyDecode } });
+      const headsOnly = await run({ decoding: { maxDraft: 0 } });
       const lookahead = await run({});
       expect(Array.from(headsOnly.tokens), group).toEqual(Array.from(greedy.tokens));
       expect(Array.from(lookahead.tokens), group).toEqual(Array.from(greedy.tokens));

@@ -7,14 +7,11 @@ import { modelInput } from '../data/samples';
 import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
 import { type DecodedFrame, modalityPixels } from '../imaging/frame';
-import { decodeRaster, isRaster } from '../imaging/raster';
-import type { Film } from '../model/zoom-pass';
+import { decodeRaster, type GreyImage, isRaster } from '../imaging/raster';
 
 export interface PreparedInput {
   /** The model's input: SAMPLE_SIZE² grey in [0, 1]. */
   image: Plane<Float32Array>;
-  /** The film the input was made from, at its own size, for a zoomed second look (model/zoom-pass.ts). */
-  film: Film;
   /** The source image's size: the mask is brought back to it. */
   width: number;
   height: number;
@@ -43,7 +40,7 @@ export function unitFromFrame(frame: DecodedFrame): Plane<Float32Array> {
  * whose frame holds the file's samples as decoded) as those samples, which modelInput scales by their
  * bit depth as in training.
  */
-export function filmFromFrame(frame: DecodedFrame, raster: boolean): Film {
+export function filmFromFrame(frame: DecodedFrame, raster: boolean): GreyImage | Plane<Float32Array> {
   if (!raster) return unitFromFrame(frame);
   const { stored } = frame;
   if (!(stored instanceof Uint8Array || stored instanceof Uint16Array)) throw new Error('not a PNG/JPEG frame');
@@ -68,15 +65,13 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
     if (isRaster(bytes)) {
       if (frame !== 0) throw new Error('--frame applies to DICOM input only');
       const raster = decodeRaster(bytes);
-      return { image: modelInput(raster), film: raster, width: raster.width, height: raster.height };
+      return { image: modelInput(raster), width: raster.width, height: raster.height };
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
     const instance = parseInstance(bytes);
     const decoded = await decodeFrame(instance, frame);
-    const film = filmFromFrame(decoded, false);
     return {
-      image: modelInput(film),
-      film,
+      image: modelInput(unitFromFrame(decoded)),
       width: decoded.columns,
       height: decoded.rows,
       dicomFrames: instance.header.pixel?.frames ?? 1,

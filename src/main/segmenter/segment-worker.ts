@@ -1,6 +1,6 @@
 // Worker-thread entry of the segmenter service (service.ts is the caller's side): holds the model
 // between requests, prepares the viewer's decoded frame as the CLI does (filmFromFrame), runs
-// segment() through segmentStreaming, posts a partial mask per completed grid row, and answers
+// segment() through segmentStreaming, posts progress per completed grid row and a draft per view, and answers
 // every request with a result or an error message; a failed request leaves the worker usable.
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -9,7 +9,8 @@ import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { modelInput } from '../data/samples';
-import { loadModel, releaseModel, type SegmentationModel, ZOOM_DIR } from '../model/model-files';
+import { loadModel, releaseModel, type SegmentationModel } from '../model/model-files';
+import type { SegmentProgress } from '../model/segment';
 import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
 import { filmFromFrame } from './prepare-input';
@@ -40,14 +41,12 @@ let loaded: Loaded | null = null;
 /** What identifies a loaded model: the settings and the model files' change times (a retrained model reloads). */
 async function keyOf(config: ModelConfig): Promise<string> {
   const times = await Promise.all(
-    ['model.json', 'prefill.onnx', 'decode.onnx']
-      .flatMap((f) => [f, join(ZOOM_DIR, f)])
-      .map((f) =>
-        stat(join(config.modelDir, f)).then(
-          (s) => s.mtimeMs,
-          () => 0,
-        ),
+    ['model.json', 'prefill.onnx', 'decode.onnx'].map((f) =>
+      stat(join(config.modelDir, f)).then(
+        (s) => s.mtimeMs,
+        () => 0,
       ),
+    ),
   );
   return JSON.stringify([config, times]);
 }
@@ -87,13 +86,6 @@ async function modelFor(config: ModelConfig): Promise<Loaded> {
   return loaded;
 }
 
-/** The grid of patches decoded so far (the rest background), at the model's 256x256, bit-packed. */
-function partialMask(model: SegmentationModel, tokens: Int32Array): Uint8Array {
-  const grid = new Int32Array(GRID_TOKENS).fill(BACKGROUND_CODE);
-  grid.set(tokens.subarray(0, GRID_TOKENS));
-  return packBits(model.tokenizers.mask.decode(grid).data);
-}
-
 async function run(request: WorkerRequest): Promise<void> {
   const { id, frame, raster } = request;
   const cancelled = () => id < Atomics.load(cancelBelow, 0);
@@ -103,10 +95,10 @@ async function run(request: WorkerRequest): Promise<void> {
     const prompt = request.prompt.trim();
     if (!prompt) throw new Error('the prompt is empty: say what to segment, e.g. "left lung"');
     // Cheap checks (colour, prompt) before the model loads.
-    const film = filmFromFrame(frame, raster);
-    const image = modelInput(film);
+    const image = modelInput(filmFromFrame(frame, raster));
     const { model, report } = await modelFor(request.config);
-    let rows = 0;
+    let rows = -1;
+    let last: SegmentProgress = { decoded: 0, total: 0, retry: false };
     const result = await segmentStreaming(
       model,
       image,
@@ -114,12 +106,16 @@ async function run(request: WorkerRequest): Promise<void> {
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
-        film,
-        onTokens: (tokens, { decoded, total }) => {
-          if (Math.floor(decoded / GRID) <= rows) return;
-          rows = Math.floor(decoded / GRID);
-          const partial = partialMask(model, tokens);
-          post({ type: 'progress', id, decoded, total, partial }, [partial.buffer as ArrayBuffer]);
+        onProgress: (progress) => {
+          last = progress;
+          // Once per completed grid row (of any decode): enough for a bar, few messages.
+          if (Math.floor(progress.decoded / GRID) === rows) return;
+          rows = Math.floor(progress.decoded / GRID);
+          post({ type: 'progress', id, ...progress });
+        },
+        onDraft: (draft) => {
+          const partial = packBits(draft.data);
+          post({ type: 'progress', id, ...last, partial }, [partial.buffer as ArrayBuffer]);
         },
       },
     );
@@ -135,7 +131,6 @@ async function run(request: WorkerRequest): Promise<void> {
       threshold: result.threshold,
       cut: result.cut,
       gated: result.gated,
-      zoomed: result.zoomed !== null,
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

@@ -3,8 +3,8 @@
 // touches main's event loop. The model loads on the first request and again when the model
 // folder (or its files) changes. One request runs at a time: a new one cancels the running one,
 // and a cancelled one rejects at once (AbortError) while the worker stops at its next forward
-// pass, told through a shared counter it polls. Partial masks stream back as the 16x16 grid of
-// patches decoded so far (PARTIAL_SIZE² bits, ~8 KB), once per completed grid row.
+// pass, told through a shared counter it polls. Progress streams back once per completed grid row,
+// and a draft of the answer (PARTIAL_SIZE² bits, ~8 KB) as each test-time view lands.
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type {

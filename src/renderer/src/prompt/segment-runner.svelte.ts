@@ -1,5 +1,5 @@
-// Runs a prompt on the frame the editor shows: segment:run in main, its segment:progress partial
-// masks as the editor's preview, and the result as a new AI segment (one undo step, prompt kept).
+// Runs a prompt on the frame the editor shows: segment:run in main, its segment:progress drafts as
+// the editor's preview, and the result as a new AI segment (one undo step, prompt kept).
 // A new prompt replaces the running one (main cancels it); Cancel asks main to stop it.
 import { IpcError, type NextmaskApi } from '../../../shared/ipc';
 import { unpackBits } from '../../../shared/labelmap/bits';
@@ -63,7 +63,7 @@ export class SegmentRunner {
     if (!current || p.requestId !== current.requestId) return;
     this.decoded = p.decoded;
     this.total = p.total;
-    if (this.editor.seriesId !== current.seriesId) return;
+    if (!p.partial || this.editor.seriesId !== current.seriesId) return;
     const mask: Mask = {
       width: PARTIAL_SIZE,
       height: PARTIAL_SIZE,

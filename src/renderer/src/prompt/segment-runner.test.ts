@@ -19,7 +19,6 @@ function result(requestId: string): SegmentResult {
     threshold: 0.5,
     cut: 0.5,
     gated: null,
-    zoomed: false,
     model: 'base',
     ms: 321,
     provider: 'cpu',
@@ -83,9 +82,9 @@ describe('SegmentRunner', () => {
 
     const partial = new Uint8Array(PARTIAL_SIZE * PARTIAL_SIZE);
     partial.fill(1, 0, 16 * PARTIAL_SIZE); // the first grid row of patches
-    emit({ requestId: 'someone-else', decoded: 48, total: 256, partial: packBits(partial) });
+    emit({ requestId: 'someone-else', decoded: 48, total: 256, retry: false, partial: packBits(partial) });
     expect(editor.preview).toBeNull();
-    emit({ requestId: run.requestId, decoded: 16, total: 256, partial: packBits(partial) });
+    emit({ requestId: run.requestId, decoded: 16, total: 256, retry: false, partial: packBits(partial) });
     expect([runner.decoded, runner.total]).toEqual([16, 256]);
     expect(editor.preview?.frame).toBe(1);
     expect(Array.from(editor.preview!.mask.data)).toEqual(Array.from(partial));
@@ -166,13 +165,6 @@ describe('SegmentRunner', () => {
     expect(describeResult(text, result('r'))).not.toContain('part of the film');
     expect(describeResult(text, { ...result('r'), gated: 'film' })).toContain(
       '(kept near the part of the film the prompt names)',
-    );
-  });
-
-  it('says when a zoomed second look added to the answer', () => {
-    expect(describeResult('tumour', result('r'))).not.toContain('zoomed');
-    expect(describeResult('tumour', { ...result('r'), zoomed: true })).toContain(
-      '(with a second, zoomed look at the part of the film it names)',
     );
   });
 });
