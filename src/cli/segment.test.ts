@@ -64,18 +64,7 @@ describe('nextmask segment', () => {
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0] as string);
     expect(Object.keys(summary).sort()).toEqual(
-      [
-        'cut',
-        'foreground',
-        'forwardPasses',
-        'gated',
-        'height',
-        'model',
-        'ms',
-        'output',
-        'threshold',
-        'width',
-      ].sort(),
+      ['cut', 'foreground', 'forwardPasses', 'gated', 'height', 'model', 'ms', 'output', 'threshold', 'width'].sort(),
     );
     expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model });
     const raster = await readRaster(out);
