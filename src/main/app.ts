@@ -5,6 +5,8 @@ import { DEFAULT_MODEL_DIR } from '../cli/eval';
 import { ImageLibrary } from './dicom/library';
 import { EventBus } from './ipc/events';
 import { type AppServices, createHandlers, type HandlerTable } from './ipc/handlers';
+import { MemorySecrets, type SecretStore } from './pacs/secrets';
+import { cacheLimitFromEnv, PacsService } from './pacs/service';
 import { type SegmenterOptions, SegmenterService, segmenterOptionsFromEnv } from './segmenter/service';
 import { Annotations, defaultWorkspaceDir } from './store/annotations';
 import { librarySeries } from './store/series-source';
@@ -19,7 +21,12 @@ export interface App {
 export interface AppOptions {
   /** The segmenter's model and provider; default from the environment (segmenterOptionsFromEnv). */
   segmenter?: SegmenterOptions;
+  /** Where PACS passwords and tokens live: the desktop app's safeStorage; else memory, for the process's life. */
+  pacsSecrets?: SecretStore;
 }
+
+/** Queued SEG sends are retried this often while any wait. */
+const OUTBOX_RETRY_MS = 60_000;
 
 export function createApp(
   versions: AppServices['versions'] = { node: process.versions.node },
@@ -27,19 +34,32 @@ export function createApp(
 ): App {
   const images = new ImageLibrary();
   const segmenter = new SegmenterService(options.segmenter ?? segmenterOptionsFromEnv(DEFAULT_MODEL_DIR));
+  const workspace = defaultWorkspaceDir();
+  const annotations = new Annotations(workspace, librarySeries(images));
+  const pacs = new PacsService({
+    dir: workspace,
+    secrets: options.pacsSecrets ?? new MemorySecrets(),
+    images,
+    exportSeg: (seriesId, path, deidentify) => annotations.export({ seriesId, format: 'seg', path, deidentify }),
+    lastSaved: (seriesInstanceUid) => annotations.lastSaved(seriesInstanceUid),
+    cacheBytes: cacheLimitFromEnv(),
+  });
+  pacs.startRetrying(OUTBOX_RETRY_MS);
   const services: AppServices = {
     name: 'NextMask',
     version: pkg.version,
     events: new EventBus(),
     versions,
     images,
-    annotations: new Annotations(defaultWorkspaceDir(), librarySeries(images)),
+    annotations,
     segmenter,
+    pacs,
   };
   return {
     services,
     handlers: createHandlers(services),
     close: async () => {
+      pacs.close();
       await Promise.all([segmenter.close(), images.close()]);
       services.annotations.close();
     },

@@ -2,11 +2,13 @@
 // the app:// scheme (file:// would make every local file "same origin").
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, safeStorage, session } from 'electron';
 import { createApp } from './app';
 import { hardenSession, hardenWebContents, isAppUrl } from './harden';
 import { serveOverElectron, trackContents } from './ipc/electron-ipc';
 import { log } from './log';
+import { EncryptedSecrets, MemorySecrets, type SecretStore } from './pacs/secrets';
+import { defaultWorkspaceDir } from './store/annotations';
 import { APP_ORIGIN, APP_SCHEME, mainWindowOptions } from './window';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
@@ -23,6 +25,18 @@ function serveRenderer(): void {
     const file = join(rendererDir, normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)));
     if (!file.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 });
     return net.fetch(pathToFileURL(file).toString());
+  });
+}
+
+/** PACS secrets sealed with the OS keychain's key; where there is none, kept in memory only. */
+function pacsSecrets(): SecretStore {
+  if (!safeStorage.isEncryptionAvailable()) {
+    log.warn('no OS keychain: PACS passwords are kept for this run only');
+    return new MemorySecrets();
+  }
+  return new EncryptedSecrets(defaultWorkspaceDir(), {
+    encrypt: (plain) => safeStorage.encryptString(plain),
+    decrypt: (sealed) => safeStorage.decryptString(sealed),
   });
 }
 
@@ -45,11 +59,10 @@ async function main(): Promise<void> {
   await app.whenReady();
   hardenSession(session.defaultSession);
   serveRenderer();
-  const nextmask = createApp({
-    node: process.versions.node,
-    electron: process.versions.electron,
-    chrome: process.versions.chrome,
-  });
+  const nextmask = createApp(
+    { node: process.versions.node, electron: process.versions.electron, chrome: process.versions.chrome },
+    { pacsSecrets: pacsSecrets() },
+  );
   const { services, handlers } = nextmask;
   app.on('will-quit', () => void nextmask.close());
   // Linux and Windows pick folders or files, not both, in one dialog: folders are what series come in.

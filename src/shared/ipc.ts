@@ -3,6 +3,7 @@
 // Electron IPC and over a loopback HTTP server (for browser end-to-end tests); the
 // renderer sees the same typed `NextmaskApi` either way.
 import { type MaskResults, maskArgSchemas } from './labelmap/channels';
+import { type PacsEvents, type PacsResults, pacsArgSchemas } from './pacs-types';
 import { type SegmentEvents, type SegmentResults, segmentArgSchemas } from './segment-types';
 import * as v from './validate';
 import type { FrameResult, OpenResult, TagRow, Thumbnail } from './viewer-types';
@@ -31,9 +32,10 @@ export const argSchemas = {
   'viewer:thumbnail': v.object({ seriesId: v.string({ max: 64 }) }),
   ...maskArgSchemas,
   ...segmentArgSchemas,
+  ...pacsArgSchemas,
 } satisfies Record<string, v.Schema<unknown>>;
 
-export interface Results extends MaskResults, SegmentResults {
+export interface Results extends MaskResults, SegmentResults, PacsResults {
   'app:info': AppInfo;
   'app:echo': EchoResult;
   'viewer:open': OpenResult;
@@ -45,12 +47,12 @@ export interface Results extends MaskResults, SegmentResults {
 }
 
 /** Events pushed from main to the renderer (progress, streamed partial results). */
-export interface Events extends SegmentEvents {
+export interface Events extends SegmentEvents, PacsEvents {
   'app:log': { level: 'info' | 'warn' | 'error'; message: string; at: string };
 }
 
 // A Record keyed by every event name, so adding an event without listing it fails to compile.
-const eventNameSet: Record<keyof Events, true> = { 'app:log': true, 'segment:progress': true };
+const eventNameSet: Record<keyof Events, true> = { 'app:log': true, 'segment:progress': true, 'pacs:progress': true };
 export const eventNames = Object.keys(eventNameSet) as (keyof Events)[];
 
 export type Channel = keyof typeof argSchemas & keyof Results;

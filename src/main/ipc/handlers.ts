@@ -3,9 +3,11 @@
 import type { Args, Channel, Results } from '../../shared/ipc';
 import type { ImageLibrary } from '../dicom/library';
 import { UserFacingError } from '../errors';
+import type { PacsService } from '../pacs/service';
 import type { SegmenterService } from '../segmenter/service';
 import type { Annotations } from '../store/annotations';
 import type { EventBus } from './events';
+import { pacsHandlers } from './pacs-handlers';
 import { segmentHandlers } from './segment-handlers';
 
 export interface HandlerContext {
@@ -29,6 +31,8 @@ export interface AppServices {
   annotations: Annotations;
   /** Prompt → mask in a worker thread (src/main/segmenter/service.ts). */
   segmenter: SegmenterService;
+  /** DICOMweb connections, search, retrieve into the workspace cache, SEG send-back (src/main/pacs). */
+  pacs: PacsService;
   /** Native open dialog; only the Electron entry provides one. */
   pickImagePaths?: () => Promise<string[] | null>;
 }
@@ -61,5 +65,6 @@ export function createHandlers(services: AppServices): HandlerTable {
     'masks:export': (request) => services.annotations.export(request),
     'masks:import': ({ seriesId, path }) => services.annotations.import(seriesId, path),
     ...segmentHandlers(services),
+    ...pacsHandlers(services),
   };
 }

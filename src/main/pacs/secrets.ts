@@ -1,7 +1,7 @@
 // Where a connection's password or token lives. The desktop app encrypts with Electron's safeStorage
 // (the OS keychain's key) into the workspace; plain Node (the CLI, `nextmask serve`, tests) keeps
 // secrets in memory for the life of the process. Neither writes a secret in plain text.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SecretStore {
@@ -36,7 +36,7 @@ export class EncryptedSecrets implements SecretStore {
   private readonly path: string;
 
   constructor(
-    dir: string,
+    private readonly dir: string,
     private readonly cipher: Cipher,
   ) {
     this.path = join(dir, SECRETS_FILE);
@@ -49,6 +49,7 @@ export class EncryptedSecrets implements SecretStore {
 
   private write(sealed: Record<string, string>): void {
     const tmp = `${this.path}.partial`;
+    mkdirSync(this.dir, { recursive: true });
     writeFileSync(tmp, JSON.stringify(sealed, null, 2), { mode: 0o600 });
     renameSync(tmp, this.path);
   }

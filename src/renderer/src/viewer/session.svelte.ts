@@ -25,6 +25,11 @@ export class ImageSession {
     return this.run(() => this.api.invoke('viewer:choose', {}));
   }
 
+  /** Takes what main already opened elsewhere (a PACS retrieve) as if it were opened here. */
+  adopt(result: OpenResult): Promise<void> {
+    return this.run(async () => result);
+  }
+
   select(id: string): void {
     this.selectedId = id;
   }

@@ -1,0 +1,172 @@
+// The PACS panel's state and its calls to main: connections, the study search and its page and
+// sort, a study's series, one retrieve at a time with progress and cancel, and the send-back of the
+// shown series with each instance's result. A retrieved series is handed to the viewer's session as
+// any opened folder is.
+import type { NextmaskApi } from '../../../shared/ipc';
+import type {
+  OutboxItem,
+  PacsAuthKind,
+  PacsConnectionView,
+  PacsProgress,
+  PacsSeries,
+  PacsStudy,
+  RetrieveResult,
+  SendResult,
+  StudyQuery,
+  StudySortKey,
+} from '../../../shared/pacs-types';
+import type { OpenResult } from '../../../shared/viewer-types';
+
+export interface ConnectionForm {
+  name: string;
+  baseUrl: string;
+  auth: PacsAuthKind;
+  username: string;
+  secret: string;
+  caFile: string;
+  timeoutSeconds: number;
+}
+
+export const PAGE_SIZE = 25;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class PacsSession {
+  connections = $state<PacsConnectionView[]>([]);
+  active = $state<string>('');
+  note = $state<string | null>(null);
+  error = $state<string | null>(null);
+  busy = $state(false);
+
+  query = $state<StudyQuery>({ sortBy: 'studyDate', descending: true });
+  studies = $state<PacsStudy[]>([]);
+  more = $state(false);
+  studyUid = $state<string | null>(null);
+  series = $state<PacsSeries[]>([]);
+
+  progress = $state<PacsProgress | null>(null);
+  retrieved = $state<RetrieveResult | null>(null);
+  sent = $state<SendResult | null>(null);
+  outbox = $state<OutboxItem[]>([]);
+  private requestId: string | null = null;
+
+  constructor(
+    private readonly api: NextmaskApi,
+    private readonly onOpened: (opened: OpenResult) => void,
+  ) {
+    api.on('pacs:progress', (p) => {
+      if (p.requestId === this.requestId) this.progress = p;
+    });
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T | undefined> {
+    this.busy = true;
+    this.error = null;
+    try {
+      return await run();
+    } catch (err) {
+      this.error = message(err);
+      return undefined;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async load(): Promise<void> {
+    const [list, outbox] = (await this.call(() =>
+      Promise.all([this.api.invoke('pacs:connections', {}), this.api.invoke('pacs:outbox', {})]),
+    )) ?? [this.connections, this.outbox];
+    this.connections = list;
+    this.outbox = outbox;
+    if (!this.active && list[0]) this.active = list[0].name;
+  }
+
+  async save(form: ConnectionForm): Promise<void> {
+    const connection = {
+      name: form.name.trim(),
+      baseUrl: form.baseUrl.trim(),
+      auth: form.auth,
+      timeoutMs: Math.round(form.timeoutSeconds * 1000),
+      ...(form.username.trim() ? { username: form.username.trim() } : {}),
+      ...(form.caFile.trim() ? { caFile: form.caFile.trim() } : {}),
+    };
+    const list = await this.call(() =>
+      this.api.invoke('pacs:save-connection', { connection, ...(form.secret ? { secret: form.secret } : {}) }),
+    );
+    if (!list) return;
+    this.connections = list;
+    this.active = connection.name;
+    this.note = `Saved ${connection.name}`;
+  }
+
+  async test(): Promise<void> {
+    const result = await this.call(() => this.api.invoke('pacs:test', { name: this.active }));
+    if (result) this.note = result.message;
+  }
+
+  async search(offset = 0): Promise<void> {
+    const query = { ...this.query, offset, limit: PAGE_SIZE };
+    const page = await this.call(() => this.api.invoke('pacs:studies', { name: this.active, query }));
+    if (!page) return;
+    this.query = query;
+    this.studies = page.studies;
+    this.more = page.more;
+    this.note = `${page.studies.length} studies`;
+  }
+
+  /** Clicking a column: sort by it, or flip the order when it already sorts. */
+  sort(key: StudySortKey): Promise<void> {
+    const descending = this.query.sortBy === key ? !this.query.descending : false;
+    this.query = { ...this.query, sortBy: key, descending };
+    return this.search(this.query.offset ?? 0);
+  }
+
+  async openStudy(studyInstanceUid: string): Promise<void> {
+    this.studyUid = studyInstanceUid;
+    const series = await this.call(() => this.api.invoke('pacs:series', { name: this.active, studyInstanceUid }));
+    this.series = series ?? [];
+  }
+
+  async retrieve(series: PacsSeries): Promise<void> {
+    const requestId = crypto.randomUUID();
+    this.requestId = requestId;
+    this.progress = { requestId, done: 0, total: series.instanceCount ?? 0, failed: 0 };
+    this.retrieved = null;
+    const result = await this.call(() =>
+      this.api.invoke('pacs:retrieve', {
+        name: this.active,
+        studyInstanceUid: series.studyInstanceUid,
+        seriesInstanceUid: series.seriesInstanceUid,
+        requestId,
+      }),
+    );
+    this.requestId = null;
+    this.progress = null;
+    if (!result) return;
+    this.retrieved = result;
+    this.note = `Retrieved ${result.fetched + result.cached} instances${result.failed.length ? `, ${result.failed.length} failed` : ''}`;
+    this.onOpened(result.opened);
+  }
+
+  async cancel(): Promise<void> {
+    if (this.requestId) await this.api.invoke('pacs:cancel', { requestId: this.requestId });
+  }
+
+  async send(seriesId: string, deidentify: boolean): Promise<void> {
+    const result = await this.call(() => this.api.invoke('pacs:send', { name: this.active, seriesId, deidentify }));
+    if (!result) return;
+    this.sent = result;
+    this.outbox = result.outbox;
+    const ok = result.instances.filter((i) => i.ok).length;
+    this.note = `Sent ${ok} of ${result.instances.length}${result.outbox.length ? `; ${result.outbox.length} queued` : ''}`;
+  }
+
+  async retry(): Promise<void> {
+    const result = await this.call(() => this.api.invoke('pacs:retry', {}));
+    if (!result) return;
+    this.sent = result;
+    this.outbox = result.outbox;
+  }
+}
