@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { countWord } from '../prompt/grammar';
 import { deriveInfectionFindings } from './infection-findings';
-import { canonicalInfectionText, countWord, variedInfectionText } from './infection-text';
+import { canonicalInfectionText, variedInfectionText } from './infection-text';
 import { canonicalLungPrompt, lungTargetMask, variedLungPrompt } from './lung-prompts';
 import { splitLungs, zoneOfRow } from './lungs';
 import { createRng } from './rng';

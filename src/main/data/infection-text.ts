@@ -1,14 +1,8 @@
 // Words for infection findings: the canonical QaTa-COV19 (LViT) style sentence used for evaluation,
 // and randomised variants for training so that what a radiologist types, not only the template, works.
+import { countWord, type Side, type Zone } from '../prompt/grammar';
 import type { InfectionFindings } from './infection-findings';
-import type { Side, Zone } from './lungs';
 import { chance, pick, type Rng, shuffled } from './rng';
-
-const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
-
-export function countWord(n: number): string {
-  return NUMBER_WORDS[n] ?? String(n);
-}
 
 function isBilateral(f: InfectionFindings): boolean {
   return f.zones.left.length > 0 && f.zones.right.length > 0;

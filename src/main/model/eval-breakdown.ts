@@ -4,6 +4,7 @@
 // the target, or touching it. Small bone lesions and large lungs fail differently, and so do
 // osteochondromas and osteosarcomas; a mean alone does not say which is which.
 import { isFallback } from '../../shared/segment-types';
+import { findingLabel } from '../prompt/grammar';
 import type { ImageScore } from './evaluate';
 
 /** Upper bounds of the target-size bins, as a fraction of the image's pixels (the last bin is open). */
@@ -39,22 +40,6 @@ export function sizeLabel(fraction: number): string {
   if (fraction === 0) return SIZE_LABELS[0] as string;
   const i = SIZE_BINS.findIndex((bound) => fraction < bound);
   return SIZE_LABELS[i < 0 ? SIZE_LABELS.length - 1 : i + 1] as string;
-}
-
-/**
- * What the prompt names, in the words of the val descriptions: a bone lesion's kind ("osteochondroma",
- * "bone tumor"), the count of infected areas ("two areas"), or which lung ("left lung"); "other" otherwise.
- */
-export function findingLabel(text: string): string {
-  const lesion = /\b(?:benign|malignant)\s+(.+?)\s+lesions?\b/i.exec(text);
-  if (lesion) return (lesion[1] as string).toLowerCase();
-  const areas = /\b(\w+)\s+infected\s+areas?\b/i.exec(text);
-  if (areas) return `${(areas[1] as string).toLowerCase()} ${areas[0].endsWith('s') ? 'areas' : 'area'}`;
-  if (/\blungs?\b/i.test(text)) {
-    const side = /\b(left|right)\b/i.exec(text)?.[1];
-    return side ? `${side.toLowerCase()} lung` : 'both lungs';
-  }
-  return 'other';
 }
 
 export type BreakdownKey = 'size' | 'finding';

@@ -1,31 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellBox, cellWindow, filmCell, REGION_LOOK_MARGIN, REGION_MARGIN, regionBox } from './film-region';
-
-describe('filmCell', () => {
-  it('reads the ninth of the film a BTXRD description names, in image directions', () => {
-    const at = (place: string) =>
-      filmCell(
-        `One benign osteochondroma lesion in the tibia of the lower limb (frontal view), located in the ${place}.`,
-      );
-    expect(at('central region')).toEqual({ row: 1, column: 1 });
-    expect(at('upper region')).toEqual({ row: 0, column: 1 });
-    expect(at('lower region')).toEqual({ row: 2, column: 1 });
-    expect(at('left side')).toEqual({ row: 1, column: 0 });
-    expect(at('right side')).toEqual({ row: 1, column: 2 });
-    expect(at('upper-left region')).toEqual({ row: 0, column: 0 });
-    expect(at('upper-right region')).toEqual({ row: 0, column: 2 });
-    expect(at('lower-left region')).toEqual({ row: 2, column: 0 });
-    expect(at('lower-right region')).toEqual({ row: 2, column: 2 });
-  });
-
-  it('takes other spellings and finds nothing where no part of the film is named', () => {
-    expect(filmCell('tumour in the Bottom Right part')).toEqual({ row: 2, column: 2 });
-    expect(filmCell('lesion in the centre region')).toEqual({ row: 1, column: 1 });
-    // "lower limb" is anatomy, not a part of the film.
-    expect(filmCell('One malignant osteosarcoma lesion in the femur of the lower limb (lateral view).')).toBeNull();
-    expect(filmCell('bone cyst')).toBeNull();
-  });
-});
+import { cellBox, cellWindow, REGION_LOOK_MARGIN, REGION_MARGIN, regionBox } from './film-region';
 
 describe('cellWindow', () => {
   it('covers the ninth grown by the margin, by pixel centres', () => {

@@ -2,16 +2,14 @@
 // lower-left region", "…, located in the right side", as BTXRD's descriptions end) gets an answer near that
 // part of the film only. The words name a ninth of the film (thirds across, thirds down) in image
 // directions, not the patient's: on the training films the lesion's centre lies in the named ninth for
-// 1234 of 1305 lesions and at its edge for the rest (docs/MODEL.md, "Film-region gate").
+// 1234 of 1305 lesions and at its edge for the rest (docs/EXPERIMENTS.md). Which ninth a prompt names is the
+// prompt grammar's reading (prompt/grammar.ts filmCell).
 
 import type { Box } from '../data/crop';
 import type { Mask } from '../data/resample';
+import { type FilmCell, filmCell } from '../prompt/grammar';
 
-/** A ninth of the film: row 0 is the top third, column 0 the image's left third. */
-export interface FilmCell {
-  row: 0 | 1 | 2;
-  column: 0 | 1 | 2;
-}
+export { type FilmCell, filmCell } from '../prompt/grammar';
 
 /**
  * How far (a share of the film's side) an answer may reach past its ninth: lesions are often larger than
@@ -21,36 +19,9 @@ export const REGION_MARGIN = 0.15;
 
 /**
  * How far past its ninth the zoomed look sees (zoom-pass.ts): a tighter box shows a lesion at more pixels
- * per patch (1 / (1/3 + 2·margin) times the whole film's), a wider one cuts off less of it (docs/MODEL.md,
- * "Zoomed second look").
+ * per patch (1 / (1/3 + 2·margin) times the whole film's), a wider one cuts off less of it.
  */
 export const REGION_LOOK_MARGIN = 0.1;
-
-const ROWS: Record<string, FilmCell['row']> = {
-  upper: 0,
-  top: 0,
-  central: 1,
-  centre: 1,
-  center: 1,
-  middle: 1,
-  lower: 2,
-  bottom: 2,
-};
-const COLUMNS: Record<string, FilmCell['column']> = { left: 0, right: 2 };
-const WORD = `(?:${[...Object.keys(ROWS), ...Object.keys(COLUMNS)].join('|')})`;
-const REGION = new RegExp(`\\bin the (${WORD}(?:[- ]${WORD})?) (?:region|side|part)\\b`, 'i');
-
-/** The ninth of the film a prompt places its finding in, or null when it names none. */
-export function filmCell(text: string): FilmCell | null {
-  const found = REGION.exec(text);
-  if (!found) return null;
-  const cell: FilmCell = { row: 1, column: 1 };
-  for (const word of (found[1] as string).toLowerCase().split(/[- ]/)) {
-    if (word in ROWS) cell.row = ROWS[word] as FilmCell['row'];
-    else cell.column = COLUMNS[word] as FilmCell['column'];
-  }
-  return cell;
-}
 
 /** The pixels (of a width x height grid over the whole film) whose centres lie in the ninth grown by `margin`. */
 export function cellWindow(cell: FilmCell, width: number, height: number, margin = REGION_MARGIN): Mask {

@@ -1,41 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mask } from '../data/resample';
-import { GATE_MARGIN, gated, gateRegion, grow, lungPlaces } from './lung-gate';
-
-describe('lungPlaces', () => {
-  it('reads the canonical descriptions: sides and zones per lung', () => {
-    expect(lungPlaces('Unilateral pulmonary infection, one infected area, lower left lung.')).toEqual({
-      left: ['lower'],
-    });
-    expect(
-      lungPlaces('Bilateral pulmonary infection, two infected areas, upper middle left lung and lower right lung.'),
-    ).toEqual({ left: ['upper', 'middle'], right: ['lower'] });
-    expect(lungPlaces('Bilateral pulmonary infection, five infected areas, all left lung and all right lung.')).toEqual(
-      { left: ['upper', 'middle', 'lower'], right: ['upper', 'middle', 'lower'] },
-    );
-  });
-
-  it("reads the training wordings: zones after the side, 'of the … lung', a lung without zones", () => {
-    expect(lungPlaces('two opacities, right lower zone, lower zones of the left lung')).toEqual({
-      right: ['lower'],
-      left: ['lower'],
-    });
-    expect(lungPlaces('consolidation in the right lung')).toEqual({ right: ['upper', 'middle', 'lower'] });
-    expect(lungPlaces('Entire right lung, Unilateral infection')).toEqual({ right: ['upper', 'middle', 'lower'] });
-  });
-
-  it('names no side when the prompt names none, and nothing when it is not a finding in the lungs', () => {
-    expect(lungPlaces('Bilateral infection, three infected areas')).toEqual({});
-    expect(lungPlaces('left lung')).toBeNull();
-    expect(lungPlaces('both lungs')).toBeNull();
-    expect(
-      lungPlaces(
-        'One benign osteochondroma lesion in the femur of the lower limb (lateral view), located in the left side.',
-      ),
-    ).toBeNull();
-    expect(lungPlaces('two infected areas')).toBeNull();
-  });
-});
+import { GATE_MARGIN, gated, gateRegion, grow } from './lung-gate';
 
 /** A 256-wide mask: two lungs, image columns 40–99 (patient's right) and 156–215 (left), rows 50–199. */
 function lungsMask(): Mask {

@@ -2,50 +2,16 @@
 // answer inside those places only. The places come from the model itself (its answer to "both lungs",
 // split into the patient's sides and cut into thirds as the descriptions were derived: data/lungs.ts),
 // so the gate is as good as the model's lungs (val Dice ≈ 0.95) and needs no other model. The model
-// alone too often answers in the other lung (docs/MODEL.md, "Lung gate").
-import { type Side, splitLungs, ZONES, type Zone, zoneOfRow } from '../data/lungs';
+// alone too often answers in the other lung (docs/EXPERIMENTS.md). Which places a prompt names is the
+// prompt grammar's reading (prompt/grammar.ts lungPlaces).
+import { splitLungs, zoneOfRow } from '../data/lungs';
 import type { Mask, Plane } from '../data/resample';
+import { type LungPlaces, type Side, ZONES, type Zone } from '../prompt/grammar';
 
-/** Zones named per lung; a lung left out is not named. Empty: the lungs, no side named. */
-export type LungPlaces = Partial<Record<Side, readonly Zone[]>>;
+export { type LungPlaces, lungPlaces, mentionsChest as mentionsLungs } from '../prompt/grammar';
 
 /** How far (pixels on the 256 grid, square neighbourhood) an answer may reach past its places. */
 export const GATE_MARGIN = 8;
-
-const FINDING = /\b(infect\w*|opacit(y|ies)|lesions?|consolidations?|pneumonia)\b/i;
-const IN_LUNGS = /\b(lungs?|pulmonary|bilateral|unilateral)\b/i;
-const WHOLE_LUNG = /\b(all|entire|whole)\b/i;
-// Also what radiologists write about the chest beyond the training wordings (lobes, hila, pleura, airways).
-const CHEST =
-  /\b(chest|thora\w*|pneumonia|covid\S*|infect\w*|opacit\w*|consolidation\w*|zones?|lobes?|lobar|\w*hil(ar|um|a)|pleura\w*|mediastin\w*|costophrenic|bronch\w*|airspace|ground[- ]glass)\b/i;
-
-/** Whether a prompt is about the lungs or the chest at all (a lung, a finding in them), in any words above. */
-export function mentionsLungs(text: string): boolean {
-  return IN_LUNGS.test(text) || CHEST.test(text);
-}
-
-/**
- * Where a prompt places a finding in the lungs, or null when it does not ask for a finding in the lungs
- * (a lung itself, a bone lesion). Per clause (split at commas and "and"), a clause naming one side
- * names that lung, with the zones it names or all three.
- */
-export function lungPlaces(text: string): LungPlaces | null {
-  if (!FINDING.test(text) || !IN_LUNGS.test(text)) return null;
-  const places: Partial<Record<Side, Set<Zone>>> = {};
-  for (const clause of text.toLowerCase().split(/,|\band\b/)) {
-    const sides = clause.match(/\b(left|right)\b/g);
-    if (sides?.length !== 1) continue;
-    const side = sides[0] as Side;
-    const named = ZONES.filter((z) => new RegExp(`\\b${z}\\b`).test(clause));
-    const zones = named.length === 0 || WHOLE_LUNG.test(clause) ? ZONES : named;
-    const set = places[side] ?? new Set<Zone>();
-    for (const z of zones) set.add(z);
-    places[side] = set;
-  }
-  return Object.fromEntries(
-    Object.entries(places).map(([side, set]) => [side, ZONES.filter((z) => set.has(z))]),
-  ) as LungPlaces;
-}
 
 /**
  * The pixels an answer may cover: the named zones of the named lungs of `lungs` (the model's lung mask),
