@@ -19,7 +19,7 @@ export async function serveCommand(argv: string[], builtRendererDir: string): Pr
   if (!existsSync(`${staticDir}/index.html`)) {
     throw new Error(`no built renderer at ${staticDir}: run \`npm run build\` first`);
   }
-  const app = createApp();
+  const app = createApp(undefined, { preloadModel: true });
   const { services, handlers } = app;
   const server = await serveHandlers({ handlers, events: services.events, staticDir, port: Number(values.port) });
   if (values.json)

@@ -23,6 +23,8 @@ export interface AppOptions {
   segmenter?: SegmenterOptions;
   /** Where PACS passwords and tokens live: the desktop app's safeStorage; else memory, for the process's life. */
   pacsSecrets?: SecretStore;
+  /** Load the segmenter's model in the background now rather than on the first prompt. */
+  preloadModel?: boolean;
 }
 
 /** Queued SEG sends are retried this often while any wait. */
@@ -45,6 +47,7 @@ export function createApp(
     cacheBytes: cacheLimitFromEnv(),
   });
   pacs.startRetrying(OUTBOX_RETRY_MS);
+  if (options.preloadModel) segmenter.preload();
   const services: AppServices = {
     name: 'NextMask',
     version: pkg.version,

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   serveRenderer();
   const nextmask = createApp(
     { node: process.versions.node, electron: process.versions.electron, chrome: process.versions.chrome },
-    { pacsSecrets: pacsSecrets() },
+    { pacsSecrets: pacsSecrets(), preloadModel: true },
   );
   const { services, handlers } = nextmask;
   app.on('will-quit', () => void nextmask.close());

@@ -8,9 +8,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
-import { modelInput } from '../data/samples';
+import { modelInput, SAMPLE_SIZE } from '../data/samples';
 import { loadModel, releaseModel, type SegmentationModel } from '../model/model-files';
 import type { SegmentProgress } from '../model/segment';
+import { IDENTITY_VIEW } from '../model/test-time-views';
 import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
 import { filmFromFrame } from './prepare-input';
@@ -23,6 +24,9 @@ import {
   type WorkerRequest,
 } from './service';
 import { abortError, segmentStreaming } from './streaming';
+
+/** A blank model input for warming the model up. */
+const WARM_IMAGE = { width: SAMPLE_SIZE, height: SAMPLE_SIZE, data: new Float32Array(SAMPLE_SIZE * SAMPLE_SIZE) };
 
 const port = parentPort;
 if (!port) throw new Error('segment-worker.ts must run in a worker thread');
@@ -86,7 +90,7 @@ async function modelFor(config: ModelConfig): Promise<Loaded> {
   return loaded;
 }
 
-async function run(request: WorkerRequest): Promise<void> {
+async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const { id, frame, raster } = request;
   const cancelled = () => id < Atomics.load(cancelBelow, 0);
   const started = performance.now();
@@ -141,8 +145,18 @@ async function run(request: WorkerRequest): Promise<void> {
   }
 }
 
+/** The model loaded and warmed: its first runs (and the text tokenizer's first use) cost the most. */
+async function preload(config: ModelConfig): Promise<void> {
+  try {
+    const { model } = await modelFor(config);
+    await segmentStreaming(model, WARM_IMAGE, 'both lungs', WARM_IMAGE, { views: [IDENTITY_VIEW], fallback: [] });
+  } catch {
+    // Reported by the first prompt, which loads again.
+  }
+}
+
 // One request at a time, in arrival order; a superseded one stops at its next forward pass.
 let queue = Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
-  queue = queue.then(() => run(request));
+  queue = queue.then(() => (request.type === 'load' ? preload(request.config) : run(request)));
 });

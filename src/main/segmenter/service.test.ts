@@ -108,6 +108,22 @@ describe('SegmenterService', () => {
     expect(Buffer.from(draft).equals(Buffer.from(model.tokenizers.mask.decode(want.tokens).data))).toBe(true);
   });
 
+  it('loads the model in the background before any prompt when asked to', async () => {
+    const s = service();
+    expect(s.status().loaded).toBe(false);
+    s.preload();
+    const started = Date.now();
+    while (!s.status().loaded) {
+      if (Date.now() - started > 60_000) throw new Error('the model did not load');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(s.status()).toMatchObject({ loaded: true, provider: 'cpu', modelDir });
+    // The first prompt then finds it loaded and gives segment()'s answer.
+    const outcome = await s.run({ frame, raster: false, prompt: 'left lung' });
+    const want = await expected('left lung');
+    expect(outcome.forwardPasses).toBe(want.forwardPasses);
+  });
+
   it('cancels a running request, and a new request cancels the one before it', async () => {
     const s = shared;
 

@@ -1,7 +1,7 @@
 // The segmenter as a service: one worker thread (segment-worker.ts) holds the model and runs
 // prompt → mask requests on frames the viewer already decoded, so ORT's blocking run() never
-// touches main's event loop. The model loads on the first request and again when the model
-// folder (or its files) changes. One request runs at a time: a new one cancels the running one,
+// touches main's event loop. The model loads when the app starts (preload) or on the first request,
+// and again when the model folder (or its files) changes. One request runs at a time: a new one cancels the running one,
 // and a cancelled one rejects at once (AbortError) while the worker stops at its next forward
 // pass, told through a shared counter it polls. Progress streams back once per completed grid row,
 // and a draft of the answer (PARTIAL_SIZE² bits, ~8 KB) as each test-time view lands.
@@ -56,7 +56,10 @@ export interface WorkerInit {
   /** [0]: requests with a smaller id are cancelled. */
   cancelBelow: Int32Array;
 }
-export type WorkerRequest = { type: 'run'; id: number; config: ModelConfig } & SegmentInput;
+export type WorkerRequest =
+  | ({ type: 'run'; id: number; config: ModelConfig } & SegmentInput)
+  /** Load the model (and warm it) ahead of the first prompt; a failure waits for that prompt to be reported. */
+  | { type: 'load'; config: ModelConfig };
 export type WorkerReply =
   | ({ type: 'model'; loaded: true; modelDir: string } & ProviderReport)
   | { type: 'model'; loaded: false }
@@ -166,6 +169,16 @@ export class SegmenterService {
           }
         : { loaded: false, provider: null }),
     };
+  }
+
+  /**
+   * Loads the model in the worker now, in the background, so the first prompt does not wait for it
+   * (a failure is reported by that prompt, which tries again).
+   */
+  preload(): void {
+    const worker = this.worker ?? this.start();
+    const request: WorkerRequest = { type: 'load', config: this.config };
+    worker.postMessage(request);
   }
 
   /** Segments `input`; cancels the request running before it. */
