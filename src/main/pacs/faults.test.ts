@@ -97,6 +97,47 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('PACS faults against Orthanc',
     expect(again).toMatchObject({ cached: 20, fetched: 0, failed: [] });
   }, 60_000);
 
+  it('stops a cancelled retrieve, keeping what arrived for the next one', async () => {
+    const ids = await uids(join(MR, 'brain_002.dcm'));
+    await rm(service.cache.folder(ids.seriesInstanceUid), { recursive: true, force: true });
+    const controller = new AbortController();
+    let arrived = 0;
+    await expect(
+      service.fetch('orthanc', ids, {
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          arrived = done;
+          if (done >= 2) controller.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    const kept = (await service.cache.files(ids.seriesInstanceUid)).length;
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(kept).toBeLessThan(20);
+    expect(arrived).toBeLessThan(20);
+    const rest = await service.fetch('orthanc', ids);
+    expect(rest).toMatchObject({ cached: kept, fetched: 20 - kept, failed: [] });
+  });
+
+  it('keeps a SEG that could not be sent in the outbox and sends it on retry', async () => {
+    const seg = join(CT, 'seg-liver.dcm');
+    const { sopInstanceUid } = await uids(seg);
+    await orthanc.stop();
+    try {
+      const failed = await service.sendFile('orthanc', seg);
+      expect(failed.instances).toEqual([
+        { sopInstanceUid, ok: false, reason: 'orthanc: send: connection refused (is the server running?)' },
+      ]);
+      expect(failed.outbox).toMatchObject([{ sopInstanceUid, connection: 'orthanc', attempts: 1 }]);
+    } finally {
+      await orthanc.start();
+    }
+    const retried = await service.retry();
+    expect(retried).toEqual({ instances: [{ sopInstanceUid, ok: true }], outbox: [] });
+    const series = await service.series('orthanc', (await uids(seg)).studyInstanceUid);
+    expect(series.map((s) => s.modality)).toContain('SEG');
+  });
+
   it('lists an instance the server cannot deliver and brings the rest', async () => {
     const broken = await uids(join(CT, '02.dcm'));
     await orthanc.breakInstance(broken.sopInstanceUid);

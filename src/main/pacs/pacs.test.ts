@@ -1,13 +1,15 @@
 // The PACS pieces that need no server: QIDO-RS parameters and page sorting, the cache's LRU eviction
 // with its protected series, and secrets that never reach the disk in plain text.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PacsStudy } from '../../shared/pacs-types';
+import type { SeriesSummary } from '../../shared/viewer-types';
 import { SeriesCache } from './cache';
-import { type Cipher, EncryptedSecrets, SECRETS_FILE } from './secrets';
+import { type Cipher, EncryptedSecrets, MemorySecrets, SECRETS_FILE } from './secrets';
+import { PacsService, SENT_FILE } from './service';
 import { sortStudies, studyQueryParams } from './study-query';
 
 let dir: string;
@@ -83,6 +85,30 @@ describe('the series cache', () => {
   it('refuses a name that is not a UID (no path tricks)', () => {
     const cache = new SeriesCache(dir, 1000, () => false);
     expect(() => cache.path('../etc', '1.2')).toThrow('not a DICOM UID');
+  });
+});
+
+describe('what the PACS cache keeps', () => {
+  it('spares the open series and one with segments saved since its last send-back', async () => {
+    let saved = '2026-01-02T00:00:00.000Z';
+    const service = new PacsService({
+      dir,
+      secrets: new MemorySecrets(),
+      images: {
+        open: () => Promise.reject(new Error('not opened here')),
+        list: () => [{ seriesInstanceUid: '1.1' } as SeriesSummary],
+      },
+      exportSeg: () => Promise.reject(new Error('not sent here')),
+      lastSaved: (uid) => (uid === '1.2' ? saved : null),
+      cacheBytes: 0,
+    });
+    for (const uid of ['1.1', '1.2', '1.3']) await service.cache.put(uid, `${uid}.1`, new Uint8Array(10));
+    expect(await service.cache.evict()).toEqual(['1.3']);
+    await writeFile(join(dir, SENT_FILE), JSON.stringify({ '1.2': '2026-01-03T00:00:00.000Z' }));
+    expect(await service.cache.evict()).toEqual(['1.2']);
+    saved = '2026-01-04T00:00:00.000Z';
+    await service.cache.put('1.2', '1.2.1', new Uint8Array(10));
+    expect(await service.cache.evict()).toEqual([]);
   });
 });
 

@@ -55,7 +55,12 @@ export async function retrieveSeries(
       report();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, missing.length) }, worker));
+  // Every worker settles before a cancel is reported, so no write lands after the caller has moved on.
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: Math.min(PARALLEL_REQUESTS, missing.length) }, worker),
+  );
+  const stopped = outcomes.find((o) => o.status === 'rejected');
+  if (stopped) throw stopped.reason;
   result.paths = sops
     .filter((sop) => cache.has(ids.seriesInstanceUid, sop))
     .map((sop) => cache.path(ids.seriesInstanceUid, sop));
