@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellBox, cellWindow, REGION_LOOK_MARGIN, REGION_MARGIN, regionBox } from './film-region';
+import { cellBox, cellWindow, REGION_MARGIN } from './film-region';
 
 describe('cellWindow', () => {
   it('covers the ninth grown by the margin, by pixel centres', () => {
@@ -52,18 +52,5 @@ describe('cellBox', () => {
               height: ys.length,
             });
           }
-  });
-});
-
-describe('regionBox', () => {
-  it("is the named ninth grown by the region look's margin, and null where no part is named", () => {
-    const text =
-      'One benign osteochondroma lesion in the tibia of the lower limb (frontal view), located in the lower-right region.';
-    const box = regionBox(text, 300, 600);
-    expect(box).toEqual(cellBox({ row: 2, column: 2 }, 300, 600, REGION_LOOK_MARGIN));
-    // A corner ninth reaches the film's edge: it is a third of the film plus one margin each way.
-    expect(box?.x).toBe(Math.round(300 * (2 / 3 - REGION_LOOK_MARGIN)));
-    expect((box?.x ?? 0) + (box?.width ?? 0)).toBe(300);
-    expect(regionBox('bone cyst of the femur', 300, 600)).toBeNull();
   });
 });

@@ -5,9 +5,8 @@
 // 1234 of 1305 lesions and at its edge for the rest (docs/EXPERIMENTS.md). Which ninth a prompt names is the
 // prompt grammar's reading (prompt/grammar.ts filmCell).
 
-import type { Box } from '../data/crop';
 import type { Mask } from '../data/resample';
-import { type FilmCell, filmCell } from '../prompt/grammar';
+import type { FilmCell } from '../prompt/grammar';
 
 export { type FilmCell, filmCell } from '../prompt/grammar';
 
@@ -17,18 +16,20 @@ export { type FilmCell, filmCell } from '../prompt/grammar';
  */
 export const REGION_MARGIN = 0.15;
 
-/**
- * How far past its ninth the zoomed look sees (zoom-pass.ts): a tighter box shows a lesion at more pixels
- * per patch (1 / (1/3 + 2·margin) times the whole film's), a wider one cuts off less of it.
- */
-export const REGION_LOOK_MARGIN = 0.1;
-
 /** The pixels (of a width x height grid over the whole film) whose centres lie in the ninth grown by `margin`. */
 export function cellWindow(cell: FilmCell, width: number, height: number, margin = REGION_MARGIN): Mask {
   const box = cellBox(cell, width, height, margin);
   const data = new Uint8Array(width * height);
   for (let y = box.y; y < box.y + box.height; y++) data.fill(1, y * width + box.x, y * width + box.x + box.width);
   return { width, height, data };
+}
+
+/** A rectangle of pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** The same pixels as cellWindow's, as the box holding them. */
@@ -42,13 +43,4 @@ export function cellBox(cell: FilmCell, width: number, height: number, margin = 
   const [x, w] = range(width, cell.column);
   const [y, h] = range(height, cell.row);
   return { x, y, width: w, height: h };
-}
-
-/**
- * Where the zoomed look sees the film (its pixels, width x height): the box of the ninth `text` names,
- * grown by REGION_LOOK_MARGIN; null when it names none.
- */
-export function regionBox(text: string, width: number, height: number): Box | null {
-  const cell = filmCell(text);
-  return cell && cellBox(cell, width, height, REGION_LOOK_MARGIN);
 }
