@@ -11,6 +11,7 @@ import type { PacsConnection } from '../../shared/pacs-types';
 import { parseDataSet } from '../dicom/parse';
 import { filesUnder, freePort, hasOrthanc, type Orthanc, startOrthanc } from '../testing/orthanc';
 import { sharedPath } from '../testing/shared-data';
+import { timerGaps } from '../testing/timer-gaps';
 import { MemorySecrets } from './secrets';
 import { PacsService } from './service';
 
@@ -174,12 +175,16 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('PACS faults against Orthanc',
         'slow: test: the server sent no answer within 0.3 s (timeout)',
       );
       expect(performance.now() - started).toBeLessThan(1500);
-      // The same server with patience answers.
+      // The same server with patience answers, and main's event loop stays free while it waits.
       service.save(
         { ...connection, name: 'slow', baseUrl: `http://127.0.0.1:${port}/dicom-web`, timeoutMs: 5000 },
         orthanc.password,
       );
-      await expect(service.test('slow')).resolves.toMatchObject({ message: expect.stringMatching(/connected/) });
+      const gaps = await timerGaps(() =>
+        expect(service.test('slow')).resolves.toMatchObject({ message: expect.stringMatching(/connected/) }),
+      );
+      // A blocked loop would show one gap as long as the server's 2 s delay.
+      expect(gaps.at(-1)).toBeLessThan(1000);
     } finally {
       slow.closeAllConnections();
       await new Promise((done) => slow.close(done));
