@@ -40,7 +40,7 @@ async function openAndShowFirst(): Promise<void> {
 }
 
 async function decodeJ2kHere(): Promise<void> {
-  const frame = await decodeFrame(parseInstance(readFileSync(j2kPath)), 0);
+  const frame = await decodeFrame(await parseInstance(readFileSync(j2kPath)), 0);
   if (frame.columns !== 1841) throw new Error('unexpected J2K size');
 }
 

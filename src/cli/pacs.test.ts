@@ -37,7 +37,7 @@ async function capture(command: (argv: string[]) => Promise<number>, argv: strin
 /** Part 10 identity and pixels: what "bit-identical" is checked on (whole files are compared too). */
 async function identity(path: string): Promise<{ sop: string; pixels: Buffer; file: Buffer }> {
   const file = await readFile(path);
-  const ds = parseDataSet(file);
+  const ds = await parseDataSet(file);
   const pixels = ds.elements.x7fe00010;
   if (!pixels) throw new Error(`${path} has no pixel data`);
   return {
@@ -92,7 +92,7 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('nextmask pacs against Orthanc
 
   it('finds the CT and MR studies by patient and by modality', async () => {
     const ct = readDataset(await readFile(join(CT_DIR, '01.dcm')));
-    const mr = parseDataSet(await readFile(join(MR_DIR, 'brain_002.dcm')));
+    const mr = await parseDataSet(await readFile(join(MR_DIR, 'brain_002.dcm')));
     const mrStudy = mr.string('x0020000d');
     const byModality = async (modality: string) =>
       (JSON.parse((await pacs('query', '--modality', modality)).stdout) as StudyPage).studies;
@@ -112,7 +112,7 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('nextmask pacs against Orthanc
   });
 
   it('retrieves every MR instance bit-identical (SOP Instance UIDs and pixel data)', async () => {
-    const mr = parseDataSet(await readFile(join(MR_DIR, 'brain_002.dcm')));
+    const mr = await parseDataSet(await readFile(join(MR_DIR, 'brain_002.dcm')));
     const run = await pacs('retrieve', mr.string('x0020000d') ?? '');
     expect(run.code).toBe(0);
     const [series] = JSON.parse(run.stdout) as { paths: string[]; fetched: number; failed: unknown[] }[];

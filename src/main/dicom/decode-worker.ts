@@ -1,8 +1,8 @@
 // Worker-thread entry: decodes frames (DICOM through decodeFrame, PNG/JPEG through
 // decodeRaster) so that a large JPEG 2000 does not stall main's event loop. FrameDecoder
 // (frame-decoder.ts) is the caller's side; pixels come back transferred, not copied.
-import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
+import { readInputFile } from '../files/read-input';
 import { BoundedCache } from '../imaging/bounded-cache';
 import { type DecodedFrame, frameFromGrey, type StoredArray } from '../imaging/frame';
 import { decodeRaster } from '../imaging/raster';
@@ -18,10 +18,10 @@ if (!port) throw new Error('decode-worker.ts must run in a worker thread');
 const parsed = new BoundedCache<string, ParsedInstance>(4, () => 1);
 
 async function decode({ path, frame, raster }: DecodeRequest): Promise<DecodedFrame> {
-  if (raster) return frameFromGrey(decodeRaster(await readFile(path)));
+  if (raster) return frameFromGrey(decodeRaster(await readInputFile(path)));
   let instance = parsed.get(path);
   if (!instance) {
-    instance = parseInstance(await readFile(path));
+    instance = await parseInstance(await readInputFile(path));
     parsed.set(path, instance);
   }
   return decodeFrame(instance, frame);

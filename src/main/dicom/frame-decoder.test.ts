@@ -40,8 +40,8 @@ describe('FrameDecoder', () => {
       pool.decode({ path: png, frame: 0, raster: true }),
       pool.decode({ path: sharedPath('data', 'README.md'), frame: 0, raster: true }).catch((e: Error) => e),
     ]);
-    expect(xa40).toEqual(await decodeFrame(parseInstance(readFileSync(xa)), 40));
-    expect(ctFrame).toEqual(await decodeFrame(parseInstance(readFileSync(ct)), 0));
+    expect(xa40).toEqual(await decodeFrame(await parseInstance(readFileSync(xa)), 40));
+    expect(ctFrame).toEqual(await decodeFrame(await parseInstance(readFileSync(ct)), 0));
     expect(ctFrame.stored).toBeInstanceOf(Int16Array);
     expect(raster).toEqual(frameFromGrey(decodeRaster(readFileSync(png))));
     // A wrong kind of file is that file's error, from the worker, and the worker lives on.
@@ -73,7 +73,7 @@ describe('FrameDecoder', () => {
   });
 
   it('keeps the event loop responsive while RG1_J2KI.dcm decodes', async () => {
-    const instance = parseInstance(readFileSync(J2K));
+    const instance = await parseInstance(readFileSync(J2K));
     await decodeFrame(instance, 0); // loads the codec here, for a fair control
     const t0 = performance.now();
     const blocked = Math.max(...(await timerGaps(() => decodeFrame(instance, 0))));

@@ -54,12 +54,12 @@ describe.skipIf(!TOOLS)('JPEG baseline/extended against dcmdjpeg', { timeout: 60
     it(`${c.name}: decodes like dcmdjpeg, close to the original`, async () => {
       const source = sharedPath('dicom', ...c.file);
       const [compressedBytes, referenceBytes] = compressAndReference(source, c.option, c.name);
-      const compressed = parseInstance(compressedBytes);
+      const compressed = await parseInstance(compressedBytes);
       expect(compressed.header.transferSyntaxUid).toBe(c.syntax);
       expect(compressed.header.pixel?.bitsStored).toBe(c.bits);
 
       const ours = await decodeFrame(compressed, 0);
-      const reference = await decodeFrame(parseInstance(referenceBytes), 0);
+      const reference = await decodeFrame(await parseInstance(referenceBytes), 0);
       expect([ours.rows, ours.columns]).toEqual([reference.rows, reference.columns]);
       expect(ours.rescale).toEqual(reference.rescale);
       // Same compressed stream, two IDCT implementations: integer rounding only.
@@ -76,7 +76,7 @@ describe.skipIf(!TOOLS)('JPEG baseline/extended against dcmdjpeg', { timeout: 60
       if (c.bits > 8) expect(ours.maxStored).toBeGreaterThan(255);
 
       // Lossy, and dcmcjpeg rescales into its bit depth: the modality values stay near the original's.
-      const original = modalityPixels(await decodeFrame(parseInstance(readFileSync(source)), 0));
+      const original = modalityPixels(await decodeFrame(await parseInstance(readFileSync(source)), 0));
       const decoded = modalityPixels(ours);
       let range = 0;
       let error = 0;
@@ -91,7 +91,7 @@ describe.skipIf(!TOOLS)('JPEG baseline/extended against dcmdjpeg', { timeout: 60
 
   it('a corrupt 12-bit stream is a clear error', async () => {
     const [compressedBytes] = compressAndReference(sharedPath('dicom', 'misc', 'CT_small.dcm'), '+ee', 'corrupt');
-    const instance = parseInstance(compressedBytes);
+    const instance = await parseInstance(compressedBytes);
     const element = instance.dataSet.elements.x7fe00010!;
     const start = element.fragments![0]!.position;
     // Overwrite the stream's markers after SOI: no frame header remains.

@@ -2,9 +2,10 @@
 // decoded on demand (in decode workers, frame-decoder.ts) through a bounded cache kept here.
 // Rasters (PNG/JPEG) become one-frame series. Holds ids and paths only; pixels are re-read
 // from disk when a frame is not cached.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { FileError, FrameResult, OpenResult, SeriesSummary, TagRow, Thumbnail } from '../../shared/viewer-types';
+import { readInputFile } from '../files/read-input';
 import { BoundedCache } from '../imaging/bounded-cache';
 import type { DecodedFrame } from '../imaging/frame';
 import { isRaster } from '../imaging/raster';
@@ -25,8 +26,8 @@ interface Instance extends Sortable {
 interface Series {
   summary: SeriesSummary;
   instances: Instance[];
-  /** (instance, frame) in display order. */
-  frames: { instance: Instance; frame: number }[];
+  /** Display index of each instance's first frame (instances in display order): no object per frame. */
+  starts: number[];
 }
 
 export interface LibraryOptions {
@@ -69,7 +70,9 @@ export class ImageLibrary {
   async open(paths: string[]): Promise<OpenResult> {
     const errors: FileError[] = [];
     const files: string[] = [];
-    for (const path of paths) await this.collect(resolve(path), true, files, errors);
+    // Folders already walked (device:inode), so links back up the tree (a -> .) are followed once.
+    const walked = new Set<string>();
+    for (const path of paths) await this.collect(resolve(path), true, files, errors, walked);
     const touched = new Set<Series>();
     for (const file of files) {
       try {
@@ -119,8 +122,8 @@ export class ImageLibrary {
 
   async thumbnail(seriesId: string): Promise<Thumbnail> {
     const series = this.get(seriesId);
-    if (series.frames.length === 0) throw new Error(`series ${seriesId} has no images`);
-    const { frame } = await this.frame(seriesId, Math.floor(series.frames.length / 2));
+    if (series.summary.frameCount === 0) throw new Error(`series ${seriesId} has no images`);
+    const { frame } = await this.frame(seriesId, Math.floor(series.summary.frameCount / 2));
     return renderThumbnail(frame);
   }
 
@@ -152,32 +155,53 @@ export class ImageLibrary {
     return series;
   }
 
-  private frameRef(seriesId: string, index: number) {
+  private frameRef(seriesId: string, index: number): { instance: Instance; frame: number } {
     const series = this.get(seriesId);
-    const ref = series.frames[index];
-    if (!ref) throw new Error(`series ${seriesId} has no frame ${index} (it has ${series.frames.length})`);
-    return ref;
+    const count = series.summary.frameCount;
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new Error(`series ${seriesId} has no frame ${index} (it has ${count})`);
+    }
+    // The last instance starting at or before `index`.
+    let lo = 0;
+    let hi = series.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((series.starts[mid] as number) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { instance: series.instances[lo] as Instance, frame: index - (series.starts[lo] as number) };
   }
 
   private async parse(path: string): Promise<ParsedInstance> {
     let parsed = this.parsed.get(path);
     if (!parsed) {
-      parsed = parseInstance(await readFile(path));
+      parsed = await parseInstance(await readInputFile(path));
       this.parsed.set(path, parsed);
     }
     return parsed;
   }
 
-  private async collect(path: string, named: boolean, files: string[], errors: FileError[]): Promise<void> {
+  private async collect(
+    path: string,
+    named: boolean,
+    files: string[],
+    errors: FileError[],
+    walked: Set<string>,
+  ): Promise<void> {
     try {
       const info = await stat(path);
       if (info.isDirectory()) {
+        const id = `${info.dev}:${info.ino}`;
+        if (walked.has(id)) return;
+        walked.add(id);
         const entries = await readdir(path);
         for (const entry of entries.sort()) {
           if (entry.startsWith('.')) continue;
-          await this.collect(join(path, entry), false, files, errors);
+          await this.collect(join(path, entry), false, files, errors, walked);
         }
-      } else if (named || !NOT_IMAGES.has(extname(path).toLowerCase())) {
+      } else if (named) {
+        files.push(path); // a pipe or device named explicitly is refused, with its reason, when read
+      } else if (info.isFile() && !NOT_IMAGES.has(extname(path).toLowerCase())) {
         files.push(path);
       }
     } catch (err) {
@@ -188,7 +212,7 @@ export class ImageLibrary {
   /** Reads one file into the library; returns its series, or undefined when already known. */
   private async add(path: string): Promise<Series | undefined> {
     if (this.known.has(path)) return undefined;
-    const bytes = await readFile(path);
+    const bytes = await readInputFile(path);
     if (isRaster(bytes)) {
       // Header only: a 3000x3000 radiograph is decoded when it is displayed, not when listed.
       const { width, height } = rasterSize(bytes);
@@ -196,7 +220,7 @@ export class ImageLibrary {
       return this.addRaster(path, width, height);
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
-    const { dataSet, header } = parseInstance(bytes);
+    const { dataSet, header } = await parseInstance(bytes);
     const problem = decodeProblem(dataSet, header);
     if (problem) throw new Error(problem);
     if (!header.seriesInstanceUid) throw new Error('no SeriesInstanceUID');
@@ -217,7 +241,7 @@ export class ImageLibrary {
   }
 
   private newSeries(summary: Omit<SeriesSummary, 'id'>): Series {
-    const series: Series = { summary: { id: `s${this.nextId++}`, ...summary }, instances: [], frames: [] };
+    const series: Series = { summary: { id: `s${this.nextId++}`, ...summary }, instances: [], starts: [] };
     this.series.set(series.summary.id, series);
     return series;
   }
@@ -282,12 +306,15 @@ export class ImageLibrary {
   private order(series: Series): void {
     const { sorted, sortedBy } = sortInstances(series.instances);
     series.instances = sorted;
-    series.frames = sorted.flatMap((instance) =>
-      Array.from({ length: instance.frames }, (_, frame) => ({ instance, frame })),
-    );
+    let frameCount = 0;
+    series.starts = sorted.map((instance) => {
+      const start = frameCount;
+      frameCount += instance.frames;
+      return start;
+    });
     series.summary = {
       ...series.summary,
-      frameCount: series.frames.length,
+      frameCount,
       instanceCount: sorted.length,
       sortedBy,
     };

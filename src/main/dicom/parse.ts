@@ -1,11 +1,12 @@
 // DICOM Part 10 bytes → a dicom-parser DataSet and the header fields the viewer needs.
 // Files with or without the 128-byte preamble, and deflated ones, all come through here.
-import { inflateRawSync } from 'node:zlib';
 import type { DataSet, ParseDicomOptions } from 'dicom-parser';
 import type { SeriesIdentity } from '../../shared/viewer-types';
+import { formatBytes, type InputLimits, inputLimits } from '../files/limits';
+import { inflateRawCapped } from '../files/read-input';
 import { requireCjs } from './cjs';
 
-import { EXPLICIT_LITTLE, IMPLICIT_LITTLE, type ObjectKind, objectKind, transferSyntax } from './uids';
+import { DEFLATED, EXPLICIT_LITTLE, IMPLICIT_LITTLE, type ObjectKind, objectKind, transferSyntax } from './uids';
 
 const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
 
@@ -82,11 +83,24 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
   return hasMagicAt(bytes, 128) || hasMagicAt(bytes, 0) || guessRawSyntax(bytes) !== undefined;
 }
 
-function inflate(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position));
-  const out = new Uint8Array(position + inflated.length);
+/**
+ * A deflated file's data set, inflated before parsing: asynchronously (zlib's thread pool, not the
+ * event loop) and capped, since a few MB of deflate can expand to gigabytes. Undefined when the
+ * file is not deflated.
+ */
+async function inflated(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+  let meta: DataSet;
+  try {
+    meta = dicomParser.readPart10Header(bytes);
+  } catch (err) {
+    throw new Error(`malformed DICOM: ${message(err)}`);
+  }
+  if ((meta.string('x00020010') ?? '').trim() !== DEFLATED) return undefined;
+  const position = (meta as DataSet & { position: number }).position;
+  const data = await inflateRawCapped(bytes.subarray(position), 'deflated DICOM data set');
+  const out = new Uint8Array(position + data.length);
   out.set(bytes.subarray(0, position), 0);
-  out.set(inflated, position);
+  out.set(data, position);
   return out;
 }
 
@@ -101,7 +115,7 @@ function message(err: unknown): string {
 }
 
 /** Parses a whole DICOM file; throws an Error with a readable message on anything malformed. */
-export function parseDataSet(input: Uint8Array): DataSet {
+export async function parseDataSet(input: Uint8Array): Promise<DataSet> {
   let bytes = input;
   // "DICM" at 0: a Part 10 file whose preamble was stripped; give it one back.
   if (!hasMagicAt(bytes, 128) && hasMagicAt(bytes, 0)) {
@@ -110,10 +124,15 @@ export function parseDataSet(input: Uint8Array): DataSet {
   }
   const rawSyntax = hasMagicAt(bytes, 128) ? undefined : guessRawSyntax(bytes);
   if (!hasMagicAt(bytes, 128) && !rawSyntax) throw new Error('not a DICOM file (no DICM prefix, no data set)');
+  const whole = rawSyntax ? undefined : await inflated(bytes);
   try {
     return dicomParser.parseDicom(bytes, {
       ...(rawSyntax ? { TransferSyntaxUID: rawSyntax } : {}),
-      inflater: inflate,
+      // Already inflated above; dicom-parser's own fallback would inflate synchronously and uncapped.
+      inflater: () => {
+        if (!whole) throw new Error('deflated data set after a meta header that did not say so');
+        return whole;
+      },
     } as ParseDicomOptions);
   } catch (err) {
     throw new Error(`malformed DICOM: ${message(err)}`);
@@ -153,7 +172,8 @@ function pixelModule(ds: DataSet): PixelModule {
     highBit: ds.uint16('x00280102') ?? bitsStored - 1,
     pixelRepresentation: ds.uint16('x00280103') === 1 ? 1 : 0,
     planarConfiguration: ds.uint16('x00280006') === 1 ? 1 : 0,
-    frames: Math.max(1, ds.intString('x00280008') ?? 1),
+    // 0 or absent: one frame; a negative or non-number count stays, for decodeProblem to refuse.
+    frames: ds.elements.x00280008 ? ds.intString('x00280008') || 1 : 1,
   };
 }
 
@@ -215,26 +235,58 @@ export function readHeader(ds: DataSet): InstanceHeader {
   };
 }
 
-/** Why this image cannot be decoded, or undefined when it can; checked when a file is opened. */
-export function decodeProblem(ds: DataSet, header: InstanceHeader): string | undefined {
+function pixelModuleProblem(pixel: PixelModule, native: boolean, limits: InputLimits): string | undefined {
+  const { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, highBit, frames } = pixel;
+  if (rows === 0 || columns === 0) return 'image has no rows or columns';
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) return `SamplesPerPixel ${samplesPerPixel} is not supported`;
+  const widths = native ? [8, 16, 32] : [8, 16];
+  if (!widths.includes(bitsAllocated)) return `BitsAllocated ${bitsAllocated} is not supported`;
+  if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated) {
+    return `BitsStored ${bitsStored} / HighBit ${highBit} do not fit BitsAllocated ${bitsAllocated}`;
+  }
+  if (!Number.isSafeInteger(frames) || frames < 1) return `NumberOfFrames is not a positive count`;
+  if (frames > limits.frames) {
+    return `NumberOfFrames ${frames} is above the ${limits.frames} frame limit (NEXTMASK_MAX_FRAMES)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why this image cannot be decoded, or undefined when it can; checked when a file is opened,
+ * before anything is allocated for it. The sizes the header declares must fit the file's real
+ * length (native pixels) or the decoded-size ceiling and the fragments present (compressed).
+ */
+export function decodeProblem(
+  ds: DataSet,
+  header: InstanceHeader,
+  limits: InputLimits = inputLimits(),
+): string | undefined {
   if (header.kind !== 'image' || !header.pixel) return undefined;
   const syntax = transferSyntax(header.transferSyntaxUid);
   if (!syntax) return `unsupported transfer syntax ${header.transferSyntaxUid}`;
   const element = ds.elements.x7fe00010;
   if (!element) return 'no pixel data';
-  const { rows, columns, samplesPerPixel, bitsAllocated, frames } = header.pixel;
-  if (rows === 0 || columns === 0) return 'image has no rows or columns';
+  const pixel = header.pixel;
+  const problem = pixelModuleProblem(pixel, syntax.encoding === 'native', limits);
+  if (problem) return problem;
+  const frameBytes = pixel.rows * pixel.columns * pixel.samplesPerPixel * (pixel.bitsAllocated / 8);
+  const expected = frameBytes * pixel.frames;
   if (syntax.encoding === 'native') {
-    const expected = Math.ceil((rows * columns * samplesPerPixel * bitsAllocated * frames) / 8);
-    if (element.length < expected)
-      return `pixel data too short: ${element.length} bytes, ${expected} expected (truncated?)`;
-  } else if (!element.encapsulatedPixelData || !element.fragments?.length) {
-    return 'compressed pixel data has no fragments';
+    const present = Math.min(element.length, ds.byteArray.length - element.dataOffset);
+    if (present < expected) return `pixel data too short: ${present} bytes, ${expected} expected (truncated?)`;
+    return undefined;
+  }
+  const fragments = element.fragments?.length ?? 0;
+  if (!element.encapsulatedPixelData || fragments === 0) return 'compressed pixel data has no fragments';
+  // Every frame starts a fragment of its own (PS3.5 A.4), so there are never fewer fragments than frames.
+  if (fragments < pixel.frames) return `NumberOfFrames ${pixel.frames} but only ${fragments} compressed fragments`;
+  if (expected > limits.decodedBytes) {
+    return `image decodes to ${formatBytes(expected)}, above the ${formatBytes(limits.decodedBytes)} limit (NEXTMASK_MAX_DECODED_MB)`;
   }
   return undefined;
 }
 
-export function parseInstance(bytes: Uint8Array): ParsedInstance {
-  const dataSet = parseDataSet(bytes);
+export async function parseInstance(bytes: Uint8Array): Promise<ParsedInstance> {
+  const dataSet = await parseDataSet(bytes);
   return { dataSet, header: readHeader(dataSet) };
 }

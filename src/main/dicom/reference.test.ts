@@ -71,7 +71,7 @@ describe.skipIf(!TOOLS)('decodeFrame against dcmtk', { timeout: 120_000 }, () =>
   for (const path of files) {
     const name = relative(SHARED_DICOM, path);
     it(`${name}: header and pixels match dcmtk`, async () => {
-      const instance = parseInstance(readFileSync(path));
+      const instance = await parseInstance(readFileSync(path));
       const { header } = instance;
       if (header.kind !== 'image') {
         expect(['SEG', 'RTSTRUCT']).toContain(header.kind);

@@ -56,7 +56,7 @@ describe('decodeFrame on synthetic files', () => {
       },
       raw,
     );
-    const frame = await decodeFrame(parseInstance(bytes), 0);
+    const frame = await decodeFrame(await parseInstance(bytes), 0);
     expect(Array.from(frame.stored)).toEqual([-1, -2048, 2047, 5]);
     expect([frame.minStored, frame.maxStored]).toEqual([-2048, 2047]);
   });
@@ -77,7 +77,7 @@ describe('decodeFrame on synthetic files', () => {
       },
       Uint16Array.from([0x0ab0, 0xf010]),
     );
-    const frame = await decodeFrame(parseInstance(bytes), 0);
+    const frame = await decodeFrame(await parseInstance(bytes), 0);
     expect(Array.from(frame.stored)).toEqual([0xab, 0x01]);
     expect(frame.invert).toBe(true);
   });
@@ -100,10 +100,10 @@ describe('decodeFrame on synthetic files', () => {
         Uint8Array.from(samples),
       );
     // Planar: R plane, G plane, B plane.
-    const planar = await decodeFrame(parseInstance(colour('RGB', 1, [10, 20, 30, 40, 50, 60])), 0);
+    const planar = await decodeFrame(await parseInstance(colour('RGB', 1, [10, 20, 30, 40, 50, 60])), 0);
     expect(Array.from(planar.stored)).toEqual([10, 30, 50, 20, 40, 60]);
     // YBR_FULL: Y=128, Cb=Cr=128 is mid grey; Cr=255 pushes red up and green down.
-    const ybr = await decodeFrame(parseInstance(colour('YBR_FULL', 0, [128, 128, 128, 128, 128, 255])), 0);
+    const ybr = await decodeFrame(await parseInstance(colour('YBR_FULL', 0, [128, 128, 128, 128, 128, 255])), 0);
     expect(Array.from(ybr.stored)).toEqual([128, 128, 128, 255, 37, 128]);
     expect(ybr.color).toBe(true);
   });
@@ -128,7 +128,7 @@ describe('decodeFrame on synthetic files', () => {
       },
       Uint16Array.from([10, 12]),
     );
-    const frame = await decodeFrame(parseInstance(bytes), 0);
+    const frame = await decodeFrame(await parseInstance(bytes), 0);
     expect(frame.window).toEqual({ center: 100, width: 50 });
     expect(frame.windows).toHaveLength(2);
     expect(frame.voiLut).toMatchObject({ first: 10, bits: 12 });
@@ -156,7 +156,7 @@ describe('decodeFrame on synthetic files', () => {
     const groupLength = view.getUint32(at + 8, true);
     at += 12 + groupLength;
     const raw = bytes.slice(at);
-    const instance = parseInstance(raw);
+    const instance = await parseInstance(raw);
     expect(instance.header.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
     expect(Array.from((await decodeFrame(instance, 0)).stored)).toEqual([1, 2, 3]);
   });

@@ -1,8 +1,8 @@
 // PNG and JPEG radiographs (and binary mask PNGs) as greyscale arrays. The viewer, the
 // data loader and the segmenter all read rasters through here.
-import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { readInputFile } from '../files/read-input';
 
 export interface GreyImage {
   width: number;
@@ -71,7 +71,7 @@ export function decodeRaster(bytes: Uint8Array): GreyImage {
 }
 
 export async function readRaster(path: string): Promise<GreyImage> {
-  const bytes = await readFile(path);
+  const bytes = await readInputFile(path);
   try {
     return decodeRaster(bytes);
   } catch (err) {

@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { countSet, createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { readBinaryMask } from '../imaging/raster';
 import { readSourceImages } from '../seg/source-images';
+import { gzipBomb } from '../testing/bombs';
 import { sharedPath } from '../testing/shared-data';
+import { timerGaps } from '../testing/timer-gaps';
 import { decodeNifti, encodeNifti, geometryOf } from './nifti';
 import { readMaskPng, writeMaskPng } from './png-mask';
 
@@ -43,12 +45,12 @@ describe('PNG masks', () => {
 });
 
 describe('NIfTI label volumes', () => {
-  it('round-trips several segments as labels 1..n', () => {
+  it('round-trips several segments as labels 1..n', async () => {
     const a = [blob(16, 12, 0, 0, 3, 3), createMask(16, 12), blob(16, 12, 5, 5, 15, 11)];
     const b = [createMask(16, 12), blob(16, 12, 8, 0, 15, 2), createMask(16, 12)];
     const path = join(dir, 'labels.nii.gz');
     writeFileSync(path, encodeNifti([a, b], { spacing: [0.8, 0.7, 2.5] }));
-    const back = decodeNifti(readFileSync(path));
+    const back = await decodeNifti(readFileSync(path));
     expect([back.width, back.height, back.depth]).toEqual([16, 12, 3]);
     expect([...back.labels.keys()]).toEqual([1, 2]);
     for (const [k, m] of a.entries()) expect(masksEqual(back.labels.get(1)![k]!, m)).toBe(true);
@@ -77,13 +79,44 @@ describe('NIfTI label volumes', () => {
     expect(geometry.spacing[2]).toBeCloseTo(1, 3);
     const masks = sources.map(() => createMask(512, 512));
     masks[2]!.data[512 * 100 + 7] = 1;
-    const back = decodeNifti(encodeNifti([masks], geometry));
+    const back = await decodeNifti(encodeNifti([masks], geometry));
     expect(back.geometry.affine![11]).toBeCloseTo(z!, 3);
     expect(back.labels.get(1)![2]!.data[512 * 100 + 7]).toBe(1);
   });
 
-  it('rejects bad input clearly', () => {
-    expect(() => decodeNifti(Buffer.from('hello'))).toThrow('not a NIfTI-1 file');
+  it('rejects bad input clearly', async () => {
+    await expect(decodeNifti(Buffer.from('hello'))).rejects.toThrow('not a NIfTI-1 file');
     expect(() => encodeNifti([[createMask(4, 4)], [createMask(5, 4)]], { spacing: [1, 1, 1] })).toThrow('same size');
+  });
+
+  it('refuses a .nii.gz bomb without stalling the event loop', async () => {
+    const bomb = gzipBomb(2 * 2 ** 30);
+    expect(bomb.length).toBeLessThan(3 * 2 ** 20);
+    let error: unknown;
+    // A lower cap than the default 512 MiB keeps the test quick; the limit is the same code path.
+    process.env.NEXTMASK_MAX_INFLATED_MB = '64';
+    const gaps = await timerGaps(() => decodeNifti(bomb).catch((err: unknown) => (error = err)));
+    delete process.env.NEXTMASK_MAX_INFLATED_MB;
+    expect(String(error)).toMatch(/NIfTI \(\.nii\.gz\) expands to more than 64 MiB \(a decompression bomb\?\)/);
+    expect(gaps.at(-1), 'longest event-loop stall, ms').toBeLessThan(1000);
+  });
+
+  it('refuses a volume of the wrong size from its header, and too many labels', async () => {
+    const masks = [blob(16, 12, 0, 0, 3, 3)];
+    const bytes = encodeNifti([masks], { spacing: [1, 1, 1] });
+    await expect(decodeNifti(bytes, { width: 16, height: 12, depth: 2 })).rejects.toThrow(
+      'NIfTI is 16x12x1, the series is 16x12x2',
+    );
+    // 40000 distinct labels of a 100x100 slice: 40000 volumes of masks would be 400 MB.
+    const raw = gunzipSync(encodeNifti([[createMask(200, 200)]], { spacing: [1, 1, 1] }));
+    raw.writeInt16LE(512, 70); // uint16 voxels
+    const noisy = Buffer.concat([raw.subarray(0, 352), Buffer.alloc(200 * 200 * 2)]);
+    for (let p = 0; p < 200 * 200; p++) noisy.writeUInt16LE(1 + (p % 60000), 352 + 2 * p);
+    process.env.NEXTMASK_MAX_INFLATED_MB = '1';
+    try {
+      await expect(decodeNifti(noisy)).rejects.toThrow(/more than 26 labels/);
+    } finally {
+      delete process.env.NEXTMASK_MAX_INFLATED_MB;
+    }
   });
 });

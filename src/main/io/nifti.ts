@@ -1,8 +1,10 @@
 // Segmentations of a series ↔ NIfTI-1 (.nii.gz) label volumes, the format research tools
 // (ITK-SNAP, 3D Slicer, nnU-Net) exchange. One volume holds every segment as a label value
 // 1..n; the voxel-to-world affine comes from the DICOM geometry (LPS) turned into RAS.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
+import { formatBytes, inputLimits } from '../files/limits';
+import { gunzipCapped } from '../files/read-input';
 
 export interface VolumeGeometry {
   /** Column spacing, row spacing, slice spacing (mm). */
@@ -116,9 +118,17 @@ export interface NiftiLabels {
   labels: Map<number, Mask[]>;
 }
 
-/** Reads a .nii or .nii.gz label volume (any integer or float datatype; non-zero voxels are labels). */
-export function decodeNifti(bytes: Uint8Array): NiftiLabels {
-  const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes);
+/**
+ * Reads a .nii or .nii.gz label volume (any integer or float datatype; non-zero voxels are labels).
+ * With `expect`, a volume of another size is refused from its header, before its voxels are read.
+ * Gzip is inflated off the main thread with an output cap (a small .nii.gz can expand to gigabytes).
+ */
+export async function decodeNifti(
+  bytes: Uint8Array,
+  expect?: { width: number; height: number; depth: number },
+): Promise<NiftiLabels> {
+  const raw =
+    bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzipCapped(bytes, 'NIfTI (.nii.gz)') : Buffer.from(bytes);
   if (raw.length < HEADER_SIZE) throw new Error('not a NIfTI-1 file: too short');
   const little = raw.readInt32LE(0) === HEADER_SIZE;
   if (!little && raw.readInt32BE(0) !== HEADER_SIZE) throw new Error('not a NIfTI-1 file: bad header size');
@@ -128,6 +138,12 @@ export function decodeNifti(bytes: Uint8Array): NiftiLabels {
   const [width, height, depth] = [i16(42), i16(44), rank >= 3 ? i16(46) : 1];
   if (rank < 2 || rank > 4 || (rank === 4 && i16(48) > 1))
     throw new Error(`NIfTI volume of rank ${rank} is not a label map`);
+  if (width < 1 || height < 1 || depth < 1) throw new Error(`NIfTI volume is ${width}x${height}x${depth}`);
+  if (expect && (width !== expect.width || height !== expect.height || depth !== expect.depth)) {
+    throw new Error(
+      `NIfTI is ${width}x${height}x${depth}, the series is ${expect.width}x${expect.height}x${expect.depth}`,
+    );
+  }
   const datatype = i16(70);
   const readers: Record<number, [number, (o: number) => number]> = {
     2: [1, (o) => raw.readUInt8(o)],
@@ -143,7 +159,11 @@ export function decodeNifti(bytes: Uint8Array): NiftiLabels {
   const [size, read] = reader;
   const offset = Math.floor(f32(108));
   const voxels = width * height;
-  if (raw.length < offset + voxels * depth * size) throw new Error('NIfTI file is truncated');
+  if (!(offset >= HEADER_SIZE) || raw.length < offset + voxels * depth * size) {
+    throw new Error('NIfTI file is truncated (or its vox_offset is wrong)');
+  }
+  // Each label holds a whole volume of masks: a noise volume with thousands of labels must not take all memory.
+  const maxLabels = Math.max(1, Math.floor(inputLimits().inflatedBytes / (voxels * depth)));
   const labels = new Map<number, Mask[]>();
   for (let k = 0; k < depth; k++) {
     for (let p = 0; p < voxels; p++) {
@@ -151,6 +171,11 @@ export function decodeNifti(bytes: Uint8Array): NiftiLabels {
       if (value === 0) continue;
       let masks = labels.get(value);
       if (!masks) {
+        if (labels.size >= maxLabels) {
+          throw new Error(
+            `NIfTI holds more than ${maxLabels} labels; their masks would take over ${formatBytes(inputLimits().inflatedBytes)}`,
+          );
+        }
         masks = Array.from({ length: depth }, () => createMask(width, height));
         labels.set(value, masks);
       }

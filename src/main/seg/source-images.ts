@@ -1,9 +1,9 @@
 // The headers of the images a segmentation is drawn on: what a SEG must copy (patient and
 // study) and reference (SOP instances, frame of reference, geometry). Files are parsed by the
 // viewer's parser (with or without preamble, deflated…); pixel data is not decoded.
-import { readFile } from 'node:fs/promises';
 import type { DataSet } from 'dicom-parser';
 import { parseDataSet } from '../dicom/parse';
+import { readInputFile } from '../files/read-input';
 import type { NaturalDataset } from './dicom-file';
 
 export interface SourceImage {
@@ -134,7 +134,7 @@ export async function readSourceImages(paths: readonly string[]): Promise<Source
   const images = await Promise.all(
     paths.map(async (p) => {
       try {
-        return sourceImageFrom(p, parseDataSet(await readFile(p)));
+        return sourceImageFrom(p, await parseDataSet(await readInputFile(p)));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         throw new Error(message.startsWith(p) ? message : `${p}: ${message}`);

@@ -86,7 +86,7 @@ describe("the viewer's decoded frame (the segmenter service's input)", () => {
     const png = lung!.imagePath;
     // What the decode worker hands the viewer: decodeFrame for DICOM, frameFromGrey for a raster.
     const frames: [string, DecodedFrame, boolean][] = [
-      [dicom, await decodeFrame(parseInstance(await readFile(dicom)), 0), false],
+      [dicom, await decodeFrame(await parseInstance(await readFile(dicom)), 0), false],
       [png, frameFromGrey(decodeRaster(await readFile(png))), true],
     ];
     for (const [path, frame, raster] of frames) {

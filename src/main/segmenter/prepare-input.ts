@@ -1,11 +1,11 @@
 // A file on disk → the model's 256x256 input plane, through the viewer's decoder (DICOM) or raster
 // reader (PNG/JPEG) and the data module's training normalisation (modelInput), so inference sees
 // what training saw. The rule for DICOM is in docs/SEGMENTER.md.
-import { readFile } from 'node:fs/promises';
 import type { Plane } from '../data/resample';
 import { modelInput } from '../data/samples';
 import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
+import { readInputFile } from '../files/read-input';
 import { type DecodedFrame, modalityPixels } from '../imaging/frame';
 import { decodeRaster, type GreyImage, isRaster } from '../imaging/raster';
 
@@ -57,9 +57,10 @@ export function inputFromFrame(frame: DecodedFrame, raster: boolean): Plane<Floa
 export async function prepareInput(path: string, frame = 0): Promise<PreparedInput> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readInputFile(path);
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const error = err as NodeJS.ErrnoException;
+    throw new Error(`cannot read ${path}: ${error.code ?? error.message ?? String(err)}`);
   }
   try {
     if (isRaster(bytes)) {
@@ -68,7 +69,7 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
       return { image: modelInput(raster), width: raster.width, height: raster.height };
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
-    const instance = parseInstance(bytes);
+    const instance = await parseInstance(bytes);
     const decoded = await decodeFrame(instance, frame);
     return {
       image: modelInput(unitFromFrame(decoded)),

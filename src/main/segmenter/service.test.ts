@@ -57,7 +57,7 @@ beforeAll(async () => {
   await writeRandomModel(dir);
   modelDir = join(dir, 'model');
   model = await loadModel(modelDir, 1);
-  frame = await decodeFrame(parseInstance(await readFile(J2K)), 0);
+  frame = await decodeFrame(await parseInstance(await readFile(J2K)), 0);
 }, 60_000);
 afterAll(async () => {
   await Promise.all(services.map((s) => s.close()));

@@ -3,7 +3,7 @@
 // Exports write what is committed, so a file on disk always matches the store.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { ExportFormat, ExportResult, LoadedSegments } from '../../shared/labelmap/channels';
@@ -17,6 +17,7 @@ import {
 } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { UserFacingError } from '../errors';
+import { readInputFile } from '../files/read-input';
 import { decodeNifti, encodeNifti, geometryOf } from '../io/nifti';
 import { readMaskPng, writeMaskPng } from '../io/png-mask';
 import { readSeg } from '../seg/read-seg';
@@ -205,19 +206,18 @@ export class Annotations {
     const lower = path.toLowerCase();
     let segments: Segment[];
     if (lower.endsWith('.nii') || lower.endsWith('.nii.gz')) {
-      const volume = decodeNifti(await readFile(path));
-      if (volume.width !== shape.width || volume.height !== shape.height || volume.depth !== shape.frameCount) {
-        throw new UserFacingError(
-          `NIfTI is ${volume.width}x${volume.height}x${volume.depth}, the series is ${shape.width}x${shape.height}x${shape.frameCount}`,
-        );
-      }
+      const volume = await decodeNifti(await readInputFile(path), {
+        width: shape.width,
+        height: shape.height,
+        depth: shape.frameCount,
+      });
       segments = [...volume.labels].map(([label, masks]) => imported(`Label ${label}`, masks));
     } else if (extname(lower) === '.png') {
       if (shape.frameCount !== 1)
         throw new UserFacingError('a PNG mask fits a single image; this series has several frames');
       segments = [imported('Imported mask', [await readMaskPng(path, shape)])];
     } else {
-      const seg = readSeg(await readFile(path), await this.dicomSources(seriesId));
+      const seg = readSeg(await readInputFile(path), await this.dicomSources(seriesId));
       segments = seg.segments.map((s) => ({
         ...imported(s.label, s.masks),
         color: s.color,

@@ -8,5 +8,6 @@ export function compressMask(data: Uint8Array): Buffer {
 }
 
 export function decompressMask(blob: Uint8Array, length: number): Uint8Array {
-  return unpackBits(inflateRawSync(blob), length);
+  // A frame's bits and no more: a damaged or crafted blob cannot inflate past the frame's size.
+  return unpackBits(inflateRawSync(blob, { maxOutputLength: Math.max(1, Math.ceil(length / 8)) }), length);
 }
