@@ -87,10 +87,10 @@ function readIfPresent(path: string): string[] {
 }
 
 /** Why a delivered Part 10 file cannot be the instance asked for, or null when it can. */
-function damageOf(bytes: Uint8Array, sopInstanceUid: string): string | null {
-  let ds: ReturnType<typeof parseDataSet>;
+async function damageOf(bytes: Uint8Array, sopInstanceUid: string): Promise<string | null> {
+  let ds: Awaited<ReturnType<typeof parseDataSet>>;
   try {
-    ds = parseDataSet(bytes);
+    ds = await parseDataSet(bytes);
   } catch (err) {
     return (err as Error).message;
   }
@@ -240,7 +240,7 @@ export class PacsClient {
     const where = `${this.connection.name}: retrieve of ${ids.sopInstanceUid}`;
     if (!bytes || bytes.byteLength === 0) throw new UserFacingError(`${where}: the server sent no data`);
     const instance = new Uint8Array(bytes);
-    const damage = damageOf(instance, ids.sopInstanceUid);
+    const damage = await damageOf(instance, ids.sopInstanceUid);
     if (damage) throw new UserFacingError(`${where}: the server sent a damaged file (${damage})`);
     return instance;
   }

@@ -20,7 +20,7 @@ const CT = sharedPath('dicom', 'ct-3slice-with-seg');
 
 async function uids(path: string) {
   const { readFile } = await import('node:fs/promises');
-  const ds = parseDataSet(await readFile(path));
+  const ds = await parseDataSet(await readFile(path));
   return {
     studyInstanceUid: ds.string('x0020000d') ?? '',
     seriesInstanceUid: ds.string('x0020000e') ?? '',
