@@ -341,23 +341,8 @@ export class SegmentEditor {
     this.message = `Imported ${added.length} segment(s)`;
   }
 
-  /** Editing shortcuts; returns true when the key was ours. */
-  keydown(event: KeyboardEvent): boolean {
-    const ctrl = event.ctrlKey || event.metaKey;
-    const key = event.key.toLowerCase();
-    if (ctrl && key === 'z') {
-      if (event.shiftKey) this.redo();
-      else this.undo();
-      return true;
-    }
-    if (ctrl && key === 'y') {
-      this.redo();
-      return true;
-    }
-    if (!ctrl && (event.key === '[' || event.key === ']')) {
-      this.radius = stepBrushRadius(this.radius, event.key === ']' ? 1 : -1);
-      return true;
-    }
-    return false;
+  /** One step smaller (-1) or larger (+1) brush, about 10 % each. */
+  stepRadius(direction: 1 | -1): void {
+    this.radius = stepBrushRadius(this.radius, direction);
   }
 }

@@ -45,9 +45,21 @@ export function autoWindow(frame: DecodedFrame): DisplayWindow {
   return histogramWindow(frame, 0.01, 0.99);
 }
 
-/** What a series opens with (unless its file has a VOI LUT): the file's first window, else auto. */
+/** True when the window spans every stored value: it then shows no more than the full range would. */
+function spansEverything(frame: DecodedFrame, window: DisplayWindow): boolean {
+  const a = modalityValue(frame, frame.minStored);
+  const b = modalityValue(frame, frame.maxStored);
+  return window.center - window.width / 2 <= Math.min(a, b) && window.center + window.width / 2 >= Math.max(a, b);
+}
+
+/**
+ * What a series opens with (unless its file has a VOI LUT): the file's first window, else the
+ * automatic one; also automatic when the file's window spans every value (radiographs often name
+ * the whole bit range, which looks washed out).
+ */
 export function initialWindow(frame: DecodedFrame): DisplayWindow {
-  return frame.windows[0] ?? autoWindow(frame);
+  const file = frame.windows[0];
+  return file && !spansEverything(frame, file) ? file : autoWindow(frame);
 }
 
 const fixed = (width: number, center: number) => () => ({ width, center });
