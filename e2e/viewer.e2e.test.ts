@@ -67,7 +67,9 @@ describe('viewer in Chromium', () => {
 
   it('shows the JPEG 2000 chest radiograph with its own window, and re-windows it', async () => {
     await page.getByTestId('window-level').waitFor({ timeout: 30_000 });
-    await expect.poll(() => windowLevel(page)).toBe('W 30000 L 15000');
+    // The file's W 30000 / L 15000 spans every stored value (washed out): the histogram window instead.
+    await expect.poll(async () => Number(/W ([\d.]+)/.exec(await windowLevel(page))?.[1])).toBeLessThan(29000);
+    const opening = await windowLevel(page);
     expect(await page.getByTestId('slice-index').textContent()).toBe('Im 1 / 1');
     const before = await canvasStats(page);
     expect(before.width).toBeGreaterThan(100);
@@ -79,7 +81,7 @@ describe('viewer in Chromium', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 - 150, box.y + box.height / 2 + 60, { steps: 5 });
     await page.mouse.up();
-    await expect.poll(() => windowLevel(page)).not.toBe('W 30000 L 15000');
+    await expect.poll(() => windowLevel(page)).not.toBe(opening);
     await expect.poll(async () => (await canvasStats(page)).hash).not.toBe(before.hash);
   });
 
