@@ -20,6 +20,10 @@ import type { OpenResult } from '../../../shared/viewer-types';
 export interface ConnectionForm {
   name: string;
   baseUrl: string;
+  /** Separate QIDO-RS, WADO-RS and STOW-RS roots; empty: the DICOMweb URL. */
+  qidoUrl: string;
+  wadoUrl: string;
+  stowUrl: string;
   auth: PacsAuthKind;
   username: string;
   secret: string;
@@ -89,6 +93,9 @@ export class PacsSession {
       baseUrl: form.baseUrl.trim(),
       auth: form.auth,
       timeoutMs: Math.round(form.timeoutSeconds * 1000),
+      ...(form.qidoUrl.trim() ? { qidoUrl: form.qidoUrl.trim() } : {}),
+      ...(form.wadoUrl.trim() ? { wadoUrl: form.wadoUrl.trim() } : {}),
+      ...(form.stowUrl.trim() ? { stowUrl: form.stowUrl.trim() } : {}),
       ...(form.username.trim() ? { username: form.username.trim() } : {}),
       ...(form.caFile.trim() ? { caFile: form.caFile.trim() } : {}),
     };
