@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { GROUPS, listSamples, loadSample, modelInput, type Sample } from '../src/main/data/samples';
 import { diceOf, overlap } from '../src/main/metrics/segmentation';
+import { LOW_CONFIDENCE } from '../src/main/model/answer-notices';
 import type { DecoderModels } from '../src/main/model/decoder-session';
 import { spread } from '../src/main/model/evaluate';
 import { loadModel, releaseModel } from '../src/main/model/model-files';
@@ -23,11 +24,14 @@ import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../s
 import {
   benchSamples,
   benchSummary,
+  type ConfidencePoint,
   diceDelta,
   type ImageDice,
   type ModeRuns,
   type ModeStats,
   modeStats,
+  reliabilityBins,
+  reliabilitySvg,
   replaceSection,
   timeStats,
 } from '../src/main/model/segment-bench';
@@ -49,6 +53,7 @@ const { values } = parseArgs({
     note: { type: 'string' },
     baseline: { type: 'string', default: '.cache/bench-segment-baseline.json' },
     'write-baseline': { type: 'boolean', default: false },
+    reliability: { type: 'string', default: 'docs/confidence-reliability.svg' },
   },
 });
 const count = (name: string, value: string | undefined, min: number): number => {
@@ -76,6 +81,7 @@ const loadBefore = loadavg();
 
 // --- The default pipeline, from a decoded frame (the film at its own size) ---
 const pipeline = { ms: [] as number[], firstDraftMs: [] as number[], forwardPasses: [] as number[] };
+const calibration: ConfidencePoint[] = [];
 const dice: ImageDice = {};
 {
   const warm = await loadSample(pipelineSources[0] as (typeof pipelineSources)[0]);
@@ -94,10 +100,9 @@ for (const [i, source] of pipelineSources.entries()) {
   pipeline.ms.push(ms);
   pipeline.firstDraftMs.push(Number.isNaN(firstDraft) ? ms : firstDraft);
   pipeline.forwardPasses.push(result.forwardPasses);
-  dice[sample.group] = {
-    ...dice[sample.group],
-    [sample.id]: diceOf(overlap(result.mask.data, sample.sourceMask.data)),
-  };
+  const imageDice = diceOf(overlap(result.mask.data, sample.sourceMask.data));
+  dice[sample.group] = { ...dice[sample.group], [sample.id]: imageDice };
+  if (result.confidence !== null) calibration.push({ confidence: result.confidence, dice: imageDice });
   process.stderr.write(`pipeline ${i + 1}/${pipelineSources.length} ${sample.group}: ${ms.toFixed(0)} ms\n`);
 }
 const groupDice = Object.fromEntries(
@@ -219,6 +224,26 @@ ${pipeline.ms.length} images of the \`${values.split}\` split (${perGroupWords})
 - **valDiceDelta** ${compared.delta === null ? `– (no baseline at \`${values.baseline}\`; \`--write-baseline\` records one)` : `${compared.delta.toFixed(4)}`}: per group, the mean change of per-image Dice over the ${compared.images} images scored by both, against the baseline recorded by \`--write-baseline\` (the pipeline before the changes in docs/EXPERIMENTS.md, "Faster answers"), then the mean over the groups.
 - **Targets** (2-core CPU): answer p50 ≤ 1000 ms — ${met(answer.p50Ms <= 1000)} (${fmt(answer.p50Ms)} ms); first draft ≤ 350 ms — ${met(draft.p50Ms <= 350)} (${fmt(draft.p50Ms)} ms); valDiceDelta ≥ −0.003 — ${compared.delta === null ? 'not measured' : met(compared.delta >= -0.003)}.
 
+### Confidence and Dice
+
+Each answer's confidence (\`answerConfidence\`, src/main/model/answer-notices.ts: the mean |2p − 1| over the patches of the answer's probability map that hold any mass) against its Dice, on the same ${calibration.length} val answers; the plot is \`${values.reliability}\` (dots: answers; line: mean Dice per tenth of confidence). Answers under \`LOW_CONFIDENCE\` (${LOW_CONFIDENCE}) are labelled low confidence.
+
+| confidence | answers | mean Dice |
+| --- | --- | --- |
+${reliabilityBins(calibration)
+  .map((b) => `| ${b.from.toFixed(1)}–${b.to.toFixed(1)} | ${b.n} | ${b.dice.toFixed(3)} |`)
+  .join('\n')}
+
+Mean Dice below and at or above a confidence: ${[0.4, 0.5, 0.6, 0.7, 0.8]
+  .map((c) => {
+    const below = calibration.filter((p) => p.confidence < c);
+    const above = calibration.filter((p) => p.confidence >= c);
+    const mean = (ps: ConfidencePoint[]) =>
+      ps.length ? (ps.reduce((s, p) => s + p.dice, 0) / ps.length).toFixed(3) : '–';
+    return `${c}: ${mean(below)} (${below.length}) / ${mean(above)} (${above.length})`;
+  })
+  .join('; ')}.
+
 ### One view three ways: full recompute vs KV greedy vs speculative NkTP
 
 ${singleSources.length} images of the \`${values.split}\` split, spread over the groups; full recompute on the first ${recomputeCount}. Timed per image and mode (modes alternate image by image): one \`segment()\` call with the identity view only, no gate and \`fallback: []\` (one decode), from the 256x256 model input to the mask at the source size.
@@ -245,6 +270,11 @@ const doc = existsSync(outPath)
   ? await readFile(outPath, 'utf8')
   : '# Benchmarks\n\nMeasured numbers; each section says how it was measured and names the command that rewrites it.\n';
 await writeFile(outPath, replaceSection(doc, HEADING, body));
+if (calibration.length > 0)
+  await writeFile(
+    resolve(values.reliability),
+    reliabilitySvg(calibration, `Confidence and Dice, ${calibration.length} val answers`),
+  );
 await releaseModel(model);
 
 console.log(

@@ -64,9 +64,23 @@ describe('nextmask segment', () => {
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0] as string);
     expect(Object.keys(summary).sort()).toEqual(
-      ['cut', 'foreground', 'forwardPasses', 'gated', 'height', 'model', 'ms', 'output', 'threshold', 'width'].sort(),
+      [
+        'confidence',
+        'cut',
+        'foreground',
+        'forwardPasses',
+        'gated',
+        'height',
+        'model',
+        'ms',
+        'notices',
+        'output',
+        'threshold',
+        'width',
+      ].sort(),
     );
-    expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model });
+    // A chest radiograph (RG) and an English prompt: nothing to notice (this random model decodes by argmax).
+    expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model, confidence: null, notices: [] });
     const raster = await readRaster(out);
     expect([raster.width, raster.height, raster.bitsStored]).toEqual([1841, 1955, 8]);
     expect(new Set(raster.data).size).toBeLessThanOrEqual(2);

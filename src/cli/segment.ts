@@ -8,6 +8,7 @@ import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeMaskPng } from '../main/io/png-mask';
+import { answerNotices } from '../main/model/answer-notices';
 import { loadModel, releaseModel, type SegmentationModel } from '../main/model/model-files';
 import { segment } from '../main/model/segment';
 import { writeAiSeg } from '../main/seg/ai-seg';
@@ -145,7 +146,8 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
-    const note = resultNote(result);
+    const notices = answerNotices({ ...result, ...(input.modality ? { modality: input.modality } : {}) });
+    const note = [resultNote(result), ...notices].filter(Boolean).join('; ');
     const summary = {
       output: request.out,
       width: mask.width,
@@ -156,6 +158,8 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       threshold: result.threshold,
       cut: result.cut,
       gated: result.gated,
+      confidence: result.confidence,
+      notices,
       model: request.modelDir,
     };
     process.stdout.write(

@@ -50,6 +50,10 @@ export interface SegmentResult extends ProviderReport {
   cut: number | null;
   /** Which gate kept the answer inside the places the prompt names (src/main/model/lung-gate.ts, film-region.ts), if any. */
   gated: Gate | null;
+  /** How sure the answer is, 0..1, from the model's token probabilities; null when the model decodes by argmax. */
+  confidence: number | null;
+  /** Plain-language notices: low confidence, unknown words, a prompt cut short, an image of another kind. */
+  notices: string[];
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */

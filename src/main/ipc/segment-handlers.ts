@@ -22,12 +22,13 @@ export function segmentHandlers(
       const signal = AbortSignal.any([controller.signal, ctx.signal]);
       try {
         if (!prompt.trim()) throw new UserFacingError('the prompt is empty: say what to segment, e.g. "left lung"');
-        const raster = services.images.list().find((s) => s.id === seriesId)?.kind === 'raster';
+        const series = services.images.list().find((s) => s.id === seriesId);
+        const raster = series?.kind === 'raster';
         const { frame } = await services.images.frame(seriesId, index);
         if (signal.aborted) throw abortError();
         const outcome = await services.segmenter
           .run(
-            { frame, raster, prompt },
+            { frame, raster, prompt, ...(series && !raster ? { modality: series.modality } : {}) },
             {
               signal,
               onProgress: (progress) => services.events.emit('segment:progress', { requestId, ...progress }),

@@ -96,7 +96,10 @@ export async function loadModel(dir: string, options?: number | SessionOptions):
     readFile(join(dir, MODEL_FILES.prefill)),
     readFile(join(dir, MODEL_FILES.decode)),
   ]);
-  const sessionOptions = typeof options === 'number' ? { threads: options } : (options ?? {});
+  // No spinning by default: idle intra-op threads that spin take the cores the rest of the app (and
+  // whatever else runs) needs; on the shared 2-core machine that made answers 1.6x slower
+  // (docs/BENCHMARKS.md, "Faster answers").
+  const sessionOptions = { spin: false, ...(typeof options === 'number' ? { threads: options } : (options ?? {})) };
   const models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
   return { ...models, architecture, tokenizers, rule };
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleSource } from '../data/samples';
-import { benchSamples, benchSummary, diceDelta, modeStats, replaceSection } from './segment-bench';
+import {
+  benchSamples,
+  benchSummary,
+  diceDelta,
+  modeStats,
+  reliabilityBins,
+  reliabilitySvg,
+  replaceSection,
+} from './segment-bench';
 
 describe('bench:segment helpers', () => {
   it('modeStats: percentiles of the sorted times, mean passes, tokens per pass after the prompt pass', () => {
@@ -78,5 +86,22 @@ describe('bench:segment helpers', () => {
       '# Benchmarks\n\n## A\n\nold a\n\n### sub\n\nold sub\n\n## B\n\nnew b\n',
     );
     expect(replaceSection('# Benchmarks\n', '## C', 'c')).toBe('# Benchmarks\n\n## C\n\nc\n');
+  });
+
+  it('reliabilityBins and reliabilitySvg: mean Dice per confidence tenth, one dot per answer', () => {
+    const points = [
+      { confidence: 0.05, dice: 0.1 },
+      { confidence: 0.95, dice: 0.9 },
+      { confidence: 1, dice: 0.7 },
+    ];
+    const bins = reliabilityBins(points);
+    expect(bins.map((b) => [b.n, Number(b.dice.toFixed(6))])).toEqual([
+      [1, 0.1],
+      [2, 0.8],
+    ]);
+    expect(bins[1]?.from).toBeCloseTo(0.9, 12);
+    const svg = reliabilitySvg(points, 'val');
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+    expect(svg).toContain('<polyline');
   });
 });

@@ -133,3 +133,53 @@ export function replaceSection(doc: string, heading: string, body: string): stri
   const after = lines.slice(end).join('\n');
   return `${before ? `${before}\n` : ''}${section}${after ? `\n${after}` : ''}`;
 }
+
+/** One answer's confidence (answer-notices.ts) and its Dice. */
+export interface ConfidencePoint {
+  confidence: number;
+  dice: number;
+}
+
+/** Mean Dice per confidence bin of width `width` ([0, width), …, the last closed at 1); empty bins left out. */
+export function reliabilityBins(
+  points: readonly ConfidencePoint[],
+  width = 0.1,
+): { from: number; to: number; n: number; dice: number }[] {
+  const bins = Math.round(1 / width);
+  const sums = Array.from({ length: bins }, () => ({ n: 0, dice: 0 }));
+  for (const p of points) {
+    const bin = sums[Math.min(bins - 1, Math.max(0, Math.floor(p.confidence / width)))] as { n: number; dice: number };
+    bin.n++;
+    bin.dice += p.dice;
+  }
+  return sums.flatMap((s, i) => (s.n ? [{ from: i * width, to: (i + 1) * width, n: s.n, dice: s.dice / s.n }] : []));
+}
+
+/** The reliability plot: each answer as a dot (confidence, Dice), and the binned mean Dice as a line. */
+export function reliabilitySvg(points: readonly ConfidencePoint[], title: string): string {
+  const [w, h, m] = [480, 360, 48];
+  const x = (c: number) => (m + c * (w - 2 * m)).toFixed(1);
+  const y = (d: number) => (h - m - d * (h - 2 * m)).toFixed(1);
+  const dots = points.map(
+    (p) => `<circle cx="${x(p.confidence)}" cy="${y(p.dice)}" r="2" fill="#4a7ab5" fill-opacity="0.5"/>`,
+  );
+  const line = reliabilityBins(points)
+    .map((b) => `${x((b.from + b.to) / 2)},${y(b.dice)}`)
+    .join(' ');
+  const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1].flatMap((t) => [
+    `<text x="${x(t)}" y="${h - m + 16}" font-size="11" text-anchor="middle">${t}</text>`,
+    `<text x="${m - 6}" y="${y(t)}" font-size="11" text-anchor="end" dominant-baseline="middle">${t}</text>`,
+  ]);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+<rect width="${w}" height="${h}" fill="white"/>
+<text x="${w / 2}" y="20" font-size="13" text-anchor="middle">${title}</text>
+<line x1="${m}" y1="${h - m}" x2="${w - m}" y2="${h - m}" stroke="black"/>
+<line x1="${m}" y1="${m}" x2="${m}" y2="${h - m}" stroke="black"/>
+${ticks.join('\n')}
+<text x="${w / 2}" y="${h - 10}" font-size="12" text-anchor="middle">confidence</text>
+<text x="14" y="${h / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${h / 2})">Dice</text>
+${dots.join('\n')}
+<polyline points="${line}" fill="none" stroke="#c0392b" stroke-width="2"/>
+</svg>
+`;
+}

@@ -14,6 +14,7 @@ import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../data/re
 import { type DecodeOptions, type DecoderSession, type Lookahead, speculativeDecode } from '../segmenter/decoding';
 import { GRID_PIXELS } from '../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../tokenizers/mask-codebook';
+import { answerConfidence, type PromptReading, readPrompt } from './answer-notices';
 import type { DecoderModels } from './decoder-session';
 import { KvDecoderSession, promptIds } from './decoder-session';
 import { ExpectedPatchSession } from './expected-patch';
@@ -36,6 +37,10 @@ export interface Segmentation {
   probability: Plane<Float32Array> | null;
   /** Which gate kept the answer inside the places the prompt names: the lung gate, the film-region gate, or none. */
   gated: Gate | null;
+  /** How sure the answer is, from the model's token probabilities (answer-notices.ts); null under argmax. */
+  confidence: number | null;
+  /** How the model read the prompt: unknown words, words past its text length. */
+  reading: PromptReading;
 }
 
 /** What segment() runs: a model folder's sessions and tokenizers. */
@@ -269,7 +274,9 @@ export async function segment(
       ? resizeThreshold(probability, size.width, size.height, cut as number)
       : tokenizers.mask.detokenize(tokens, size.width, size.height);
   const gatedBy = lungs ? 'lungs' : nearCell && probability ? 'film' : null;
-  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy };
+  const confidence = probability && maps ? answerConfidence(probability) : null;
+  const reading = await readPrompt(tokenizers.text, text, layout.maxText);
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, reading };
 }
 
 /** The answer so far on the 256x256 grid, cut as the final answer will be. */

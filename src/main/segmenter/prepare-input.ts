@@ -17,6 +17,8 @@ export interface PreparedInput {
   height: number;
   /** DICOM input: how many frames the file has (a SEG can reference a single-frame file). */
   dicomFrames?: number;
+  /** DICOM input: its Modality (0008,0060). */
+  modality?: string;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
       width: decoded.columns,
       height: decoded.rows,
       dicomFrames: instance.header.pixel?.frames ?? 1,
+      modality: instance.header.modality,
     };
   } catch (err) {
     throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`);

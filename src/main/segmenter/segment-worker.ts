@@ -9,6 +9,7 @@ import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { modelInput, SAMPLE_SIZE } from '../data/samples';
+import { answerNotices } from '../model/answer-notices';
 import { loadModel, releaseModel, type SegmentationModel } from '../model/model-files';
 import type { SegmentProgress } from '../model/segment';
 import { IDENTITY_VIEW } from '../model/test-time-views';
@@ -74,6 +75,8 @@ async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
     throw new Error(`cannot load the model in ${dir}: ${messageOf(err)}`);
   }
   const { provider, fallbackReason } = model;
+  // ORT's own words on why a provider failed are for the log; results name the provider in a few words.
+  if (fallbackReason) console.warn(`segmenter: running on ${provider}: ${fallbackReason}`);
   return { model, report: { provider, ...(fallbackReason ? { fallbackReason } : {}) } };
 }
 
@@ -135,6 +138,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       threshold: result.threshold,
       cut: result.cut,
       gated: result.gated,
+      confidence: result.confidence,
+      notices: answerNotices({ ...result, ...(request.modality ? { modality: request.modality } : {}) }),
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

@@ -33,6 +33,8 @@ export interface SegmentInput {
   /** A PNG/JPEG radiograph (scaled by bit depth) rather than a DICOM frame (windowed). */
   raster: boolean;
   prompt: string;
+  /** The image's DICOM Modality, for a notice when it is not a radiograph (none for PNG/JPEG). */
+  modality?: string;
 }
 
 /** A segment:run result less the request id (the IPC layer's); the mask is bit-packed (packBits). */

@@ -23,8 +23,9 @@ function messageOf(err: unknown): string {
 
 /** What a finished run says about itself. */
 export function describeResult(prompt: string, r: SegmentResult): string {
-  const on = r.fallbackReason ? `${r.provider} (${r.fallbackReason})` : r.provider;
-  const note = resultNote(r);
+  // The provider in a few words; why another was not used is in the log and the provider's tooltip.
+  const on = r.fallbackReason ? `${r.provider} (no GPU provider)` : r.provider;
+  const note = [resultNote(r), ...r.notices].filter(Boolean).join('; ');
   const confidence = note ? ` (${note})` : '';
   return `“${prompt}”: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
 }

@@ -19,6 +19,8 @@ function result(requestId: string): SegmentResult {
     threshold: 0.5,
     cut: 0.5,
     gated: null,
+    confidence: 0.9,
+    notices: [],
     model: 'base',
     ms: 321,
     provider: 'cpu',
@@ -99,7 +101,9 @@ describe('SegmentRunner', () => {
     expect(segment!.masks[0]!.data.every((v) => v === 0)).toBe(true);
     expect(calls.some((c) => c.channel === 'masks:proposal')).toBe(true);
     expect(runner.message).toContain('4 px');
-    expect(runner.message).toContain('cpu (cuda unavailable: no library)');
+    // The provider in a few words: ORT's reason stays out of the result line.
+    expect(runner.message).toContain('on cpu (no GPU provider)');
+    expect(runner.message).not.toContain('no library');
     expect(runner.provider).toBe('cpu');
     editor.undo(); // one step takes it away
     expect(editor.list!.segments).toEqual([]);
@@ -166,5 +170,14 @@ describe('SegmentRunner', () => {
     expect(describeResult(text, { ...result('r'), gated: 'film' })).toContain(
       '(kept near the part of the film the prompt names)',
     );
+  });
+
+  it('says the notices an answer carries', () => {
+    const notices = [
+      'low confidence (0.41): check the mask closely',
+      'this is a MR image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything',
+    ];
+    const line = describeResult('both lungs', { ...result('r'), notices });
+    for (const n of notices) expect(line).toContain(n);
   });
 });

@@ -1,0 +1,75 @@
+// Notices and confidence on hand-made cases, with the shipped text vocabulary (English descriptions).
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TextVocab } from '../tokenizers/text-vocab';
+import { answerConfidence, answerNotices, LOW_CONFIDENCE, readPrompt, uncertaintyMap } from './answer-notices';
+
+let vocab: TextVocab;
+beforeAll(async () => {
+  vocab = TextVocab.parse(await readFile('models/base/text-vocab.json', 'utf8'));
+}, 60_000);
+
+const plane = (values: number[], width = 32) => ({
+  width,
+  height: values.length / width,
+  data: Float32Array.from(values),
+});
+
+describe('readPrompt and answerNotices', () => {
+  it('reads a training-style prompt whole and says nothing about it', async () => {
+    const reading = await readPrompt(vocab, 'Bilateral pulmonary infection, two infected areas, upper left lung.', 32);
+    expect(reading).toEqual({ words: 9, unknown: [], read: 9 });
+    expect(answerNotices({ reading, confidence: 0.9, modality: 'CR' })).toEqual([]);
+  });
+
+  it('says when most words are unknown to the vocabulary', async () => {
+    const reading = await readPrompt(vocab, 'Verschattung im linken Lungenunterfeld', 32);
+    expect(reading.words).toBe(4);
+    expect(reading.unknown.length).toBeGreaterThan(2);
+    const [notice] = answerNotices({ reading, confidence: null });
+    expect(notice).toMatch(/^most of the prompt's words are unknown to the model \(\d of 4: /);
+    const chinese = await readPrompt(vocab, '左肺下叶感染', 32);
+    expect(answerNotices({ reading: chinese, confidence: null })[0]).toMatch(/unknown to the model \(1 of 1/);
+    // One unknown word among known ones is no notice.
+    const mostlyKnown = await readPrompt(vocab, 'left lung Lungenunterfeld', 32);
+    expect(answerNotices({ reading: mostlyKnown, confidence: null })).toEqual([]);
+  });
+
+  it('says how much of a long prompt the model read', async () => {
+    const long = Array.from({ length: 400 }, () => 'left lung').join(' ');
+    const reading = await readPrompt(vocab, long, 32);
+    expect(reading.words).toBe(800);
+    expect(reading.read).toBeGreaterThan(0);
+    expect(reading.read).toBeLessThanOrEqual(32);
+    expect(answerNotices({ reading, confidence: null })).toEqual([
+      `the prompt is longer than the model reads: it read the first ${reading.read} of 800 words`,
+    ]);
+  });
+
+  it('says when the image is not a radiograph, and nothing for radiographs or unknown kinds', () => {
+    const reading = { words: 2, unknown: [], read: 2 };
+    expect(answerNotices({ reading, confidence: null, modality: 'MR' })).toEqual([
+      'this is a MR image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything',
+    ]);
+    for (const modality of ['CR', 'DX', 'dx', 'OT'])
+      expect(answerNotices({ reading, confidence: null, modality })).toEqual([]);
+  });
+
+  it('labels an answer below LOW_CONFIDENCE', () => {
+    const reading = { words: 2, unknown: [], read: 2 };
+    expect(answerNotices({ reading, confidence: LOW_CONFIDENCE - 0.01 })[0]).toMatch(/^low confidence \(0\.\d\d\)/);
+    expect(answerNotices({ reading, confidence: LOW_CONFIDENCE })).toEqual([]);
+  });
+});
+
+describe('answerConfidence and uncertaintyMap', () => {
+  it('is 1 for a certain answer and lower as the patches with mass hold doubtful pixels', () => {
+    const certain = plane([...Array(16 * 32).fill(0), ...Array(16 * 32).fill(1)]);
+    expect(answerConfidence(certain)).toBe(1);
+    // One patch of 0.5 next to a certain one: only patches with mass count, so (0 + 1) / 2.
+    const half = plane(Array.from({ length: 32 * 32 }, (_, i) => (i % 32 < 16 ? 0.5 : i >= 16 * 32 ? 1 : 0)));
+    expect(answerConfidence(half)).toBeCloseTo(1 / 3, 6); // patches: 0.5, 0.5 (left), 1 (lower right)
+    expect(answerConfidence(plane(Array(32 * 32).fill(0)))).toBe(1);
+    expect(Array.from(uncertaintyMap(plane([0, 0.5, 1, 0.25], 4)))).toEqual([0, 255, 0, 128]);
+  });
+});

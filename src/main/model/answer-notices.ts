@@ -1,0 +1,104 @@
+// What an answer says about itself beyond its mask: how sure the model is (from its own token
+// probabilities) and what it could not read as asked — a prompt mostly of words its vocabulary does not
+// know, a prompt longer than it reads, an image of a kind it was not trained on. The answer is still
+// given; these say plainly why it may not be what was asked for.
+import type { Plane } from '../data/resample';
+import { type TextVocab, UNK_ID } from '../tokenizers/text-vocab';
+
+/** What the model reads of a prompt. */
+export interface PromptReading {
+  /** Words of the prompt (runs of letters or digits). */
+  words: number;
+  /** Words with a piece the vocabulary does not know (read as UNK). */
+  unknown: string[];
+  /** Words read whole within the model's text length. */
+  read: number;
+}
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'-]*/gu;
+
+/** How the model reads `text`: each word as the tokenizer splits it (with its leading space), in order. */
+export async function readPrompt(vocab: TextVocab, text: string, maxText: number): Promise<PromptReading> {
+  const words = text.match(WORD) ?? [];
+  const unknown: string[] = [];
+  let tokens = 0;
+  let read = 0;
+  for (const [i, word] of words.entries()) {
+    const ids = await vocab.encode(i === 0 ? word : ` ${word}`);
+    if (ids.some((id) => id === UNK_ID)) unknown.push(word);
+    tokens += ids.length;
+    if (tokens <= maxText) read++;
+  }
+  return { words: words.length, unknown, read };
+}
+
+/** DICOM modalities of the radiographs the model was trained on (chest and bone X-ray films). */
+export const RADIOGRAPH_MODALITIES: readonly string[] = ['CR', 'DX', 'RG', 'DR'];
+
+/** Below this confidence an answer is labelled low confidence (val calibration: docs/BENCHMARKS.md, "Confidence and Dice"). */
+export const LOW_CONFIDENCE = 0.6;
+
+/**
+ * How sure the answer is, in [0, 1]: over the pixels of every 16x16 patch where the answer's probability
+ * map (the expected patches of the model's own code probabilities, averaged over the views) has any mass,
+ * the mean of |2p − 1| — 1 where every such pixel is certain either way, 0 where each is a coin toss.
+ * An answer with no mass anywhere is as sure as its background: 1.
+ */
+export function answerConfidence(map: Plane<Float32Array>, patch = 16, floor = 0.05): number {
+  const { width, height, data } = map;
+  let sum = 0;
+  let n = 0;
+  for (let top = 0; top < height; top += patch) {
+    for (let left = 0; left < width; left += patch) {
+      let any = false;
+      for (let y = top; y < Math.min(top + patch, height) && !any; y++)
+        for (let x = left; x < Math.min(left + patch, width); x++)
+          if ((data[y * width + x] as number) >= floor) any = true;
+      if (!any) continue;
+      for (let y = top; y < Math.min(top + patch, height); y++)
+        for (let x = left; x < Math.min(left + patch, width); x++) {
+          sum += Math.abs(2 * (data[y * width + x] as number) - 1);
+          n++;
+        }
+    }
+  }
+  return n === 0 ? 1 : sum / n;
+}
+
+/** Per pixel, how unsure the answer is there, 0..255 (255 at p = 1/2): the overlay of where to check first. */
+export function uncertaintyMap(map: Plane<Float32Array>): Uint8Array {
+  return Uint8Array.from(map.data, (p) => Math.round(255 * (1 - Math.abs(2 * p - 1))));
+}
+
+/** The plain-language notices for an answer; empty when there is nothing to say. */
+export function answerNotices(facts: {
+  reading: PromptReading;
+  confidence: number | null;
+  /** DICOM Modality (0008,0060) of the image, when it is a DICOM one. */
+  modality?: string;
+}): string[] {
+  const { reading, confidence, modality } = facts;
+  const notices: string[] = [];
+  if (reading.words > 0 && reading.unknown.length * 2 > reading.words) {
+    const shown = reading.unknown.slice(0, 5).join(', ');
+    notices.push(
+      `most of the prompt's words are unknown to the model (${reading.unknown.length} of ${reading.words}: ${shown}${reading.unknown.length > 5 ? ', …' : ''}); it was trained on English descriptions, so the answer may not follow the prompt`,
+    );
+  }
+  if (reading.read < reading.words) {
+    notices.push(
+      `the prompt is longer than the model reads: it read the first ${reading.read} of ${reading.words} words`,
+    );
+  }
+  // OT (other) says nothing about what the image shows: no notice.
+  const kind = modality?.toUpperCase();
+  if (kind && kind !== 'OT' && !RADIOGRAPH_MODALITIES.includes(kind)) {
+    notices.push(
+      `this is a ${modality} image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything`,
+    );
+  }
+  if (confidence !== null && confidence < LOW_CONFIDENCE) {
+    notices.push(`low confidence (${confidence.toFixed(2)}): check the mask closely`);
+  }
+  return notices;
+}
