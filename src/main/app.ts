@@ -3,6 +3,8 @@
 import pkg from '../../package.json';
 import { DEFAULT_MODEL_DIR } from '../cli/eval';
 import { ImageLibrary } from './dicom/library';
+import { FineTuneService } from './finetune/service';
+import { ModelVersions } from './finetune/versions';
 import { EventBus } from './ipc/events';
 import { type AppServices, createHandlers, type HandlerTable } from './ipc/handlers';
 import { MemorySecrets, type SecretStore } from './pacs/secrets';
@@ -35,8 +37,15 @@ export function createApp(
   options: AppOptions = {},
 ): App {
   const images = new ImageLibrary();
-  const segmenter = new SegmenterService(options.segmenter ?? segmenterOptionsFromEnv(DEFAULT_MODEL_DIR));
+  const segmenterOptions = options.segmenter ?? segmenterOptionsFromEnv(DEFAULT_MODEL_DIR);
   const workspace = defaultWorkspaceDir();
+  // The configured folder is the shipped model; a fine-tuned version activated in the workspace replaces it.
+  const modelVersions = new ModelVersions(workspace, segmenterOptions.modelDir);
+  const segmenter = new SegmenterService({
+    ...segmenterOptions,
+    modelDir: modelVersions.modelDir(modelVersions.activeNow()),
+  });
+  const events = new EventBus();
   const annotations = new Annotations(workspace, librarySeries(images));
   const pacs = new PacsService({
     dir: workspace,
@@ -51,18 +60,25 @@ export function createApp(
   const services: AppServices = {
     name: 'NextMask',
     version: pkg.version,
-    events: new EventBus(),
+    events,
     versions,
     images,
     annotations,
     segmenter,
     pacs,
+    finetune: new FineTuneService(
+      () => annotations.store(),
+      modelVersions,
+      (dir) => segmenter.setModelDir(dir),
+      (progress) => events.emit('finetune:progress', progress),
+    ),
   };
   return {
     services,
     handlers: createHandlers(services),
     close: async () => {
       pacs.close();
+      services.finetune?.cancel();
       await Promise.all([segmenter.close(), images.close()]);
       services.annotations.close();
     },

@@ -2,6 +2,7 @@
 // result type, plus the events main pushes to the renderer. Main serves this table over
 // Electron IPC and over a loopback HTTP server (for browser end-to-end tests); the
 // renderer sees the same typed `NextmaskApi` either way.
+import { type FineTuneEvents, type FineTuneResults, finetuneArgSchemas } from './finetune-types';
 import { type MaskResults, maskArgSchemas } from './labelmap/channels';
 import { type PacsEvents, type PacsResults, pacsArgSchemas } from './pacs-types';
 import { type SegmentEvents, type SegmentResults, segmentArgSchemas } from './segment-types';
@@ -33,9 +34,10 @@ export const argSchemas = {
   ...maskArgSchemas,
   ...segmentArgSchemas,
   ...pacsArgSchemas,
+  ...finetuneArgSchemas,
 } satisfies Record<string, v.Schema<unknown>>;
 
-export interface Results extends MaskResults, SegmentResults, PacsResults {
+export interface Results extends MaskResults, SegmentResults, PacsResults, FineTuneResults {
   'app:info': AppInfo;
   'app:echo': EchoResult;
   'viewer:open': OpenResult;
@@ -47,12 +49,17 @@ export interface Results extends MaskResults, SegmentResults, PacsResults {
 }
 
 /** Events pushed from main to the renderer (progress, streamed partial results). */
-export interface Events extends SegmentEvents, PacsEvents {
+export interface Events extends SegmentEvents, PacsEvents, FineTuneEvents {
   'app:log': { level: 'info' | 'warn' | 'error'; message: string; at: string };
 }
 
 // A Record keyed by every event name, so adding an event without listing it fails to compile.
-const eventNameSet: Record<keyof Events, true> = { 'app:log': true, 'segment:progress': true, 'pacs:progress': true };
+const eventNameSet: Record<keyof Events, true> = {
+  'app:log': true,
+  'segment:progress': true,
+  'pacs:progress': true,
+  'finetune:progress': true,
+};
 export const eventNames = Object.keys(eventNameSet) as (keyof Events)[];
 
 export type Channel = keyof typeof argSchemas & keyof Results;

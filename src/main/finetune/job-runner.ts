@@ -20,7 +20,7 @@ const SCRIPT: WorkerScript = { bundle: FINETUNE_WORKER_BUNDLE, source: besideMod
 export class FineTuneCancelled extends Error {
   constructor() {
     super('fine-tuning was cancelled');
-    this.name = 'FineTuneCancelled';
+    this.name = 'AbortError';
   }
 }
 

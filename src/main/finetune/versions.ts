@@ -6,8 +6,8 @@
 // and the active version is one small file replaced atomically, so a crash at any moment leaves the
 // active version and every finished version as they were.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HardError } from '../model/het-memory';
 import { MODEL_FILES, readModelFile } from '../model/model-files';
@@ -128,8 +128,13 @@ export class ModelVersions {
 
   /** The active version's name, BASE when none is. A missing or damaged version falls back to the base. */
   async active(): Promise<string> {
+    return this.activeNow();
+  }
+
+  /** `active()` without waiting (read once, at start-up, before anything else runs). */
+  activeNow(): string {
     try {
-      const { active } = JSON.parse(await readFile(join(this.dir, ACTIVE_FILE), 'utf8')) as { active?: string };
+      const { active } = JSON.parse(readFileSync(join(this.dir, ACTIVE_FILE), 'utf8')) as { active?: string };
       if (active && active !== BASE && existsSync(join(this.versionDir(active), VERSION_FILES.info))) return active;
     } catch {
       // No choice made yet.

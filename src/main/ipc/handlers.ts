@@ -3,6 +3,7 @@
 import type { Args, Channel, Results } from '../../shared/ipc';
 import type { ImageLibrary } from '../dicom/library';
 import { UserFacingError } from '../errors';
+import type { FineTuneService } from '../finetune/service';
 import type { PacsService } from '../pacs/service';
 import type { SegmenterService } from '../segmenter/service';
 import type { Annotations } from '../store/annotations';
@@ -33,11 +34,26 @@ export interface AppServices {
   segmenter: SegmenterService;
   /** DICOMweb connections, search, retrieve into the workspace cache, SEG send-back (src/main/pacs). */
   pacs: PacsService;
+  /** Fine-tuning on the workspace's corrections and the model versions (src/main/finetune/service.ts). */
+  finetune?: FineTuneService;
   /** Native open dialog; only the Electron entry provides one. */
   pickImagePaths?: () => Promise<string[] | null>;
 }
 
 export function createHandlers(services: AppServices): HandlerTable {
+  const finetune = () => {
+    if (!services.finetune) throw new UserFacingError('fine-tuning is not available here');
+    return services.finetune;
+  };
+  // The set's and the run's failures (no corrections yet, too few cases, a bad version) are for the user.
+  const userFacing = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof Error && err.name !== 'AbortError') throw new UserFacingError(err.message);
+      throw err;
+    }
+  };
   return {
     'app:info': (_args, ctx) => ({
       name: services.name,
@@ -66,5 +82,10 @@ export function createHandlers(services: AppServices): HandlerTable {
     'masks:import': ({ seriesId, path }) => services.annotations.import(seriesId, path),
     ...segmentHandlers(services),
     ...pacsHandlers(services),
+    'finetune:set': ({ includeManual }) => userFacing(() => finetune().set(includeManual)),
+    'finetune:run': (request) => userFacing(() => finetune().run(request)),
+    'finetune:cancel': () => ({ cancelled: finetune().cancel() }),
+    'versions:list': () => userFacing(() => finetune().list()),
+    'versions:activate': ({ id }) => userFacing(() => finetune().activate(id)),
   };
 }

@@ -51,7 +51,8 @@ export class Annotations {
   ) {}
 
   /** Opened on first use, so starting the app never touches the disk. */
-  private store(): Workspace {
+  /** The workspace store, opened on first use (fine-tuning reads its corrections). */
+  store(): Workspace {
     this.workspace ??= new Workspace(this.workspaceDir);
     return this.workspace;
   }

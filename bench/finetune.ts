@@ -1,0 +1,72 @@
+// The simulated clinician on a kind of case the shipped model is weak on: ground-truth masks of N BTXRD
+// val films as corrections, scored before/after on M other BTXRD val films, and a fixed spread of
+// infection and lung val films before/after (forgetting). Prints one line per epoch, then the JSON
+// {"cases", "secondsPerEpoch", "totalSeconds", "diceBefore", "diceAfter", "otherGroupsDiceChange", …} last.
+// Run: npm run bench:finetune -- [--data ../shared/data] [--model models/base] [--group btxrd] [--filter <text>]
+//      [--cases 40] [--eval-cases 40] [--other-per-group 10] [--guard l2|last-blocks] [--epochs N] [--lr X]
+//      [--threads 2] [--seed 1]
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { progressPrinter } from '../src/cli/finetune';
+import type { Group } from '../src/main/data/samples';
+import { simulateClinician } from '../src/main/finetune/clinician';
+import { DEFAULT_SETTINGS, type FineTuneSettings } from '../src/main/finetune/job';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: '../shared/data' },
+    model: { type: 'string', default: 'models/base' },
+    group: { type: 'string', default: 'btxrd' },
+    filter: { type: 'string' },
+    cases: { type: 'string', default: '40' },
+    'eval-cases': { type: 'string', default: '40' },
+    'other-per-group': { type: 'string', default: '10' },
+    guard: { type: 'string', default: DEFAULT_SETTINGS.guard },
+    epochs: { type: 'string', default: String(DEFAULT_SETTINGS.epochs) },
+    lr: { type: 'string', default: String(DEFAULT_SETTINGS.lr) },
+    threads: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+if (values.guard !== 'l2' && values.guard !== 'last-blocks') throw new Error('--guard must be l2 or last-blocks');
+const settings: FineTuneSettings = {
+  ...DEFAULT_SETTINGS,
+  guard: values.guard,
+  epochs: Number(values.epochs),
+  lr: Number(values.lr),
+  threads: Number(values.threads),
+  seed: Number(values.seed),
+};
+const print = progressPrinter();
+const report = await simulateClinician({
+  data: values.data,
+  split: 'val',
+  group: values.group as Group,
+  ...(values.filter ? { filter: values.filter } : {}),
+  trainCases: Number(values.cases),
+  evalCases: Number(values['eval-cases']),
+  seed: settings.seed,
+  modelDir: values.model,
+  settings,
+  otherPerGroup: Number(values['other-per-group']),
+  otherSplit: 'val',
+  onProgress: print,
+});
+for (const e of report.epochs) {
+  process.stdout.write(
+    `epoch ${e.epoch}: train loss ${e.trainLoss?.toFixed(4) ?? '—'}, held-out loss ${e.heldOutLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s\n`,
+  );
+}
+process.stdout.write(
+  `${JSON.stringify({ settings, bestEpoch: report.bestEpoch, otherGroups: report.otherGroups, cpus: cpus().length, load: loadavg()[0] })}\n`,
+);
+process.stdout.write(
+  `${JSON.stringify({
+    cases: report.cases,
+    secondsPerEpoch: report.secondsPerEpoch,
+    totalSeconds: report.totalSeconds,
+    diceBefore: report.diceBefore,
+    diceAfter: report.diceAfter,
+    otherGroupsDiceChange: report.otherGroupsDiceChange ?? null,
+  })}\n`,
+);

@@ -1,0 +1,91 @@
+// Fine-tuning end to end in Chromium against the real handlers, with a small random model (the served
+// app's NEXTMASK_MODEL_DIR): open a radiograph, prompt, correct the answer with the brush (saved as it is made); open the
+// Fine-tune panel, run a round, watch its progress and the before/after Dice, activate the new version,
+// prompt again and see the version named on the answer; roll back to the shipped model. The workspace
+// already holds four corrected films (a round needs three held-out cases and one to train on).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFineTuneWorkspace } from '../src/main/finetune/workspace.fixture';
+import { writeRandomModel } from '../src/main/testing/tiny-model';
+import { type OpenedApp, openApp } from './harness';
+
+async function prompt(page: Page, text: string, count: number): Promise<void> {
+  const box = page.getByRole('combobox', { name: 'Prompt' });
+  await expect.poll(() => box.isEnabled(), { timeout: 15_000 }).toBe(true);
+  await box.fill(text);
+  await box.press('Enter');
+  await expect
+    .poll(() => page.getByTestId('segment-row').filter({ hasText: text }).count(), { timeout: 60_000 })
+    .toBe(count);
+}
+
+describe('fine-tuning in Chromium', () => {
+  let dir: string;
+  let opened: OpenedApp;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-finetune-'));
+    await writeRandomModel(dir);
+    (await writeFineTuneWorkspace(join(dir, 'store'), 4)).close();
+    opened = await openApp({
+      NEXTMASK_MODEL_DIR: join(dir, 'model'),
+      NEXTMASK_EXECUTION_PROVIDER: 'cpu',
+      NEXTMASK_WORKSPACE: join(dir, 'store'),
+    });
+  });
+  afterAll(async () => {
+    await opened?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('corrects an answer, fine-tunes, activates the new version, prompts with it and rolls back', async () => {
+    const { app, page, errors } = opened;
+    await page.goto(`${app.url}&open=${encodeURIComponent(join(dir, 'store', 'untouched.png'))}`);
+    await page.getByTestId('segments').waitFor({ timeout: 30_000 });
+    await prompt(page, 'left lung', 1);
+
+    // Correct the answer with the brush: the fifth correction.
+    await page.getByTestId('segment-row').filter({ hasText: 'left lung' }).getByTestId('segment-name').click();
+    await page.getByTestId('tool-brush').click();
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 4 });
+    await page.mouse.up();
+    // Every change is saved as it happens.
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
+    await page.getByTestId('finetune-toggle').click();
+    await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 30_000 }).toBe(5);
+    await expect.poll(() => page.getByTestId('finetune-item').filter({ hasText: 'Dice' }).count()).toBe(5);
+    await page.getByTestId('finetune-epochs').fill('2');
+    await page.getByTestId('finetune-start').click();
+    await expect
+      .poll(() => page.getByTestId('finetune-progress').textContent(), { timeout: 60_000 })
+      .toMatch(/Epoch \d\/2 · step \d+\/\d+ · loss [\d.]+ · ETA \d+ s/);
+    await page.getByTestId('finetune-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('finetune-result').locator('tbody tr').count()).toBe(3);
+    expect(await page.getByTestId('finetune-message').textContent()).toMatch(
+      /^Version (v1-[0-9a-f]{4}) is ready: held-out Dice [\d.]+ → [\d.]+$/,
+    );
+    const version = /Version (v1-[0-9a-f]{4})/.exec(
+      (await page.getByTestId('finetune-message').textContent()) ?? '',
+    )?.[1];
+    await page.getByTestId('finetune-activate').click();
+    await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${version}: .* active`));
+
+    // The next prompt is answered by the new version, without a restart.
+    await page.getByTestId('finetune-toggle').click();
+    await prompt(page, 'left lung', 2);
+    await expect.poll(() => page.getByTestId('segmenter-status').textContent()).toContain(`model ${version}`);
+
+    // Roll back: the shipped model answers again.
+    await page.getByTestId('finetune-toggle').click();
+    await page.getByTestId('version-rollback').click();
+    await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(/^\s*shipped model\s*active/);
+    await expect.poll(() => page.getByTestId('segmenter-status').textContent()).toContain('model model');
+    expect(errors).toEqual([]);
+  }, 300_000);
+});

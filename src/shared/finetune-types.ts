@@ -1,0 +1,74 @@
+// The Fine-tune panel's IPC channels and events (merged into src/shared/ipc.ts): the workspace's
+// fine-tuning set, a run with progress events, cancel, and the model versions with activation.
+import * as v from './validate';
+
+/** A thumbnail side: the set's images and masks travel at this size. */
+export const FINETUNE_THUMB = 64;
+
+export const finetuneArgSchemas = {
+  'finetune:set': v.object({ includeManual: v.optional(v.boolean()) }),
+  'finetune:run': v.object({
+    epochs: v.number({ min: 1, max: 100, integer: true }),
+    lr: v.number({ min: 1e-7, max: 0.1 }),
+    guard: v.literal('l2', 'last-blocks'),
+    includeManual: v.optional(v.boolean()),
+    exclude: v.array(v.string({ max: 4096 }), { max: 100_000 }),
+  }),
+  'finetune:cancel': v.object({}),
+  'versions:list': v.object({}),
+  'versions:activate': v.object({ id: v.string({ min: 1, max: 128 }) }),
+} satisfies Record<string, v.Schema<unknown>>;
+
+export interface FineTuneSetItem {
+  id: string;
+  caseId: string;
+  prompt: string;
+  source: 'correction' | 'manual';
+  /** Dice of the model's proposal against the correction (null: hand-drawn). */
+  proposalDice: number | null;
+  /** FINETUNE_THUMB² grey image and mask (1 = in the final mask). */
+  thumbnail: Uint8Array;
+  mask: Uint8Array;
+}
+
+export interface FineTuneDefaults {
+  epochs: number;
+  lr: number;
+  guard: 'l2' | 'last-blocks';
+}
+
+export interface VersionSummary {
+  id: string;
+  parent: string;
+  createdAt: string;
+  before: number;
+  after: number;
+  trainCases: number;
+  heldOutCases: number;
+  cases: { id: string; text: string; before: number; after: number }[];
+  epochs: { epoch: number; trainLoss: number | null; heldOutLoss: number }[];
+}
+
+export interface VersionList {
+  /** 'base' (the shipped model) or a version id. */
+  active: string;
+  versions: VersionSummary[];
+}
+
+export type FineTuneProgressEvent =
+  | { phase: 'before' | 'after'; done: number; total: number }
+  | { phase: 'train'; epoch: number; epochs: number; step: number; steps: number; loss: number; etaSeconds: number }
+  | { phase: 'epoch'; epoch: number; trainLoss: number | null; heldOutLoss: number; seconds: number };
+
+export interface FineTuneResults {
+  'finetune:set': { items: FineTuneSetItem[]; defaults: FineTuneDefaults; running: boolean };
+  /** Resolves when the run ends with the new version (not yet active); 'cancelled' when cancelled. */
+  'finetune:run': VersionSummary;
+  'finetune:cancel': { cancelled: boolean };
+  'versions:list': VersionList;
+  'versions:activate': VersionList;
+}
+
+export interface FineTuneEvents {
+  'finetune:progress': FineTuneProgressEvent;
+}
