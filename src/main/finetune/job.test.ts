@@ -23,12 +23,12 @@ async function fixture() {
 const ready = fixture();
 
 describe('runFineTune', () => {
-  it('trains, keeps the best epoch, exports a loadable model and reports progress', async () => {
+  it('trains all weights under the L2 guard, keeps the best epoch, exports a loadable model and reports progress', async () => {
     const { modelDir, items } = await ready;
     const events: FineTuneProgress[] = [];
     const outDir = join(root, 'out-a');
     const r = await runFineTune(
-      { modelDir, train: items, heldOut: items.slice(0, 3), settings, outDir },
+      { modelDir, train: items, heldOut: items.slice(0, 3), settings: { ...settings, guard: 'l2' }, outDir },
       { onProgress: (p) => events.push(p) },
     );
     expect(r.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
@@ -45,6 +45,8 @@ describe('runFineTune', () => {
     const after = await modelWeights(outDir);
     const before = await modelWeights(modelDir);
     expect(after.params['layer0.mlp.up.w']).not.toEqual(before.params['layer0.mlp.up.w']);
+    // All weights train under the L2 guard, the embeddings too.
+    expect(after.params['embed.tokens']).not.toEqual(before.params['embed.tokens']);
     expect(after.config).toEqual(before.config);
   }, 60_000);
 
