@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMask } from '../../shared/labelmap/mask';
 import { SAMPLE_SIZE } from '../data/samples';
+import { ImageLibrary } from '../dicom/library';
+import { Workspace } from '../store/workspace';
+import { sharedPath } from '../testing/shared-data';
 import { HELD_OUT_MIN, splitByCase, workspaceSet } from './fine-tune-set';
 import { loadItem } from './items';
 import { FIXTURE_SIZE, writeFineTuneWorkspace } from './workspace.fixture';
@@ -45,6 +49,47 @@ describe('workspaceSet', () => {
     const augmented = await loadItem(entry!.item, 3);
     expect(augmented.image.data).not.toEqual(loaded.image.data);
     expect(await loadItem(entry!.item, 3)).toEqual(augmented);
+  });
+});
+
+describe('workspaceSet on a DICOM series', () => {
+  it('takes the corrected frame of a series of single-frame files from its own file', async () => {
+    const library = new ImageLibrary();
+    await library.open([sharedPath('dicom', 'ct-3slice-with-seg')]);
+    const series = library.list().find((s) => s.kind === 'image' && s.frameCount === 3)!;
+    const paths: string[] = [];
+    for (let i = 0; i < 3; i++) paths.push((await library.frame(series.id, i)).info.path);
+    await library.close();
+    const ws = new Workspace(tempDir());
+    const key = series.seriesInstanceUid;
+    const { columns: width, rows: height } = series;
+    ws.putStudy({ key, sourcePath: paths[0]!, seriesUid: key, width, height, frameCount: 3 });
+    const empty = () => [0, 1, 2].map(() => createMask(width, height));
+    ws.recordProposal(key, { segmentUid: 'ai', prompt: 'liver', algorithm: 'NTP-MRISeg', masks: empty() });
+    const corrected = empty();
+    corrected[1]!.data.fill(1, 100 * width, 120 * width);
+    ws.saveSegments(key, [
+      {
+        id: 'ai',
+        name: 'liver',
+        color: [1, 2, 3],
+        visible: true,
+        locked: false,
+        opacity: 0.5,
+        outline: false,
+        source: 'ai',
+        algorithm: 'NTP-MRISeg',
+        prompt: 'liver',
+        masks: corrected,
+      },
+    ]);
+    const set = await workspaceSet(ws);
+    ws.close();
+    expect(set.map((e) => [e.item.path, e.item.frame, e.item.prompt])).toEqual([[paths[1], 0, 'liver']]);
+    expect(new Set(paths).size).toBe(3);
+    const loaded = await loadItem(set[0]!.item);
+    expect(loaded.sourceMask.data.reduce((a, b) => a + b, 0)).toBe(20 * width);
+    expect(loaded.image.width).toBe(SAMPLE_SIZE);
   });
 });
 
