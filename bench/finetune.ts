@@ -4,7 +4,7 @@
 // {"cases", "secondsPerEpoch", "totalSeconds", "diceBefore", "diceAfter", "otherGroupsDiceChange", …} last.
 // Run: npm run bench:finetune -- [--data ../shared/data] [--model models/base] [--group btxrd] [--filter <text>]
 //      [--cases 40] [--eval-cases 40] [--other-per-group 10] [--guard l2|last-blocks] [--epochs N] [--lr X]
-//      [--threads 2] [--seed 1]
+//      [--threads 2] [--seed 1] [--het-weight W]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { progressPrinter } from '../src/cli/finetune';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     lr: { type: 'string', default: String(DEFAULT_SETTINGS.lr) },
     threads: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
+    'het-weight': { type: 'string' },
   },
 });
 if (values.guard !== 'l2' && values.guard !== 'last-blocks') throw new Error('--guard must be l2 or last-blocks');
@@ -36,6 +37,7 @@ const settings: FineTuneSettings = {
   lr: Number(values.lr),
   threads: Number(values.threads),
   seed: Number(values.seed),
+  ...(values['het-weight'] === undefined ? {} : { hetWeight: Number(values['het-weight']) }),
 };
 const print = progressPrinter();
 const report = await simulateClinician({

@@ -42,6 +42,8 @@ export interface FineTuneSettings {
   seed: number;
   /** Test-time views of the before/after answers (1: the image alone; the app's answer uses all). */
   views: number;
+  /** HET's loss weight (default: the model's own, from its training config). */
+  hetWeight?: number;
   threads?: number;
 }
 
@@ -196,7 +198,11 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   const arch = weights.architecture;
   const layout = layoutOf(arch);
   const trainCfg = weights.config?.train;
-  const losses: LossConfig = weights.config?.losses ?? DEFAULT_LOSSES;
+  const modelLosses: LossConfig = weights.config?.losses ?? DEFAULT_LOSSES;
+  const losses: LossConfig =
+    settings.hetWeight === undefined
+      ? modelLosses
+      : { ...modelLosses, het: { ...modelLosses.het, weight: settings.hetWeight } };
   const sessionOptions = { threads: settings.threads ?? 1, spin: false };
 
   const beforeScores = await heldOutDice(spec.modelDir, spec.heldOut, settings, 'before', hooks);
