@@ -6,11 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { makeTrainStep } from '../src/main/engine/train-step';
 import { initialParams, Trainer } from '../src/main/engine/trainer';
 import type { ArchitectureConfig, LossConfig } from '../src/main/model/config';
-import { KvDecoderSession, openDecoderModels, promptIds } from '../src/main/model/decoder-session';
 import { decodeStepModel, prefillModel } from '../src/main/model/inference';
-import { parseTrainConfig } from '../src/main/model/train-config';
-import { modelBatch, modelLoss } from '../src/main/model/train-graph';
-import { greedyDecode, speculativeDecode } from '../src/main/segmenter/decoding';
+import { KvDecoderSession, openDecoderModels, promptIds } from '../src/main/segmenter/runtime/decoder-session';
+import { greedyDecode, speculativeDecode } from '../src/main/segmenter/runtime/decoding';
+import { parseTrainConfig } from '../src/main/training/train-config';
+import { modelBatch, modelLoss } from '../src/main/training/train-graph';
 import { allowedOutput, GRID_TOKENS, tokenLayout } from '../src/shared/tokens';
 
 const configPath = process.argv[2] ?? 'configs/base.json';

@@ -11,10 +11,10 @@ import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { listSamples, loadSample, modelInput } from '../src/main/data/samples';
-import { spread } from '../src/main/model/evaluate';
-import { loadModel, releaseModel, type SegmentationModel } from '../src/main/model/model-files';
-import { type SegmentOptions, segment } from '../src/main/model/segment';
-import { benchSamples, replaceSection, timeStats } from '../src/main/model/segment-bench';
+import { spread } from '../src/main/evaluation/evaluate';
+import { benchSamples, replaceSection, timeStats } from '../src/main/evaluation/segment-bench';
+import { type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';
+import { loadModel, releaseModel, type SegmentationModel } from '../src/main/segmenter/runtime/model-files';
 
 const HEADING = '## Faster answers: one change at a time (`npm run bench:segment-variants`)';
 

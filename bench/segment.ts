@@ -14,13 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { GROUPS, listSamples, loadSample, modelInput, type Sample } from '../src/main/data/samples';
-import { diceOf, overlap } from '../src/main/metrics/segmentation';
-import { LOW_CONFIDENCE } from '../src/main/model/answer-notices';
-import type { DecoderModels } from '../src/main/model/decoder-session';
-import { spread } from '../src/main/model/evaluate';
-import { loadModel, releaseModel } from '../src/main/model/model-files';
-import { RecomputeDecoderSession } from '../src/main/model/recompute-session';
-import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/model/segment';
+import { spread } from '../src/main/evaluation/evaluate';
 import {
   benchSamples,
   benchSummary,
@@ -34,9 +28,15 @@ import {
   reliabilitySvg,
   replaceSection,
   timeStats,
-} from '../src/main/model/segment-bench';
-import { IDENTITY_VIEW } from '../src/main/model/test-time-views';
-import { greedyDecode } from '../src/main/segmenter/decoding';
+} from '../src/main/evaluation/segment-bench';
+import { diceOf, overlap } from '../src/main/evaluation/segmentation';
+import { LOW_CONFIDENCE } from '../src/main/model/answer-notices';
+import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';
+import { IDENTITY_VIEW } from '../src/main/segmenter/pipeline/test-time-views';
+import type { DecoderModels } from '../src/main/segmenter/runtime/decoder-session';
+import { greedyDecode } from '../src/main/segmenter/runtime/decoding';
+import { loadModel, releaseModel } from '../src/main/segmenter/runtime/model-files';
+import { RecomputeDecoderSession } from '../src/main/segmenter/runtime/recompute-session';
 
 const HEADING = '## Segmenting: the default pipeline, and one view three ways (`npm run bench:segment`)';
 
@@ -257,7 +257,7 @@ ${row('speculative, NkTP heads + lookahead (`segment()`)', stats.speculative, `a
 
 - **Drafts**: heads 2..k guess the ${arch.predictHeads - 1} tokens after head 1's; \`segment()\` then extends the draft up to ${MAX_DRAFT} tokens with lookahead guesses (\`maskLookahead\`), verified in the same pass.
 - **Forward passes** count \`DecoderSession.extend\` calls per image, the prompt pass included; **tokens per step** = ${outputs} outputs × images / Σ (forward passes − 1).
-- **p50/p95**: the value at index ⌊p·n⌋ of the sorted per-image times (src/main/model/segment-bench.ts). Speculative is ${summary.speedupVsKvGreedy}x faster than KV greedy (ratio of p50s).
+- **p50/p95**: the value at index ⌊p·n⌋ of the sorted per-image times (src/main/evaluation/segment-bench.ts). Speculative is ${summary.speedupVsKvGreedy}x faster than KV greedy (ratio of p50s).
 
 Last stdout line:
 

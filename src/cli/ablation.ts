@@ -4,9 +4,9 @@
 // prints one JSON line per variant and, last, a JSON object of all of them.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ABLATION_VARIANTS, type AblationVariant, ablationConfig } from '../main/model/ablation';
-import { parseTrainConfig } from '../main/model/train-config';
-import { train } from '../main/model/train-loop';
+import { ABLATION_VARIANTS, type AblationVariant, ablationConfig } from '../main/training/ablation';
+import { parseTrainConfig } from '../main/training/train-config';
+import { train } from '../main/training/train-loop';
 
 export async function ablationCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

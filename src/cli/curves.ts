@@ -3,8 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { curvesMarkdown, curvesSvg, learningCurves } from '../main/model/learning-curve';
-import { RUN_FILES } from '../main/model/train-loop';
+import { curvesMarkdown, curvesSvg, learningCurves } from '../main/training/learning-curve';
+import { RUN_FILES } from '../main/training/train-loop';
 
 export async function curvesCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IDENTITY_VIEW, TEST_TIME_VIEWS } from '../main/model/test-time-views';
+import { IDENTITY_VIEW, TEST_TIME_VIEWS } from '../main/segmenter/pipeline/test-time-views';
 import { parseFallback, parseGroups, parseViews } from './eval';
 
 describe('eval --fallback', () => {

@@ -12,10 +12,10 @@ import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { GROUPS, type Group } from '../main/data/samples';
-import { breakdownMarkdown, evalBreakdown } from '../main/model/eval-breakdown';
-import { evaluateModel, type ImageScore } from '../main/model/evaluate';
-import { loadModel } from '../main/model/model-files';
-import { TEST_TIME_VIEWS, type View } from '../main/model/test-time-views';
+import { breakdownMarkdown, evalBreakdown } from '../main/evaluation/eval-breakdown';
+import { evaluateModel, type ImageScore } from '../main/evaluation/evaluate';
+import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
+import { loadModel } from '../main/segmenter/runtime/model-files';
 
 export const DEFAULT_MODEL_DIR = 'models/base';
 

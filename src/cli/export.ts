@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCheckpoint } from '../main/engine/checkpoint';
 import type { ArchitectureConfig } from '../main/model/config';
-import { exportModel } from '../main/model/model-files';
-import type { TrainConfig } from '../main/model/train-config';
-import { RUN_FILES } from '../main/model/train-loop';
+import { exportModel } from '../main/segmenter/runtime/model-files';
+import type { TrainConfig } from '../main/training/train-config';
+import { RUN_FILES } from '../main/training/train-loop';
 
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -9,10 +9,10 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { answerNotices } from '../main/model/answer-notices';
-import { loadModel, releaseModel, type SegmentationModel } from '../main/model/model-files';
-import { segment } from '../main/model/segment';
 import { writeAiSeg } from '../main/seg/ai-seg';
+import { segment } from '../main/segmenter/pipeline/segment';
 import { prepareInput } from '../main/segmenter/prepare-input';
+import { loadModel, releaseModel, type SegmentationModel } from '../main/segmenter/runtime/model-files';
 import { resultNote } from '../shared/segment-types';
 import { DEFAULT_MODEL_DIR } from './eval';
 

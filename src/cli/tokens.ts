@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { GROUPS, type Group } from '../main/data/samples';
 import { layoutOf } from '../main/model/config';
-import { dumpTokens } from '../main/model/token-dump';
-import { loadTokenizers, tokenSizes } from '../main/model/tokenizer-set';
-import { parseTrainConfig } from '../main/model/train-config';
-import { trainingSources } from '../main/model/train-loop';
+import { loadTokenizers, tokenSizes } from '../main/segmenter/runtime/tokenizer-set';
+import { dumpTokens } from '../main/training/token-dump';
+import { parseTrainConfig } from '../main/training/train-config';
+import { trainingSources } from '../main/training/train-loop';
 
 export async function tokensCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -4,8 +4,8 @@
 // <out>/train.log.jsonl and exporting the model to <out>/model. Last line: a JSON summary.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parseTrainConfig } from '../main/model/train-config';
-import { train } from '../main/model/train-loop';
+import { parseTrainConfig } from '../main/training/train-config';
+import { train } from '../main/training/train-loop';
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -43,12 +43,12 @@ export interface SegmentResult extends ProviderReport {
   forwardPasses: number;
   /**
    * The expected-patch threshold that gave the mask: under 0.5 the first answer was empty and this one is
-   * the model's low-confidence fallback (src/main/model/segment.ts). null: decoded by argmax.
+   * the model's low-confidence fallback (src/main/segmenter/pipeline/segment.ts). null: decoded by argmax.
    */
   threshold: number | null;
   /** Where the mask was cut from the model's probability map: the threshold, or lower for a lesion. */
   cut: number | null;
-  /** Which gate kept the answer inside the places the prompt names (src/main/model/lung-gate.ts, film-region.ts), if any. */
+  /** Which gate kept the answer inside the places the prompt names (src/main/segmenter/pipeline/lung-gate.ts, film-region.ts), if any. */
   gated: Gate | null;
   /** How sure the answer is, 0..1, from the model's token probabilities; null when the model decodes by argmax. */
   confidence: number | null;

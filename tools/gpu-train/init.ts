@@ -1,5 +1,5 @@
 // A fresh model's starting point for train.py: the codeword-initialised embeddings (what the CPU trainer
-// starts from, src/main/model/codeword-init.ts) as tensors, and every other parameter as its init rule
+// starts from, src/main/training/codeword-init.ts) as tensors, and every other parameter as its init rule
 // (normal std, zeros, ones) for train.py to draw. So the file is megabytes, not the model's full size
 // (the GPU machine takes at most 64 MiB per call, data included).
 // With --model <folder> instead: a trained model folder's own weights (model-weights.ts) and training config,
@@ -9,12 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { saveCheckpoint } from '../../src/main/engine/checkpoint';
 import { makeTrainStep } from '../../src/main/engine/train-step';
-import { codewordInitialParams } from '../../src/main/model/codeword-init';
 import { type ArchitectureConfig, layoutOf } from '../../src/main/model/config';
-import { modelWeights } from '../../src/main/model/model-weights';
-import { loadTokenizers, tokenSizes } from '../../src/main/model/tokenizer-set';
-import { parseTrainConfig } from '../../src/main/model/train-config';
-import { modelBatch, modelLoss } from '../../src/main/model/train-graph';
+import { loadTokenizers, tokenSizes } from '../../src/main/segmenter/runtime/tokenizer-set';
+import { codewordInitialParams } from '../../src/main/training/codeword-init';
+import { modelWeights } from '../../src/main/training/model-weights';
+import { parseTrainConfig } from '../../src/main/training/train-config';
+import { modelBatch, modelLoss } from '../../src/main/training/train-graph';
 
 const KEPT = ['embed.tokens', 'embed.positions'];
 

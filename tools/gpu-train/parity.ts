@@ -1,4 +1,4 @@
-// The TypeScript graph's training losses (src/main/model/train-graph.ts modelLoss) for the first `count`
+// The TypeScript graph's training losses (src/main/training/train-graph.ts modelLoss) for the first `count`
 // records of a token dump, under a checkpoint's parameters, with clean mask inputs and the fixed HET
 // inputs parity.py also builds. Prints one JSON line; parity.py computes the same in PyTorch and compares.
 // Usage: npx tsx tools/gpu-train/parity.ts <checkpoint> <dump.nmtok> [count]
@@ -9,9 +9,9 @@ import { serializeModel } from '../../src/main/engine/onnx';
 import { hostTensor, openSession } from '../../src/main/engine/session';
 import { declareBatch } from '../../src/main/engine/train-step';
 import { type ArchitectureConfig, layoutOf } from '../../src/main/model/config';
-import { readTokenDump } from '../../src/main/model/token-dump';
-import type { TrainConfig } from '../../src/main/model/train-config';
-import { modelBatch, modelLoss } from '../../src/main/model/train-graph';
+import { readTokenDump } from '../../src/main/training/token-dump';
+import type { TrainConfig } from '../../src/main/training/train-config';
+import { modelBatch, modelLoss } from '../../src/main/training/train-graph';
 import { GRID_TOKENS } from '../../src/shared/tokens';
 
 const [ckptPath, dumpPath, countArg] = process.argv.slice(2);

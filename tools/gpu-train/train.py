@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """NTP-MRISeg training on a GPU: a PyTorch port of the TypeScript training step.
 
-The app trains on onnxruntime-node on the CPU (src/main/model/train-loop.ts); that is what a radiologist's
+The app trains on onnxruntime-node on the CPU (src/main/training/train-loop.ts); that is what a radiologist's
 fine-tuning uses. This script exists for the one thing a CPU cannot do in reasonable time: many epochs of
 the base model. It runs the same network (src/main/model/network.ts, src/main/engine/transformer.ts), the same
 losses (NTP + NkTP, TCL, HET; src/main/model/losses.ts), the same AdamW with clipping and the same
@@ -95,7 +95,7 @@ def split_file(path, dest, part_bytes):
 
 
 def read_dump(path):
-    """A .nmtok file (src/main/model/token-dump.ts) → header and numpy arrays."""
+    """A .nmtok file (src/main/training/token-dump.ts) → header and numpy arrays."""
     # .nmtok is gzip (as written); an .xz recompression of it is 25% smaller (the GPU machine's 64 MiB).
     b = (lzma.open if path.endswith(".xz") else gzip.open)(path, "rb").read()
     if b[:8] != b"NMTOK001":

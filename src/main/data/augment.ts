@@ -1,7 +1,7 @@
 // Augmentation suited to radiographs: a small affine (rotation, scale, shift) applied identically to
 // image and mask, and an intensity change (gamma, contrast, brightness) to the image only. No flips:
 // a horizontal flip would swap the patient's sides and make "left lung" wrong.
-import type { Mask, Plane } from './resample';
+import type { Mask, Plane } from '../imaging/resample';
 import { type Rng, uniform } from './rng';
 
 export interface AugmentOptions {

@@ -1,6 +1,6 @@
 // Connected components of a binary mask (8-connectivity), used to count infected areas and find the lungs.
 import { labelComponents } from '../../shared/labelmap/flood';
-import type { Mask } from './resample';
+import type { Mask } from '../imaging/resample';
 
 export interface Component {
   /** Pixel indices (row-major) of this component. */

@@ -1,10 +1,10 @@
 // Structured findings derived from a COVID-QU-Ex infection mask and its lung mask: how many infected
 // areas, and which zones of which lung they occupy. Wording is done elsewhere (infection-text.ts).
 
+import type { Mask } from '../imaging/resample';
 import { type Side, ZONES, type Zone } from '../prompt/grammar';
 import { connectedComponents } from './components';
 import { type LungSides, sideOfColumn, splitLungs, zoneOfRow } from './lungs';
-import type { Mask } from './resample';
 
 export interface InfectionFindings {
   /** Number of infected areas (connected components above the minimum size). */

@@ -1,6 +1,7 @@
 // Prompts whose target is a lung mask, so the text, not the image alone, chooses what to segment.
+
+import type { Mask } from '../imaging/resample';
 import type { LungSides } from './lungs';
-import type { Mask } from './resample';
 import { pick, type Rng } from './rng';
 
 export type LungTarget = 'left' | 'right' | 'both';

@@ -1,9 +1,10 @@
 // Which pixels belong to the patient's right and left lung, and where each lung's zones lie.
 // Chest films here are PA (posteroanterior): the patient faces the detector, so the patient's
 // LEFT lung appears on the image's RIGHT half. All side words in this project are the patient's.
+
+import type { Mask } from '../imaging/resample';
 import { type Side, ZONES, type Zone } from '../prompt/grammar';
 import { type Component, connectedComponents } from './components';
-import type { Mask } from './resample';
 
 export interface LungSides {
   /** The image column that separates the two lungs: image-left of it is the patient's right. */

@@ -2,6 +2,7 @@
 // loadSample reads one, brings it to the model's 256x256 grid, and (under a seed) augments the image
 // and varies the wording. Without a seed it gives the canonical text and no augmentation (evaluation).
 import { type GreyImage, readBinaryMask, readRaster } from '../imaging/raster';
+import { type Mask, type Plane, resizeBilinear, resizeNearest } from '../imaging/resample';
 import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
 import { loadBtxrdSplit } from './btxrd';
 import { loadCovidSplit } from './covid-qu-ex';
@@ -9,7 +10,6 @@ import { deriveInfectionFindings } from './infection-findings';
 import { canonicalInfectionText, variedInfectionText } from './infection-text';
 import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, variedLungPrompt } from './lung-prompts';
 import { splitLungs } from './lungs';
-import { type Mask, type Plane, resizeBilinear, resizeNearest } from './resample';
 import { createRng, type Rng } from './rng';
 
 /** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */

@@ -1,5 +1,5 @@
 // Small synthetic masks for the data and tokenizer tests.
-import type { Mask } from './resample';
+import type { Mask } from '../imaging/resample';
 
 export function blankMask(width: number, height: number): Mask {
   return { width, height, data: new Uint8Array(width * height) };

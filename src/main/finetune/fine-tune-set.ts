@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { ImageLibrary } from '../dicom/library';
-import { diceOf, overlap } from '../metrics/segmentation';
+import { diceOf, overlap } from '../evaluation/segmentation';
 import type { StudyRecord, Workspace } from '../store/workspace';
 import type { FineTuneItem } from './items';
 

@@ -4,7 +4,7 @@ import { Graph, type Tensor } from '../engine/graph';
 import { serializeModel } from '../engine/onnx';
 import { type BatchSpec, declareBatch, type LossFn } from '../engine/train-step';
 import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig } from '../model/config';
-import { modelBatch, modelLoss } from '../model/train-graph';
+import { modelBatch, modelLoss } from '../training/train-graph';
 
 /** A parameter the L2 guard pulls towards its starting value, fed as input `anchor:<name>`. */
 export interface Anchor {

@@ -2,10 +2,11 @@
 // from the workspace (a file and frame, the clinician's prompt and final mask) or a sample of a data
 // folder (the simulated clinician). `loadItem` turns either into the model's input exactly as the
 // segmenter prepares it, with training's augmentation under a seed.
-import type { Mask, Plane } from '../data/resample';
-import { resizeNearest } from '../data/resample';
+
 import { createRng } from '../data/rng';
 import { augmentPair, loadSample, SAMPLE_SIZE, type SampleSource } from '../data/samples';
+import type { Mask, Plane } from '../imaging/resample';
+import { resizeNearest } from '../imaging/resample';
 import { prepareInput } from '../segmenter/prepare-input';
 
 interface ItemBase {

@@ -9,7 +9,7 @@ import type {
   VersionSummary,
 } from '../../shared/finetune-types';
 import { FINETUNE_THUMB } from '../../shared/finetune-types';
-import { resizeBilinear, resizeNearest } from '../data/resample';
+import { resizeBilinear, resizeNearest } from '../imaging/resample';
 import type { Workspace } from '../store/workspace';
 import { workspaceSet } from './fine-tune-set';
 import { loadItem } from './items';

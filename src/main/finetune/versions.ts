@@ -9,8 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HardError } from '../model/het-memory';
-import { MODEL_FILES, readModelFile } from '../model/model-files';
+import { MODEL_FILES, readModelFile } from '../segmenter/runtime/model-files';
+import type { HardError } from '../training/het-memory';
 import type { CaseScore, EpochRecord, FineTuneSettings } from './job';
 
 export const VERSIONS_DIR = 'models';

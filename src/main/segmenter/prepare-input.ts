@@ -1,13 +1,14 @@
 // A file on disk → the model's 256x256 input plane, through the viewer's decoder (DICOM) or raster
 // reader (PNG/JPEG) and the data module's training normalisation (modelInput), so inference sees
 // what training saw. The rule for DICOM is in docs/SEGMENTER.md.
-import type { Plane } from '../data/resample';
+
 import { modelInput } from '../data/samples';
 import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
 import { readInputFile } from '../files/read-input';
 import { type DecodedFrame, modalityPixels } from '../imaging/frame';
 import { decodeRaster, type GreyImage, isRaster } from '../imaging/raster';
+import type { Plane } from '../imaging/resample';
 
 export interface PreparedInput {
   /** The model's input: SAMPLE_SIZE² grey in [0, 1]. */

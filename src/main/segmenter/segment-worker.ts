@@ -10,12 +10,12 @@ import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { modelInput, SAMPLE_SIZE } from '../data/samples';
 import { answerNotices } from '../model/answer-notices';
-import { loadModel, releaseModel, type SegmentationModel } from '../model/model-files';
-import type { SegmentProgress } from '../model/segment';
-import { IDENTITY_VIEW } from '../model/test-time-views';
 import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
+import type { SegmentProgress } from './pipeline/segment';
+import { IDENTITY_VIEW } from './pipeline/test-time-views';
 import { filmFromFrame } from './prepare-input';
+import { loadModel, releaseModel, type SegmentationModel } from './runtime/model-files';
 import {
   gpuProviders,
   type ModelConfig,

@@ -10,14 +10,15 @@ import { PARTIAL_SIZE } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { decodeFrame } from '../dicom/decode-frame';
 import { parseInstance } from '../dicom/parse';
+import { percentile } from '../evaluation/average';
 import type { DecodedFrame } from '../imaging/frame';
-import { loadModel, type SegmentationModel } from '../model/model-files';
-import { segment } from '../model/segment';
 import { sharedPath } from '../testing/shared-data';
-import { percentile, timerGaps } from '../testing/timer-gaps';
+import { timerGaps } from '../testing/timer-gaps';
 import { writeRandomModel } from '../testing/tiny-model';
 import { GRID } from '../tokenizers/grid';
+import { segment } from './pipeline/segment';
 import { inputFromFrame } from './prepare-input';
+import { loadModel, type SegmentationModel } from './runtime/model-files';
 import {
   gpuProviders,
   type PartialMask,

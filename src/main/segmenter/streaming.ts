@@ -1,11 +1,11 @@
 // segment() as the app runs it: cancellation between forward passes (a check before every pass of every
 // decode), progress as mask tokens are decoded, and drafts of the answer as the views land. The result is
 // segment()'s own.
-import type { Plane } from '../data/resample';
-import { KvDecoderSession } from '../model/decoder-session';
-import type { SegmentationModel } from '../model/model-files';
-import { type Segmentation, type SegmentOptions, segment } from '../model/segment';
-import type { DecoderSession } from './decoding';
+import type { Plane } from '../imaging/resample';
+import { type Segmentation, type SegmentOptions, segment } from './pipeline/segment';
+import { KvDecoderSession } from './runtime/decoder-session';
+import type { DecoderSession } from './runtime/decoding';
+import type { SegmentationModel } from './runtime/model-files';
 
 export interface StreamOptions extends Omit<SegmentOptions, 'signal' | 'decoding'> {
   /** Polled before the run and before every decoder pass (prefill, each decode step); true stops it. */

@@ -19,6 +19,3 @@ export async function timerGaps(work: () => Promise<unknown>): Promise<number[]>
   gaps.push(performance.now() - last);
   return gaps.sort((a, b) => a - b);
 }
-
-export const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;

@@ -6,13 +6,13 @@ import { createRng } from '../data/rng';
 import { makeTrainStep } from '../engine/train-step';
 import { initialParams } from '../engine/trainer';
 import { type ArchitectureConfig, DEFAULT_LOSSES } from '../model/config';
-import { exportModel } from '../model/model-files';
-import { loadTokenizers, tokenSizes } from '../model/tokenizer-set';
-import { modelBatch, modelLoss } from '../model/train-graph';
+import { exportModel } from '../segmenter/runtime/model-files';
+import { loadTokenizers, tokenSizes } from '../segmenter/runtime/tokenizer-set';
 import { WORDS } from '../tokenizers/binary-patches';
 import { ImageCodebook } from '../tokenizers/image-codebook';
 import { MaskCodebook } from '../tokenizers/mask-codebook';
 import { loadQwenEncoder, TextVocab } from '../tokenizers/text-vocab';
+import { modelBatch, modelLoss } from '../training/train-graph';
 
 /** Seeded mask codebook (16 codes: empty, full, random), image codebook (2 levels x 8) and text vocabulary. */
 export async function writeTinyTokenizers(dir: string): Promise<void> {

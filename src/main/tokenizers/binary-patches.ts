@@ -1,6 +1,6 @@
 // 16x16 binary patches packed as 256 bits (8 little-endian 32-bit words, two patch rows per word),
 // so the distance between two patches is a Hamming distance: XOR and popcount, word by word.
-import type { Mask } from '../data/resample';
+import type { Mask } from '../imaging/resample';
 import { PATCH } from './grid';
 
 export const WORDS = 8;

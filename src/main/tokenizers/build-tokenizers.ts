@@ -4,10 +4,10 @@
 import { deriveInfectionFindings } from '../data/infection-findings';
 import { canonicalInfectionText, variedInfectionText } from '../data/infection-text';
 import { LUNG_TARGETS, lungPromptsFor } from '../data/lung-prompts';
-import { type Mask, resizeNearest } from '../data/resample';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
 import { listSamples, loadSample, SAMPLE_SIZE, type SampleSource } from '../data/samples';
 import { readBinaryMask } from '../imaging/raster';
+import { type Mask, resizeNearest } from '../imaging/resample';
 import type { ImageCodebook } from './image-codebook';
 import { learnImageCodebook } from './image-codebook-learning';
 import { imageToPatches } from './image-patches';

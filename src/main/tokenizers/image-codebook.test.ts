@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Plane } from '../data/resample';
-import { psnr } from '../metrics/psnr';
+import { psnr } from '../evaluation/psnr';
+import type { Plane } from '../imaging/resample';
 import { ImageCodebook } from './image-codebook';
 import { learnImageCodebook } from './image-codebook-learning';
 import { imageToPatches, patchesToImage } from './image-patches';

@@ -1,7 +1,7 @@
 // The image tokenizer: residual vector quantisation of 16x16 patches. Level 0 quantises the patch,
 // each further level quantises what the levels before it left over, so a position's code is one
 // token per level and its picture (and, in the model, its embedding) is the sum over levels.
-import type { Plane } from '../data/resample';
+import type { Plane } from '../imaging/resample';
 import { POSITIONS } from './grid';
 import { imageToPatches, PATCH_DIM, patchesToImage } from './image-patches';
 import { centroidNorms, nearestCentroid } from './nearest-centroid';

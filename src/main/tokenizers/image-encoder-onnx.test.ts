@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Plane } from '../data/resample';
 import { hostTensor, openSession } from '../engine/session';
+import type { Plane } from '../imaging/resample';
 import { learnImageCodebook } from './image-codebook-learning';
 import { imageEncoderOnnx } from './image-encoder-onnx';
 import { imageToPatches } from './image-patches';

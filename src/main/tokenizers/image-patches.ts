@@ -1,5 +1,5 @@
 // A 256x256 greyscale image as 256 patch vectors of 256 values (row-major positions, row-major pixels).
-import type { Plane } from '../data/resample';
+import type { Plane } from '../imaging/resample';
 import { assertGridSized, GRID, PATCH, POSITIONS } from './grid';
 
 export const PATCH_DIM = PATCH * PATCH;

@@ -2,7 +2,7 @@
 // the training masks, each weighted by how often it occurs. Deduplication makes this cheap: masks
 // are smooth, so ~2M patches collapse to far fewer distinct ones, and flat patches are skipped
 // because codes 0 and 1 cover them exactly.
-import type { Mask } from '../data/resample';
+import type { Mask } from '../imaging/resample';
 import { hamming, packPatch, uniformValue, WORDS } from './binary-patches';
 import { assertGridSized, GRID } from './grid';
 import { FIRST_MIXED_CODE, MaskCodebook } from './mask-codebook';

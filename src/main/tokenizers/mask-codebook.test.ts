@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Mask } from '../data/resample';
 import { blankMask, fillRect } from '../data/test-masks';
+import type { Mask } from '../imaging/resample';
 import { hamming, packPatch, popcount32, WORDS } from './binary-patches';
 import { BACKGROUND_CODE, FOREGROUND_CODE, MaskCodebook } from './mask-codebook';
 import { learnMaskCodebook, PatchCounts } from './mask-codebook-learning';

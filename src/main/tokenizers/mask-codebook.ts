@@ -1,7 +1,7 @@
 // The mask tokenizer: each 16x16 patch of a 256x256 binary mask becomes the index of its nearest
 // codeword (Hamming distance). Codes 0 and 1 are always all-background and all-foreground.
 // Detokenizing looks the codewords up, then resizes to the source image (see docs/DATA.md).
-import { type Mask, resizeMaskSmooth, resizeNearest } from '../data/resample';
+import { type Mask, resizeMaskSmooth, resizeNearest } from '../imaging/resample';
 import { hamming, packPatch, uniformValue, unpackPatch, WORDS } from './binary-patches';
 import { assertGridSized, GRID, GRID_PIXELS, POSITIONS } from './grid';
 

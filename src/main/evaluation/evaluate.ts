@@ -1,0 +1,146 @@
+// Scores a model on a split by the LViT protocol: per group, LViT Dice/IoU per image (threshold 0.5,
+// empty on empty = 1) and pooled over all pixels, at the source size; plus mean milliseconds per image.
+import { type Gate, isFallback } from '../../shared/segment-types';
+import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
+import { type MaskSource, segment } from '../segmenter/pipeline/segment';
+import type { View } from '../segmenter/pipeline/test-time-views';
+import type { DecodeRule, SegmentationModel } from '../segmenter/runtime/model-files';
+import { type MetricSummary, type Overlap, SegmentationScores } from './segmentation';
+
+export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
+  msPerImage: number;
+  /** Model runs per image (greedy needs 257; fewer means NkTP drafts were accepted). */
+  forwardPassesPerImage: number;
+  /** The same scores had empty answers stayed empty (segment.ts EMPTY_FALLBACK), from the same run. */
+  withoutFallback: Partial<Record<Group, MetricSummary>>;
+  /** Images answered by the fallback, per group. */
+  fallbacks: Partial<Record<Group, number>>;
+};
+
+/** One image's score, for looking at failures one by one (`nextmask eval --per-image`). */
+export interface ImageScore extends Overlap {
+  group: Group;
+  id: string;
+  /** The prompt the answer was given for. */
+  text: string;
+  dice: number;
+  iou: number;
+  /** Pixels of the mask (the source image's size), so sizes can be read as fractions. */
+  pixels: number;
+  /** The expected-patch threshold that gave the mask (below 0.5: the fallback's; null under argmax). */
+  threshold: number | null;
+  /** Where the mask was cut from the probability map (segment.ts maskCut; null under argmax). */
+  cut: number | null;
+  /** Which gate kept the answer inside the places the prompt names (segment.ts), if any. */
+  gated: Gate | null;
+  forwardPasses: number;
+  ms: number;
+}
+
+export interface EvalOptions {
+  /** Score at most this many samples per group (evenly spread), e.g. for quick val checks in training. */
+  perGroup?: number;
+  /** Only these groups (default: all). */
+  groups?: readonly Group[];
+  onProgress?: (done: number, total: number) => void;
+  onImage?: (score: ImageScore) => void;
+  rule?: DecodeRule;
+  /** Thresholds for empty answers (segment()'s `fallback`; default EMPTY_FALLBACK). */
+  fallback?: readonly number[];
+  /** Expected rule: pixels from the codes or the probabilities (segment()'s `maskFrom`). */
+  maskFrom?: MaskSource;
+  /** Test-time views (segment()'s `views`; default TEST_TIME_VIEWS). */
+  views?: readonly View[];
+  /** The lung and film-region gates (segment()'s `gate`; default on). */
+  gate?: boolean;
+  /** Where lesion answers are cut from their maps (segment()'s `lesionCut`; default LESION_CUT). */
+  lesionCut?: number;
+}
+
+/** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
+export function spread(sources: SampleSource[], perGroup: number | undefined): SampleSource[] {
+  if (!perGroup) return sources;
+  const byGroup = new Map<Group, SampleSource[]>();
+  for (const s of sources) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
+  return [...byGroup.values()].flatMap((list) => {
+    const step = Math.max(1, list.length / perGroup);
+    return Array.from(
+      { length: Math.min(perGroup, list.length) },
+      (_, i) => list[Math.floor(i * step)] as SampleSource,
+    );
+  });
+}
+
+/** The group's scores in `m`, created on first use. */
+function scoresOf(m: Map<Group, SegmentationScores>, group: Group): SegmentationScores {
+  const found = m.get(group);
+  if (found) return found;
+  const created = new SegmentationScores();
+  m.set(group, created);
+  return created;
+}
+
+export async function evaluateModel(
+  model: SegmentationModel,
+  dataDir: string,
+  split: string,
+  options: EvalOptions = {},
+): Promise<EvalSummary> {
+  const listed = await listSamples(dataDir, split, options.groups ? { groups: options.groups } : {});
+  const sources = spread(listed, options.perGroup);
+  if (sources.length === 0) throw new Error(`${dataDir} has no samples in split "${split}"`);
+  const scores = new Map<Group, SegmentationScores>();
+  const firstScores = new Map<Group, SegmentationScores>();
+  const fallbacks: Partial<Record<Group, number>> = {};
+  let ms = 0;
+  let passes = 0;
+  for (const [i, source] of sources.entries()) {
+    const sample = await loadSample(source);
+    const started = performance.now();
+    const { mask, forwardPasses, threshold, cut, gated } = await segment(
+      model,
+      sample.image,
+      sample.text,
+      sample.sourceMask,
+      {
+        ...(options.rule ? { rule: options.rule } : {}),
+        ...(options.fallback ? { fallback: options.fallback } : {}),
+        ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
+        ...(options.views ? { views: options.views } : {}),
+        ...(options.gate === false ? { gate: false } : {}),
+        ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
+      },
+    );
+    const imageMs = performance.now() - started;
+    ms += imageMs;
+    passes += forwardPasses;
+    const { group } = source;
+    const score = scoresOf(scores, group).add(mask.data, sample.sourceMask.data);
+    // A fallback runs only after an empty first answer, so that answer is known without decoding again.
+    const fellBack = isFallback(threshold);
+    if (fellBack) fallbacks[group] = (fallbacks[group] ?? 0) + 1;
+    scoresOf(firstScores, group).add(fellBack ? new Uint8Array(mask.data.length) : mask.data, sample.sourceMask.data);
+    options.onImage?.({
+      group,
+      id: source.id,
+      text: sample.text,
+      ...score,
+      pixels: mask.data.length,
+      threshold,
+      cut,
+      gated,
+      forwardPasses,
+      ms: imageMs,
+    });
+    options.onProgress?.(i + 1, sources.length);
+  }
+  const summarise = (m: Map<Group, SegmentationScores>) =>
+    Object.fromEntries([...m].map(([group, s]) => [group, s.summary()])) as Partial<Record<Group, MetricSummary>>;
+  return {
+    ...summarise(scores),
+    msPerImage: ms / sources.length,
+    forwardPassesPerImage: passes / sources.length,
+    withoutFallback: summarise(firstScores),
+    fallbacks,
+  };
+}

@@ -1,0 +1,318 @@
+// One prompt → one mask, as a short pipeline: plan the decodes (the test-time views of the image,
+// test-time-views.ts, and for a prompt placing a finding in the lungs the model's own "both lungs" for the
+// lung gate, lung-gate.ts), decode them (KV-cached, speculative from the NkTP heads: greedy's tokens),
+// average the views' expected-patch probability maps, keep the answer inside the places the prompt names
+// (the lung gate, or for a prompt not about the chest the film-region gate, film-region.ts), and cut the
+// map into the mask at the source size. An empty answer is decoded again at lower thresholds
+// (EMPTY_FALLBACK): the prompt asked for something, and the model's less confident answer is more use to a
+// radiologist than nothing, provided it is labelled as such (`threshold`). A lesion's answer is cut from
+// its map lower (LESION_CUT). Under the argmax rule one view is decoded and its codes are the mask.
+
+import { EXPECTED_THRESHOLD, type Gate } from '../../../shared/segment-types';
+import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../../shared/tokens';
+import { canonicalLungPrompt } from '../../data/lung-prompts';
+import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../../imaging/resample';
+import { answerConfidence, type PromptReading, readPrompt } from '../../model/answer-notices';
+import { filmCell, type LungPlaces, lungPlaces, mentionsChest } from '../../prompt/grammar';
+import { GRID_PIXELS } from '../../tokenizers/grid';
+import { BACKGROUND_CODE, FOREGROUND_CODE } from '../../tokenizers/mask-codebook';
+import type { DecoderModels } from '../runtime/decoder-session';
+import { KvDecoderSession, promptIds } from '../runtime/decoder-session';
+import { type DecodeOptions, type DecoderSession, type Lookahead, speculativeDecode } from '../runtime/decoding';
+import { ExpectedPatchSession } from '../runtime/expected-patch';
+import { encodeImage, type Tokenizers } from '../runtime/tokenizer-set';
+import { cellWindow } from './film-region';
+import { gated, gateRegion } from './lung-gate';
+import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
+
+export interface Segmentation {
+  mask: Mask;
+  /** The 256 mask codes decoded (of the first view). */
+  tokens: Int32Array;
+  /** All decodes' passes together. */
+  forwardPasses: number;
+  /** The expected-patch threshold that gave this mask (below 0.5: a low-confidence fallback); null under argmax. */
+  threshold: number | null;
+  /** Where the mask was cut from `probability`: the threshold, or lower for a lesion (maskCut); null under argmax. */
+  cut: number | null;
+  /** Expected rule: each pixel's foreground probability on the 256x256 grid, the mean over the views (gated). */
+  probability: Plane<Float32Array> | null;
+  /** Which gate kept the answer inside the places the prompt names: the lung gate, the film-region gate, or none. */
+  gated: Gate | null;
+  /** How sure the answer is, from the model's token probabilities (answer-notices.ts); null under argmax. */
+  confidence: number | null;
+  /** How the model read the prompt: unknown words, words past its text length. */
+  reading: PromptReading;
+}
+
+/** What segment() runs: a model folder's sessions and tokenizers. */
+export type SegmentModel = DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule };
+
+/**
+ * How the expected rule turns its answer into pixels: the decoded codes' patterns (`codes`), or the
+ * expected patches behind them thresholded at the decoding threshold (`probability`), which is not
+ * limited to the codebook's ~1000 patterns.
+ */
+export type MaskSource = 'codes' | 'probability';
+
+/** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
+export type DecodeRule = 'argmax' | 'expected';
+
+/** How one decode runs: bench:segment compares greedy with speculative, and the KV cache with a full recompute. */
+export interface Decoding {
+  /** Decoding algorithm (default speculative; greedyDecode gives the same tokens in more passes). */
+  decode: typeof speculativeDecode;
+  /** The decoder session (default KV-cached). */
+  session: (model: DecoderModels) => DecoderSession;
+  /** Longest speculative draft, the heads' guesses included; 0 drafts from the heads only (see maskLookahead). */
+  maxDraft: number;
+}
+
+/** Mask tokens decoded so far out of `total` (256 per decode planned for the round); `retry`: a lower-threshold round. */
+export interface SegmentProgress {
+  decoded: number;
+  total: number;
+  retry: boolean;
+}
+
+export interface SegmentOptions {
+  /** Default: the model's own rule (model.json `decodeRule`), else argmax. */
+  rule?: DecodeRule;
+  /** Expected rule only (default `probability`). */
+  maskFrom?: MaskSource;
+  /** Expected rule with `probability` masks: views whose maps are averaged (default TEST_TIME_VIEWS). */
+  views?: readonly View[];
+  /** Expected rule with `probability` masks: the lung and film-region gates (default true). */
+  gate?: boolean;
+  /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
+  fallback?: readonly number[];
+  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
+  lesionCut?: number;
+  decoding?: Partial<Decoding>;
+  signal?: AbortSignal;
+  /** Called as mask tokens are decoded. */
+  onProgress?: (progress: SegmentProgress) => void;
+  /**
+   * Called as each view of the first round lands: the answer so far on the 256x256 grid, averaged, gated
+   * as far as the gates are known, and cut as the answer will be (the first call: the first view alone).
+   */
+  onDraft?: (draft: Mask) => void;
+}
+
+/**
+ * Lower expected-patch thresholds for an empty first answer. Measured on val (models/MODEL_CARD.md,
+ * "Empty answers"): small bone lesions are most often under half a patch's worth of probability.
+ */
+export const EMPTY_FALLBACK: readonly number[] = [0.4, 0.3];
+
+/**
+ * Where an answer to a prompt not about the chest (mentionsChest: a bone lesion, for this model) is cut
+ * from its probability map when that is below the decoding threshold. Such answers lack recall most: on
+ * val, cutting the same maps at 0.2–0.3 instead of 0.5 raised btxrd Dice by ≈0.03 (docs/MODEL.md,
+ * "Cutting lesion answers lower"); 0.25 is the middle of that plateau. Chest answers keep the threshold:
+ * a lower global one cost the lungs (models/MODEL_CARD.md).
+ */
+export const LESION_CUT = 0.25;
+
+/**
+ * A lesion prompt says there is one: when even the fallback's map has nothing at the cut, the answer is
+ * its most likely region, the pixels at this share of the map's peak or more (labelled low confidence by
+ * the fallback's threshold). On val it gave 13 such btxrd answers Dice ≈0.15 instead of 0.
+ */
+export const PEAK_SHARE = 0.5;
+
+/**
+ * The probability the answer to `text`, decoded at `threshold` into the probability `map`, is cut at:
+ * the threshold for a chest prompt; for a lesion, LESION_CUT where lower, or PEAK_SHARE of a lower peak.
+ */
+export function maskCut(text: string, threshold: number, map: ArrayLike<number>, lesionCut = LESION_CUT): number {
+  if (mentionsChest(text)) return threshold;
+  const cut = Math.min(threshold, lesionCut);
+  let peak = 0;
+  for (let i = 0; i < map.length; i++) peak = Math.max(peak, map[i] as number);
+  return peak >= cut || peak <= 0 ? cut : PEAK_SHARE * peak;
+}
+
+/** Default longest draft: 16 was fastest end to end on the shipped model (docs/MODEL.md, "Inference"). */
+export const MAX_DRAFT = 16;
+
+/**
+ * Draft guesses past the NkTP heads for mask tokens. Masks are smooth, so a code is most often the one
+ * above it on the 16-wide grid (on the first row, the one to its left); after the grid comes EOS.
+ * Long runs of background rows are then verified a row per pass instead of k tokens per pass.
+ */
+export function maskLookahead(layout: TokenLayout, maxDraft: number): Lookahead {
+  return {
+    maxDraft,
+    guess: (i, tokens) => {
+      if (i >= GRID_TOKENS) return layout.eos;
+      const near = i >= GRID_SIDE ? tokens[i - GRID_SIDE] : i > 0 ? tokens[i - 1] : undefined;
+      // Edges move from row to row: a mixed code above is rarely repeated, so the draft stops there.
+      return near === BACKGROUND_CODE || near === FOREGROUND_CODE ? near : undefined;
+    },
+  };
+}
+
+/** One decode: a prompt (image and text ids), decoded at an expected-patch threshold (null: argmax). */
+interface Decode {
+  prompt: Int32Array;
+  threshold: number | null;
+}
+
+interface Decoded {
+  /** The 256 mask codes. */
+  tokens: Int32Array;
+  /** The expected patches behind them on the 256x256 grid (null under argmax). */
+  map: Plane<Float32Array> | null;
+  forwardPasses: number;
+}
+
+/** Runs one decode; `onTokens` hears how many outputs are final. */
+async function runDecode(
+  model: SegmentModel,
+  { prompt, threshold }: Decode,
+  decoding: Decoding,
+  options: Pick<DecodeOptions, 'signal' | 'onTokens'>,
+): Promise<Decoded> {
+  const { layout, tokenizers } = model;
+  const cached = decoding.session(model);
+  const data = threshold === null ? null : new Float32Array(GRID_PIXELS * GRID_PIXELS);
+  const session = data ? new ExpectedPatchSession(cached, tokenizers.mask, layout, threshold as number, data) : cached;
+  const result = await decoding.decode(session, prompt, {
+    steps: layout.outputs,
+    allowed: (i: number) => allowedOutput(layout, i),
+    ...(decoding.maxDraft > 0 ? { lookahead: maskLookahead(layout, decoding.maxDraft) } : {}),
+    ...options,
+  });
+  return {
+    tokens: result.tokens.subarray(0, GRID_TOKENS),
+    map: data && { width: GRID_PIXELS, height: GRID_PIXELS, data },
+    forwardPasses: result.forwardPasses,
+  };
+}
+
+const DEFAULT_DECODING: Decoding = {
+  decode: speculativeDecode,
+  session: (model) => new KvDecoderSession(model),
+  maxDraft: MAX_DRAFT,
+};
+
+/** The prompt ids of `text` on `image` (text encodings shared: at most the prompt and its mirror). */
+function promptsFor(tokenizers: Tokenizers, layout: TokenLayout) {
+  const texts = new Map<string, Promise<Int32Array>>();
+  const encodeText = (t: string) =>
+    texts.get(t) ?? (texts.set(t, tokenizers.text.encode(t)).get(t) as Promise<Int32Array>);
+  return async (image: Plane<Float32Array>, text: string) =>
+    promptIds(layout, await encodeImage(tokenizers, image), await encodeText(text));
+}
+
+export async function segment(
+  model: SegmentModel,
+  image: Plane<Float32Array>,
+  text: string,
+  size: { width: number; height: number },
+  options: SegmentOptions = {},
+): Promise<Segmentation> {
+  const { layout, tokenizers } = model;
+  const { signal, onProgress, onDraft, rule = model.rule ?? 'argmax', maskFrom = 'probability' } = options;
+  const decoding = { ...DEFAULT_DECODING, ...options.decoding };
+  // Only probability maps can be averaged, gated and cut: codes and argmax decode the input as it is.
+  const maps = rule === 'expected' && maskFrom === 'probability';
+  const views = maps ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
+  if (views.length === 0) throw new Error('segment: views must hold at least one view');
+  const gate = maps && options.gate !== false;
+  const places = gate ? lungPlaces(text) : null;
+  const cell = gate && !mentionsChest(text) ? filmCell(text) : null;
+  const nearCell = cell && cellWindow(cell, GRID_PIXELS, GRID_PIXELS);
+  const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
+  const prompt = promptsFor(tokenizers, layout);
+
+  let forwardPasses = 0;
+  let lungs: Mask | null | undefined = places ? undefined : null;
+  let answer: { threshold: number | null; tokens: Int32Array; probability: Plane<Float32Array> | null } | null = null;
+  for (const [round, threshold] of thresholds.entries()) {
+    // The lung gate's decode joins the first round, after the views (the first view is the first draft).
+    const gateDecode = lungs === undefined;
+    const total = GRID_TOKENS * (views.length + (gateDecode ? 1 : 0));
+    let done = 0;
+    const onTokens = onProgress
+      ? (_: Int32Array, produced: number) =>
+          onProgress({ decoded: done + Math.min(produced, GRID_TOKENS), total, retry: round > 0 })
+      : undefined;
+    const decodeOptions = { ...(signal ? { signal } : {}), ...(onTokens ? { onTokens } : {}) };
+    const viewMaps: Plane<Float32Array>[] = [];
+    let tokens: Int32Array = new Int32Array(0);
+    for (const [i, view] of views.entries()) {
+      const ids = await prompt(viewImage(image, view), viewText(text, view));
+      const decoded = await runDecode(model, { prompt: ids, threshold }, decoding, decodeOptions);
+      done += GRID_TOKENS;
+      forwardPasses += decoded.forwardPasses;
+      if (i === 0) tokens = decoded.tokens;
+      if (decoded.map) viewMaps.push(mapBack(decoded.map, view));
+      if (onDraft && round === 0)
+        onDraft(draftOf(model, text, threshold, tokens, viewMaps, lungs ?? nearCell, options.lesionCut));
+    }
+    if (gateDecode && places) {
+      const found = await lungGate(model, image, places, decoding, decodeOptions);
+      forwardPasses += found.forwardPasses;
+      lungs = found.region;
+    }
+    let probability = threshold === null ? null : meanMap(viewMaps);
+    // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
+    const inside = lungs ?? nearCell;
+    if (probability && inside) probability = gated(probability, inside);
+    answer = { threshold, tokens, probability };
+    // One view: a pixel reaches the threshold exactly where its patch got a code other than background.
+    const answered = probability
+      ? probability.data.some((p) => p >= (threshold as number))
+      : tokens.some((c) => c !== BACKGROUND_CODE);
+    if (answered) break;
+  }
+  const { threshold, tokens, probability } = answer as NonNullable<typeof answer>;
+  const cut =
+    threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
+  const mask =
+    probability && maps
+      ? resizeThreshold(probability, size.width, size.height, cut as number)
+      : tokenizers.mask.detokenize(tokens, size.width, size.height);
+  const gatedBy = lungs ? 'lungs' : nearCell && probability ? 'film' : null;
+  const confidence = probability && maps ? answerConfidence(probability) : null;
+  const reading = await readPrompt(tokenizers.text, text, layout.maxText);
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, reading };
+}
+
+/** The answer so far on the 256x256 grid, cut as the final answer will be. */
+function draftOf(
+  model: SegmentModel,
+  text: string,
+  threshold: number | null,
+  tokens: Int32Array,
+  viewMaps: readonly Plane<Float32Array>[],
+  inside: Mask | null,
+  lesionCut?: number,
+): Mask {
+  if (threshold === null || viewMaps.length === 0)
+    return model.tokenizers.mask.detokenize(tokens, GRID_PIXELS, GRID_PIXELS);
+  let map = meanMap(viewMaps);
+  if (inside) map = gated(map, inside);
+  return thresholdMap(map, maskCut(text, threshold, map.data, lesionCut));
+}
+
+/**
+ * The lung gate's region for `places` (lung-gate.ts): the model's own "both lungs" on the image as it is,
+ * one decode under the expected rule, cut at its threshold on the 256x256 grid. Null when it finds none
+ * of the named lungs.
+ */
+export async function lungGate(
+  model: SegmentModel,
+  image: Plane<Float32Array>,
+  places: LungPlaces,
+  decoding: Decoding = DEFAULT_DECODING,
+  options: Pick<DecodeOptions, 'signal' | 'onTokens'> = {},
+): Promise<{ region: Mask | null; forwardPasses: number }> {
+  const { layout, tokenizers } = model;
+  const ids = await promptsFor(tokenizers, layout)(image, canonicalLungPrompt('both'));
+  const lungs = await runDecode(model, { prompt: ids, threshold: EXPECTED_THRESHOLD }, decoding, options);
+  const mask = thresholdMap(lungs.map as Plane<Float32Array>, EXPECTED_THRESHOLD);
+  return { region: gateRegion(mask, places), forwardPasses: lungs.forwardPasses };
+}

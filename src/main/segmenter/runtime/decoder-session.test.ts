@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { allowedOutput, GRID_TOKENS, imageIds } from '../../../shared/tokens';
+import { exportInference } from '../../engine/export';
+import { hostTensor, openSession } from '../../engine/session';
+import { type ArchitectureConfig, layoutOf } from '../../model/config';
+import { decodeStepModel, prefillModel } from '../../model/inference';
+import { teacherForced } from '../../model/network';
+import { randomParams as randomModelParams, TINY_DECODER_ARCH } from '../../testing/tiny-model';
+import { KvDecoderSession, openDecoderModels, promptIds } from './decoder-session';
+import { greedyDecode, type HeadLogits, speculativeDecode } from './decoding';
+
+const arch: ArchitectureConfig = TINY_DECODER_ARCH;
+const layout = layoutOf(arch);
+
+/** Randomly initialised weights, scaled up so the untrained model's choices vary from step to step. */
+const randomParams = (seed: number) => randomModelParams(arch, seed, 20);
+
+async function sessionFor(params: Record<string, Float32Array>) {
+  const models = await openDecoderModels(arch, {
+    prefill: prefillModel(arch, params),
+    decode: decodeStepModel(arch, params),
+  });
+  return () => new KvDecoderSession(models);
+}
+
+const imageTokens = Array.from({ length: 2 * GRID_TOKENS }, (_, i) => (i * 7 + (i >> 5)) % 5);
+const text = [3, 5, 2];
+const options = { steps: layout.outputs, allowed: (i: number) => allowedOutput(layout, i) };
+
+describe('KV-cached decoder session', () => {
+  it('speculative and greedy decoding give the same mask tokens', async () => {
+    const open = await sessionFor(randomParams(3));
+    const prompt = promptIds(layout, imageTokens, text);
+    const greedy = await greedyDecode(open(), prompt, options);
+    const speculative = await speculativeDecode(open(), prompt, options);
+    expect(new Set(greedy.tokens.subarray(0, GRID_TOKENS)).size).toBeGreaterThan(1);
+    expect(greedy.tokens[GRID_TOKENS]).toBe(layout.eos);
+    expect(Array.from(speculative.tokens)).toEqual(Array.from(greedy.tokens));
+    expect(greedy.forwardPasses).toBe(layout.outputs); // prompt pass + one per token but the last
+  }, 60_000);
+
+  it('cached decoding gives the logits of a full recompute at every position and head', async () => {
+    const params = randomParams(5);
+    const open = await sessionFor(params);
+    const session = open();
+    const rows: HeadLogits[] = [];
+    const extend = session.extend.bind(session);
+    session.extend = async (t) => {
+      const r = await extend(t);
+      rows.push(r);
+      return r;
+    };
+    const result = await greedyDecode(session, promptIds(layout, imageTokens, text), options);
+
+    const full = await openSession(
+      exportInference((g) => {
+        const image = g.input('image', 'int64', [1, GRID_TOKENS, layout.imageLevels]);
+        const tokens = g.input('tokens', 'int64', [1, layout.maxText + GRID_TOKENS]);
+        const f = teacherForced(g, arch, image, tokens);
+        return {
+          logits: g.concat(
+            f.logits.map((l) => g.unsqueeze(l, [2])),
+            2,
+          ),
+        };
+      }, params),
+    );
+    const prompt = promptIds(layout, imageTokens, text);
+    const sequence = [...prompt.subarray(2 * GRID_TOKENS), ...result.tokens.subarray(0, GRID_TOKENS)];
+    const out = await full.session.run({
+      image: hostTensor(BigInt64Array.from(imageIds(layout, imageTokens), BigInt), [1, GRID_TOKENS, 2]),
+      tokens: hostTensor(BigInt64Array.from(sequence, BigInt), [1, sequence.length]),
+    });
+    const expected = out.logits?.data as Float32Array;
+    const row = arch.predictHeads * layout.outputVocab;
+    expect(rows.length).toBe(layout.outputs);
+    let worst = 0;
+    let scale = 0;
+    rows.forEach((r, p) => {
+      expect(r.positions).toBe(1);
+      for (let i = 0; i < row; i++) {
+        const e = expected[p * row + i] as number;
+        worst = Math.max(worst, Math.abs((r.data[i] as number) - e));
+        scale = Math.max(scale, Math.abs(e));
+      }
+    });
+    // float32 sums in another order: agreement to ~1e-6 of the logits' scale (the weights are scaled up).
+    expect(scale).toBeGreaterThan(1);
+    expect(worst / scale).toBeLessThan(1e-5);
+  }, 60_000);
+
+  it('rejects a prompt of the wrong length and non-mask tokens', async () => {
+    const open = await sessionFor(randomParams(1));
+    const session = open();
+    await expect(session.extend(new Int32Array(10))).rejects.toThrow(/prompt must hold/);
+    await session.extend(promptIds(layout, imageTokens, text));
+    await expect(session.extend(Int32Array.of(layout.eos + 1))).rejects.toThrow(/not a mask code/);
+  }, 60_000);
+});
