@@ -70,6 +70,18 @@ async function main(): Promise<void> {
     const picked = await dialog.showOpenDialog({ properties: ['openDirectory', 'openFile', 'multiSelections'] });
     return picked.canceled ? null : picked.filePaths;
   };
+  const maskFiles = [
+    { name: 'Masks (DICOM SEG, NIfTI, PNG)', extensions: ['dcm', 'nii', 'gz', 'png'] },
+    { name: 'All files', extensions: ['*'] },
+  ];
+  services.pickMaskPath = async (mode, defaultPath) => {
+    if (mode === 'save') {
+      const picked = await dialog.showSaveDialog({ defaultPath, filters: maskFiles });
+      return picked.canceled || !picked.filePath ? null : picked.filePath;
+    }
+    const picked = await dialog.showOpenDialog({ defaultPath, properties: ['openFile'], filters: maskFiles });
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  };
   serveOverElectron(
     ipcMain,
     handlers,

@@ -87,6 +87,11 @@ export class ImageLibrary {
     return { series: this.list(), errors };
   }
 
+  /** The files of a series (instances in display order), a non-image object's too. */
+  instancePaths(seriesId: string): string[] {
+    return this.get(seriesId).instances.map((i) => i.path);
+  }
+
   list(): SeriesSummary[] {
     return [...this.series.values()]
       .map((s) => s.summary)

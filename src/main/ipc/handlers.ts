@@ -5,6 +5,7 @@ import type { ImageLibrary } from '../dicom/library';
 import { UserFacingError } from '../errors';
 import type { FineTuneService } from '../finetune/service';
 import type { PacsService } from '../pacs/service';
+import { findSegTarget } from '../seg/seg-target';
 import type { SegmenterService } from '../segmenter/service';
 import type { Annotations } from '../store/annotations';
 import type { EventBus } from './events';
@@ -36,6 +37,8 @@ export interface AppServices {
   pacs: PacsService;
   /** Fine-tuning on the workspace's corrections and the model versions (src/main/finetune/service.ts). */
   finetune?: FineTuneService;
+  /** Native save/open dialog for a mask file; only the Electron entry provides one. */
+  pickMaskPath?: (mode: 'save' | 'open', defaultPath: string) => Promise<string | null>;
   /** Native open dialog; only the Electron entry provides one. */
   pickImagePaths?: () => Promise<string[] | null>;
 }
@@ -80,6 +83,11 @@ export function createHandlers(services: AppServices): HandlerTable {
     },
     'masks:export': (request) => services.annotations.export(request),
     'masks:import': ({ seriesId, path }) => services.annotations.import(seriesId, path),
+    'masks:seg-target': ({ seriesId }) => findSegTarget(services.images, seriesId),
+    'masks:choose-path': ({ mode, defaultPath }) => {
+      if (!services.pickMaskPath) throw new UserFacingError('no file dialog here: type a path');
+      return services.pickMaskPath(mode, defaultPath);
+    },
     ...segmentHandlers(services),
     ...pacsHandlers(services),
     'finetune:set': ({ includeManual }) => userFacing(() => finetune().set(includeManual)),

@@ -23,6 +23,7 @@ export interface ImportedSegment {
 }
 
 export interface ImportedSeg {
+  seriesInstanceUid: string;
   sopInstanceUid: string;
   segments: ImportedSegment[];
 }
@@ -117,5 +118,9 @@ export function readSeg(bytes: Uint8Array, sources: SourceImage[]): ImportedSeg 
     // Two frames of one segment on one slice (rare, but legal) combine.
     for (let p = 0; p < n; p++) if (values[p]) mask.data[p] = 1;
   });
-  return { sopInstanceUid: str(ds.SOPInstanceUID) ?? '', segments: [...segments.values()] };
+  return {
+    seriesInstanceUid: str(ds.SeriesInstanceUID) ?? '',
+    sopInstanceUid: str(ds.SOPInstanceUID) ?? '',
+    segments: [...segments.values()],
+  };
 }

@@ -1,9 +1,9 @@
 // The masks side of the app, behind the IPC channels: a series' segments loaded from and saved
 // to the workspace store, AI proposals recorded, and exports/imports (DICOM SEG, NIfTI, PNG).
 // Exports write what is committed, so a file on disk always matches the store.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { ExportFormat, ExportResult, LoadedSegments } from '../../shared/labelmap/channels';
@@ -24,6 +24,7 @@ import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';
 import type { SeriesSource } from './series-source';
+import { checkNotFolder, plainFsError, resolveUserPath, withExtension } from './user-paths';
 import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace } from './workspace';
 
 /** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */
@@ -44,11 +45,15 @@ export interface ExportRequest {
 
 export class Annotations {
   private workspace: Workspace | null = null;
+  /** Where exports go by default, and what relative export and import paths start from. */
+  readonly exportDir: string;
 
   constructor(
     private readonly workspaceDir: string,
     private readonly series: SeriesSource,
-  ) {}
+  ) {
+    this.exportDir = join(workspaceDir, 'exports');
+  }
 
   /** Opened on first use, so starting the app never touches the disk. */
   /** The workspace store, opened on first use (fine-tuning reads its corrections). */
@@ -94,7 +99,15 @@ export class Annotations {
   /** Viewing a series reads the store but never writes to it (no workspace is created just to look). */
   async load(seriesId: string): Promise<LoadedSegments> {
     const record = await this.record(seriesId);
-    const empty = { studyKey: record.key, ...Annotations.shape(record), segments: [], savedAt: null, version: 0 };
+    const empty = {
+      studyKey: record.key,
+      ...Annotations.shape(record),
+      segments: [],
+      savedAt: null,
+      version: 0,
+      exportDir: this.exportDir,
+      exportName: exportName(record),
+    };
     if (!this.workspace && !existsSync(join(this.workspaceDir, DATABASE_FILE))) return empty;
     const saved = this.store()
       .listStudies()
@@ -158,7 +171,18 @@ export class Annotations {
     return readSourceImages(await this.series.framePaths(seriesId));
   }
 
-  async export(request: ExportRequest): Promise<ExportResult> {
+  async export(typed: ExportRequest): Promise<ExportResult> {
+    const path = withExtension(resolveUserPath(typed.path, this.exportDir), typed.format);
+    await checkNotFolder(path);
+    if (path.startsWith(this.exportDir)) await mkdir(this.exportDir, { recursive: true });
+    try {
+      return await this.write({ ...typed, path });
+    } catch (err) {
+      throw plainFsError(err, path, true);
+    }
+  }
+
+  private async write(request: ExportRequest): Promise<ExportResult> {
     const study = await this.study(request.seriesId);
     const segments = this.store().loadSegments(study.key);
     if (segments.length === 0) throw new UserFacingError('no segments to export: add or import one first');
@@ -200,8 +224,21 @@ export class Annotations {
     }
   }
 
-  /** Reads a SEG (.dcm), NIfTI (.nii, .nii.gz) or PNG mask for the series; the caller adds the segments. */
-  async import(seriesId: string, path: string): Promise<SegmentPayload[]> {
+  /**
+   * Reads a SEG (.dcm), NIfTI (.nii, .nii.gz) or PNG mask for the series; the caller adds the
+   * segments. A SEG's segments get ids from its SeriesInstanceUID + SOPInstanceUID, so importing
+   * the same SEG again is recognisable.
+   */
+  async import(seriesId: string, typed: string): Promise<SegmentPayload[]> {
+    const path = resolveUserPath(typed, this.exportDir);
+    try {
+      return await this.read(seriesId, path);
+    } catch (err) {
+      throw plainFsError(err, path, false);
+    }
+  }
+
+  private async read(seriesId: string, path: string): Promise<SegmentPayload[]> {
     const study = await this.study(seriesId);
     const shape = Annotations.shape(study);
     const lower = path.toLowerCase();
@@ -219,8 +256,10 @@ export class Annotations {
       segments = [imported('Imported mask', [await readMaskPng(path, shape)])];
     } else {
       const seg = readSeg(await readInputFile(path), await this.dicomSources(seriesId));
-      segments = seg.segments.map((s) => ({
+      const origin = createHash('sha256').update(`${seg.seriesInstanceUid}|${seg.sopInstanceUid}`).digest('hex');
+      segments = seg.segments.map((s, i) => ({
         ...imported(s.label, s.masks),
+        id: `seg-${origin.slice(0, 16)}-${i + 1}`,
         color: s.color,
         ...(s.algorithmType === 'MANUAL'
           ? {}
@@ -233,6 +272,12 @@ export class Annotations {
     }
     return segments.map(toPayload);
   }
+}
+
+/** A file name for the series' exports: its description (or modality), safe on every platform. */
+function exportName(record: StudyRecord): string {
+  const base = (record.description || record.modality || 'segments').replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '');
+  return `${base || 'segments'}-segments`;
 }
 
 function imported(name: string, masks: Segment['masks']): Segment {

@@ -1,6 +1,7 @@
 // The masks IPC channels (load, commit, AI proposal, export, import): argument schemas and
 // result types, merged into the app's contract in src/shared/ipc.ts.
 import * as v from '../validate';
+import type { SeriesSummary } from '../viewer-types';
 import type { FrameShape, SegmentPayload } from './payload';
 import type { Rgb } from './segments';
 
@@ -71,6 +72,10 @@ export const maskArgSchemas = {
     frame: v.optional(v.number({ min: 0, integer: true })),
   }),
   'masks:import': v.object({ seriesId, path }),
+  /** For an opened SEG object: the image series it refers to (opening its folder when needed). */
+  'masks:seg-target': v.object({ seriesId }),
+  /** The desktop app's save or open dialog for a mask file, starting at `defaultPath`. */
+  'masks:choose-path': v.object({ mode: v.literal('save', 'open'), defaultPath: path }),
 } satisfies Record<string, v.Schema<unknown>>;
 
 export interface LoadedSegments extends FrameShape {
@@ -79,6 +84,20 @@ export interface LoadedSegments extends FrameShape {
   savedAt: string | null;
   /** The study's commit counter: pass it back to masks:commit, which refuses a commit over a newer one. */
   version: number;
+  /** The default export folder (in the workspace); relative export and import paths start there. */
+  exportDir: string;
+  /** A file name (no extension) for this series' exports. */
+  exportName: string;
+}
+
+/** An opened SEG object's image series (see masks:seg-target). */
+export interface SegTarget {
+  /** The image series to draw the SEG over. */
+  seriesId: string;
+  /** The SEG file. */
+  path: string;
+  /** Every open series after the search (the SEG's folder may have added some). */
+  series: SeriesSummary[];
 }
 
 export interface ExportResult {
@@ -95,4 +114,8 @@ export interface MaskResults {
   'masks:export': ExportResult;
   /** Segments read from the file, for the caller to add (one undo step). */
   'masks:import': SegmentPayload[];
+  /** Null when the referenced series is neither open nor beside the SEG. */
+  'masks:seg-target': SegTarget | null;
+  /** The chosen file; null when cancelled. */
+  'masks:choose-path': string | null;
 }

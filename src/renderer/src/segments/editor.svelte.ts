@@ -46,6 +46,11 @@ export class SegmentEditor {
   saveState = $state<'saved' | 'saving' | 'failed'>('saved');
   saveError = $state<string | null>(null);
   message = $state<string | null>(null);
+  /** The default export folder and a file name for this series (from main). */
+  exportDir = $state('');
+  exportName = $state('');
+  /** A SEG import that is already here (same SeriesInstanceUID + SOPInstanceUID): import it again or not. */
+  duplicate = $state<{ path: string; segments: number } | null>(null);
   error = $state<string | null>(null);
   /** A mask being computed (the segmenter's streamed partial), drawn over `frame` scaled to the image. */
   preview = $state.raw<{ frame: number; mask: Mask } | null>(null);
@@ -54,6 +59,7 @@ export class SegmentEditor {
   private storedVersion = 0;
   private pending = new Map<string, Pending>();
   private committing: Promise<void> | null = null;
+  private opening: { seriesId: string | null; done: Promise<void> } | null = null;
   private stroke: { session: EditSession; last: Point; value: 0 | 1 } | null = null;
 
   constructor(private readonly api: NextmaskApi) {}
@@ -145,8 +151,18 @@ export class SegmentEditor {
   }
 
   /** Loads the saved segments of a series (or none) when the viewer shows another series. */
-  async open(seriesId: string | null): Promise<void> {
-    if (seriesId === this.seriesId) return;
+  open(seriesId: string | null): Promise<void> {
+    // Asked again while opening it (the viewer and a SEG opened by path both ask): the same load.
+    if (this.opening?.seriesId === seriesId) return this.opening.done;
+    if (!this.opening && seriesId === this.seriesId) return Promise.resolve();
+    const done = this.switchTo(seriesId).finally(() => {
+      if (this.opening?.done === done) this.opening = null;
+    });
+    this.opening = { seriesId, done };
+    return done;
+  }
+
+  private async switchTo(seriesId: string | null): Promise<void> {
     // The series being left keeps every change: its last commits finish first.
     if (!(await this.flush()))
       this.error = `changes to the previous series could not be saved: ${this.saveError ?? 'unknown error'}`;
@@ -159,6 +175,7 @@ export class SegmentEditor {
     this.saveState = 'saved';
     this.saveError = null;
     this.message = null;
+    this.duplicate = null;
     if (!seriesId) return;
     await this.run(async () => {
       const loaded = await this.api.invoke('masks:load', { seriesId });
@@ -167,6 +184,8 @@ export class SegmentEditor {
       list.load(loaded.segments.map((p) => fromPayload(p, loaded)));
       this.list = list;
       this.storedVersion = loaded.version;
+      this.exportDir = loaded.exportDir;
+      this.exportName = loaded.exportName;
       this.version++;
     });
   }
@@ -324,11 +343,18 @@ export class SegmentEditor {
     if (result) this.message = `Exported ${result.path}${result.deidentified ? ' (de-identified)' : ''}`;
   }
 
-  async importFrom(path: string): Promise<void> {
+  /** Imports a mask file; a SEG already imported here waits for a choice (`again` imports it anyway). */
+  async importFrom(path: string, again = false): Promise<void> {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
+    this.duplicate = null;
     const payloads = await this.run(() => this.api.invoke('masks:import', { seriesId, path }));
     if (!payloads) return;
+    if (!again && payloads.some((p) => list.segments.some((s) => s.id === p.id))) {
+      this.duplicate = { path, segments: payloads.length };
+      this.message = null;
+      return;
+    }
     const shape = { width: list.width, height: list.height, frameCount: list.frameCount };
     const added = list.addAll(
       payloads.map((p) => {
@@ -339,6 +365,11 @@ export class SegmentEditor {
     );
     for (const s of added) this.changed('import', s.id, 'all');
     this.message = `Imported ${added.length} segment(s)`;
+  }
+
+  /** The desktop app's save or open dialog; null when cancelled or failed (the error is shown). */
+  async choosePath(mode: 'save' | 'open', defaultPath: string): Promise<string | null> {
+    return (await this.run(() => this.api.invoke('masks:choose-path', { mode, defaultPath }))) ?? null;
   }
 
   /** One step smaller (-1) or larger (+1) brush, about 10 % each. */

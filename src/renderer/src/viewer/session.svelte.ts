@@ -34,6 +34,11 @@ export class ImageSession {
     this.selectedId = id;
   }
 
+  /** Takes the series list main returned elsewhere (e.g. after opening a SEG's folder); selection stays. */
+  setSeries(series: SeriesSummary[]): void {
+    this.series = series;
+  }
+
   private async run(call: () => Promise<OpenResult | null>): Promise<void> {
     this.busy = true;
     this.failure = null;
@@ -43,8 +48,10 @@ export class ImageSession {
       const before = new Set(this.series.map((s) => s.id));
       this.series = result.series;
       this.errors = result.errors;
-      // Show the first newly opened image series; keep the selection when nothing new came.
-      const fresh = result.series.find((s) => !before.has(s.id) && s.frameCount > 0);
+      // Show the first newly opened image series, else a SEG opened on its own (it is drawn over
+      // its series); keep the selection when nothing new came.
+      const added = result.series.filter((s) => !before.has(s.id));
+      const fresh = added.find((s) => s.frameCount > 0) ?? added.find((s) => s.kind === 'SEG');
       if (fresh) this.selectedId = fresh.id;
     } catch (err) {
       this.failure = err instanceof Error ? err.message : String(err);
