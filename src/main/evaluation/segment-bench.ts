@@ -171,6 +171,7 @@ export function reliabilitySvg(points: readonly ConfidencePoint[], title: string
     `<text x="${m - 6}" y="${y(t)}" font-size="11" text-anchor="end" dominant-baseline="middle">${t}</text>`,
   ]);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+<title>${title}</title>
 <rect width="${w}" height="${h}" fill="white"/>
 <text x="${w / 2}" y="20" font-size="13" text-anchor="middle">${title}</text>
 <line x1="${m}" y1="${h - m}" x2="${w - m}" y2="${h - m}" stroke="black"/>
