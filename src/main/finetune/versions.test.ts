@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verifyManifest } from '../segmenter/runtime/manifest';
 import { Workspace } from '../store/workspace';
 import { REPO_ROOT } from '../testing/shared-data';
 import { writeRandomModel } from '../testing/tiny-model';
 import { modelWeights } from '../training/model-weights';
 import { DEFAULT_SETTINGS } from './job';
-import { BASE, ModelVersions, VERSION_FILES, verifyManifest } from './versions';
+import { BASE, ModelVersions, VERSION_FILES } from './versions';
 import { writeFineTuneWorkspace } from './workspace.fixture';
 import { fineTuneWorkspace } from './workspace-run';
 

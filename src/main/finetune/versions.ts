@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hashFiles, verifyManifest } from '../segmenter/runtime/manifest';
 import { MODEL_FILES, readModelFile } from '../segmenter/runtime/model-files';
 import type { HardError } from '../training/het-memory';
 import type { CaseScore, EpochRecord, FineTuneSettings } from './job';
@@ -56,37 +57,6 @@ async function writeSynced(path: string, bytes: string | Uint8Array): Promise<vo
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/** sha256 of each named file of `dir`, as manifest.json holds them. */
-export async function hashFiles(dir: string, names: readonly string[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of [...names].sort()) {
-    out[name] = createHash('sha256')
-      .update(await readFile(join(dir, name)))
-      .digest('hex');
-  }
-  return out;
-}
-
-/** Checks every file a folder's manifest lists against its sha256; names the first that differs. */
-export async function verifyManifest(dir: string): Promise<void> {
-  const path = join(dir, MODEL_FILES.manifest);
-  let manifest: { sha256?: Record<string, string> };
-  try {
-    manifest = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    throw new Error(`${dir} has no readable ${MODEL_FILES.manifest}`);
-  }
-  const listed = Object.entries(manifest.sha256 ?? {});
-  if (listed.length === 0) throw new Error(`${path} lists no files`);
-  for (const [name, hash] of listed) {
-    if (name.includes('/') || name.includes('\\') || name.startsWith('.'))
-      throw new Error(`${path}: bad file name ${name}`);
-    if (!existsSync(join(dir, name))) throw new Error(`${dir}: ${name} is missing`);
-    const actual = (await hashFiles(dir, [name]))[name];
-    if (actual !== hash) throw new Error(`${dir}: ${name} does not match its sha256 in ${MODEL_FILES.manifest}`);
   }
 }
 

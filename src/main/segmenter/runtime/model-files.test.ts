@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../testing/shared-data';
 import { writeRandomModel } from '../../testing/tiny-model';
 import { segment } from '../pipeline/segment';
+import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
 import { loadModel, releaseModel } from './model-files';
 
 let dir: string;
@@ -19,6 +21,9 @@ describe('the model decoding rule', () => {
   const setRule = async (rule: string) => {
     const file = JSON.parse(await readFile(modelJson(), 'utf8'));
     await writeFile(modelJson(), JSON.stringify({ ...file, decodeRule: rule }));
+    // A deliberate edit: the manifest follows it, or the folder would be refused as tampered.
+    const names = Object.keys(JSON.parse(await readFile(join(dir, 'model', MANIFEST_FILE), 'utf8')).sha256);
+    await writeManifest(join(dir, 'model'), names);
   };
 
   it('is written as argmax by default and read back', async () => {
@@ -50,5 +55,75 @@ describe('the model decoding rule', () => {
   it('refuses an unknown rule with a message naming the file', async () => {
     await setRule('beam');
     await expect(loadModel(join(dir, 'model'), 1)).rejects.toThrow(/model\.json: unknown decodeRule "beam"/);
+  });
+});
+
+describe('the model folder manifest', () => {
+  const copy = async (name: string) => {
+    const to = join(dir, name);
+    await cp(join(dir, 'model'), to, { recursive: true });
+    return to;
+  };
+
+  it('lists every file export writes, and the shipped base model matches its manifest', async () => {
+    const listed = Object.keys(JSON.parse(await readFile(join(dir, 'model', MANIFEST_FILE), 'utf8')).sha256);
+    const files = (await readdir(join(dir, 'model'))).filter((f) => f !== MANIFEST_FILE);
+    expect(listed.sort()).toEqual(files.sort());
+    await verifyManifest(join(REPO_ROOT, 'models', 'base'), ['prefill.onnx', 'decode.onnx', 'model.json']);
+  });
+
+  it('refuses each file changed by one byte, naming it', async () => {
+    const names = (await readdir(join(dir, 'model'))).filter((f) => f !== MANIFEST_FILE);
+    expect(names.length).toBeGreaterThanOrEqual(6);
+    for (const name of names) {
+      const folder = await copy(`tampered-${name}`);
+      const bytes = await readFile(join(folder, name));
+      bytes.writeUInt8(bytes.readUInt8(bytes.length >> 1) ^ 0x01, bytes.length >> 1);
+      await writeFile(join(folder, name), bytes);
+      await expect(loadModel(folder, 1), name).rejects.toThrow(
+        `model files changed or damaged: ${name} does not match its sha256 in manifest.json`,
+      );
+    }
+  });
+
+  it('refuses noise written into both graphs, a missing manifest, zeroed hashes and a missing file', async () => {
+    const noisy = await copy('noise');
+    const noise = Buffer.alloc(64 * 1024, 0x5a);
+    for (const graph of ['prefill.onnx', 'decode.onnx']) {
+      const bytes = await readFile(join(noisy, graph));
+      noise.copy(bytes, 1024);
+      await writeFile(join(noisy, graph), bytes);
+    }
+    await expect(loadModel(noisy, 1)).rejects.toThrow(/model files changed or damaged: (prefill|decode)\.onnx/);
+
+    const bare = await copy('no-manifest');
+    await unlink(join(bare, MANIFEST_FILE));
+    await expect(loadModel(bare, 1)).rejects.toThrow('model files changed or damaged: manifest.json is missing');
+
+    const zeroed = await copy('zeroed');
+    const manifest = JSON.parse(await readFile(join(zeroed, MANIFEST_FILE), 'utf8'));
+    for (const name of Object.keys(manifest.sha256)) manifest.sha256[name] = '0'.repeat(64);
+    await writeFile(join(zeroed, MANIFEST_FILE), JSON.stringify(manifest));
+    await expect(loadModel(zeroed, 1)).rejects.toThrow(/model files changed or damaged: .* does not match its sha256/);
+
+    const partial = await copy('partial');
+    const listed = JSON.parse(await readFile(join(partial, MANIFEST_FILE), 'utf8'));
+    delete listed.sha256['decode.onnx'];
+    await writeFile(join(partial, MANIFEST_FILE), JSON.stringify(listed));
+    await expect(loadModel(partial, 1)).rejects.toThrow(
+      'model files changed or damaged: decode.onnx is not in manifest.json',
+    );
+  });
+
+  it('says in words when a graph that matches its manifest cannot be opened', async () => {
+    const swapped = await copy('swapped');
+    await writeFile(join(swapped, 'decode.onnx'), Buffer.from('not an onnx graph'));
+    const config = JSON.parse(await readFile(join(swapped, 'model.json'), 'utf8'));
+    await writeFile(join(swapped, 'model.json'), JSON.stringify({ ...config, decodeRule: 'argmax' }));
+    const names = Object.keys(JSON.parse(await readFile(join(swapped, MANIFEST_FILE), 'utf8')).sha256);
+    await writeManifest(swapped, names);
+    await expect(loadModel(swapped, 1)).rejects.toThrow(
+      /cannot be opened: its prefill\.onnx or decode\.onnx is not a graph/,
+    );
   });
 });

@@ -1,6 +1,5 @@
 // A shipped model folder: prefill.onnx and decode.onnx (weights embedded), model.json (architecture,
 // training info), the tokenizer files it was trained with, and manifest.json (sha256 of each file).
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import type { ArchitectureConfig } from '../../model/config';
 import { layoutOf } from '../../model/config';
 import { decodeStepModel, prefillModel } from '../../model/inference';
 import { type DecoderModels, openDecoderModels } from './decoder-session';
+import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
 import { loadTokenizers, TOKENIZER_FILES, type Tokenizers } from './tokenizer-set';
 
 /** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
@@ -19,7 +19,7 @@ export const MODEL_FILES = {
   prefill: 'prefill.onnx',
   decode: 'decode.onnx',
   config: 'model.json',
-  manifest: 'manifest.json',
+  manifest: MANIFEST_FILE,
 };
 
 export interface ModelFile {
@@ -49,14 +49,11 @@ export async function exportModel(
   };
   for (const [name, bytes] of Object.entries(written)) await writeFile(join(dir, name), bytes);
   for (const name of TOKENIZER_FILES) await copyFile(join(tokenizerDir, name), join(dir, name));
-  const manifest: Record<string, string> = {};
-  for (const name of [...Object.keys(written), ...TOKENIZER_FILES]) {
-    manifest[name] = createHash('sha256')
-      .update(await readFile(join(dir, name)))
-      .digest('hex');
-  }
-  await writeFile(join(dir, MODEL_FILES.manifest), `${JSON.stringify({ sha256: manifest }, null, 2)}\n`);
+  await writeManifest(dir, [...Object.keys(written), ...TOKENIZER_FILES]);
 }
+
+/** The files loadModel reads: each must be in the manifest, unchanged. */
+const LOADED_FILES = [MODEL_FILES.prefill, MODEL_FILES.decode, MODEL_FILES.config, ...TOKENIZER_FILES];
 
 export interface SegmentationModel extends DecoderModels {
   architecture: ArchitectureConfig;
@@ -85,6 +82,7 @@ export async function readModelFile(dir: string): Promise<ModelFile> {
 /** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
 export async function loadModel(dir: string, options?: number | SessionOptions): Promise<SegmentationModel> {
   const file = await readModelFile(dir);
+  await verifyManifest(dir, LOADED_FILES);
   const architecture = file.architecture;
   const rule = file.decodeRule ?? 'argmax';
   if (rule !== 'argmax' && rule !== 'expected')
@@ -102,6 +100,15 @@ export async function loadModel(dir: string, options?: number | SessionOptions):
   // whatever else runs) needs; on the shared 2-core machine that made answers 1.6x slower
   // (docs/BENCHMARKS.md, "Faster answers").
   const sessionOptions = { spin: false, ...(typeof options === 'number' ? { threads: options } : (options ?? {})) };
-  const models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
+  let models: DecoderModels;
+  try {
+    models = await openDecoderModels(architecture, { prefill, decode }, sessionOptions);
+  } catch (err) {
+    // onnxruntime's own words name C++ source lines; say what failed and keep its first line for reference.
+    const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200);
+    throw new Error(
+      `the model in ${dir} cannot be opened: its ${MODEL_FILES.prefill} or ${MODEL_FILES.decode} is not a graph this version of NextMask can run (${detail})`,
+    );
+  }
   return { ...models, architecture, tokenizers, rule };
 }
