@@ -4,9 +4,10 @@
 // Usage errors exit 2; bad input throws (nextmask prints one line, exits 1). The output appears
 // whole or not at all: it is written to a temporary file beside it and renamed.
 import { constants } from 'node:fs';
-import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeWhole } from '../main/files/write-whole';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { answerNotices } from '../main/model/answer-notices';
 import { writeAiSeg } from '../main/seg/ai-seg';
@@ -88,18 +89,6 @@ async function openModel(request: Request): Promise<SegmentationModel> {
     throw new Error(
       `cannot load the model in ${request.modelDir}: ${err instanceof Error ? err.message : String(err)}`,
     );
-  }
-}
-
-/** Runs `write(tmp)` and renames tmp to `path`; on failure nothing is left behind. */
-async function writeWhole(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${path}.${process.pid}.partial`;
-  try {
-    await write(tmp);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new Error(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -41,7 +41,9 @@ function pacsSecrets(): SecretStore {
 }
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(join(import.meta.dirname, '../preload/index.cjs')));
+  const window = new BrowserWindow(
+    mainWindowOptions(join(import.meta.dirname, '../preload/index.cjs'), !app.isPackaged),
+  );
   hardenWebContents(window.webContents, allowedOrigins);
   trackContents(window.webContents);
   window.once('ready-to-show', () => window.show());

@@ -30,6 +30,11 @@ describe('main window security options', () => {
     });
     expect(prefs.preload).toBe('/app/out/preload/index.cjs');
   });
+
+  it('opens devTools only in development', () => {
+    expect(prefs.devTools).toBe(false);
+    expect(mainWindowOptions('/p', true).webPreferences?.devTools).toBe(true);
+  });
 });
 
 describe('content security policy', () => {

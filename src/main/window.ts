@@ -6,7 +6,8 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://nextmask`;
 
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/** `development`: devTools are available only then (never in a packaged build). */
+export function mainWindowOptions(preloadPath: string, development = false): BrowserWindowConstructorOptions {
   return {
     width: 1440,
     height: 900,
@@ -29,7 +30,7 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
-      devTools: true,
+      devTools: development,
     },
   };
 }

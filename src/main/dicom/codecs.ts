@@ -53,6 +53,22 @@ function typed(bytes: Uint8Array, pixel: PixelModule, bitsPerSample: number): Sa
   return new Ctor(copy.buffer, 0, copy.byteLength / 2);
 }
 
+const NAMES: Record<keyof typeof WASM, string> = {
+  'jpeg-baseline': 'JPEG',
+  'jpeg-ls': 'JPEG-LS',
+  'jpeg-2000': 'JPEG 2000',
+};
+
+/**
+ * The Emscripten codecs throw a bare number (a pointer to a C++ exception) or a string; neither
+ * tells a user anything, so say what failed and keep the codec's own words only when it has some.
+ */
+function codecError(encoding: keyof typeof WASM, err: unknown): Error {
+  const words = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  const detail = words && !/^\d+$/.test(words) ? `: ${words}` : '';
+  return new Error(`the ${NAMES[encoding]} image data cannot be decoded (damaged or not ${NAMES[encoding]})${detail}`);
+}
+
 async function decodeWasm(encoding: keyof typeof WASM, frame: Uint8Array, pixel: PixelModule): Promise<Samples> {
   const { pkg, decoder: name } = WASM[encoding];
   const codec = await loadWasm(pkg);
@@ -61,7 +77,11 @@ async function decodeWasm(encoding: keyof typeof WASM, frame: Uint8Array, pixel:
   const decoder = new Decoder();
   try {
     decoder.getEncodedBuffer(frame.length).set(frame);
-    decoder.decode();
+    try {
+      decoder.decode();
+    } catch (err) {
+      throw codecError(encoding, err);
+    }
     const info = decoder.getFrameInfo();
     if (info.width !== pixel.columns || info.height !== pixel.rows) {
       throw new Error(`codestream is ${info.width}x${info.height}, header says ${pixel.columns}x${pixel.rows}`);

@@ -10,7 +10,9 @@ import { deflatedDicomBomb } from '../testing/bombs';
 import { editElement } from '../testing/dicom-edit';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
 import { timerGaps } from '../testing/timer-gaps';
+import { decompress } from './codecs';
 import { ImageLibrary } from './library';
+import type { PixelModule } from './parse';
 
 const dir = mkdtempSync(join(tmpdir(), 'nextmask-hostile-'));
 const library = new ImageLibrary({ decodeWorkers: 1 });
@@ -184,4 +186,28 @@ describe('only regular files are read', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/a pipe \(FIFO\)/);
   }, 90_000);
+});
+
+describe('codec failures', () => {
+  it('say what failed in words, not as a bare number', async () => {
+    const pixel: PixelModule = {
+      rows: 64,
+      columns: 64,
+      samplesPerPixel: 1,
+      photometric: 'MONOCHROME2',
+      bitsAllocated: 8,
+      bitsStored: 8,
+      highBit: 7,
+      pixelRepresentation: 0,
+      planarConfiguration: 0,
+      frames: 1,
+    };
+    const garbage = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xc0]), Buffer.alloc(100, 7)]);
+    await expect(decompress('jpeg-baseline', garbage, pixel)).rejects.toThrow(
+      'the JPEG image data cannot be decoded (damaged or not JPEG)',
+    );
+    await expect(decompress('jpeg-ls', garbage, pixel)).rejects.toThrow(
+      'the JPEG-LS image data cannot be decoded (damaged or not JPEG-LS)',
+    );
+  });
 });

@@ -18,6 +18,7 @@ import {
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { UserFacingError } from '../errors';
 import { readInputFile } from '../files/read-input';
+import { writeWhole } from '../files/write-whole';
 import { decodeNifti, encodeNifti, geometryOf } from '../io/nifti';
 import { readMaskPng, writeMaskPng } from '../io/png-mask';
 import { readSeg } from '../seg/read-seg';
@@ -196,7 +197,7 @@ export class Annotations {
           // A secret per workspace: pseudonyms agree across exports but cannot be recomputed elsewhere.
           ...(request.deidentify ? { deidentify: { salt: this.store().secret('deidentify') } } : {}),
         });
-        await writeFile(request.path, bytes);
+        await writeWhole(request.path, (tmp) => writeFile(tmp, bytes));
         return { path: request.path, deidentified: Boolean(request.deidentify), segments: segments.length };
       }
       case 'nifti': {
@@ -204,13 +205,11 @@ export class Annotations {
           this.series.summary(request.seriesId).kind === 'image'
             ? geometryOf(await this.dicomSources(request.seriesId))
             : { spacing: [1, 1, 1] as [number, number, number] };
-        await writeFile(
-          request.path,
-          encodeNifti(
-            segments.map((s) => s.masks),
-            geometry,
-          ),
+        const bytes = encodeNifti(
+          segments.map((s) => s.masks),
+          geometry,
         );
+        await writeWhole(request.path, (tmp) => writeFile(tmp, bytes));
         return { path: request.path, deidentified: false, segments: segments.length };
       }
       case 'png': {
@@ -218,7 +217,7 @@ export class Annotations {
         const mask = segment?.masks[request.frame ?? 0];
         if (!segment || !mask)
           throw new UserFacingError(`no saved segment ${request.segmentId ?? ''} frame ${request.frame ?? 0}`);
-        await writeMaskPng(request.path, mask);
+        await writeWhole(request.path, (tmp) => writeMaskPng(tmp, mask));
         return { path: request.path, deidentified: false, segments: 1 };
       }
     }
