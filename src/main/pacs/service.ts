@@ -36,7 +36,7 @@ export interface PacsDeps {
   secrets: SecretStore;
   images: { open(paths: string[]): Promise<OpenResult>; list(): SeriesSummary[] };
   /** Writes the series' saved segments as a DICOM SEG (optionally de-identified) at `path`. */
-  exportSeg(seriesId: string, path: string, deidentify: boolean): Promise<unknown>;
+  exportSeg(seriesId: string, path: string, deidentify: boolean): Promise<{ path: string }>;
   /** When the segments of a series were last saved (ISO time), or null. */
   lastSaved(seriesInstanceUid: string): string | null;
   cacheBytes: number;
@@ -132,10 +132,11 @@ export class PacsService {
     const summary = this.deps.images.list().find((s) => s.id === seriesId);
     if (!summary) throw new UserFacingError(`no series ${seriesId} (open it first)`);
     await mkdir(this.outbox.dir, { recursive: true });
-    const tmp = join(this.outbox.dir, `export-${process.pid}-${Date.now()}.tmp`);
+    // Named .dcm so the export keeps the name as given; the outbox lists only its .json records.
+    const tmp = join(this.outbox.dir, `export-${process.pid}-${Date.now()}.dcm`);
     try {
-      await this.deps.exportSeg(seriesId, tmp, deidentify);
-      return await this.sendBytes(name, await readFile(tmp), deidentify);
+      const written = await this.deps.exportSeg(seriesId, tmp, deidentify);
+      return await this.sendBytes(name, await readFile(written.path), deidentify);
     } finally {
       await rm(tmp, { force: true });
     }
