@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFineTuneWorkspace } from '../src/main/finetune/workspace.fixture';
 import { writeRandomModel } from '../src/main/testing/tiny-model';
-import { type OpenedApp, openApp } from './harness';
+import { type OpenedApp, openApp, randomModelEnv } from './harness';
 
 async function prompt(page: Page, text: string, count: number): Promise<void> {
   const box = page.getByRole('combobox', { name: 'Prompt' });
@@ -42,11 +42,7 @@ describe('fine-tuning in Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-finetune-'));
     await writeRandomModel(dir);
     (await writeFineTuneWorkspace(join(dir, 'store'), 4)).close();
-    opened = await openApp({
-      NEXTMASK_MODEL_DIR: join(dir, 'model'),
-      NEXTMASK_EXECUTION_PROVIDER: 'cpu',
-      NEXTMASK_WORKSPACE: join(dir, 'store'),
-    });
+    opened = await openApp(randomModelEnv(dir));
   });
   afterAll(async () => {
     await opened?.close();

@@ -1,6 +1,7 @@
 // Starts `nextmask serve` (the real handler table over loopback HTTP) and Debian's
 // Chromium via playwright-core, for end-to-end tests of the built renderer.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -70,6 +71,15 @@ export interface OpenedApp {
   /** Console and page errors seen so far (see watchErrors). */
   errors: string[];
   close(): Promise<void>;
+}
+
+/** The served app's settings for a model folder written by writeRandomModel into `dir`: that model, the CPU, a workspace in `dir`. */
+export function randomModelEnv(dir: string): Record<string, string> {
+  return {
+    NEXTMASK_MODEL_DIR: join(dir, 'model'),
+    NEXTMASK_EXECUTION_PROVIDER: 'cpu',
+    NEXTMASK_WORKSPACE: join(dir, 'store'),
+  };
 }
 
 /** Serves the app with `env`, launches Chromium and opens one 1280x800 page, watched for errors. */

@@ -84,7 +84,7 @@ export interface SegmentProgress {
   /**
    * Mask tokens decoded so far, of `total`: 256 per decode planned (one per test-time view, and one for
    * the lung gate when the prompt needs it). The total stays for the whole answer; a retry at a lower
-   * threshold (`retry`) counts its round from 0 again against it.
+   * threshold (`retry`) counts its round again against it (from the lung gate's 256, decoded once).
    */
   decoded: number;
   total: number;

@@ -6,7 +6,7 @@ import { createRng } from '../data/rng';
 import { makeTrainStep } from '../engine/train-step';
 import { initialParams } from '../engine/trainer';
 import { type ArchitectureConfig, DEFAULT_LOSSES } from '../model/config';
-import { exportModel } from '../segmenter/runtime/model-files';
+import { type DecodeRule, exportModel } from '../segmenter/runtime/model-files';
 import { loadTokenizers, tokenSizes } from '../segmenter/runtime/tokenizer-set';
 import { WORDS } from '../tokenizers/binary-patches';
 import { ImageCodebook } from '../tokenizers/image-codebook';
@@ -48,7 +48,7 @@ export function randomParams(arch: ArchitectureConfig, seed: number, scale = 1):
 }
 
 /** Exports a tiny random model (with tiny tokenizers) to `dir`, as training would export a real one. */
-export async function writeRandomModel(dir: string, seed = 1): Promise<void> {
+export async function writeRandomModel(dir: string, seed = 1, decodeRule: DecodeRule = 'argmax'): Promise<void> {
   const tokenizerDir = join(dir, 'tokenizers');
   await writeTinyTokenizers(tokenizerDir);
   const tokenizers = await loadTokenizers(tokenizerDir);
@@ -60,5 +60,12 @@ export async function writeRandomModel(dir: string, seed = 1): Promise<void> {
     predictHeads: 3,
     tokens: tokenSizes(tokenizers, 24),
   };
-  await exportModel(join(dir, 'model'), arch, randomParams(arch, seed, 20), tokenizerDir, { random: true, seed });
+  await exportModel(
+    join(dir, 'model'),
+    arch,
+    randomParams(arch, seed, 20),
+    tokenizerDir,
+    { random: true, seed },
+    decodeRule,
+  );
 }

@@ -230,11 +230,12 @@ export async function segment(
   let forwardPasses = 0;
   let lungs: Mask | null | undefined = places ? undefined : null;
   let answer: { threshold: number | null; tokens: Int32Array; probability: Plane<Float32Array> | null } | null = null;
+  // One total for the whole answer: a retry round counts against it again, its gate decode already done.
+  const total = GRID_TOKENS * (views.length + (places ? 1 : 0));
   for (const [round, threshold] of thresholds.entries()) {
     // The lung gate's decode joins the first round, after the views (the first view is the first draft).
     const gateDecode = lungs === undefined;
-    const total = GRID_TOKENS * (views.length + (gateDecode ? 1 : 0));
-    let done = 0;
+    let done = places && !gateDecode ? GRID_TOKENS : 0;
     const onTokens = onProgress
       ? (_: Int32Array, produced: number) =>
           onProgress({ decoded: done + Math.min(produced, GRID_TOKENS), total, retry: round > 0 })

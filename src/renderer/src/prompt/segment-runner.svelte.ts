@@ -33,7 +33,8 @@ export function describeResult(prompt: string, r: SegmentResult): string {
 export class SegmentRunner {
   running = $state(false);
   decoded = $state(0);
-  total = $state(256);
+  /** The answer's token total as main planned it; 0 until its first progress report (no guessed total to jump from). */
+  total = $state(0);
   /** The provider of the last result. */
   provider = $state<ExecutionProviderName | null>(null);
   message = $state<string | null>(null);
@@ -49,6 +50,17 @@ export class SegmentRunner {
   ) {
     api.on('segment:progress', (p) => this.progress(p));
     void this.refreshStatus();
+  }
+
+  /** Share of the answer decoded, 0..1. */
+  get fraction(): number {
+    return this.total > 0 ? this.decoded / this.total : 0;
+  }
+
+  /** What a running prompt shows: the model loading, then the tokens decoded out of the answer's one total. */
+  get progressText(): string {
+    if (this.total > 0) return `Decoding ${this.decoded}/${this.total}`;
+    return this.status?.loaded ? 'Decoding…' : 'Loading the model…';
   }
 
   async refreshStatus(): Promise<void> {
@@ -83,6 +95,7 @@ export class SegmentRunner {
     this.current = { requestId, seriesId, frame };
     this.running = true;
     this.decoded = 0;
+    this.total = 0;
     this.error = null;
     this.message = null;
     this.editor.preview = null;

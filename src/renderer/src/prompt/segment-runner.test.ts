@@ -79,6 +79,9 @@ describe('SegmentRunner', () => {
     const running = runner.run('left lung');
     await settled();
     expect(runner.running).toBe(true);
+    // No total before main reports the answer's own: nothing to jump from.
+    expect([runner.total, runner.fraction]).toEqual([0, 0]);
+    expect(runner.progressText).toMatch(/^(Loading the model|Decoding)…$/);
     const run = runs[0]!;
     expect(run).toMatchObject({ prompt: 'left lung', index: 1 });
 
@@ -87,7 +90,8 @@ describe('SegmentRunner', () => {
     emit({ requestId: 'someone-else', decoded: 48, total: 256, retry: false, partial: packBits(partial) });
     expect(editor.preview).toBeNull();
     emit({ requestId: run.requestId, decoded: 16, total: 256, retry: false, partial: packBits(partial) });
-    expect([runner.decoded, runner.total]).toEqual([16, 256]);
+    expect([runner.decoded, runner.total, runner.fraction]).toEqual([16, 256, 1 / 16]);
+    expect(runner.progressText).toBe('Decoding 16/256');
     expect(editor.preview?.frame).toBe(1);
     expect(Array.from(editor.preview!.mask.data)).toEqual(Array.from(partial));
 
