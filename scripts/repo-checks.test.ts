@@ -2,7 +2,19 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { folderArrows, folderCycles, processWords, readText, relativeImports, textFiles } from './repo-checks';
+import {
+  folderArrows,
+  folderCycles,
+  missingPaths,
+  processWords,
+  readText,
+  relativeImports,
+  repoMissingPaths,
+  repoProcessWords,
+  textFiles,
+} from './repo-checks';
+
+const REPO = join(import.meta.dirname, '..');
 
 describe('processWords', () => {
   it('finds work rounds, tracker numbers and machine-local folders, with their line numbers', () => {
@@ -32,6 +44,62 @@ describe('processWords', () => {
       'training-runs/ and dry-runs/ are not run folders; a session of the app is not a work round',
     ].join('\n');
     expect(processWords('x.ts', text)).toEqual([]);
+  });
+});
+
+describe('processWords in docs and metadata', () => {
+  const planted = [
+    '"out": "/root/out/base",',
+    'written to /tmp/nextmask-eval/scores.jsonl',
+    'cloned in /home/ana/nextmask/ and /Users/ana/src/',
+    'What this session measured; the last session chose 0.4.',
+  ].join('\n');
+
+  it('finds machine paths and work rounds in docs, the README, model folders and configs', () => {
+    const files = ['docs/MODEL.md', 'README.md', 'models/MODEL_CARD.md', 'models/base/model.json', 'configs/x.json'];
+    for (const file of files) {
+      const found = processWords(file, planted);
+      expect(
+        found.map((o) => o.line),
+        file,
+      ).toEqual([1, 2, 3, 4]);
+      expect(found[0]?.why).toBe('a machine-local path');
+      expect(found[3]?.why).toBe('a work round');
+    }
+  });
+
+  it('leaves sources and tests, URLs and relative folders alone', () => {
+    expect(processWords('src/main/x.test.ts', planted)).toEqual([]);
+    const fine = ['see https://example.org/home/page/ and ../tmp/x', 'out/tmp/a, ~/tmp/b', 'a session of the app'];
+    expect(processWords('docs/MODEL.md', fine.join('\n'))).toEqual([]);
+  });
+
+  it('passes the repository as it is', () => {
+    expect(repoProcessWords(REPO)).toEqual([]);
+  });
+});
+
+describe('missingPaths', () => {
+  const exists = (path: string) => ['src/main/segmenter', 'docs/MODEL.md', 'models/base'].includes(path);
+
+  it('names each cited path that is not there, and passes those that are', () => {
+    const text = [
+      'The runtime (`src/main/segmenter`) is described in docs/MODEL.md.',
+      'Gates in `src/main/model/lung-gate.ts:12` and docs/OLD.md, weights in models/base.',
+    ].join('\n');
+    expect(missingPaths('docs/X.md', text, exists)).toEqual([
+      expect.objectContaining({ line: 2, why: 'src/main/model/lung-gate.ts does not exist' }),
+      expect.objectContaining({ line: 2, why: 'docs/OLD.md does not exist' }),
+    ]);
+  });
+
+  it('takes placeholders and patterns for what they are', () => {
+    const text = 'models/<name>/model.json, src/main/*.ts, src/main/segmenter/…, tools/{a,b}.ts, ../shared/docs/x';
+    expect(missingPaths('docs/X.md', text, exists)).toEqual([]);
+  });
+
+  it('passes the repository as it is', () => {
+    expect(repoMissingPaths(REPO)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
-// The repository checks `npm run check:words` and `npm run check:imports` run on the tree:
+// The repository checks `npm run check:words`, `check:paths` and `check:imports` run on the tree:
 // - process words: the repository describes the project as it is, so notes about past work rounds,
 //   tracker numbers and folders that exist on one machine only have no place in it;
+// - cited paths: every repository path the docs name exists, so a moved file cannot leave a doc behind;
 // - folder cycles: imports between the folders of src/main flow one way, so a folder-level import graph
 //   with a cycle fails, printed with one import per arrow to show where to cut it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,6 +17,21 @@ export const PROCESS_WORDS: readonly { pattern: RegExp; why: string }[] = [
   { pattern: /(?<![\w.])\/work\//, why: 'a machine-local path' },
 ];
 
+/**
+ * What the docs and the model and config metadata must not say besides PROCESS_WORDS: where files lay on
+ * one machine, and a work round by name. Sources and tests are left out: there a temporary folder is code,
+ * and a session is an ONNX Runtime one.
+ */
+export const DOC_WORDS: readonly { pattern: RegExp; why: string }[] = [
+  { pattern: /(?<![\w.~-])\/(?:root|tmp)\//, why: 'a machine-local path' },
+  { pattern: /(?<![\w.~-])\/(?:home|Users)\/[\w.-]+\//, why: 'a machine-local path' },
+  { pattern: /\b(?:this|last|previous|earlier|that) session\b/i, why: 'a work round' },
+];
+
+/** Whether `file` (relative to the repository root, with /) is a doc or metadata that DOC_WORDS apply to. */
+export const isDocOrMetadata = (file: string): boolean =>
+  /^(?:docs\/.*\.md|README\.md|models\/.*\.(?:md|json|jsonl)|configs\/.*\.json)$/.test(file);
+
 export interface Offence {
   file: string;
   line: number;
@@ -23,15 +39,53 @@ export interface Offence {
   why: string;
 }
 
-/** Every line of `text` (a file named `file`) that says one of PROCESS_WORDS. */
+/** Every line of `text` (a file named `file`) that says one of PROCESS_WORDS, and of DOC_WORDS in docs and metadata. */
 export function processWords(file: string, text: string): Offence[] {
+  const words = isDocOrMetadata(file) ? [...PROCESS_WORDS, ...DOC_WORDS] : PROCESS_WORDS;
   const found: Offence[] = [];
   for (const [i, line] of text.split('\n').entries()) {
-    const hit = PROCESS_WORDS.find((w) => w.pattern.test(line));
+    const hit = words.find((w) => w.pattern.test(line));
     if (hit) found.push({ file, line: i + 1, text: line.trim().slice(0, 200), why: hit.why });
   }
   return found;
 }
+
+/** What `npm run check:words` reads: the docs, sources, tools, configs and model files. */
+export const WORD_SCOPE: readonly string[] = ['docs', 'src', 'tools', 'configs', 'models', 'README.md'];
+
+/** Every process word in `root`'s WORD_SCOPE, files named relative to `root`. */
+export function repoProcessWords(root: string): Offence[] {
+  return WORD_SCOPE.flatMap((p) => textFiles(join(root, p))).flatMap((file) =>
+    processWords(repoName(root, file), readText(file)),
+  );
+}
+
+// A repository path a doc cites, and the character after it: `<`, `*`, `{`, `…` or `$` there make it a
+// placeholder or a pattern (models/<name>, src/main/*.ts), not a path.
+const CITED = /(?<![\w./<>-])((?:src|docs|scripts|tools|configs|models|e2e|bench)\/[\w./-]*)([^\s\w./-]?)/g;
+
+/** Each repository path (`src/main/…`, `docs/…`) that `text` (a file named `file`) cites and `exists` does not find. */
+export function missingPaths(file: string, text: string, exists: (path: string) => boolean): Offence[] {
+  const found: Offence[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    for (const [, cited = '', after = ''] of line.matchAll(CITED)) {
+      const path = cited.replace(/[.,;:]+$/, '');
+      if (/[<*{…$]/.test(after) || exists(path)) continue;
+      found.push({ file, line: i + 1, text: line.trim().slice(0, 200), why: `${path} does not exist` });
+    }
+  }
+  return found;
+}
+
+/** The docs whose cited paths `npm run check:paths` checks: docs/, the README and the model card. */
+export function repoMissingPaths(root: string): Offence[] {
+  const docs = [...textFiles(join(root, 'docs')), ...textFiles(join(root, 'models')), join(root, 'README.md')];
+  return docs
+    .filter((file) => file.endsWith('.md'))
+    .flatMap((file) => missingPaths(repoName(root, file), readText(file), (path) => existsSync(join(root, path))));
+}
+
+const repoName = (root: string, file: string): string => relative(root, file).split(sep).join('/');
 
 const TEXT = /\.(md|ts|js|mjs|cjs|svelte|json|jsonl|py|sh|css|html|txt|svg)$/;
 

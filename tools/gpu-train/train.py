@@ -478,7 +478,10 @@ def main():
     per_epoch = n // args.batch
     if per_epoch == 0:
         raise SystemExit(f"{n} records are fewer than one batch of {args.batch}")
-    run_cfg = dict(cfg, out=args.out, train=dict(t, gpu={"seconds": args.seconds, "dropout": args.dropout, "data": args.data, "init": args.init, "startStep": start}))
+    # File names only: the run's folders exist on the training machine, not where the model ships.
+    file_name = lambda path: os.path.basename(os.path.normpath(path))
+    gpu = {"seconds": args.seconds, "dropout": args.dropout, "data": [file_name(d) for d in args.data], "init": file_name(args.init), "startStep": start}
+    run_cfg = dict(cfg, out=file_name(args.out), train=dict(t, gpu=gpu))
     record({"type": "start", "resumedAt": start, "samples": n, "sources": len(dump_header["samples"]), "perEpoch": per_epoch, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu", "config": run_cfg, "architecture": arch})
     print(f"{n} records, {per_epoch} steps per epoch, {sum(p.numel() for p in net.p)} parameters on {device}", flush=True)
 

@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GRID_TOKENS } from '../../shared/tokens';
 import type { SampleSource } from '../data/samples';
@@ -135,6 +135,12 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
 
     const modelDir = join(dir, 'model');
     run('npx', ['tsx', 'src/cli/nextmask.ts', 'export', out, '--out', modelDir]);
+    // model.json names the run's files, not the folders they lay in on the training machine.
+    const exported = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8'));
+    expect(exported.training.config).toMatchObject({
+      out: 'gpu-run',
+      train: { gpu: { init: 'init.ckpt', data: [basename(xzPath), basename(otherPath)] } },
+    });
     const model = await loadModel(modelDir, 1);
     expect(model.architecture.width).toBe(32);
     await Promise.all([model.prefill.release(), model.decode.release()]);
