@@ -72,7 +72,45 @@ describe('fine-tuning in Chromium', () => {
     await watchProgress(page);
     await page.getByTestId('finetune-start').click();
     await page.getByTestId('finetune-result').waitFor({ timeout: 120_000 });
-    expect(await page.getByTestId('finetune-result').locator('tbody tr').count()).toBe(3);
+    expect(await page.getByTestId('finetune-case').count()).toBe(3);
+    // Each held-out case shows the answer before and after side by side, over the case's thumbnail, with the Dice.
+    const pictures = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="finetune-case"]')].map((row) => {
+        const side = (which: 'before' | 'after') => {
+          const canvas = row.querySelector(`[data-testid="finetune-${which}-mask"]`) as HTMLCanvasElement;
+          const d = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+            0,
+            0,
+            canvas.width,
+            canvas.height,
+          ).data;
+          let opaque = 0;
+          let tinted = 0;
+          let lit = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 3] === 255) opaque++;
+            if (d[i] !== d[i + 1]) tinted++;
+            else if ((d[i] as number) > 0) lit++;
+          }
+          const dice = row.querySelector(`[data-testid="finetune-${which}-dice"]`)?.textContent ?? '';
+          return { pixels: canvas.width * canvas.height, opaque, tinted, lit, dice, title: canvas.title };
+        };
+        return [side('before'), side('after')];
+      }),
+    );
+    for (const [before, after] of pictures) {
+      for (const [side, name] of [
+        [before!, 'before'],
+        [after!, 'after'],
+      ] as const) {
+        expect(side.dice).toMatch(/^[01]\.\d{3}$/);
+        expect(side.title).toBe(`${name}: Dice ${side.dice}`);
+        // Drawn: every pixel painted, the thumbnail visible around the answer, the answer tinted whenever it overlaps.
+        expect(side.opaque).toBe(side.pixels);
+        if (side.tinted < side.pixels) expect(side.lit).toBeGreaterThan(0);
+        if (Number(side.dice) > 0) expect(side.tinted).toBeGreaterThan(0);
+      }
+    }
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
     // Progress was shown all along: scoring before, each training step with its loss and ETA, scoring after.
     expect(seen).toContain('Scoring the active model on held-out cases 3/3');

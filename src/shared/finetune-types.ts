@@ -45,7 +45,8 @@ export interface VersionSummary {
   after: number;
   trainCases: number;
   heldOutCases: number;
-  cases: { id: string; text: string; before: number; after: number }[];
+  /** Held-out cases: Dice and answers before and after (masks FINETUNE_THUMB², one bit per pixel, packBits). */
+  cases: { id: string; text: string; before: number; after: number; beforeMask: Uint8Array; afterMask: Uint8Array }[];
   epochs: { epoch: number; trainLoss: number | null; heldOutLoss: number }[];
 }
 

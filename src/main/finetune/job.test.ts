@@ -2,9 +2,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FINETUNE_THUMB } from '../../shared/finetune-types';
+import { unpackBits } from '../../shared/labelmap/bits';
+import { diceOf, overlap } from '../evaluation/segmentation';
+import { resizeNearest } from '../imaging/resample';
+import { segment } from '../segmenter/pipeline/segment';
+import { TEST_TIME_VIEWS } from '../segmenter/pipeline/test-time-views';
+import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
 import { writeRandomModel } from '../testing/tiny-model';
 import { modelWeights } from '../training/model-weights';
 import { workspaceSet } from './fine-tune-set';
+import { type FineTuneItem, loadItem } from './items';
 import { DEFAULT_SETTINGS, type FineTuneProgress, runFineTune } from './job';
 import { writeFineTuneWorkspace } from './workspace.fixture';
 
@@ -21,6 +29,24 @@ async function fixture() {
   return { modelDir: join(root, 'tiny', 'model'), items };
 }
 const ready = fixture();
+
+/** The answers of the model in `dir` for `items`, canonical and with one view, as the job scores them. */
+async function answers(dir: string, items: readonly FineTuneItem[]) {
+  const model = await loadModel(dir, 1);
+  try {
+    const out = [];
+    for (const item of items) {
+      const loaded = await loadItem(item);
+      const answer = await segment(model, loaded.image, loaded.text, loaded.sourceMask, {
+        views: TEST_TIME_VIEWS.slice(0, 1),
+      });
+      out.push({ mask: answer.mask, dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)) });
+    }
+    return out;
+  } finally {
+    await releaseModel(model);
+  }
+}
 
 describe('runFineTune', () => {
   it('trains all weights under the L2 guard, keeps the best epoch, exports a loadable model and reports progress', async () => {
@@ -40,6 +66,19 @@ describe('runFineTune', () => {
     expect(train.at(-1)).toMatchObject({ step: 4, steps: 4, etaSeconds: 0 });
     expect(events.filter((e) => e.phase === 'before')).toHaveLength(3);
     expect(r.cases.map((c) => c.text)).toEqual(['left lung', 'left lung', 'left lung']);
+    // Each held-out case keeps its answers before and after, small, for the panel to draw side by side.
+    const pixels = FINETUNE_THUMB * FINETUNE_THUMB;
+    const small = (b64: string) => Array.from(unpackBits(Buffer.from(b64, 'base64'), pixels));
+    for (const [dir, side] of [
+      [modelDir, 'before'],
+      [outDir, 'after'],
+    ] as const) {
+      const expected = await answers(dir, items.slice(0, 3));
+      expect(r.cases.map((c) => c[side])).toEqual(expected.map((a) => a.dice));
+      expect(r.cases.map((c) => small(c[`${side}Mask`]))).toEqual(
+        expected.map((a) => Array.from(resizeNearest(a.mask, FINETUNE_THUMB, FINETUNE_THUMB).data)),
+      );
+    }
     // HET memory: every trained item has its remembered errors, saved for the next round.
     expect(Object.keys(r.hetMemory).sort()).toEqual(items.map((i) => i.id).sort());
     const after = await modelWeights(outDir);

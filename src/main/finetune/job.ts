@@ -4,6 +4,8 @@
 // held-out teacher-forced loss after every epoch, keeping the best epoch and stopping early when it
 // stops improving → the best weights exported to `outDir` → held-out Dice after.
 // Nothing outside `outDir` is written, so a crash or kill at any moment leaves every model as it was.
+import { FINETUNE_THUMB } from '../../shared/finetune-types';
+import { packBits } from '../../shared/labelmap/bits';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
 import type { ExecutionProvider } from '../engine/session';
@@ -11,6 +13,7 @@ import { hostTensor, openSession } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
 import { Trainer } from '../engine/trainer';
 import { diceOf, overlap } from '../evaluation/segmentation';
+import { type Mask, resizeNearest } from '../imaging/resample';
 import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig, layoutOf } from '../model/config';
 import { segment } from '../segmenter/pipeline/segment';
 import { TEST_TIME_VIEWS } from '../segmenter/pipeline/test-time-views';
@@ -102,6 +105,9 @@ export interface CaseScore {
   text: string;
   before: number;
   after: number;
+  /** The answers before and after as the panel draws them: FINETUNE_THUMB², one bit per pixel (packBits), base64. */
+  beforeMask: string;
+  afterMask: string;
 }
 
 export interface FineTuneResult {
@@ -136,24 +142,39 @@ interface Tokenized extends SampleTokens {
   id: string;
 }
 
-/** Canonical items' held-out Dice under the model in `dir`. */
+interface HeldOutAnswer {
+  dice: number;
+  text: string;
+  /** CaseScore's beforeMask / afterMask. */
+  mask: string;
+}
+
+function thumbnailMask(mask: Mask): string {
+  return Buffer.from(packBits(resizeNearest(mask, FINETUNE_THUMB, FINETUNE_THUMB).data)).toString('base64');
+}
+
+/** Canonical items' held-out Dice (and answers, small) under the model in `dir`. */
 async function heldOutDice(
   dir: string,
   items: readonly FineTuneItem[],
   settings: FineTuneSettings,
   phase: 'before' | 'after',
   hooks: JobHooks,
-): Promise<{ dice: number; text: string }[]> {
+): Promise<HeldOutAnswer[]> {
   const model = await loadModel(dir, settings.threads ?? 1);
   try {
-    const scores: { dice: number; text: string }[] = [];
+    const scores: HeldOutAnswer[] = [];
     for (const [i, item] of items.entries()) {
       if (hooks.cancelled?.()) throw new Cancelled();
       const loaded = await loadItem(item);
       const answer = await segment(model, loaded.image, loaded.text, loaded.sourceMask, {
         views: TEST_TIME_VIEWS.slice(0, settings.views),
       });
-      scores.push({ dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)), text: loaded.text });
+      scores.push({
+        dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)),
+        text: loaded.text,
+        mask: thumbnailMask(answer.mask),
+      });
       hooks.onProgress?.({ phase, done: i + 1, total: items.length });
     }
     return scores;
@@ -387,6 +408,8 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
       text: beforeScores[i]?.text ?? '',
       before: beforeScores[i]?.dice ?? 0,
       after: afterScores[i]?.dice ?? 0,
+      beforeMask: beforeScores[i]?.mask ?? '',
+      afterMask: afterScores[i]?.mask ?? '',
     })),
     seconds: (performance.now() - started) / 1000,
     secondsPerEpoch: trainSeconds / Math.max(1, epochs.length - 1),

@@ -17,6 +17,9 @@ import { DEFAULT_SETTINGS, type Guard } from './job';
 import type { ModelVersions, VersionInfo } from './versions';
 import { fineTuneWorkspace } from './workspace-run';
 
+/** A stored answer mask as bytes (a plain Uint8Array: the wire codec refuses Buffer). */
+const bitsOf = (base64: string) => Uint8Array.from(Buffer.from(base64, 'base64'));
+
 export function versionSummary(v: VersionInfo): VersionSummary {
   return {
     id: v.id,
@@ -26,7 +29,14 @@ export function versionSummary(v: VersionInfo): VersionSummary {
     after: v.metrics.after,
     trainCases: v.cases.train.length,
     heldOutCases: v.cases.heldOut.length,
-    cases: v.metrics.cases.map(({ id, text, before, after }) => ({ id, text, before, after })),
+    cases: v.metrics.cases.map(({ id, text, before, after, beforeMask, afterMask }) => ({
+      id,
+      text,
+      before,
+      after,
+      beforeMask: bitsOf(beforeMask),
+      afterMask: bitsOf(afterMask),
+    })),
     epochs: v.metrics.epochs.map(({ epoch, trainLoss, heldOutLoss }) => ({ epoch, trainLoss, heldOutLoss })),
   };
 }

@@ -1,14 +1,24 @@
 // The Fine-tune panel's state: the workspace's set (with what to leave out), the settings, a run with
 // its live progress and loss curve, the result, and the versions with activation and rollback. The run
 // is one long call; prompts keep going through their own channel meanwhile.
-import type {
-  FineTuneDefaults,
-  FineTuneProgressEvent,
-  FineTuneSetItem,
-  VersionList,
-  VersionSummary,
+import {
+  FINETUNE_THUMB,
+  type FineTuneDefaults,
+  type FineTuneProgressEvent,
+  type FineTuneSetItem,
+  type VersionList,
+  type VersionSummary,
 } from '../../../shared/finetune-types';
 import { IpcError, type NextmaskApi } from '../../../shared/ipc';
+import { unpackBits } from '../../../shared/labelmap/bits';
+
+/** A FINETUNE_THUMB² picture: a grey image and a mask over it (1 = in the mask). */
+export interface Overlay {
+  grey: Uint8Array;
+  mask: Uint8Array;
+}
+
+const THUMB_PIXELS = FINETUNE_THUMB * FINETUNE_THUMB;
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -55,6 +65,14 @@ export class FineTuneState {
   }
   touchSettings(): void {
     this.changed = true;
+  }
+
+  /** A held-out case's answer (packed bits) over the case's thumbnail from the set (black once it left the set). */
+  heldOutPicture(id: string, answer: Uint8Array): Overlay {
+    return {
+      grey: this.items.find((i) => i.id === id)?.thumbnail ?? new Uint8Array(THUMB_PIXELS),
+      mask: unpackBits(answer, THUMB_PIXELS),
+    };
   }
 
   get included(): number {
