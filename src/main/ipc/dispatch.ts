@@ -2,7 +2,7 @@
 // an Envelope. Both transports (Electron IPC, loopback HTTP) go through here.
 import { argSchemas, type Envelope, isChannel, type Results } from '../../shared/ipc';
 import { ValidationError } from '../../shared/validate';
-import { UserFacingError } from '../errors';
+import { isAbortError, UserFacingError } from '../errors';
 import { log } from '../log';
 import type { HandlerContext, HandlerTable } from './handlers';
 
@@ -27,7 +27,7 @@ export async function dispatch(
     const value = (await handler(args, ctx)) as Results[keyof Results];
     return { ok: true, value };
   } catch (err) {
-    if (ctx.signal.aborted || (err instanceof Error && err.name === 'AbortError')) {
+    if (ctx.signal.aborted || isAbortError(err)) {
       return { ok: false, error: { code: 'cancelled', message: `${channel}: cancelled` } };
     }
     if (!(err instanceof UserFacingError)) log.error(`${channel} failed`, err);

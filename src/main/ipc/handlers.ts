@@ -2,7 +2,7 @@
 // (unit tests, the loopback server for browser e2e tests, the CLI).
 import type { Args, Channel, Results } from '../../shared/ipc';
 import type { ImageLibrary } from '../dicom/library';
-import { UserFacingError } from '../errors';
+import { isAbortError, UserFacingError } from '../errors';
 import type { FineTuneService } from '../finetune/service';
 import type { PacsService } from '../pacs/service';
 import { findSegTarget } from '../seg/seg-target';
@@ -53,7 +53,7 @@ export function createHandlers(services: AppServices): HandlerTable {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof Error && err.name !== 'AbortError') throw new UserFacingError(err.message);
+      if (err instanceof Error && !isAbortError(err)) throw new UserFacingError(err.message);
       throw err;
     }
   };

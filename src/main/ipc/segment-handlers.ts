@@ -3,8 +3,7 @@
 // as segment:progress events. The newest request wins: its arrival cancels any other still running,
 // even one still waiting for its frame.
 
-import { UserFacingError } from '../errors';
-import { abortError } from '../segmenter/streaming';
+import { abortError, isAbortError, UserFacingError } from '../errors';
 import type { AppServices, HandlerTable } from './handlers';
 
 type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';
@@ -36,7 +35,7 @@ export function segmentHandlers(
           )
           .catch((err: unknown) => {
             // The worker's messages (missing model, colour image…) are meant for the user.
-            if (err instanceof Error && err.name !== 'AbortError') throw new UserFacingError(err.message);
+            if (err instanceof Error && !isAbortError(err)) throw new UserFacingError(err.message);
             throw err;
           });
         return { requestId, ...outcome };

@@ -9,6 +9,7 @@ import { packBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { modelInput, SAMPLE_SIZE } from '../data/samples';
+import { abortError } from '../errors';
 import { answerNotices } from '../model/answer-notices';
 import { GRID } from '../tokenizers/grid';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
@@ -24,7 +25,7 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from './service';
-import { abortError, segmentStreaming } from './streaming';
+import { segmentStreaming } from './streaming';
 
 /** A blank model input for warming the model up. */
 const WARM_IMAGE = { width: SAMPLE_SIZE, height: SAMPLE_SIZE, data: new Float32Array(SAMPLE_SIZE * SAMPLE_SIZE) };

@@ -15,9 +15,9 @@ import type {
   SegmentProgress,
   SegmentResult,
 } from '../../shared/segment-types';
+import { abortError } from '../errors';
 import type { DecodedFrame } from '../imaging/frame';
 import { besideModule, startWorker, type WorkerScript } from '../workers/launch';
-import { abortError } from './streaming';
 
 export interface SegmenterOptions {
   /** A model folder as training exports it (docs/MODEL.md). */

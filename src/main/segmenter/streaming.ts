@@ -1,6 +1,7 @@
 // segment() as the app runs it: cancellation between forward passes (a check before every pass of every
 // decode), progress as mask tokens are decoded, and drafts of the answer as the views land. The result is
 // segment()'s own.
+import { abortError } from '../errors';
 import type { Plane } from '../imaging/resample';
 import { type Segmentation, type SegmentOptions, segment } from './pipeline/segment';
 import { KvDecoderSession } from './runtime/decoder-session';
@@ -10,13 +11,6 @@ import type { SegmentationModel } from './runtime/model-files';
 export interface StreamOptions extends Omit<SegmentOptions, 'signal' | 'decoding'> {
   /** Polled before the run and before every decoder pass (prefill, each decode step); true stops it. */
   cancelled?: () => boolean;
-}
-
-/** What a cancelled run rejects with (the IPC dispatcher reports the name as 'cancelled'). */
-export function abortError(message = 'segmentation cancelled'): Error {
-  const error = new Error(message);
-  error.name = 'AbortError';
-  return error;
 }
 
 /** `session` with `check()` before every pass. */
