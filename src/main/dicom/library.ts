@@ -5,6 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { FileError, FrameResult, OpenResult, SeriesSummary, TagRow, Thumbnail } from '../../shared/viewer-types';
+import { UserFacingError } from '../errors';
 import { readInputFile } from '../files/read-input';
 import { BoundedCache } from '../imaging/bounded-cache';
 import type { DecodedFrame } from '../imaging/frame';
@@ -92,6 +93,11 @@ export class ImageLibrary {
     return this.get(seriesId).instances.map((i) => i.path);
   }
 
+  /** One open series; a user-facing error when it is not open. */
+  summary(seriesId: string): SeriesSummary {
+    return this.get(seriesId).summary;
+  }
+
   list(): SeriesSummary[] {
     return [...this.series.values()]
       .map((s) => s.summary)
@@ -156,7 +162,7 @@ export class ImageLibrary {
 
   private get(seriesId: string): Series {
     const series = this.series.get(seriesId);
-    if (!series) throw new Error(`no series ${seriesId} (open it first)`);
+    if (!series) throw new UserFacingError(`no series ${seriesId || '(none given)'}: open it first`);
     return series;
   }
 

@@ -129,8 +129,6 @@ export class PacsService {
 
   /** The series' saved segments as a SEG (de-identified when asked), queued and sent with anything still queued. */
   async sendSeries(name: string, seriesId: string, deidentify: boolean): Promise<SendResult> {
-    const summary = this.deps.images.list().find((s) => s.id === seriesId);
-    if (!summary) throw new UserFacingError(`no series ${seriesId} (open it first)`);
     await mkdir(this.outbox.dir, { recursive: true });
     // Named .dcm so the export keeps the name as given; the outbox lists only its .json records.
     const tmp = join(this.outbox.dir, `export-${process.pid}-${Date.now()}.dcm`);

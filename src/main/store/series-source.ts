@@ -12,11 +12,7 @@ export interface SeriesSource {
 }
 
 export function librarySeries(images: ImageLibrary): SeriesSource {
-  const summary = (seriesId: string) => {
-    const found = images.list().find((s) => s.id === seriesId);
-    if (!found) throw new Error(`no series ${seriesId} (open it first)`);
-    return found;
-  };
+  const summary = (seriesId: string) => images.summary(seriesId);
   // The library's public API gives a frame's path with the frame (decoded once, then cached);
   // a path-only accessor on ImageLibrary would save that decode.
   const framePath = async (seriesId: string, index: number) => (await images.frame(seriesId, index)).info.path;
