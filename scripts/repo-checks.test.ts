@@ -5,11 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   folderArrows,
   folderCycles,
+  headingTitles,
   missingPaths,
+  missingSections,
   processWords,
   readText,
   relativeImports,
-  repoMissingPaths,
+  repoMissingReferences,
   repoProcessWords,
   textFiles,
 } from './repo-checks';
@@ -97,9 +99,36 @@ describe('missingPaths', () => {
     const text = 'models/<name>/model.json, src/main/*.ts, src/main/segmenter/…, tools/{a,b}.ts, ../shared/docs/x';
     expect(missingPaths('docs/X.md', text, exists)).toEqual([]);
   });
+});
 
+describe('missingSections', () => {
+  const docs: Record<string, string> = {
+    'MODEL.md': '# The model\n\n## Inference: prompt → mask\n\n### `decodeRule`\n',
+    README: '# NextMask\n\n## Requirements\n',
+  };
+  const headings = (doc: string) => (doc in docs ? headingTitles(docs[doc] as string) : null);
+
+  it('passes sections cited by the start of their heading, in the ways docs cite them', () => {
+    const text = [
+      'See docs/MODEL.md, "Inference", step 8; [MODEL.md](MODEL.md) ("decodeRule").',
+      'To get CUDA, see README,',
+      '"Requirements".',
+    ].join('\n');
+    expect(missingSections('docs/X.md', text, headings)).toEqual([]);
+  });
+
+  it('names a section its doc does not have and a doc that does not exist, on the citing line', () => {
+    const text = 'Intro.\nAs MODEL.md "Cutting lesion answers lower" says.\nSee OLD.md, "Speed".';
+    expect(missingSections('docs/X.md', text, headings)).toEqual([
+      expect.objectContaining({ line: 2, why: 'MODEL.md has no section "Cutting lesion answers lower"' }),
+      expect.objectContaining({ line: 3, why: 'OLD.md does not exist' }),
+    ]);
+  });
+});
+
+describe('repoMissingReferences', () => {
   it('passes the repository as it is', () => {
-    expect(repoMissingPaths(REPO)).toEqual([]);
+    expect(repoMissingReferences(REPO)).toEqual([]);
   });
 });
 

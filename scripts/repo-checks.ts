@@ -1,7 +1,8 @@
 // The repository checks `npm run check:words`, `check:paths` and `check:imports` run on the tree:
 // - process words: the repository describes the project as it is, so notes about past work rounds,
 //   tracker numbers and folders that exist on one machine only have no place in it;
-// - cited paths: every repository path the docs name exists, so a moved file cannot leave a doc behind;
+// - cited paths and sections: every repository path and doc section the docs name exists, so a moved
+//   file or a renamed section cannot leave a doc pointing at nothing;
 // - folder cycles: imports between the folders of src/main flow one way, so a folder-level import graph
 //   with a cycle fails, printed with one import per arrow to show where to cut it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -77,12 +78,55 @@ export function missingPaths(file: string, text: string, exists: (path: string) 
   return found;
 }
 
-/** The docs whose cited paths `npm run check:paths` checks: docs/, the README and the model card. */
-export function repoMissingPaths(root: string): Offence[] {
+// A doc's name and a quoted section title after it: MODEL.md, "Inference"; [BENCHMARKS.md](BENCHMARKS.md)
+// ("Confidence and Dice"); README, "Requirements".
+const SECTION_REF = /([A-Z][A-Z_]+\.md|README)[`\])]*(?:\([^)]*\))?[,\s([]*"([^"\n]+)"/g;
+
+/**
+ * Each section `text` cites by a doc's name and a quoted title that no heading of that doc begins with;
+ * `headings` gives a doc's heading titles by its name, or null when there is no such doc.
+ */
+export function missingSections(file: string, text: string, headings: (doc: string) => string[] | null): Offence[] {
+  const found: Offence[] = [];
+  for (const match of text.matchAll(SECTION_REF)) {
+    const [, doc = '', title = ''] = match;
+    const titles = headings(doc);
+    if (titles?.some((h) => h.toLowerCase().startsWith(title.toLowerCase()))) continue;
+    const line = text.slice(0, match.index).split('\n').length;
+    const why = titles ? `${doc} has no section "${title}"` : `${doc} does not exist`;
+    found.push({ file, line, text: (text.split('\n')[line - 1] ?? '').trim().slice(0, 200), why });
+  }
+  return found;
+}
+
+/** A doc's path from the name other docs call it by: README, MODEL_CARD.md, or a file of docs/. */
+const docPath = (name: string): string =>
+  name === 'README' ? 'README.md' : name === 'MODEL_CARD.md' ? 'models/MODEL_CARD.md' : `docs/${name}`;
+
+/** A markdown text's heading titles, without their #s and backticks. */
+export const headingTitles = (markdown: string): string[] =>
+  [...markdown.matchAll(/^#+\s+(.+)$/gm)].map((m) => (m[1] as string).replaceAll('`', '').trim());
+
+/**
+ * What `npm run check:paths` reports: in docs/, the README and the model card, each repository path that
+ * does not exist and each cited section that its doc does not have.
+ */
+export function repoMissingReferences(root: string): Offence[] {
   const docs = [...textFiles(join(root, 'docs')), ...textFiles(join(root, 'models')), join(root, 'README.md')];
+  const headings = (name: string) => {
+    const path = join(root, docPath(name));
+    return existsSync(path) ? headingTitles(readText(path)) : null;
+  };
   return docs
     .filter((file) => file.endsWith('.md'))
-    .flatMap((file) => missingPaths(repoName(root, file), readText(file), (path) => existsSync(join(root, path))));
+    .flatMap((file) => {
+      const text = readText(file);
+      const name = repoName(root, file);
+      return [
+        ...missingPaths(name, text, (path) => existsSync(join(root, path))),
+        ...missingSections(name, text, headings),
+      ];
+    });
 }
 
 const repoName = (root: string, file: string): string => relative(root, file).split(sep).join('/');
