@@ -91,7 +91,7 @@ describe('masks in Chromium', () => {
     await page.getByTestId('export-submit').click();
     await expect.poll(() => page.getByTestId('masks-message').textContent()).toContain('Exported');
     expect(existsSync(out)).toBe(true);
-    const exported = readSeg(readFileSync(out), await readSourceImages(CT_FILES));
+    const exported = await readSeg(readFileSync(out), await readSourceImages(CT_FILES));
     expect(exported.segments.map((s) => s.label)).toEqual(['Liver']);
     const exportedPixels = exported.segments[0]!.masks.reduce((n, m) => n + m.data.reduce((a, v) => a + v, 0), 0);
     expect(exportedPixels).toBe(imported);

@@ -91,7 +91,7 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('nextmask pacs against Orthanc
   });
 
   it('finds the CT and MR studies by patient and by modality', async () => {
-    const ct = readDataset(await readFile(join(CT_DIR, '01.dcm')));
+    const ct = await readDataset(await readFile(join(CT_DIR, '01.dcm')));
     const mr = await parseDataSet(await readFile(join(MR_DIR, 'brain_002.dcm')));
     const mrStudy = mr.string('x0020000d');
     const byModality = async (modality: string) =>
@@ -121,7 +121,7 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('nextmask pacs against Orthanc
   });
 
   it('sends the SEG of a retrieved CT slice back; it comes back referencing the CT series with the same masks', async () => {
-    const ct = readDataset(await readFile(join(CT_DIR, '01.dcm')));
+    const ct = await readDataset(await readFile(join(CT_DIR, '01.dcm')));
     const study = str(ct.StudyInstanceUID) ?? '';
     const ctSeries = str(ct.SeriesInstanceUID) ?? '';
     const retrieved = await pacs('retrieve', study, '--series', ctSeries);
@@ -143,7 +143,7 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('nextmask pacs against Orthanc
     expect(segmented.code).toBe(0);
     const sent = await pacs('send', segPath);
     expect(sent.code).toBe(0);
-    const sentSop = str(readDataset(await readFile(segPath)).SOPInstanceUID);
+    const sentSop = str((await readDataset(await readFile(segPath))).SOPInstanceUID);
     expect(JSON.parse(sent.stdout)).toMatchObject({ instances: [{ sopInstanceUid: sentSop, ok: true }], outbox: [] });
 
     const series = JSON.parse((await pacs('query', '--study', study)).stdout) as PacsSeries[];
@@ -156,11 +156,11 @@ describe.skipIf(!hasOrthanc() && !process.env.CI)('nextmask pacs against Orthanc
     }
     expect(ours).toHaveLength(1);
     const back = await readFile(ours[0] as string);
-    const ds = readDataset(back);
+    const ds = await readDataset(back);
     expect(str(items(ds.ReferencedSeriesSequence)[0]?.SeriesInstanceUID)).toBe(ctSeries);
     const sources = await readSourceImages([slices[0] as string]);
-    const returned = readSeg(back, sources);
-    const original = readSeg(await readFile(segPath), sources);
+    const returned = await readSeg(back, sources);
+    const original = await readSeg(await readFile(segPath), sources);
     expect(returned.segments).toHaveLength(original.segments.length);
     // A mask with something in it, so that equality means something.
     expect(original.segments[0]?.masks[0]?.data.some((v) => v !== 0)).toBe(true);

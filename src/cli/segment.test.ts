@@ -112,7 +112,7 @@ describe('nextmask segment', () => {
     expect(r.code).toBe(0);
     expect(dciodvfyErrors(segOut)).toEqual([]);
     const sources = await readSourceImages([DICOM]);
-    const seg = readSeg(await readFile(segOut), sources);
+    const seg = await readSeg(await readFile(segOut), sources);
     expect(seg.segments).toHaveLength(1);
     expect(seg.segments[0]).toMatchObject({ description: prompt, algorithmType: 'AUTOMATIC' });
     // The SEG holds the same mask the PNG output does (the model is deterministic).
@@ -254,7 +254,7 @@ describe('nextmask segment with the shipped model', () => {
     expect([mask.width, mask.height]).toEqual([1841, 1955]);
     expect((await inRepo(DICOM, '--prompt', prompt, '--out', segOut)).code).toBe(0);
     expect(dciodvfyErrors(segOut)).toEqual([]);
-    const seg = readSeg(await readFile(segOut), await readSourceImages([DICOM]));
+    const seg = await readSeg(await readFile(segOut), await readSourceImages([DICOM]));
     expect(seg.segments[0]).toMatchObject({ description: prompt, algorithmType: 'AUTOMATIC' });
     expect(masksEqual(seg.segments[0]!.masks[0]!, mask)).toBe(true);
   }, 60_000);

@@ -83,12 +83,9 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
   return hasMagicAt(bytes, 128) || hasMagicAt(bytes, 0) || guessRawSyntax(bytes) !== undefined;
 }
 
-/**
- * A deflated file's data set, inflated before parsing: asynchronously (zlib's thread pool, not the
- * event loop) and capped, since a few MB of deflate can expand to gigabytes. Undefined when the
- * file is not deflated.
- */
-async function inflated(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+/** The meta header of a deflated Part 10 file (preamble, "DICM", meta); undefined for any other file. */
+function deflatedMeta(bytes: Uint8Array): (DataSet & { position: number }) | undefined {
+  if (!hasMagicAt(bytes, 128)) return undefined;
   let meta: DataSet;
   try {
     meta = dicomParser.readPart10Header(bytes);
@@ -96,11 +93,45 @@ async function inflated(bytes: Uint8Array): Promise<Uint8Array | undefined> {
     throw new Error(`malformed DICOM: ${message(err)}`);
   }
   if ((meta.string('x00020010') ?? '').trim() !== DEFLATED) return undefined;
-  const position = (meta as DataSet & { position: number }).position;
-  const data = await inflateRawCapped(bytes.subarray(position), 'deflated DICOM data set');
-  const out = new Uint8Array(position + data.length);
-  out.set(bytes.subarray(0, position), 0);
-  out.set(data, position);
+  return meta as DataSet & { position: number };
+}
+
+/**
+ * A deflated file's data set, inflated before parsing: asynchronously (zlib's thread pool, not the
+ * event loop) and capped, since a few MB of deflate can expand to gigabytes. Undefined when the
+ * file is not deflated.
+ */
+async function inflated(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+  const meta = deflatedMeta(bytes);
+  if (!meta) return undefined;
+  const data = await inflateRawCapped(bytes.subarray(meta.position), 'deflated DICOM data set');
+  return Buffer.concat([bytes.subarray(0, meta.position), data]);
+}
+
+/**
+ * A deflated Part 10 file as the same data set in explicit VR little endian, its meta header saying
+ * so; inflated as the viewer inflates (off the main thread, capped). Any other file comes back as it
+ * is. For readers that would otherwise inflate on the main thread without a cap (dcmjs).
+ */
+export async function undeflated(bytes: Uint8Array): Promise<Uint8Array> {
+  const meta = deflatedMeta(bytes);
+  if (!meta) return bytes;
+  const syntax = meta.elements.x00020010!;
+  const data = await inflateRawCapped(bytes.subarray(meta.position), 'deflated DICOM data set');
+  const value = Buffer.from(`${EXPLICIT_LITTLE}\0`, 'latin1'); // a UI value is NUL-padded to even length
+  const length = Buffer.alloc(2);
+  length.writeUInt16LE(value.length);
+  const out = Buffer.concat([
+    bytes.subarray(0, syntax.dataOffset - 2),
+    length,
+    value,
+    bytes.subarray(syntax.dataOffset + syntax.length, meta.position),
+    data,
+  ]);
+  const groupLength = meta.elements.x00020000;
+  if (groupLength) {
+    out.writeUInt32LE(meta.uint32('x00020000')! - (syntax.length - value.length), groupLength.dataOffset);
+  }
   return out;
 }
 

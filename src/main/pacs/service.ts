@@ -153,7 +153,7 @@ export class PacsService {
     bytes: Uint8Array,
     deidentified: boolean,
   ): Promise<SendResult> {
-    const ds = readDataset(bytes);
+    const ds = await readDataset(bytes);
     const sopInstanceUid = str(ds.SOPInstanceUID);
     if (!sopInstanceUid) throw new UserFacingError('the file has no SOP Instance UID: not a DICOM object to send');
     const referenced = str(items(ds.ReferencedSeriesSequence)[0]?.SeriesInstanceUID) ?? str(ds.SeriesInstanceUID) ?? '';

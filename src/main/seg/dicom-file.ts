@@ -1,6 +1,7 @@
 // DICOM Part 10 bytes ↔ dcmjs's keyword datasets: the one place the SEG code touches dcmjs's
 // dictionary API.
 import dcmjs, { type NaturalDataset } from 'dcmjs';
+import { undeflated } from '../dicom/parse';
 
 const { DicomMessage, DicomDict, DicomMetaDictionary } = dcmjs.data;
 
@@ -13,7 +14,10 @@ export type { NaturalDataset };
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const IMPLEMENTATION_CLASS_UID = '2.25.156452919438196741279512553637451358917';
 
-export function readDataset(bytes: Uint8Array): NaturalDataset {
+/** A DICOM file's data set by keyword. A deflated one is inflated first, off the main thread and capped
+ * (dcmjs would inflate it on the main thread, however large). */
+export async function readDataset(file: Uint8Array): Promise<NaturalDataset> {
+  const bytes = await undeflated(file);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let dict: ReturnType<typeof DicomMessage.readFile>;
   try {

@@ -59,8 +59,8 @@ function frameSlice(frame: NaturalDataset, shared: NaturalDataset, sources: Sour
 }
 
 /** Reads a SEG and maps its frames onto `sources` (a series sorted as readSourceImages sorts it). */
-export function readSeg(bytes: Uint8Array, sources: SourceImage[]): ImportedSeg {
-  const ds = readDataset(bytes);
+export async function readSeg(bytes: Uint8Array, sources: SourceImage[]): Promise<ImportedSeg> {
+  const ds = await readDataset(bytes);
   if (str(ds.SOPClassUID) !== SEGMENTATION_STORAGE) throw new Error('not a DICOM Segmentation object');
   const type = str(ds.SegmentationType);
   if (type !== 'BINARY' && type !== 'FRACTIONAL') throw new Error(`unsupported SegmentationType ${type}`);

@@ -10,7 +10,7 @@ export async function findSegTarget(images: ImageLibrary, segSeriesId: string): 
   const summary = images.list().find((s) => s.id === segSeriesId);
   const path = images.instancePaths(segSeriesId)[0];
   if (summary?.kind !== 'SEG' || !path) return null;
-  const ds = readDataset(await readInputFile(path));
+  const ds = await readDataset(await readInputFile(path));
   const wanted = new Set(items(ds.ReferencedSeriesSequence).map((s) => str(s.SeriesInstanceUID)));
   const find = () => images.list().find((s) => s.frameCount > 0 && wanted.has(s.seriesInstanceUid));
   let target = find();

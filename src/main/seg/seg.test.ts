@@ -33,8 +33,8 @@ function popcount(bytes: Uint8Array): number {
   return n;
 }
 
-function segPixels(path: string): Uint8Array {
-  return new Uint8Array((readDataset(readFileSync(path)).PixelData as ArrayBuffer[])[0] as ArrayBuffer);
+async function segPixels(path: string): Promise<Uint8Array> {
+  return new Uint8Array(((await readDataset(readFileSync(path))).PixelData as ArrayBuffer[])[0] as ArrayBuffer);
 }
 
 const sum = (masks: Mask[]) => masks.reduce((n, m) => n + m.data.reduce((a, v) => a + v, 0), 0);
@@ -54,26 +54,26 @@ describe('source images', () => {
 });
 
 describe('importing SEG files made by other tools', () => {
-  it('loads seg-liver.dcm over its CT series, every frame on the slice it references', () => {
+  it('loads seg-liver.dcm over its CT series, every frame on the slice it references', async () => {
     const path = sharedPath(CT_DIR, 'seg-liver.dcm');
-    const seg = readSeg(readFileSync(path), sources);
+    const seg = await readSeg(readFileSync(path), sources);
     expect(seg.segments.map((s) => [s.label, s.algorithmType, s.algorithmName])).toEqual([
       ['Liver', 'SEMIAUTOMATIC', 'SlicerEditor'],
     ]);
     const liver = seg.segments[0]!;
-    expect(sum(liver.masks)).toBe(popcount(segPixels(path)));
+    expect(sum(liver.masks)).toBe(popcount(await segPixels(path)));
     for (const m of liver.masks) expect(m.data.includes(1)).toBe(true);
     // The same frames placed by plane position alone (references hidden) land on the same slices.
     const anonymous = sources.map((s) => ({ ...s, sopInstanceUid: `x${s.sopInstanceUid}` }));
-    const byPosition = readSeg(readFileSync(path), anonymous).segments[0]!;
+    const byPosition = (await readSeg(readFileSync(path), anonymous)).segments[0]!;
     for (const [i, m] of liver.masks.entries()) expect(masksEqual(byPosition.masks[i]!, m), `slice ${i}`).toBe(true);
   });
 
-  it('keeps overlapping segments apart (seg-partial-overlaps.dcm)', () => {
+  it('keeps overlapping segments apart (seg-partial-overlaps.dcm)', async () => {
     const path = sharedPath(CT_DIR, 'seg-partial-overlaps.dcm');
-    const seg = readSeg(readFileSync(path), sources);
+    const seg = await readSeg(readFileSync(path), sources);
     expect(seg.segments.length).toBeGreaterThan(1);
-    expect(seg.segments.reduce((n, s) => n + sum(s.masks), 0)).toBe(popcount(segPixels(path)));
+    expect(seg.segments.reduce((n, s) => n + sum(s.masks), 0)).toBe(popcount(await segPixels(path)));
     const overlap = seg.segments[0]!.masks.some((m, slice) =>
       seg.segments.slice(1).some((other) => m.data.some((v, p) => v === 1 && other.masks[slice]!.data[p] === 1)),
     );
@@ -81,9 +81,11 @@ describe('importing SEG files made by other tools', () => {
   });
 
   it('rejects a file that is not a SEG, and a SEG of another series', async () => {
-    expect(() => readSeg(readFileSync(sharedPath(CT_DIR, '01.dcm')), sources)).toThrow('not a DICOM Segmentation');
+    await expect(readSeg(readFileSync(sharedPath(CT_DIR, '01.dcm')), sources)).rejects.toThrow(
+      'not a DICOM Segmentation',
+    );
     const other = await readSourceImages([sharedPath('dicom/misc/CT-MONO2-16-ankle.dcm')]);
-    expect(() => readSeg(readFileSync(sharedPath(CT_DIR, 'seg-liver.dcm')), other)).toThrow(/refers to series/);
+    await expect(readSeg(readFileSync(sharedPath(CT_DIR, 'seg-liver.dcm')), other)).rejects.toThrow(/refers to series/);
   });
 });
 
@@ -106,13 +108,13 @@ describe('exporting SEG', () => {
     ];
   }
 
-  it('round-trips: re-imports equal to what was saved, and dciodvfy finds no errors', () => {
+  it('round-trips: re-imports equal to what was saved, and dciodvfy finds no errors', async () => {
     const segments = exampleSegments();
     const path = join(dir, 'roundtrip.dcm');
     writeFileSync(path, writeSeg({ sources, segments }));
     expect(dciodvfyErrors(path)).toEqual([]);
 
-    const back = readSeg(readFileSync(path), sources);
+    const back = await readSeg(readFileSync(path), sources);
     expect(back.segments.map((s) => [s.number, s.label, s.algorithmType, s.algorithmName])).toEqual([
       [1, 'Liver', 'MANUAL', undefined],
       [2, 'Lesion', 'AUTOMATIC', 'NTP-MRISeg'],
@@ -134,8 +136,8 @@ describe('exporting SEG', () => {
     expect(dciodvfyErrors(path).length).toBeGreaterThan(0);
   });
 
-  it('references the source instances and frame of reference, and identifies the algorithm', () => {
-    const ds = readDataset(writeSeg({ sources, segments: exampleSegments() }));
+  it('references the source instances and frame of reference, and identifies the algorithm', async () => {
+    const ds = await readDataset(writeSeg({ sources, segments: exampleSegments() }));
     expect(ds.FrameOfReferenceUID).toBe(sources[0]!.frameOfReferenceUid);
     expect(ds.StudyInstanceUID).toBe(sources[0]!.studyInstanceUid);
     const series = (
@@ -157,7 +159,7 @@ describe('exporting SEG', () => {
     ]);
   });
 
-  it('de-identifies on request (PS3.15 basic profile): no patient identity, consistent new UIDs, still valid', () => {
+  it('de-identifies on request (PS3.15 basic profile): no patient identity, consistent new UIDs, still valid', async () => {
     const path = join(dir, 'deid.dcm');
     const bytes = writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 'site-secret' } });
     writeFileSync(path, bytes);
@@ -173,15 +175,17 @@ describe('exporting SEG', () => {
     ]) {
       expect(text, identifying).not.toContain(identifying);
     }
-    const ds = readDataset(bytes);
+    const ds = await readDataset(bytes);
     expect(ds).toMatchObject({ PatientIdentityRemoved: 'YES' });
-    const again = readDataset(writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 'site-secret' } }));
+    const again = await readDataset(
+      writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 'site-secret' } }),
+    );
     expect(again.StudyInstanceUID).toBe(ds.StudyInstanceUID);
     expect(again.FrameOfReferenceUID).toBe(ds.FrameOfReferenceUID);
     // Without the retain-UIDs option the SEG no longer matches the identified series.
-    expect(() => readSeg(bytes, sources)).toThrow(/refers to series/);
+    await expect(readSeg(bytes, sources)).rejects.toThrow(/refers to series/);
     const retained = writeSeg({ sources, segments: exampleSegments(), deidentify: { salt: 's', retainUids: true } });
-    expect(readSeg(retained, sources).segments).toHaveLength(2);
+    expect((await readSeg(retained, sources)).segments).toHaveLength(2);
   });
 
   it('refuses masks that do not fit the series, before writing anything', () => {
@@ -207,7 +211,7 @@ describe('the command line SEG writer', () => {
       outPath: out,
     });
     expect(dciodvfyErrors(out)).toEqual([]);
-    const back = readSeg(readFileSync(out), [source!]);
+    const back = await readSeg(readFileSync(out), [source!]);
     expect(back.segments[0]).toMatchObject({
       label: 'one lesion in the left lobe',
       description: 'one lesion in the left lobe',
@@ -243,7 +247,7 @@ describe('SEG on the 20-slice MR series (files without a preamble)', () => {
     ]);
     const ours = dciodvfyErrors(out).filter((line) => !sourceUids.some((uid) => uid && line.includes(`"${uid}"`)));
     expect(ours).toEqual([]);
-    const back = readSeg(readFileSync(out), mr).segments[0]!;
+    const back = (await readSeg(readFileSync(out), mr)).segments[0]!;
     for (const [i, m] of masks.entries()) expect(masksEqual(back.masks[i]!, m), `slice ${i}`).toBe(true);
   });
 });
@@ -265,7 +269,7 @@ describe('SEG on radiographs (no frame of reference)', () => {
         }),
       );
       expect(dciodvfyErrors(out)).toEqual([]);
-      expect(masksEqual(readSeg(readFileSync(out), [source!]).segments[0]!.masks[0]!, mask)).toBe(true);
+      expect(masksEqual((await readSeg(readFileSync(out), [source!])).segments[0]!.masks[0]!, mask)).toBe(true);
     },
   );
 });

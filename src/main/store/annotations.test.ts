@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,10 @@ import { countSet, createMask, masksEqual } from '../../shared/labelmap/mask';
 import { fromPayload, type SegmentPayload, toChangePayload, toPayload } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { ImageLibrary } from '../dicom/library';
+import { deflatedDicomBomb } from '../testing/bombs';
+import { deflateFile } from '../testing/dicom-edit';
 import { sharedPath } from '../testing/shared-data';
+import { timerGaps } from '../testing/timer-gaps';
 import { Annotations } from './annotations';
 import { librarySeries } from './series-source';
 
@@ -92,6 +95,28 @@ describe('Annotations', () => {
     ).toBe(true);
   });
 
+  it('imports a deflated SEG, and refuses a deflated SEG bomb without stalling the event loop', async () => {
+    const plain = readFileSync(sharedPath('dicom/ct-3slice-with-seg/seg-liver.dcm'));
+    const deflatedPath = join(dir, 'seg-liver-deflated.dcm');
+    writeFileSync(deflatedPath, deflateFile(plain));
+    const fromDeflated = await annotations.import(ctId, deflatedPath);
+    const fromPlain = await annotations.import(ctId, sharedPath('dicom/ct-3slice-with-seg/seg-liver.dcm'));
+    expect(fromDeflated.map((s) => s.bits)).toEqual(fromPlain.map((s) => s.bits));
+
+    const bombPath = join(dir, 'seg-bomb.dcm');
+    writeFileSync(bombPath, deflatedDicomBomb(deflateFile(plain), 4 * 2 ** 30));
+    let error: unknown;
+    // A lower cap than the default 512 MiB keeps the test quick; the limit is the same code path.
+    process.env.NEXTMASK_MAX_INFLATED_MB = '64';
+    try {
+      const gaps = await timerGaps(() => annotations.import(ctId, bombPath).catch((err: unknown) => (error = err)));
+      expect(gaps.at(-1), 'longest event-loop stall, ms').toBeLessThan(1000);
+    } finally {
+      delete process.env.NEXTMASK_MAX_INFLATED_MB;
+    }
+    expect(String(error)).toMatch(/deflated DICOM data set expands to more than 64 MiB \(a decompression bomb\?\)/);
+  });
+
   it('records an AI proposal; an edited save marks it a correction and exports it as SEMIAUTOMATIC', async () => {
     const ai = {
       ...segment('ai-1', 512, 512, 3, (m) => m[0]!.data.fill(1, 0, 5000)),
@@ -117,7 +142,7 @@ describe('Annotations', () => {
     // De-identified UIDs no longer match the identified series, so read the header directly.
     const { readDataset } = await import('../seg/dicom-file');
     const { readFile } = await import('node:fs/promises');
-    const ds = readDataset(await readFile(path));
+    const ds = await readDataset(await readFile(path));
     expect(ds.PatientIdentityRemoved).toBe('YES');
     expect((ds.SegmentSequence as { SegmentAlgorithmType: string }[])[0]!.SegmentAlgorithmType).toBe('SEMIAUTOMATIC');
   });

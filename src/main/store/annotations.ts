@@ -254,7 +254,7 @@ export class Annotations {
         throw new UserFacingError('a PNG mask fits a single image; this series has several frames');
       segments = [imported('Imported mask', [await readMaskPng(path, shape)])];
     } else {
-      const seg = readSeg(await readInputFile(path), await this.dicomSources(seriesId));
+      const seg = await readSeg(await readInputFile(path), await this.dicomSources(seriesId));
       const origin = createHash('sha256').update(`${seg.seriesInstanceUid}|${seg.sopInstanceUid}`).digest('hex');
       segments = seg.segments.map((s, i) => ({
         ...imported(s.label, s.masks),

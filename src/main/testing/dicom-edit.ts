@@ -1,8 +1,10 @@
 // Byte-level edits of a little-endian DICOM file for tests and the fuzz suite: set, add or drop one
 // top-level element, keeping every other byte as it was (a re-encoding library would repair the very
 // damage the tests need).
+import { deflateRawSync } from 'node:zlib';
 import type { DataSet, Element } from 'dicom-parser';
 import { requireCjs } from '../dicom/cjs';
+import { DEFLATED } from '../dicom/uids';
 
 const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
 
@@ -93,4 +95,11 @@ export function editElement(
     view.setUint32(groupLength.dataOffset, old + encoded.length - (end - start), true);
   }
   return out;
+}
+
+/** An explicit little-endian Part 10 file re-encoded in the deflated transfer syntax. */
+export function deflateFile(bytes: Uint8Array): Buffer {
+  const relabelled = editElement(bytes, 0x00020010, 'UI', DEFLATED);
+  const position = (dicomParser.readPart10Header(relabelled) as DataSet & { position: number }).position;
+  return Buffer.concat([relabelled.subarray(0, position), deflateRawSync(relabelled.subarray(position))]);
 }

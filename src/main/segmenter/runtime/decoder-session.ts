@@ -22,6 +22,30 @@ export interface DecoderModels {
   fallbackReason?: string;
 }
 
+const PREFILL_INPUTS = ['image', 'text'];
+const decodeInputs = (layers: number) => ['tokens', 'position_a', 'position_b', 'mask', ...kvNames(pastName, layers)];
+const kvNames = (name: typeof kvName, layers: number) =>
+  Array.from({ length: layers }, (_, l) => [name('keys', l), name('values', l)]).flat();
+
+/**
+ * Why a graph is not the one its role feeds and reads (a swapped or foreign file that onnxruntime
+ * opens happily would otherwise fail at the first prompt, in onnxruntime's words); undefined if it is.
+ */
+function graphProblem(
+  role: string,
+  session: ort.InferenceSession,
+  inputs: string[],
+  layers: number,
+): string | undefined {
+  const missing = [
+    ...inputs.filter((n) => !session.inputNames.includes(n)),
+    ...['logits', ...kvNames(kvName, layers)].filter((n) => !session.outputNames.includes(n)),
+  ];
+  if (missing.length === 0) return undefined;
+  const listed = missing.length > 4 ? `${missing.slice(0, 4).join(', ')}, …` : missing.join(', ');
+  return `the ${role} graph lacks ${listed} (it takes ${session.inputNames.join(', ')})`;
+}
+
 /** Opens the prefill and decode-step graphs (bytes, e.g. from a model folder) as what a KvDecoderSession runs on. */
 export async function openDecoderModels(
   arch: ArchitectureConfig,
@@ -32,6 +56,14 @@ export async function openDecoderModels(
     openSession(graphs.prefill, options),
     openSession(graphs.decode, options),
   ]);
+  const wrong = [
+    graphProblem('prefill', prefill.session, PREFILL_INPUTS, arch.layers),
+    graphProblem('decode', decode.session, decodeInputs(arch.layers), arch.layers),
+  ].filter((problem) => problem !== undefined);
+  if (wrong.length > 0) {
+    await Promise.all([prefill.session.release(), decode.session.release()]);
+    throw new Error(wrong.join('; '));
+  }
   let provider = prefill.provider;
   let fallbackReason = prefill.fallbackReason ?? decode.fallbackReason;
   if (prefill.provider !== decode.provider) {

@@ -64,6 +64,13 @@ describe('the model folder manifest', () => {
     await cp(join(dir, 'model'), to, { recursive: true });
     return to;
   };
+  // Deliberate edits: the rule the tests above left set back to argmax, and the manifest made to match.
+  const relist = async (folder: string) => {
+    const config = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+    await writeFile(join(folder, 'model.json'), JSON.stringify({ ...config, decodeRule: 'argmax' }));
+    const names = Object.keys(JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')).sha256);
+    await writeManifest(folder, names);
+  };
 
   it('lists every file export writes, and the shipped base model matches its manifest', async () => {
     const listed = Object.keys(JSON.parse(await readFile(join(dir, 'model', MANIFEST_FILE), 'utf8')).sha256);
@@ -115,13 +122,23 @@ describe('the model folder manifest', () => {
     );
   });
 
+  it('refuses swapped graphs that match their manifest, in words', async () => {
+    const swapped = await copy('swapped-graphs');
+    const prefill = await readFile(join(swapped, 'prefill.onnx'));
+    await writeFile(join(swapped, 'prefill.onnx'), await readFile(join(swapped, 'decode.onnx')));
+    await writeFile(join(swapped, 'decode.onnx'), prefill);
+    // Unlisted, the swap is tampering; re-listed (say, a faulty export), the graphs themselves are checked.
+    await expect(loadModel(swapped, 1)).rejects.toThrow(/model files changed or damaged: (prefill|decode)\.onnx/);
+    await relist(swapped);
+    await expect(loadModel(swapped, 1)).rejects.toThrow(
+      /cannot be opened: .*\(the prefill graph lacks image, text .*; the decode graph lacks tokens, position_a/,
+    );
+  });
+
   it('says in words when a graph that matches its manifest cannot be opened', async () => {
     const swapped = await copy('swapped');
     await writeFile(join(swapped, 'decode.onnx'), Buffer.from('not an onnx graph'));
-    const config = JSON.parse(await readFile(join(swapped, 'model.json'), 'utf8'));
-    await writeFile(join(swapped, 'model.json'), JSON.stringify({ ...config, decodeRule: 'argmax' }));
-    const names = Object.keys(JSON.parse(await readFile(join(swapped, MANIFEST_FILE), 'utf8')).sha256);
-    await writeManifest(swapped, names);
+    await relist(swapped);
     await expect(loadModel(swapped, 1)).rejects.toThrow(
       /cannot be opened: its prefill\.onnx or decode\.onnx is not a graph/,
     );

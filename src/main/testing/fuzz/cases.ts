@@ -7,7 +7,7 @@ import { createMask } from '../../../shared/labelmap/mask';
 import { createRng, type Rng } from '../../data/rng';
 import { encodeNifti } from '../../io/nifti';
 import { deflatedDicomBomb, gzipBomb } from '../bombs';
-import { editElement } from '../dicom-edit';
+import { deflateFile, editElement } from '../dicom-edit';
 import { SHARED_DICOM } from '../shared-data';
 
 export type CaseKind = 'dicom' | 'nifti' | 'seg';
@@ -155,6 +155,7 @@ export function fuzzCases(seed: number, count: number): FuzzCase[] {
     { name: 'deflated DICOM bomb (4 GiB)', kind: 'dicom', bytes: deflatedDicomBomb(deflated, 4 * 2 ** 30) },
     { name: 'deflated DICOM bomb (600 MiB)', kind: 'dicom', bytes: deflatedDicomBomb(deflated, 600 * 2 ** 20) },
     { name: 'nii.gz bomb (2 GiB)', kind: 'nifti', bytes: gzipBomb(2 * 2 ** 30) },
+    { name: 'deflated SEG bomb (4 GiB)', kind: 'seg', bytes: deflatedDicomBomb(deflateFile(seg), 4 * 2 ** 30) },
     { name: 'empty file', kind: 'dicom', bytes: new Uint8Array(0) },
   ];
   while (cases.length < count) {

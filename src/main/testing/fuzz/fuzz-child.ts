@@ -58,7 +58,7 @@ async function run({ path, kind }: CaseRequest): Promise<Omit<CaseReply, 'ms' | 
       sources ??= await readSourceImages(
         ['01.dcm', '02.dcm', '03.dcm'].map((f) => sharedPath('dicom/ct-3slice-with-seg', f)),
       );
-      readSeg(bytes, sources);
+      await readSeg(bytes, sources);
     }
     return { outcome: 'displayed' };
   } catch (err) {
