@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { writeWhole } from '../main/files/write-whole';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { answerNotices } from '../main/model/answer-notices';
+import { codingFromPrompt } from '../main/prompt/coding';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { segment } from '../main/segmenter/pipeline/segment';
 import { prepareInput } from '../main/segmenter/prepare-input';
@@ -120,6 +121,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     const result = await segment(model, input.image, prompt, input);
     const mask = result.mask;
     if (request.seg) {
+      const coding = codingFromPrompt(prompt);
       await writeWhole(request.out, (tmp) =>
         writeAiSeg({
           sourcePaths: [request.input],
@@ -127,6 +129,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
           prompt,
           algorithm: { name: 'NextMask NTP-MRISeg', version: basename(request.modelDir) },
           outPath: tmp,
+          ...(coding ? { coding } : {}),
         }),
       );
     } else {

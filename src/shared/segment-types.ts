@@ -2,6 +2,7 @@
 // event, merged into the app's contract in src/shared/ipc.ts. Masks travel bit-packed (packBits in
 // labelmap/bits.ts: one bit per pixel, least significant first) as Uint8Array, which both
 // transports carry (structured clone; the wire codec's base64).
+import type { SegmentCoding } from './labelmap/coding';
 import * as v from './validate';
 
 /** Execution providers ORT may run the model on (what actually runs is reported back). */
@@ -54,6 +55,8 @@ export interface SegmentResult extends ProviderReport {
   confidence: number | null;
   /** Plain-language notices: low confidence, unknown words, a prompt cut short, an image of another kind. */
   notices: string[];
+  /** What the prompt names, coded for the segment (DICOM SEG's category and type); null when nothing codable. */
+  coding: SegmentCoding | null;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */
   model: string;
   /** Worker time for this request: input preparation, model load if needed, segmentation. */

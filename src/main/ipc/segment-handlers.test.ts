@@ -48,6 +48,7 @@ describe('segment channels', () => {
     expect(envelope.ok).toBe(true);
     const result = (envelope as { value: SegmentResult }).value;
     expect(result).toMatchObject({ requestId: 'r1', width: 1841, height: 1955, provider: 'cpu' });
+    expect(result.coding).toMatchObject({ type: { value: '39607008' }, typeModifier: { meaning: 'Left' } });
     expect(result.mask).toBeInstanceOf(Uint8Array);
     expect(result.mask.length).toBe(Math.ceil((1841 * 1955) / 8));
     // Over HTTP the mask goes through the wire codec and comes back the same bytes.

@@ -4,6 +4,7 @@
 // even one still waiting for its frame.
 
 import { abortError, isAbortError, UserFacingError } from '../errors';
+import { codingFromPrompt } from '../prompt/coding';
 import type { AppServices, HandlerTable } from './handlers';
 
 type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';
@@ -38,7 +39,7 @@ export function segmentHandlers(
             if (err instanceof Error && !isAbortError(err)) throw new UserFacingError(err.message);
             throw err;
           });
-        return { requestId, ...outcome };
+        return { requestId, ...outcome, coding: codingFromPrompt(prompt) };
       } finally {
         running.delete(requestId);
       }

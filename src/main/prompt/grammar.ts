@@ -179,6 +179,35 @@ export function findingCount(text: string): number | null {
   return n >= 0 ? n : null;
 }
 
+/** The sides a prompt names ("left", "right"), each once, in the order they come. */
+export function namedSides(text: string): Side[] {
+  return [...new Set(text.toLowerCase().match(/\b(left|right)\b/g) as Side[] | null)];
+}
+
+/** Whether the prompt names both sides in one word ("bilateral", "both lungs"). */
+export function saysBothSides(text: string): boolean {
+  return /\b(bilateral|both|lungs)\b/i.test(text);
+}
+
+/** The kind of chest finding a prompt names, most specific word first; null when it names none. */
+export type FindingType = 'consolidation' | 'nodule' | 'atelectasis' | 'infiltrate' | 'lesion';
+const FINDING_TYPES: [FindingType, RegExp][] = [
+  ['consolidation', /\b(consolidat\w*|pneumonia)\b/i],
+  ['nodule', /\bnodul\w*/i],
+  ['atelectasis', /\batelecta\w*/i],
+  ['infiltrate', /\b(infect\w*|infiltrat\w*|opacit(y|ies)|ground[- ]glass|airspace)\b/i],
+  ['lesion', /\blesions?\b/i],
+];
+
+export function findingType(text: string): FindingType | null {
+  return FINDING_TYPES.find(([, words]) => words.test(text))?.[0] ?? null;
+}
+
+/** Whether a prompt not about the chest names a bone tumour (a BTXRD lesion kind, "tumour", "neoplasm"). */
+export function namesBoneTumour(text: string): boolean {
+  return lesionKind(text) !== null || /\b(tumou?rs?|neoplas\w*|osteo\w+)\b/i.test(text);
+}
+
 /**
  * What the prompt names, in the words of the val descriptions: a bone lesion's kind ("osteochondroma",
  * "bone tumor"), the count of infected areas ("two areas"), or which lung ("left lung"); "other" otherwise.
@@ -189,8 +218,8 @@ export function findingLabel(text: string): string {
   const areas = /\b(\w+)\s+infected\s+areas?\b/i.exec(text);
   if (areas) return `${(areas[1] as string).toLowerCase()} ${areas[0].endsWith('s') ? 'areas' : 'area'}`;
   if (/\blungs?\b/i.test(text)) {
-    const sides = new Set(text.toLowerCase().match(/\b(left|right)\b/g));
-    return sides.size === 1 ? `${[...sides][0]} lung` : 'both lungs';
+    const sides = namedSides(text);
+    return sides.length === 1 ? `${sides[0]} lung` : 'both lungs';
   }
   return 'other';
 }

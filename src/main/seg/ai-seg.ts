@@ -1,6 +1,7 @@
 // The command line's way to save a model's mask: one AI segment over the input image(s) as a
 // DICOM SEG, with the prompt and the model identified (`nextmask segment … --out result.dcm`).
 import { writeFile } from 'node:fs/promises';
+import type { SegmentCoding } from '../../shared/labelmap/coding';
 import type { Mask } from '../../shared/labelmap/mask';
 import type { Rgb } from '../../shared/labelmap/segments';
 import type { DeidentifyOptions } from './deidentify';
@@ -17,6 +18,8 @@ export interface AiSegRequest {
   outPath: string;
   label?: string;
   color?: Rgb;
+  /** What the prompt names, coded (the caller reads it from the prompt). */
+  coding?: SegmentCoding;
   deidentify?: DeidentifyOptions;
 }
 
@@ -32,6 +35,7 @@ export async function writeAiSeg(request: AiSegRequest): Promise<void> {
         algorithm: request.algorithm,
         masks: request.masks,
         description: request.prompt,
+        ...(request.coding ? { coding: request.coding } : {}),
       },
     ],
     seriesDescription: 'NextMask AI segmentation',

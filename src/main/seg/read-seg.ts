@@ -3,6 +3,7 @@
 // position, so SEGs from dcmqi, highdicom and others load too.
 
 import { unpackBits } from '../../shared/labelmap/bits';
+import type { Code, SegmentCoding } from '../../shared/labelmap/coding';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb } from '../../shared/labelmap/segments';
 import { dicomLabToRgb } from './colour';
@@ -18,6 +19,8 @@ export interface ImportedSegment {
   algorithmName?: string;
   /** SegmentDescription: for our AI segments, the prompt. */
   description?: string;
+  /** The segment's category and type codes, with laterality and region where given. */
+  coding?: SegmentCoding;
   /** One mask per source image, in the order of the `sources` given. */
   masks: Mask[];
 }
@@ -35,6 +38,32 @@ function pixelBytes(ds: NaturalDataset): Uint8Array {
   const buffer = Array.isArray(data) ? data[0] : data;
   if (!(buffer instanceof ArrayBuffer)) throw new Error('SEG has no pixel data');
   return new Uint8Array(buffer);
+}
+
+/** The first code item of a sequence, or undefined when it has none or an incomplete one. */
+function codeIn(sequence: unknown): Code | undefined {
+  const item = items(sequence)[0];
+  const value = str(item?.CodeValue) ?? str(item?.LongCodeValue) ?? str(item?.URNCodeValue);
+  const scheme = str(item?.CodingSchemeDesignator);
+  const meaning = str(item?.CodeMeaning);
+  return value && scheme && meaning ? { value, scheme, meaning } : undefined;
+}
+
+function codingOf(segment: NaturalDataset): SegmentCoding | undefined {
+  const category = codeIn(segment.SegmentedPropertyCategoryCodeSequence);
+  const type = codeIn(segment.SegmentedPropertyTypeCodeSequence);
+  if (!category || !type) return undefined;
+  const coding: SegmentCoding = { category, type };
+  const typeItem = items(segment.SegmentedPropertyTypeCodeSequence)[0];
+  const typeModifier = codeIn(typeItem?.SegmentedPropertyTypeModifierCodeSequence);
+  if (typeModifier) coding.typeModifier = typeModifier;
+  const region = codeIn(segment.AnatomicRegionSequence);
+  if (region) {
+    coding.region = region;
+    const regionModifier = codeIn(items(segment.AnatomicRegionSequence)[0]?.AnatomicRegionModifierSequence);
+    if (regionModifier) coding.regionModifier = regionModifier;
+  }
+  return coding;
 }
 
 function frameSlice(frame: NaturalDataset, shared: NaturalDataset, sources: SourceImage[], index: number): number {
@@ -91,6 +120,8 @@ export async function readSeg(bytes: Uint8Array, sources: SourceImage[]): Promis
     if (algorithmName) segment.algorithmName = algorithmName;
     const description = str(item.SegmentDescription);
     if (description) segment.description = description;
+    const coding = codingOf(item);
+    if (coding) segment.coding = coding;
     segments.set(number, segment);
   }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CODES, codingOf } from '../../shared/labelmap/coding';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { dciodvfyErrors } from '../testing/dciodvfy';
 import { sharedPath } from '../testing/shared-data';
@@ -125,6 +126,41 @@ describe('exporting SEG', () => {
       }
       for (const [k, c] of back.segments[i]!.color.entries()) expect(Math.abs(c - s.color[k]!)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('writes coded segments (category, type, laterality, region) that dciodvfy passes and that read back', () => {
+    const [liver, lesion] = exampleSegments() as [SegSegment, SegSegment];
+    const coded: SegSegment[] = [
+      { ...liver, label: 'Left lung', coding: codingOf('lung', 'left') },
+      { ...lesion, label: 'Infection', coding: codingOf('infiltrate', 'both') },
+      { ...lesion, label: 'Tumour', coding: codingOf('bone-neoplasm') },
+      { ...liver, label: 'Plain' },
+    ];
+    const path = join(dir, 'coded.dcm');
+    writeFileSync(path, writeSeg({ sources, segments: coded }));
+    expect(dciodvfyErrors(path)).toEqual([]);
+
+    const items = readDataset(readFileSync(path)).SegmentSequence as Record<string, unknown>[];
+    expect(items[0]).toMatchObject({
+      SegmentedPropertyCategoryCodeSequence: [{ CodeValue: '91723000', CodingSchemeDesignator: 'SCT' }],
+      SegmentedPropertyTypeCodeSequence: [
+        { CodeValue: '39607008', SegmentedPropertyTypeModifierCodeSequence: [{ CodeValue: '7771000' }] },
+      ],
+    });
+    expect(items[1]).toMatchObject({
+      SegmentedPropertyCategoryCodeSequence: [{ CodeValue: '49755003' }],
+      AnatomicRegionSequence: [{ CodeValue: '39607008', AnatomicRegionModifierSequence: [{ CodeValue: '51440002' }] }],
+    });
+    // Without a coding: the generic "Tissue".
+    expect(items[3]).toMatchObject({ SegmentedPropertyTypeCodeSequence: [{ CodeValue: CODES.tissue.value }] });
+
+    const back = readSeg(readFileSync(path), sources).segments.map((s) => s.coding);
+    expect(back).toEqual([
+      codingOf('lung', 'left'),
+      codingOf('infiltrate', 'both'),
+      codingOf('bone-neoplasm'),
+      { category: CODES.tissue, type: CODES.tissue },
+    ]);
   });
 
   it('dciodvfy does catch a broken SEG (the check above can fail)', () => {

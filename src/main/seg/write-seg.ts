@@ -3,6 +3,7 @@
 // reference. The app's export and the command line both call writeSeg.
 import pkg from '../../../package.json';
 import { packBits } from '../../shared/labelmap/bits';
+import { CODES, type Code, type SegmentCoding } from '../../shared/labelmap/coding';
 import type { Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
 import { rgbToDicomLab } from './colour';
@@ -25,6 +26,8 @@ export interface SegSegment {
   masks: Mask[];
   /** Free text kept as SegmentDescription (the prompt, for AI segments); 64 characters at most. */
   description?: string;
+  /** Category, type and where known laterality and region; without one the segment is coded "Tissue". */
+  coding?: SegmentCoding;
 }
 
 export interface WriteSegOptions {
@@ -42,18 +45,21 @@ const code = (value: string, scheme: string, meaning: string) => ({
   CodeMeaning: meaning,
 });
 
-// Segments without a chosen anatomy code get the generic SNOMED CT "Tissue" (CID 7150 / 7151).
-const TISSUE = code('85756007', 'SCT', 'Tissue');
+const dicomCode = (c: Code) => code(c.value, c.scheme, c.meaning);
+// Segments without a coding get the generic SNOMED CT "Tissue" (CID 7150 / 7151).
+const NOT_CODED: SegmentCoding = { category: CODES.tissue, type: CODES.tissue };
 const ARTIFICIAL_INTELLIGENCE = code('123110', 'DCM', 'Artificial Intelligence');
 
 /** How a stored segment is described in a SEG: AI segments a clinician edited are SEMIAUTOMATIC. */
 export function segSegmentFrom(segment: Segment, options: { edited?: boolean; version?: string } = {}): SegSegment {
+  const coding = segment.coding ? { coding: segment.coding } : {};
   if (segment.source === 'manual') {
-    return { label: segment.name, color: segment.color, algorithmType: 'MANUAL', masks: segment.masks };
+    return { label: segment.name, color: segment.color, algorithmType: 'MANUAL', masks: segment.masks, ...coding };
   }
   return {
     label: segment.name,
     color: segment.color,
+    ...coding,
     algorithmType: options.edited ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
     algorithm: { name: segment.algorithm ?? 'NextMask', version: options.version ?? pkg.version },
     masks: segment.masks,
@@ -86,12 +92,27 @@ function checkInput({ sources, segments }: WriteSegOptions): void {
   }
 }
 
+/** The Segment Description macro's codes (PS3.3 C.8.20.2): laterality modifies the type or the region. */
+function codedItem(coding: SegmentCoding): NaturalDataset {
+  const type: NaturalDataset = dicomCode(coding.type);
+  if (coding.typeModifier) type.SegmentedPropertyTypeModifierCodeSequence = [dicomCode(coding.typeModifier)];
+  const item: NaturalDataset = {
+    SegmentedPropertyCategoryCodeSequence: [dicomCode(coding.category)],
+    SegmentedPropertyTypeCodeSequence: [type],
+  };
+  if (coding.region) {
+    const region: NaturalDataset = dicomCode(coding.region);
+    if (coding.regionModifier) region.AnatomicRegionModifierSequence = [dicomCode(coding.regionModifier)];
+    item.AnatomicRegionSequence = [region];
+  }
+  return item;
+}
+
 function segmentItem(s: SegSegment, number: number): NaturalDataset {
   const item: NaturalDataset = {
     SegmentNumber: number,
     SegmentLabel: s.label.slice(0, 64),
-    SegmentedPropertyCategoryCodeSequence: [TISSUE],
-    SegmentedPropertyTypeCodeSequence: [TISSUE],
+    ...codedItem(s.coding ?? NOT_CODED),
     SegmentAlgorithmType: s.algorithmType,
     RecommendedDisplayCIELabValue: rgbToDicomLab(s.color),
   };

@@ -38,7 +38,8 @@ export interface SegmentInput {
 }
 
 /** A segment:run result less the request id (the IPC layer's); the mask is bit-packed (packBits). */
-export type SegmentOutcome = Omit<SegmentResult, 'requestId'>;
+// The coding is read from the prompt by the channel, not by the worker.
+export type SegmentOutcome = Omit<SegmentResult, 'requestId' | 'coding'>;
 
 /** A segment:progress event less the request id. */
 export type PartialMask = Omit<SegmentProgress, 'requestId'>;

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codingOf } from '../../shared/labelmap/coding';
 import { countSet, createMask, masksEqual } from '../../shared/labelmap/mask';
 import { fromPayload, type SegmentPayload, toChangePayload, toPayload } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
@@ -57,7 +58,10 @@ describe('Annotations', () => {
     const first = await annotations.load(ctId);
     expect(first).toMatchObject({ width: 512, height: 512, frameCount: 3, segments: [], savedAt: null });
     expect(existsSync(join(dir, 'workspace')), 'looking writes nothing').toBe(false);
-    const liver = segment('liver', 512, 512, 3, (m) => m[1]!.data.fill(1, 512 * 200, 512 * 260));
+    const liver = {
+      ...segment('liver', 512, 512, 3, (m) => m[1]!.data.fill(1, 512 * 200, 512 * 260)),
+      coding: codingOf('consolidation', 'left'),
+    };
     await annotations.commit(ctId, {
       version: (await annotations.load(ctId)).version,
       order: [liver.id],
@@ -75,7 +79,7 @@ describe('Annotations', () => {
       segments: 1,
     });
     const fromSeg = await annotations.import(ctId, segPath);
-    expect(fromSeg.map((s) => s.name)).toEqual(['liver']);
+    expect(fromSeg.map((s) => [s.name, s.coding])).toEqual([['liver', codingOf('consolidation', 'left')]]);
     const back = fromPayload(fromSeg[0]!, loaded);
     for (const [i, m] of liver.masks.entries()) expect(masksEqual(back.masks[i]!, m)).toBe(true);
 

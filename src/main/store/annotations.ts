@@ -260,6 +260,7 @@ export class Annotations {
         ...imported(s.label, s.masks),
         id: `seg-${origin.slice(0, 16)}-${i + 1}`,
         color: s.color,
+        ...(s.coding ? { coding: s.coding } : {}),
         ...(s.algorithmType === 'MANUAL'
           ? {}
           : {

@@ -75,4 +75,8 @@ export const MIGRATIONS: string[] = [
   -- Bumped by every save of a study's segments: a writer holding an older version is refused.
   ALTER TABLE studies ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- What the segment shows as DICOM SEG codes (JSON of SegmentCoding); NULL: not chosen yet.
+  ALTER TABLE segments ADD COLUMN coding TEXT;
+  `,
 ];

@@ -3,13 +3,16 @@ import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packBits, unpackBits } from '../../shared/labelmap/bits';
+import { codingOf } from '../../shared/labelmap/coding';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import type { Segment } from '../../shared/labelmap/segments';
 import { REPO_ROOT } from '../testing/shared-data';
 import { CRASH_STUDY, savedSegments } from './crash-writer.fixture';
 import { compressMask, decompressMask } from './mask-codec';
+import { MIGRATIONS } from './schema';
 import { DATABASE_FILE, sqliteBinding, Workspace, WorkspaceConflictError } from './workspace';
 import { LOCK_FILE, WorkspaceLockedError } from './workspace-lock';
 
@@ -103,6 +106,36 @@ describe('Workspace', () => {
     }
     expect(again.listEdits(STUDY.key)).toMatchObject([{ segmentUid: 'a', action: 'brush', frame: 1 }]);
     expect(again.listStudies()).toMatchObject([{ key: STUDY.key, modality: 'CT', segmentCount: 2 }]);
+    again.close();
+  });
+
+  it('keeps segment codings, and opens a workspace from before codings with codes read from the prompts', () => {
+    const dir = tempDir();
+    // A workspace as the previous schema left it: no coding column.
+    const old = new Database(join(dir, DATABASE_FILE));
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        `INSERT INTO studies (key, source_path, width, height, frame_count, created_at) VALUES (?, '/data/ct', 16, 8, 3, 'then')`,
+      )
+      .run(STUDY.key);
+    const insert = old.prepare(
+      `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, prompt)
+       VALUES (1, ?, ?, ?, '1,2,3', 1, 0, 0.5, 0, ?, ?)`,
+    );
+    insert.run('ai', 0, 'left lung', 'ai', 'left lung');
+    insert.run('hand', 1, 'Liver', 'manual', null);
+    old.close();
+
+    const ws = new Workspace(dir);
+    const loaded = ws.loadSegments(STUDY.key);
+    expect(loaded.map((s) => s.coding)).toEqual([codingOf('lung', 'left'), undefined]);
+    const chosen = codingOf('consolidation', 'right');
+    ws.saveSegments(STUDY.key, [{ ...loaded[0]!, coding: chosen }, loaded[1]!]);
+    ws.close();
+    const again = new Workspace(dir);
+    expect(again.loadSegments(STUDY.key).map((s) => s.coding)).toEqual([chosen, undefined]);
     again.close();
   });
 

@@ -5,9 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { codingSchema } from '../../shared/labelmap/channels';
+import type { SegmentCoding } from '../../shared/labelmap/coding';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment, SegmentInfo } from '../../shared/labelmap/segments';
 import { UserFacingError } from '../errors';
+import { codingFromPrompt } from '../prompt/coding';
 import { compressMask, decompressMask } from './mask-codec';
 import { MIGRATIONS } from './schema';
 import { lockWorkspace, type WorkspaceLock } from './workspace-lock';
@@ -129,6 +132,22 @@ interface SegmentRow {
   source: 'manual' | 'ai';
   algorithm: string | null;
   prompt: string | null;
+  coding: string | null;
+}
+
+/**
+ * A segment's coding: as stored, else (segments saved before codings were kept, or never coded) read
+ * from an AI segment's prompt. A stored coding that no longer parses is dropped, not fatal.
+ */
+function storedCoding(row: SegmentRow): SegmentCoding | null {
+  if (row.coding) {
+    try {
+      return codingSchema.parse(JSON.parse(row.coding));
+    } catch {
+      return null;
+    }
+  }
+  return row.source === 'ai' && row.prompt ? codingFromPrompt(row.prompt) : null;
 }
 
 function now(): string {
@@ -366,12 +385,12 @@ export class Workspace {
         const remove = this.db.prepare('DELETE FROM segments WHERE id = ?');
         for (const [uid, id] of stored) if (!keep.has(uid)) remove.run(id);
         const insertSegment = this.db.prepare(
-          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt)
-         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt)
+          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, coding)
+         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt, @coding)
          ON CONFLICT (study_id, uid) DO UPDATE SET name = excluded.name, color = excluded.color,
            visible = excluded.visible, locked = excluded.locked, opacity = excluded.opacity,
            outline = excluded.outline, source = excluded.source, algorithm = excluded.algorithm,
-           prompt = excluded.prompt`,
+           prompt = excluded.prompt, coding = excluded.coding`,
         );
         const segmentId = this.db.prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?');
         const deleteMask = this.db.prepare('DELETE FROM masks WHERE segment_id = ? AND frame = ?');
@@ -389,6 +408,7 @@ export class Workspace {
             source: info.source,
             algorithm: info.algorithm ?? null,
             prompt: info.prompt ?? null,
+            coding: info.coding ? JSON.stringify(info.coding) : null,
           });
           const { id } = segmentId.get(study.id, info.id) as { id: number };
           for (const [frame, mask] of frames) {
@@ -463,6 +483,8 @@ export class Workspace {
       };
       if (r.algorithm) segment.algorithm = r.algorithm;
       if (r.prompt) segment.prompt = r.prompt;
+      const coding = storedCoding(r);
+      if (coding) segment.coding = coding;
       return segment;
     });
   }

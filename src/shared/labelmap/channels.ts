@@ -2,8 +2,9 @@
 // result types, merged into the app's contract in src/shared/ipc.ts.
 import * as v from '../validate';
 import type { SeriesSummary } from '../viewer-types';
+import type { Code, SegmentCoding } from './coding';
 import type { FrameShape, SegmentPayload } from './payload';
-import type { Rgb } from './segments';
+import { MAX_SEGMENT_NAME, type Rgb } from './segments';
 
 const rgb: v.Schema<Rgb> = {
   describe: '[r, g, b] with integers 0..255',
@@ -14,13 +15,26 @@ const rgb: v.Schema<Rgb> = {
   },
 };
 
+const code: v.Schema<Code> = v.object({
+  value: v.string({ min: 1, max: 64 }),
+  scheme: v.string({ min: 1, max: 64 }),
+  meaning: v.string({ min: 1, max: 64 }),
+});
+export const codingSchema: v.Schema<SegmentCoding> = v.object({
+  category: code,
+  type: code,
+  typeModifier: v.optional(code),
+  region: v.optional(code),
+  regionModifier: v.optional(code),
+});
+
 const seriesId = v.string({ min: 1, max: 64 });
 const path = v.string({ min: 1, max: 4096 });
 
 const segmentId = v.string({ min: 1, max: 64 });
 const segmentFields = {
   id: segmentId,
-  name: v.string({ max: 200 }),
+  name: v.string({ max: MAX_SEGMENT_NAME }),
   color: rgb,
   visible: v.boolean(),
   locked: v.boolean(),
@@ -29,6 +43,7 @@ const segmentFields = {
   source: v.literal('manual', 'ai'),
   algorithm: v.optional(v.string({ max: 200 })),
   prompt: v.optional(v.string({ max: 10_000 })),
+  coding: v.optional(codingSchema),
   bits: v.bytes(),
 };
 export const segmentPayloadSchema = v.object(segmentFields);

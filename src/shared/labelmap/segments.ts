@@ -1,5 +1,6 @@
 // The segments of one image or series and every undoable change to them. Pure state (no
 // DOM), so the renderer's panel and overlay drive it and Node tests check it.
+import type { SegmentCoding } from './coding';
 import { History, type HistoryLimits } from './history';
 import { cloneMask, createMask, type Mask, type Rect } from './mask';
 import { applyPatch, makePatch, type Patch } from './patch';
@@ -20,7 +21,12 @@ export interface SegmentInfo {
   source: 'manual' | 'ai';
   algorithm?: string;
   prompt?: string;
+  /** What the segment shows, as SNOMED CT codes (see coding.ts); absent: not coded, written as "Tissue". */
+  coding?: SegmentCoding;
 }
+
+/** The longest segment name kept: an AI segment is named by its whole prompt up to this. */
+export const MAX_SEGMENT_NAME = 200;
 
 /** How a new segment starts: shown, editable, half-opaque, filled, drawn by hand. */
 export const NEW_SEGMENT_DEFAULTS = {
@@ -44,10 +50,10 @@ type Entry =
   | { kind: 'group'; label: string; entries: Entry[] };
 
 /** What an AI result replaces in an existing segment (display settings stay). */
-type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm'>;
+type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm' | 'coding'>;
 
 function resultState(s: Segment): ResultState {
-  return { masks: s.masks, source: s.source, prompt: s.prompt, algorithm: s.algorithm };
+  return { masks: s.masks, source: s.source, prompt: s.prompt, algorithm: s.algorithm, coding: s.coding };
 }
 
 function segmentBytes(s: Pick<Segment, 'masks'>): number {
@@ -221,12 +227,14 @@ export class SegmentList {
    */
   applyAiResult(
     masks: Mask[],
-    meta: { prompt: string; algorithm: string; name?: string },
+    meta: { prompt: string; algorithm: string; name?: string; coding?: SegmentCoding },
     replaceSelected = false,
   ): Segment {
-    const info = { source: 'ai' as const, prompt: meta.prompt, algorithm: meta.algorithm };
+    // A replaced segment takes the new prompt's coding, or none: the old one described the old prompt.
+    const info = { source: 'ai' as const, prompt: meta.prompt, algorithm: meta.algorithm, coding: meta.coding };
     const target = replaceSelected ? this.selected : null;
-    if (!target) return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, 40) }, masks, 'AI result');
+    if (!target)
+      return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, MAX_SEGMENT_NAME) }, masks, 'AI result');
     if (target.locked) throw new LockedSegmentError(target.name);
     this.checkMasks(masks);
     const before = resultState(target);

@@ -117,7 +117,11 @@ export class SegmentRunner {
         return mask;
       });
       this.editor.preview = null;
-      await this.editor.applyAiResult(masks, { prompt, algorithm: `${ALGORITHM} ${result.model}` });
+      await this.editor.applyAiResult(masks, {
+        prompt,
+        algorithm: `${ALGORITHM} ${result.model}`,
+        ...(result.coding ? { coding: result.coding } : {}),
+      });
       this.message = describeResult(prompt, result);
     } catch (err) {
       if (this.current?.requestId !== requestId) return; // replaced by a newer prompt

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Events, IpcError, type NextmaskApi } from '../../../shared/ipc';
 import { packBits } from '../../../shared/labelmap/bits';
+import { codingOf } from '../../../shared/labelmap/coding';
 import { PARTIAL_SIZE, type SegmentResult } from '../../../shared/segment-types';
 import { SegmentEditor } from '../segments/editor.svelte';
 import { describeResult, SegmentRunner } from './segment-runner.svelte';
@@ -21,6 +22,7 @@ function result(requestId: string): SegmentResult {
     gated: null,
     confidence: 0.9,
     notices: [],
+    coding: codingOf('lung', 'left'),
     model: 'base',
     ms: 321,
     provider: 'cpu',
@@ -101,6 +103,7 @@ describe('SegmentRunner', () => {
     expect(editor.preview).toBeNull();
     const [segment] = editor.list!.segments;
     expect(segment).toMatchObject({ source: 'ai', prompt: 'left lung', algorithm: 'NextMask NTP-MRISeg base' });
+    expect(segment!.coding).toEqual(codingOf('lung', 'left'));
     expect(Array.from(segment!.masks[1]!.data)).toEqual(Array.from(MASK));
     expect(segment!.masks[0]!.data.every((v) => v === 0)).toBe(true);
     expect(calls.some((c) => c.channel === 'masks:proposal')).toBe(true);

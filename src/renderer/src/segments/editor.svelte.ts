@@ -6,6 +6,7 @@
 import type { NextmaskApi } from '../../../shared/ipc';
 import { stampDisc, stepBrushRadius, strokeSegment } from '../../../shared/labelmap/brush';
 import type { ExportFormat } from '../../../shared/labelmap/channels';
+import type { SegmentCoding } from '../../../shared/labelmap/coding';
 import { floodFill, removeSmallIslands } from '../../../shared/labelmap/flood';
 import { fillPolygon } from '../../../shared/labelmap/lasso';
 import { clearMask, countSet, type Mask, type Point, type Rect } from '../../../shared/labelmap/mask';
@@ -311,15 +312,22 @@ export class SegmentEditor {
   /** An AI result: a new segment (or the selected one replaced) in one undo step, its proposal kept. */
   async applyAiResult(
     masks: Mask[],
-    meta: { prompt: string; algorithm: string },
+    meta: { prompt: string; algorithm: string; coding?: SegmentCoding },
     replaceSelected = false,
   ): Promise<void> {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
     const segment = list.applyAiResult(masks, meta, replaceSelected);
     this.changed('AI result', segment.id, 'all');
+    const { prompt, algorithm } = meta;
     await this.run(() =>
-      this.api.invoke('masks:proposal', { seriesId, segmentUid: segment.id, ...meta, bits: toPayload(segment).bits }),
+      this.api.invoke('masks:proposal', {
+        seriesId,
+        segmentUid: segment.id,
+        prompt,
+        algorithm,
+        bits: toPayload(segment).bits,
+      }),
     );
   }
 

@@ -2,6 +2,7 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { NextmaskApi } from '../../../shared/ipc';
+import { codingOf } from '../../../shared/labelmap/coding';
 import { countSet, createMask } from '../../../shared/labelmap/mask';
 import {
   framesFromChange,
@@ -187,5 +188,45 @@ describe('SegmentPanel', () => {
     await fireEvent.click(screen.getByLabelText(/De-identify/));
     flushSync();
     expect(screen.getByRole('note').textContent).toContain('De-identification ON');
+  });
+
+  it('redraws a row at once after a change of colour, name or coding, with eye and lock on every row', async () => {
+    const calls: { channel: string; args: unknown }[] = [];
+    const editor = new SegmentEditor(fakeApi(calls));
+    await editor.open('series-1');
+    render(SegmentPanel, { editor });
+    editor.addSegment();
+    flushSync();
+    const swatches = screen.getAllByTestId('segment-swatch');
+    expect(swatches).toHaveLength(2);
+    editor.update('liver', { color: [0, 255, 0], name: 'Infection in the lower left lung and the lower right lung' });
+    flushSync();
+    expect(swatches[0]!.style.background).toBe('rgb(0, 255, 0)');
+    expect(screen.getAllByTestId('segment-name')[0]!.textContent).toBe(
+      'Infection in the lower left lung and the lower right lung',
+    );
+
+    const eyes = screen.getAllByTestId('segment-visible');
+    const locks = screen.getAllByTestId('segment-lock');
+    expect([eyes.length, locks.length]).toEqual([2, 2]);
+    await fireEvent.click(eyes[1]!);
+    await fireEvent.click(locks[0]!);
+    expect(editor.list!.segments.map((s) => [s.visible, s.locked])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+    expect(eyes[1]!.getAttribute('aria-pressed')).toBe('true');
+
+    await fireEvent.click(screen.getAllByTestId('segment-name')[0]!);
+    expect(screen.getAllByTestId('segment-coding')[0]!.textContent).toBe('not coded');
+    await fireEvent.change(screen.getByTestId('segment-coding-kind'), { target: { value: 'infiltrate' } });
+    await fireEvent.change(screen.getByTestId('segment-side'), { target: { value: 'both' } });
+    expect(editor.list!.segments[0]!.coding).toEqual(codingOf('infiltrate', 'both'));
+    expect(screen.getAllByTestId('segment-coding')[0]!.textContent).toBe(
+      'Radiologic infiltrate of lung · right and left',
+    );
+    await editor.flush();
+    const last = calls.filter((c) => c.channel === 'masks:commit').at(-1)!.args as Commit;
+    expect(last.changed[0]).toMatchObject({ id: 'liver', coding: codingOf('infiltrate', 'both') });
   });
 });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { describeCoding } from '../../shared/labelmap/coding';
+import { codingFromPrompt } from './coding';
+
+const read = (prompt: string) => {
+  const coding = codingFromPrompt(prompt);
+  return (
+    coding &&
+    `${coding.category.meaning} / ${describeCoding(coding)}${coding.region ? ` in ${coding.region.meaning}` : ''}`
+  );
+};
+
+describe('codingFromPrompt', () => {
+  it('codes a lung as an anatomical structure with the side the prompt names', () => {
+    expect(read('left lung')).toBe('Anatomical Structure / Lung · left');
+    expect(read('Right lung')).toBe('Anatomical Structure / Lung · right');
+    expect(read('both lungs')).toBe('Anatomical Structure / Lung · right and left');
+    expect(read('lung')).toBe('Anatomical Structure / Lung');
+    expect(codingFromPrompt('left lung')?.type).toEqual({ value: '39607008', scheme: 'SCT', meaning: 'Lung' });
+  });
+
+  it('codes an infection or opacity as an abnormal structure in the lungs it names', () => {
+    expect(read('Unilateral pulmonary infection, one infected area, lower left lung.')).toBe(
+      'Morphologically Abnormal Structure / Radiologic infiltrate of lung · left in Lung',
+    );
+    expect(read('Bilateral pulmonary infection, two infected areas, lower left lung and lower right lung')).toBe(
+      'Morphologically Abnormal Structure / Radiologic infiltrate of lung · right and left in Lung',
+    );
+    expect(read('Bilateral infection, three infected areas')).toBe(
+      'Morphologically Abnormal Structure / Radiologic infiltrate of lung · right and left in Lung',
+    );
+    expect(read('two opacities, right lower zone')).toBe(
+      'Morphologically Abnormal Structure / Radiologic infiltrate of lung · right in Lung',
+    );
+    expect(read('consolidation in the RLL')).toBe(
+      'Morphologically Abnormal Structure / Lung consolidation · right in Lung',
+    );
+    expect(read('nodule in the left upper lobe')).toBe('Morphologically Abnormal Structure / Nodule · left in Lung');
+  });
+
+  it('codes a bone tumour as a neoplasm of bone', () => {
+    const coding = codingFromPrompt(
+      'One benign osteochondroma lesion in the femur of the lower limb (lateral view), located in the left side.',
+    );
+    expect(coding).toMatchObject({ type: { value: '108369006', meaning: 'Neoplasm' }, region: { meaning: 'Bone' } });
+    // The film's "left side" is an image direction, not the patient's: no laterality.
+    expect(coding?.regionModifier).toBeUndefined();
+    expect(read('giant cell tumour of the knee')).toBe('Morphologically Abnormal Structure / Neoplasm in Bone');
+  });
+
+  it('codes nothing where the prompt names nothing codable', () => {
+    expect(codingFromPrompt('no findings')).toBeNull();
+    expect(codingFromPrompt('liver')).toBeNull();
+    expect(codingFromPrompt('right lower lobe')).toBeNull();
+  });
+});
