@@ -128,7 +128,7 @@ describe('exporting SEG', () => {
     }
   });
 
-  it('writes coded segments (category, type, laterality, region) that dciodvfy passes and that read back', () => {
+  it('writes coded segments (category, type, laterality, region) that dciodvfy passes and that read back', async () => {
     const [liver, lesion] = exampleSegments() as [SegSegment, SegSegment];
     const coded: SegSegment[] = [
       { ...liver, label: 'Left lung', coding: codingOf('lung', 'left') },
@@ -140,7 +140,7 @@ describe('exporting SEG', () => {
     writeFileSync(path, writeSeg({ sources, segments: coded }));
     expect(dciodvfyErrors(path)).toEqual([]);
 
-    const items = readDataset(readFileSync(path)).SegmentSequence as Record<string, unknown>[];
+    const items = (await readDataset(readFileSync(path))).SegmentSequence as Record<string, unknown>[];
     expect(items[0]).toMatchObject({
       SegmentedPropertyCategoryCodeSequence: [{ CodeValue: '91723000', CodingSchemeDesignator: 'SCT' }],
       SegmentedPropertyTypeCodeSequence: [
@@ -154,7 +154,7 @@ describe('exporting SEG', () => {
     // Without a coding: the generic "Tissue".
     expect(items[3]).toMatchObject({ SegmentedPropertyTypeCodeSequence: [{ CodeValue: CODES.tissue.value }] });
 
-    const back = readSeg(readFileSync(path), sources).segments.map((s) => s.coding);
+    const back = (await readSeg(readFileSync(path), sources)).segments.map((s) => s.coding);
     expect(back).toEqual([
       codingOf('lung', 'left'),
       codingOf('infiltrate', 'both'),
