@@ -11,7 +11,13 @@ export interface JobInit {
 export type JobReply =
   | { type: 'progress'; progress: FineTuneProgress }
   | { type: 'done'; result: FineTuneResult }
-  | { type: 'error'; message: string; cancelled: boolean };
+  | {
+      type: 'error';
+      message: string;
+      cancelled: boolean;
+      /** The system error's code (ENOSPC, …), if any. */
+      code?: string;
+    };
 
 /** Name of the built worker bundle (electron.vite.config.ts, main build inputs). */
 export const FINETUNE_WORKER_BUNDLE = 'finetune-worker.js';
@@ -48,7 +54,14 @@ export function runInWorker(
     worker.on('message', (reply: JobReply) => {
       if (reply.type === 'progress') options.onProgress?.(reply.progress);
       else if (reply.type === 'done') finish(() => resolve(reply.result));
-      else finish(() => reject(reply.cancelled ? new FineTuneCancelled() : new Error(reply.message)));
+      else
+        finish(() =>
+          reject(
+            reply.cancelled
+              ? new FineTuneCancelled()
+              : Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {}),
+          ),
+        );
     });
     worker.on('error', (err) => finish(() => reject(new Error(`the fine-tuning worker failed: ${err.message}`))));
     worker.on('exit', (code) => finish(() => reject(new Error(`the fine-tuning worker exited (code ${code})`))));

@@ -15,10 +15,13 @@ runFineTune(spec, {
   cancelled: () => Atomics.load(cancel, 0) !== 0,
 }).then(
   (result) => post({ type: 'done', result }),
-  (err: unknown) =>
+  (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException | null)?.code;
     post({
       type: 'error',
       message: err instanceof Error ? err.message : String(err),
       cancelled: err instanceof Cancelled,
-    }),
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+  },
 );

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +12,7 @@ import { REPO_ROOT } from '../testing/shared-data';
 import { writeRandomModel } from '../testing/tiny-model';
 import { modelWeights } from '../training/model-weights';
 import { DEFAULT_SETTINGS } from './job';
-import { BASE, ModelVersions, VERSION_FILES } from './versions';
+import { BASE, ModelVersions, VERSION_FILES, type WriteFile } from './versions';
 import { writeFineTuneWorkspace } from './workspace.fixture';
 import { fineTuneWorkspace } from './workspace-run';
 
@@ -29,6 +30,49 @@ async function setup() {
   return { workspace, versions, first };
 }
 const ready = setup();
+
+/** `nextmask finetune` on the test workspace from sources, in a child process (`wrap`: a command in front). */
+function finetuneCommand(args: string[], wrap: string[] = []) {
+  const argv = [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(REPO_ROOT, 'src/cli/nextmask.ts'),
+    'finetune',
+    '--workspace',
+    wsDir,
+    '--model',
+    baseDir,
+    '--batch',
+    '2',
+    ...args,
+  ];
+  const [command, ...rest] = [...wrap, ...argv] as [string, ...string[]];
+  return spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Every file of the workspace but its versions, with its sha256: what a failed run must leave as it was
+ * (but SQLite's shared-memory index, which any reader rewrites).
+ */
+async function workspaceFiles(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(wsDir)).filter((n) => n !== 'models' && !n.endsWith('-shm')).sort()) {
+    out[name] = createHash('sha256')
+      .update(await readFile(join(wsDir, name)))
+      .digest('hex');
+  }
+  return out;
+}
+
+/** What a run may change in the versions folder: the active choice, the versions, staging folders. */
+async function versionsState(versions: ModelVersions) {
+  return {
+    active: existsSync(join(versions.dir, 'active.json')) ? await readFile(join(versions.dir, 'active.json')) : null,
+    versions: (await versions.list()).map((v) => v.id),
+    staging: (await readdir(versions.dir)).filter((n) => n.startsWith('.staging-')),
+  };
+}
 
 describe('model versions', () => {
   it('keeps a round as a version beside the workspace, activates it and rolls back to the base', async () => {
@@ -102,25 +146,7 @@ describe('model versions', () => {
     const active = await versions.active();
     const before = (await versions.list()).map((v) => v.id);
     const corrections = workspace.listCorrections().length;
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/cli/nextmask.ts'),
-        'finetune',
-        '--workspace',
-        wsDir,
-        '--model',
-        baseDir,
-        '--epochs',
-        '50',
-        '--batch',
-        '2',
-        '--activate',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = finetuneCommand(['--epochs', '50', '--activate']);
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.once('exit', (_code, signal) => resolve(signal)),
     );
@@ -143,5 +169,50 @@ describe('model versions', () => {
     expect((await readdir(versions.dir)).filter((n) => n.startsWith('.staging-'))).toEqual([staging.split('/').pop()]);
     await versions.discard(staging);
     expect(existsSync(staging)).toBe(false);
+  }, 120_000);
+  it('a disk that fills up part-way through writing a version: said in words, nothing changed, staging removed', async () => {
+    const { workspace } = await ready;
+    const shown = await versionsState(new ModelVersions(wsDir, baseDir));
+    const files = await workspaceFiles();
+    const written: string[] = [];
+    // The manifest, the last file of a version, gets half its bytes on disk, then the disk is full.
+    const fillsUp: WriteFile = async (path, bytes) => {
+      written.push(path.split('/').pop() as string);
+      if (!path.endsWith('manifest.json')) return writeFile(path, bytes);
+      await writeFile(path, bytes.slice(0, bytes.length >> 1));
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC' });
+    };
+    const full = new ModelVersions(wsDir, baseDir, fillsUp);
+    await expect(fineTuneWorkspace(workspace, full, { settings })).rejects.toThrow(
+      new RegExp(
+        `^not enough room on the disk \\(ENOSPC\\): the new version could not be written to ${full.dir}; nothing was changed and the active model is still ${await full.active()}; free some space and try again$`,
+      ),
+    );
+    expect(written).toEqual([VERSION_FILES.info, VERSION_FILES.het, 'manifest.json']);
+    expect(await versionsState(full)).toEqual(shown);
+    expect(await workspaceFiles()).toEqual(files);
+  }, 60_000);
+
+  it('the command line under a file size limit: a message, exit code 1, nothing changed', async () => {
+    const shown = await versionsState(new ModelVersions(wsDir, baseDir));
+    const files = await workspaceFiles();
+    // The kernel refuses the write of the largest model graph part-way (EFBIG), as a full disk would
+    // (ENOSPC). The limit must stay above the workspace's 32 KiB SQLite index (sparse, so a full disk
+    // does not refuse it, a size limit does) and every smaller file the run writes.
+    const sizes = await Promise.all((await readdir(baseDir)).map(async (n) => (await stat(join(baseDir, n))).size));
+    const limit = Math.max(...sizes) - 1;
+    expect(limit, 'the largest graph of the tiny model must exceed the SQLite index').toBeGreaterThan(32_768);
+    const child = finetuneCommand(['--epochs', '1'], ['prlimit', `--fsize=${limit}`, '--']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr.trim().split('\n').at(-1)).toMatch(
+      /^nextmask finetune: not enough room on the disk \(EFBIG\): the new version could not be written to .*; nothing was changed and the active model is still [\w-]+; free some space and try again$/,
+    );
+    expect(code).toBe(1);
+    expect(await versionsState(new ModelVersions(wsDir, baseDir))).toEqual(shown);
+    expect(await workspaceFiles()).toEqual(files);
   }, 120_000);
 });

@@ -50,6 +50,21 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** How a version's files are written: whole, then synced. A test passes one that fails part-way (a full disk). */
+export type WriteFile = (path: string, bytes: string | Uint8Array) => Promise<void>;
+
+/** Error codes of a write the disk had no room for: full, over quota, over the file size limit. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** `err` in the clinician's words when the disk had no room for a write (any other error as it is). */
+export function explainNoRoom(err: unknown, consequence: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !NO_ROOM.has(code)) return err;
+  return new Error(`not enough room on the disk (${code}): ${consequence}; free some space and try again`, {
+    cause: err,
+  });
+}
+
 async function writeSynced(path: string, bytes: string | Uint8Array): Promise<void> {
   const handle = await open(path, 'w');
   try {
@@ -67,6 +82,7 @@ export class ModelVersions {
   constructor(
     workspaceDir: string,
     readonly baseDir: string,
+    private readonly write: WriteFile = writeSynced,
   ) {
     this.dir = join(workspaceDir, VERSIONS_DIR);
   }
@@ -129,7 +145,12 @@ export class ModelVersions {
     }
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `${ACTIVE_FILE}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await writeSynced(tmp, `${JSON.stringify({ active: id })}\n`);
+    try {
+      await this.write(tmp, `${JSON.stringify({ active: id })}\n`);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw explainNoRoom(err, `${id} was not activated; the active model is still ${await this.active()}`);
+    }
     await rename(tmp, join(this.dir, ACTIVE_FILE));
     await syncDir(this.dir);
   }
@@ -173,8 +194,8 @@ export class ModelVersions {
   ): Promise<VersionInfo> {
     const id = await this.nextId();
     const full: VersionInfo = { format: FORMAT, id, createdAt: new Date().toISOString(), ...info };
-    await writeSynced(join(staging, VERSION_FILES.info), `${JSON.stringify(full, null, 2)}\n`);
-    await writeSynced(join(staging, VERSION_FILES.het), JSON.stringify(het));
+    await this.write(join(staging, VERSION_FILES.info), `${JSON.stringify(full, null, 2)}\n`);
+    await this.write(join(staging, VERSION_FILES.het), JSON.stringify(het));
     await this.seal(staging);
     await rename(staging, this.versionDir(id));
     await syncDir(this.dir);
@@ -185,7 +206,7 @@ export class ModelVersions {
   private async seal(dir: string): Promise<void> {
     const names = (await readdir(dir)).filter((n) => n !== MODEL_FILES.manifest);
     const manifest = { sha256: await hashFiles(dir, names) };
-    await writeSynced(join(dir, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+    await this.write(join(dir, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
     for (const name of names) {
       const handle = await open(join(dir, name), 'r');
       await handle.sync();
@@ -218,11 +239,11 @@ export class ModelVersions {
     length.writeUInt32LE(header.length);
     const tmp = `${path}.tmp-${process.pid}`;
     try {
-      await writeSynced(tmp, Buffer.concat([BUNDLE_MAGIC, length, header, ...bytes]));
+      await this.write(tmp, Buffer.concat([BUNDLE_MAGIC, length, header, ...bytes]));
       await rename(tmp, path);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw err;
+      throw explainNoRoom(err, `${path} was not written`);
     }
   }
 
@@ -254,7 +275,7 @@ export class ModelVersions {
         const data = bytes.subarray(at, at + f.size);
         at += f.size;
         if (createHash('sha256').update(data).digest('hex') !== f.sha256) throw bad(`${f.name} is damaged`);
-        await writeSynced(join(staging, f.name), data);
+        await this.write(join(staging, f.name), data);
       }
       await verifyManifest(staging);
       await readModelFile(staging);
@@ -266,7 +287,7 @@ export class ModelVersions {
       return info;
     } catch (err) {
       await this.discard(staging);
-      throw err;
+      throw explainNoRoom(err, `the version was not added to ${this.dir}`);
     }
   }
 }

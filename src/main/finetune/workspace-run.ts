@@ -6,7 +6,7 @@ import type { Workspace } from '../store/workspace';
 import { splitByCase, workspaceSet } from './fine-tune-set';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';
 import { runInWorker } from './job-runner';
-import type { ModelVersions, VersionInfo } from './versions';
+import { explainNoRoom, type ModelVersions, type VersionInfo } from './versions';
 
 export interface RoundOptions {
   settings?: Partial<FineTuneSettings>;
@@ -63,6 +63,9 @@ export async function fineTuneWorkspace(
     );
   } catch (err) {
     await versions.discard(staging);
-    throw err;
+    throw explainNoRoom(
+      err,
+      `the new version could not be written to ${versions.dir}; nothing was changed and the active model is still ${parent}`,
+    );
   }
 }
