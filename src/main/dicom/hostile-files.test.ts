@@ -59,9 +59,9 @@ describe('declared sizes are checked before anything is allocated', () => {
     expect(ms).toBeLessThan(5000);
   });
 
-  it('refuses 1e7 frames of a native file that holds one', async () => {
-    const bytes = editElement(ts('explicit_little.dcm'), 0x00280008, 'IS', '10000000');
-    const { errors, ms } = await openOne(write('frames-1e7.dcm', bytes));
+  it.each(['explicit_little.dcm', 'jpeg_baseline_8bit.dcm'])('refuses 1e7 frames of %s at once', async (name) => {
+    const bytes = editElement(ts(name), 0x00280008, 'IS', '10000000');
+    const { errors, ms } = await openOne(write(`frames-1e7-${name}`, bytes));
     expect(errors[0]?.message).toMatch(/NumberOfFrames 10000000 is above the \d+ frame limit/);
     expect(ms).toBeLessThan(5000);
   });
@@ -70,6 +70,25 @@ describe('declared sizes are checked before anything is allocated', () => {
     const full = ts('explicit_little.dcm');
     const { errors } = await openOne(write('cut.dcm', full.subarray(0, full.length - 1000)));
     expect(errors[0]?.message).toMatch(/too short|truncated/);
+  });
+
+  it('refuses a file above the size limit, and an image above the decoded-size ceiling', async () => {
+    expect(inputLimits()).toMatchObject({ fileBytes: 2048 * 2 ** 20, decodedBytes: 8192 * 2 ** 20, frames: 20_000 });
+    // Lowered limits stand in for the defaults: the same checks, without gigabyte files.
+    process.env.NEXTMASK_MAX_FILE_MB = '0.25';
+    process.env.NEXTMASK_MAX_DECODED_MB = '1';
+    try {
+      const big = await openOne(sharedPath('dicom/transfer-syntaxes/explicit_little.dcm'));
+      expect(big.errors[0]?.message).toMatch(/^file is 1 MiB, above the 262144 bytes limit/);
+      delete process.env.NEXTMASK_MAX_FILE_MB;
+      const jpeg = await openOne(sharedPath('dicom/transfer-syntaxes/jpeg_baseline_8bit.dcm'));
+      expect(jpeg.errors[0]?.message).toMatch(
+        /^image decodes to .*, above the 1 MiB limit \(NEXTMASK_MAX_DECODED_MB\)/,
+      );
+    } finally {
+      delete process.env.NEXTMASK_MAX_FILE_MB;
+      delete process.env.NEXTMASK_MAX_DECODED_MB;
+    }
   });
 
   it('opens a file of many small frames without one object per frame', async () => {
@@ -127,9 +146,9 @@ describe('only regular files are read', () => {
     const { errors, ms } = await openOne(fifos[0]!);
     expect(errors[0]?.message).toMatch(/a pipe \(FIFO\)/);
     expect(ms).toBeLessThan(5000);
-    // All at once: a blocking open would hold a libuv thread each and hang every later read.
-    const all = await library.open(fifos);
-    expect(all.errors).toHaveLength(5);
+    // Five opens at once: a blocking open would hold a libuv thread each and hang every later read.
+    const all = await Promise.all(fifos.map((f) => library.open([f])));
+    expect(all.flatMap((r) => r.errors)).toHaveLength(5);
     const real = await openOne(sharedPath('dicom/transfer-syntaxes/explicit_little.dcm'));
     expect(real.errors).toEqual([]);
     // Inside a folder they are skipped, not read.

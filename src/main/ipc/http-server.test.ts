@@ -105,6 +105,13 @@ describe('loopback HTTP server', () => {
     expect((await call('app:echo', { message: 'still here' })).status).toBe(200);
   });
 
+  it('refuses a body above 64 MiB with 400 and keeps serving', async () => {
+    const huge = await call('app:echo', { message: 'x'.repeat(64 * 2 ** 20) });
+    expect(huge.status).toBe(400);
+    expect(await huge.text()).toContain('request body too large');
+    expect((await call('app:echo', { message: 'still here' })).status).toBe(200);
+  });
+
   it('refuses a Host that is not this server (DNS rebinding)', async () => {
     const port = new URL(server.origin).port;
     const headers = { [TOKEN_HEADER]: server.token };

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +128,19 @@ describe('Annotations', () => {
       delete process.env.NEXTMASK_MAX_INFLATED_MB;
     }
     expect(String(error)).toMatch(/deflated DICOM data set expands to more than 64 MiB \(a decompression bomb\?\)/);
+  });
+
+  it('writes an export whole: a new file renamed over the old one, never rewritten in place', async () => {
+    const exports = join(dir, 'whole');
+    mkdirSync(exports);
+    for (const format of ['seg', 'nifti'] as const) {
+      const path = join(exports, `liver.${format === 'seg' ? 'dcm' : 'nii.gz'}`);
+      await annotations.export({ seriesId: ctId, format, path });
+      const before = statSync(path).ino;
+      await annotations.export({ seriesId: ctId, format, path });
+      expect(statSync(path).ino, format).not.toBe(before);
+    }
+    expect(readdirSync(exports).sort(), 'no temporary file left beside them').toEqual(['liver.dcm', 'liver.nii.gz']);
   });
 
   it('records an AI proposal; an edited save marks it a correction and exports it as SEMIAUTOMATIC', async () => {

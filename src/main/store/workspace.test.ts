@@ -9,6 +9,7 @@ import { packBits, unpackBits } from '../../shared/labelmap/bits';
 import { codingOf } from '../../shared/labelmap/coding';
 import { createMask, type Mask, masksEqual } from '../../shared/labelmap/mask';
 import type { Segment } from '../../shared/labelmap/segments';
+import { deflateBomb } from '../testing/bombs';
 import { REPO_ROOT } from '../testing/shared-data';
 import { CRASH_STUDY, savedSegments } from './crash-writer.fixture';
 import { compressMask, decompressMask } from './mask-codec';
@@ -59,6 +60,10 @@ describe('mask codec', () => {
     const data = Uint8Array.from({ length: 77 }, (_, i) => (i % 3 === 0 ? 1 : 0));
     expect(unpackBits(packBits(data), 77)).toEqual(data);
     expect(decompressMask(compressMask(data), 77)).toEqual(data);
+  });
+
+  it('never inflates a stored frame past its own bits', () => {
+    expect(() => decompressMask(deflateBomb(16 * 2 ** 20), 512 * 512)).toThrow(/Cannot create a Buffer larger than/);
   });
 
   it('compresses a typical mask far below its raw size', () => {
