@@ -30,7 +30,7 @@ import {
   timeStats,
 } from '../src/main/evaluation/segment-bench';
 import { diceOf, overlap } from '../src/main/evaluation/segmentation';
-import { LOW_CONFIDENCE } from '../src/main/model/answer-notices';
+import { LOW_CONFIDENCE } from '../src/main/segmenter/pipeline/answer-notices';
 import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';
 import { IDENTITY_VIEW } from '../src/main/segmenter/pipeline/test-time-views';
 import type { DecoderModels } from '../src/main/segmenter/runtime/decoder-session';
@@ -226,7 +226,7 @@ ${pipeline.ms.length} images of the \`${values.split}\` split (${perGroupWords})
 
 ### Confidence and Dice
 
-Each answer's confidence (\`answerConfidence\`, src/main/model/answer-notices.ts: the mean |2p − 1| over the patches of the answer's probability map that hold any mass) against its Dice, on the same ${calibration.length} val answers; the plot is \`${values.reliability}\` (dots: answers; line: mean Dice per tenth of confidence). Answers under \`LOW_CONFIDENCE\` (${LOW_CONFIDENCE}) are labelled low confidence.
+Each answer's confidence (\`answerConfidence\`, src/main/segmenter/pipeline/answer-notices.ts: the mean |2p − 1| over the patches of the answer's probability map that hold any mass) against its Dice, on the same ${calibration.length} val answers; the plot is \`${values.reliability}\` (dots: answers; line: mean Dice per tenth of confidence). Answers under \`LOW_CONFIDENCE\` (${LOW_CONFIDENCE}) are labelled low confidence.
 
 | confidence | answers | mean Dice |
 | --- | --- | --- |

@@ -2,8 +2,8 @@
 // probabilities) and what it could not read as asked — a prompt mostly of words its vocabulary does not
 // know, a prompt longer than it reads, an image of a kind it was not trained on. The answer is still
 // given; these say plainly why it may not be what was asked for.
-import type { Plane } from '../imaging/resample';
-import { type TextVocab, UNK_ID } from '../tokenizers/text-vocab';
+import type { Plane } from '../../imaging/resample';
+import { type TextVocab, UNK_ID } from '../../tokenizers/text-vocab';
 
 /** What the model reads of a prompt. */
 export interface PromptReading {

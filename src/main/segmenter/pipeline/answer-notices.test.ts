@@ -1,7 +1,7 @@
 // Notices and confidence on hand-made cases, with the shipped text vocabulary (English descriptions).
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TextVocab } from '../tokenizers/text-vocab';
+import { TextVocab } from '../../tokenizers/text-vocab';
 import { answerConfidence, answerNotices, LOW_CONFIDENCE, readPrompt, uncertaintyMap } from './answer-notices';
 
 let vocab: TextVocab;
