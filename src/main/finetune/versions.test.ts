@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -140,6 +140,13 @@ describe('model versions', () => {
     await expect(victim.activate(first.id)).rejects.toThrow(/decode.onnx does not match its sha256/);
     expect(await victim.active()).toBe(BASE);
   }, 60_000);
+
+  it('refuses a pipe named as a version file at once, instead of waiting on it', async () => {
+    const fifo = join(root, 'version-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const versions = new ModelVersions(mkdtempSync(join(root, 'ws-')), baseDir);
+    await expect(versions.importFile(fifo)).rejects.toThrow(/a pipe \(FIFO\), not a file that can be opened/);
+  });
 
   it('a run killed with SIGKILL leaves the active version, the versions and the workspace as they were', async () => {
     const { versions, workspace } = await ready;

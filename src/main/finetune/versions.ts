@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readInputFile } from '../files/read-input';
 import { hashFiles, verifyManifest } from '../segmenter/runtime/manifest';
 import { MODEL_FILES, readModelFile } from '../segmenter/runtime/model-files';
 import type { HardError } from '../training/het-memory';
@@ -249,7 +250,7 @@ export class ModelVersions {
 
   /** Adds a version exported elsewhere; a damaged, foreign or tampered file is refused and nothing is written. */
   async importFile(path: string): Promise<VersionInfo> {
-    const bytes = await readFile(path);
+    const bytes = await readInputFile(path);
     const bad = (why: string) => new Error(`${path} is not a NextMask model version file: ${why}`);
     if (bytes.length < 12 || !bytes.subarray(0, 8).equals(BUNDLE_MAGIC)) throw bad('wrong magic bytes');
     const headerLength = bytes.readUInt32LE(8);

@@ -1,5 +1,6 @@
 // The PACS pieces that need no server: QIDO-RS parameters and page sorting, the cache's LRU eviction
 // with its protected series, and secrets that never reach the disk in plain text.
+import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -109,6 +110,24 @@ describe('what the PACS cache keeps', () => {
     saved = '2026-01-04T00:00:00.000Z';
     await service.cache.put('1.2', '1.2.1', new Uint8Array(10));
     expect(await service.cache.evict()).toEqual([]);
+  });
+});
+
+describe('sending a file', () => {
+  it('refuses a pipe named as the file at once, instead of waiting on it', async () => {
+    const fifo = join(dir, 'seg-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const service = new PacsService({
+      dir,
+      secrets: new MemorySecrets(),
+      images: { open: () => Promise.reject(new Error('not opened here')), list: () => [] },
+      exportSeg: () => Promise.reject(new Error('not sent here')),
+      lastSaved: () => null,
+      cacheBytes: 0,
+    });
+    await expect(service.sendFile('nowhere', fifo)).rejects.toThrow(
+      `cannot read ${fifo}: a pipe (FIFO), not a file that can be opened`,
+    );
   });
 });
 

@@ -15,6 +15,7 @@ import type {
 } from '../../shared/pacs-types';
 import type { OpenResult, SeriesSummary } from '../../shared/viewer-types';
 import { UserFacingError } from '../errors';
+import { readInputFile } from '../files/read-input';
 import { items, readDataset, str } from '../seg/dicom-file';
 import { CACHE_FOLDER, SeriesCache } from './cache';
 import { PacsClient } from './client';
@@ -142,7 +143,7 @@ export class PacsService {
 
   /** A SEG file from disk (the CLI's `pacs send`). */
   async sendFile(name: string | PacsConnection, path: string): Promise<SendResult> {
-    const bytes = await readFile(path).catch((err: Error) => {
+    const bytes = await readInputFile(path).catch((err: Error) => {
       throw new UserFacingError(`cannot read ${path}: ${err.message}`);
     });
     return this.sendBytes(name, bytes, false);
