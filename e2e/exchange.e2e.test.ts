@@ -1,6 +1,7 @@
-// Import where people expect it, in the served app: a SEG opened by path is drawn over the CT it
-// refers to, and a second import of the same SEG asks first.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// Export and import where people expect them, in the served app: a SEG opened by path is drawn over
+// the CT it refers to, a second import of the same SEG asks first, and typed export paths land in the
+// default export folder with their extension, `~` expanded, folders and missing files told in words.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -11,6 +12,16 @@ import { type OpenedApp, openApp } from './harness';
 const LIVER_SEG = sharedPath('dicom', 'ct-3slice-with-seg', 'seg-liver.dcm');
 
 const rows = (page: Page) => page.getByTestId('segment-row').count();
+
+/** Exports to the typed path; returns the line shown: the success message or the error, whichever comes. */
+async function exportTo(page: Page, typed: string): Promise<string> {
+  await page.getByTestId('export-path').fill(typed);
+  await page.getByTestId('export-submit').click();
+  // The two lines are separate elements (message, error): wait for either, not for one that may never come.
+  const line = page.getByTestId('masks-message').or(page.getByTestId('masks-error'));
+  await line.waitFor();
+  return (await line.textContent()) ?? '';
+}
 
 describe('export and import in Chromium', () => {
   let dir: string;
@@ -55,5 +66,30 @@ describe('export and import in Chromium', () => {
     await expect.poll(() => rows(page)).toBe(2);
     await page.getByTestId('undo').click();
     await expect.poll(() => rows(page)).toBe(1);
+  });
+
+  it('exports to the default folder with the extension added, expands ~, and says in words what is wrong', async () => {
+    const exports = join(dir, 'store', 'exports');
+    // The suggested name, with nothing typed: into the workspace's export folder, as .dcm.
+    const suggested = await page.getByTestId('export-path').inputValue();
+    expect(suggested).not.toBe('');
+    expect(await exportTo(page, suggested)).toBe(`Exported ${join(exports, `${suggested}.dcm`)}`);
+    expect(existsSync(join(exports, `${suggested}.dcm`))).toBe(true);
+
+    expect(await exportTo(page, 'liver-no-extension')).toBe(`Exported ${join(exports, 'liver-no-extension.dcm')}`);
+    expect(await exportTo(page, '~/from-home')).toBe(`Exported ${join(dir, 'home', 'from-home.dcm')}`);
+    expect(existsSync(join(dir, 'home', 'from-home.dcm'))).toBe(true);
+
+    const folder = await exportTo(page, join(dir, 'home'));
+    expect(folder).toBe(`${join(dir, 'home')} is a folder: give a file name inside it`);
+    expect(await page.getByTestId('masks-message').count()).toBe(0);
+
+    const missing = join(dir, 'nowhere', 'seg.dcm');
+    await page.getByTestId('import-path').fill(missing);
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('masks-error').filter({ hasText: 'no file' }).waitFor();
+    expect(await page.getByTestId('masks-error').textContent()).toBe(`no file at ${missing}`);
+    expect(await rows(page)).toBe(1);
+    expect(opened.errors).toEqual([]);
   });
 });

@@ -98,6 +98,15 @@ describe('Annotations', () => {
     for (const [i, m] of liver.masks.entries()) expect(masksEqual(fromNifti.masks[i]!, m)).toBe(true);
   });
 
+  it('refuses a folder typed as the export target instead of writing a file beside it', async () => {
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    await expect(annotations.export({ seriesId: ctId, format: 'seg', path: folder })).rejects.toThrow(
+      `${folder} is a folder: give a file name inside it`,
+    );
+    expect(existsSync(`${folder}.dcm`)).toBe(false);
+  });
+
   it('loads seg-liver.dcm over the CT series opened in the viewer', async () => {
     const segments = await annotations.import(ctId, sharedPath('dicom/ct-3slice-with-seg/seg-liver.dcm'));
     expect(segments.map((s: SegmentPayload) => [s.name, s.source, s.algorithm])).toEqual([

@@ -173,7 +173,10 @@ export class Annotations {
   }
 
   async export(typed: ExportRequest): Promise<ExportResult> {
-    const path = withExtension(resolveUserPath(typed.path, this.exportDir), typed.format);
+    const typedPath = resolveUserPath(typed.path, this.exportDir);
+    // A folder typed as the target is refused as it was typed, before the extension would turn it into a file beside it.
+    await checkNotFolder(typedPath);
+    const path = withExtension(typedPath, typed.format);
     await checkNotFolder(path);
     if (path.startsWith(this.exportDir)) await mkdir(this.exportDir, { recursive: true });
     try {

@@ -65,9 +65,11 @@ export class SegmentEditor {
 
   constructor(private readonly api: NextmaskApi) {}
 
+  /** One call to main: its error replaces the last message, so an old "Exported …" never sits beside a failure. */
   private async run<T>(what: () => Promise<T>): Promise<T | undefined> {
     this.busy = true;
     this.error = null;
+    this.message = null;
     try {
       return await what();
     } catch (err) {
@@ -360,7 +362,6 @@ export class SegmentEditor {
     if (!payloads) return;
     if (!again && payloads.some((p) => list.segments.some((s) => s.id === p.id))) {
       this.duplicate = { path, segments: payloads.length };
-      this.message = null;
       return;
     }
     const shape = { width: list.width, height: list.height, frameCount: list.frameCount };
