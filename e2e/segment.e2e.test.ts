@@ -81,6 +81,8 @@ describe('segmenting from a prompt in Chromium', () => {
     const pixels = Number(/([\d,]+) px/.exec(message)?.[1]?.replaceAll(',', ''));
     expect(Number(await row.getByTestId('segment-pixels').textContent())).toBe(pixels);
     expect(await page.getByTestId('segment-provider').textContent()).toBe('cpu');
+    // Coded from the prompt, as the SEG export will write it.
+    expect(await row.getByTestId('segment-coding').textContent()).toBe('Lung · left');
 
     const seen = await page.evaluate(
       () =>

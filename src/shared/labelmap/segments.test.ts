@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stampDisc, strokeSegment } from './brush';
+import { codingOf } from './coding';
 import { History } from './history';
 import { clearMask, cloneMask, countSet, createMask, masksEqual } from './mask';
 import { LockedSegmentError, SegmentList } from './segments';
@@ -96,8 +97,11 @@ describe('SegmentList', () => {
     const list = new SegmentList(8, 8, 1);
     const mask = createMask(8, 8);
     mask.data.fill(1, 0, 16);
-    const seg = list.applyAiResult([mask], { prompt: 'left lower lobe infection', algorithm: 'NTP-MRISeg 0.1' });
-    expect(seg).toMatchObject({ source: 'ai', prompt: 'left lower lobe infection', algorithm: 'NTP-MRISeg 0.1' });
+    const prompt = 'Bilateral pulmonary infection, two infected areas, lower left lung and lower right lung';
+    const coding = codingOf('infiltrate', 'both');
+    const seg = list.applyAiResult([mask], { prompt, algorithm: 'NTP-MRISeg 0.1', coding });
+    // Named by the whole prompt: two prompts that differ late stay apart in the list.
+    expect(seg).toMatchObject({ source: 'ai', name: prompt, prompt, algorithm: 'NTP-MRISeg 0.1', coding });
     expect(list.selectedId).toBe(seg.id);
     expect(list.undo()).toBe('AI result');
     expect(list.segments).toHaveLength(0);
@@ -111,7 +115,7 @@ describe('SegmentList', () => {
     const manual = cloneMask(seg.masks[0]!);
     const ai = createMask(8, 8);
     ai.data.fill(1, 32);
-    list.applyAiResult([ai], { prompt: 'p', algorithm: 'a' }, true);
+    list.applyAiResult([ai], { prompt: 'left lung', algorithm: 'a', coding: codingOf('lung', 'left') }, true);
     expect(list.segments).toHaveLength(1);
     expect(masksEqual(seg.masks[0]!, ai)).toBe(true);
     expect(seg.source).toBe('ai');
@@ -120,6 +124,7 @@ describe('SegmentList', () => {
     expect(masksEqual(seg.masks[0]!, manual)).toBe(true);
     expect(seg.source).toBe('manual');
     expect(seg.prompt).toBeUndefined();
+    expect(seg.coding).toBeUndefined();
   });
 
   it('rejects masks of the wrong size with a clear error', () => {
