@@ -18,10 +18,10 @@ import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig, layoutOf } fr
 import { segment } from '../segmenter/pipeline/segment';
 import { TEST_TIME_VIEWS } from '../segmenter/pipeline/test-time-views';
 import { exportModel, loadModel, readModelFile, releaseModel } from '../segmenter/runtime/model-files';
-import { loadTokenizers, type SampleTokens, type Tokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
+import { loadTokenizers, type Tokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
 import { type HardError, HetMemory } from '../training/het-memory';
-import { corruptMaskInputs } from '../training/input-noise';
 import { modelWeights } from '../training/model-weights';
+import { packBatch, recordErrors, stepBatch } from '../training/train-batch';
 import { predictionModel } from '../training/train-graph';
 import { type Anchor, forgettingGuard, heldOutLossModel, trainableNames } from './guard';
 import { type FineTuneItem, loadItem } from './items';
@@ -138,10 +138,6 @@ export class Cancelled extends Error {
   }
 }
 
-interface Tokenized extends SampleTokens {
-  id: string;
-}
-
 interface HeldOutAnswer {
   dice: number;
   text: string;
@@ -184,26 +180,7 @@ async function heldOutDice(
 }
 
 async function tokenize(tokenizers: Tokenizers, arch: ArchitectureConfig, item: FineTuneItem, seed?: number) {
-  const loaded = await loadItem(item, seed);
-  return { id: item.id, ...(await tokenizeSample(tokenizers, layoutOf(arch), loaded)) };
-}
-
-/** Rows of a batch as the training graph takes them: image ids, text + mask inputs, targets. */
-function batchOf(arch: ArchitectureConfig, rows: readonly Tokenized[]) {
-  const layout = layoutOf(arch);
-  const B = rows.length;
-  const P = layout.outputs;
-  const out = {
-    image: new BigInt64Array(B * GRID_TOKENS * layout.imageLevels),
-    tokens: new BigInt64Array(B * (layout.maxText + GRID_TOKENS)),
-    targets: new BigInt64Array(B * P),
-  };
-  rows.forEach((t, b) => {
-    out.image.set(Array.from(t.image, BigInt), b * t.image.length);
-    out.tokens.set([...Array.from(t.text, BigInt), ...Array.from(t.mask, BigInt)], b * (layout.maxText + GRID_TOKENS));
-    out.targets.set([...Array.from(t.mask, BigInt), BigInt(layout.eos)], b * P);
-  });
-  return out;
+  return tokenizeSample(tokenizers, layoutOf(arch), await loadItem(item, seed));
 }
 
 export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Promise<FineTuneResult> {
@@ -268,7 +245,7 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   const heldOutLoss = async (params: Record<string, Float32Array>) => {
     let sum = 0;
     for (const t of heldOutTokens) {
-      const b = batchOf(arch, [t]);
+      const b = packBatch(layout, [t]);
       const out = await lossSession.run({
         image: hostTensor(b.image, [1, GRID_TOKENS, layout.imageLevels]),
         tokens: hostTensor(b.tokens, [1, layout.maxText + GRID_TOKENS]),
@@ -287,8 +264,6 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   let best = { epoch: 0, loss: (epochs[0] as EpochRecord).heldOutLoss, params: weights.params };
   const perEpoch = Math.ceil(spec.train.length / B);
   const total = perEpoch * settings.epochs;
-  const H = losses.het.top;
-  const P = layout.outputs;
   const trainStarted = performance.now();
   let stoppedEarly = false;
   try {
@@ -304,45 +279,11 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
         const rows = await Promise.all(
           chosen.map((item, i) => tokenize(tokenizers, arch, item, deriveSeed(settings.seed, step * B + i))),
         );
-        const batch = batchOf(arch, rows);
-        const noisy = BigInt64Array.from(batch.tokens);
-        corruptMaskInputs(
-          noisy,
-          B,
-          layout.maxText,
-          layout.maskCodes,
-          trainCfg?.maskInputNoise ?? 0,
-          deriveSeed(settings.seed ^ 0x5eed, step),
-          trainCfg?.maskInputBlank ?? 0,
-        );
-        const hetInputs = het
-          ? { positions: new BigInt64Array(B * H), wrong: new BigInt64Array(B * H), weights: new Float32Array(B * H) }
-          : null;
-        if (het && hetInputs) for (const [b, item] of chosen.entries()) het.fill(item.id, b, hetInputs);
-        const r = await trainer.step(
-          {
-            ...batch,
-            tokens: noisy,
-            ...(hetInputs
-              ? { hetPositions: hetInputs.positions, hetWrong: hetInputs.wrong, hetWeights: hetInputs.weights }
-              : {}),
-            ...fixed,
-          },
-          settings.lr,
-        );
+        const ids = chosen.map((item) => item.id);
+        const { batch, feeds } = stepBatch(layout, rows, ids, trainCfg, settings.seed, step, het);
+        const r = await trainer.step({ ...feeds, ...fixed }, settings.lr);
         if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${r.step}; nothing was saved`);
-        if (het && predictor) {
-          const out = await predictor.run({
-            image: hostTensor(batch.image, [B, GRID_TOKENS, layout.imageLevels]),
-            tokens: hostTensor(batch.tokens, [B, layout.maxText + GRID_TOKENS]),
-            ...paramFeeds(allParams()),
-          });
-          const predicted = out.predicted?.data as BigInt64Array;
-          for (const [b, item] of chosen.entries()) {
-            const rowsOf = (a: BigInt64Array) => Array.from(a.subarray(b * P, (b + 1) * P), Number);
-            het.record(item.id, rowsOf(predicted), rowsOf(batch.targets));
-          }
-        }
+        if (het && predictor) await recordErrors(layout, het, predictor, batch, ids, paramFeeds(allParams()));
         lossSum += r.loss;
         const elapsed = (performance.now() - trainStarted) / 1000;
         hooks.onProgress?.({

@@ -15,7 +15,7 @@ export class HetMemory {
   private readonly errors = new Map<string, HardError[]>();
 
   constructor(
-    private readonly top: number,
+    readonly top: number,
     private readonly codebook: MaskCodebook,
   ) {}
 

@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { GRID_TOKENS } from '../../shared/tokens';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
 import { listSamples, loadSample, repeatGroups, type SampleSource } from '../data/samples';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
@@ -18,7 +17,7 @@ import { exportModel, loadModel } from '../segmenter/runtime/model-files';
 import { loadTokenizers, tokenizeSample, tokenSizes } from '../segmenter/runtime/tokenizer-set';
 import { codewordInitialParams } from './codeword-init';
 import { HetMemory } from './het-memory';
-import { corruptMaskInputs } from './input-noise';
+import { recordErrors, stepBatch } from './train-batch';
 import { learningRate, plannedSteps, type TrainConfig } from './train-config';
 import { modelBatch, modelLoss, predictionModel } from './train-graph';
 
@@ -147,8 +146,6 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   };
 
   let val: EvalSummary | null = null;
-  const P = layout.outputs;
-  const H = cfg.losses.het.top;
   const end = options.stopAt !== undefined ? Math.min(total, options.stopAt) : total;
   while (trainer.steps < end) {
     const step = trainer.steps;
@@ -161,51 +158,21 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
         tokenizeSample(tokenizers, layout, await loadSample(s, { seed: deriveSeed(cfg.seed, step * B + i) })),
       ),
     );
-    const batch = {
-      image: new BigInt64Array(B * GRID_TOKENS * layout.imageLevels),
-      tokens: new BigInt64Array(B * (layout.maxText + GRID_TOKENS)),
-      targets: new BigInt64Array(B * P),
-    };
-    tokens.forEach((t, b) => {
-      batch.image.set(Array.from(t.image, BigInt), b * t.image.length);
-      batch.tokens.set(
-        [...Array.from(t.text, BigInt), ...Array.from(t.mask, BigInt)],
-        b * (layout.maxText + GRID_TOKENS),
-      );
-      batch.targets.set([...Array.from(t.mask, BigInt), BigInt(layout.eos)], b * P);
-    });
-    const noisy = BigInt64Array.from(batch.tokens);
-    const noise = cfg.train.maskInputNoise ?? 0;
-    const blank = cfg.train.maskInputBlank ?? 0;
-    corruptMaskInputs(noisy, B, layout.maxText, layout.maskCodes, noise, deriveSeed(cfg.seed ^ 0x5eed, step), blank);
-    const hetInputs = het
-      ? { positions: new BigInt64Array(B * H), wrong: new BigInt64Array(B * H), weights: new Float32Array(B * H) }
-      : null;
-    if (het && hetInputs) for (const [b, s] of chosen.entries()) het.fill(s.id, b, hetInputs);
+    const ids = chosen.map((s) => s.id);
+    const { batch, feeds } = stepBatch(layout, tokens, ids, cfg.train, cfg.seed, step, het);
     const lr = learningRate(cfg.train, step, total);
     const t1 = performance.now();
-    const r = await trainer.step(
-      {
-        ...batch,
-        tokens: noisy,
-        ...(hetInputs
-          ? { hetPositions: hetInputs.positions, hetWrong: hetInputs.wrong, hetWeights: hetInputs.weights }
-          : {}),
-      },
-      lr,
-    );
+    const r = await trainer.step(feeds, lr);
     if (het && predictor) {
       const params = trainer.parameters();
-      const out = await predictor.run({
-        image: hostTensor(batch.image, [B, GRID_TOKENS, layout.imageLevels]),
-        tokens: hostTensor(batch.tokens, [B, layout.maxText + GRID_TOKENS]),
-        ...Object.fromEntries(program.params.map((p) => [p.name, hostTensor(params[p.name] as Float32Array, p.shape)])),
-      });
-      const predicted = out.predicted?.data as BigInt64Array;
-      for (const [b, s] of chosen.entries()) {
-        const rows = (a: BigInt64Array) => Array.from(a.subarray(b * P, (b + 1) * P), Number);
-        het.record(s.id, rows(predicted), rows(batch.targets));
-      }
+      await recordErrors(
+        layout,
+        het,
+        predictor,
+        batch,
+        ids,
+        Object.fromEntries(program.params.map((p) => [p.name, hostTensor(params[p.name] as Float32Array, p.shape)])),
+      );
     }
     const t2 = performance.now();
     await record({
