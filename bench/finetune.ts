@@ -4,7 +4,7 @@
 // {"cases", "secondsPerEpoch", "totalSeconds", "diceBefore", "diceAfter", "otherGroupsDiceChange", …} last.
 // Run: npm run bench:finetune -- [--data ../shared/data] [--model models/base] [--group btxrd] [--filter <text>]
 //      [--cases 40] [--eval-cases 40] [--other-per-group 10] [--guard l2|last-blocks] [--epochs N] [--lr X]
-//      [--threads 2] [--seed 1] [--het-weight W]
+//      [--threads 2] [--seed 1] [--het-weight W] [--blocks N]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { progressPrinter } from '../src/cli/finetune';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     'het-weight': { type: 'string' },
+    blocks: { type: 'string', default: String(DEFAULT_SETTINGS.blocks) },
   },
 });
 if (values.guard !== 'l2' && values.guard !== 'last-blocks') throw new Error('--guard must be l2 or last-blocks');
@@ -37,6 +38,7 @@ const settings: FineTuneSettings = {
   lr: Number(values.lr),
   threads: Number(values.threads),
   seed: Number(values.seed),
+  blocks: Number(values.blocks),
   ...(values['het-weight'] === undefined ? {} : { hetWeight: Number(values['het-weight']) }),
 };
 const print = progressPrinter();
