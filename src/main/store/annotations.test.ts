@@ -16,7 +16,7 @@ import { countSet, createMask, masksEqual } from '../../shared/labelmap/mask';
 import { fromPayload, type SegmentPayload, toChangePayload, toPayload } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { ImageLibrary } from '../dicom/library';
-import { deflatedDicomBomb } from '../testing/bombs';
+import { deflatedDicomBomb, gzipBomb } from '../testing/bombs';
 import { deflateFile } from '../testing/dicom-edit';
 import { sharedPath } from '../testing/shared-data';
 import { timerGaps } from '../testing/timer-gaps';
@@ -117,7 +117,7 @@ describe('Annotations', () => {
     ).toBe(true);
   });
 
-  it('imports a deflated SEG, and refuses a deflated SEG bomb without stalling the event loop', async () => {
+  it('imports a deflated SEG, and refuses a deflated SEG bomb and a .nii.gz bomb without stalling the event loop', async () => {
     const plain = readFileSync(sharedPath('dicom/ct-3slice-with-seg/seg-liver.dcm'));
     const deflatedPath = join(dir, 'seg-liver-deflated.dcm');
     writeFileSync(deflatedPath, deflateFile(plain));
@@ -125,18 +125,25 @@ describe('Annotations', () => {
     const fromPlain = await annotations.import(ctId, sharedPath('dicom/ct-3slice-with-seg/seg-liver.dcm'));
     expect(fromDeflated.map((s) => s.bits)).toEqual(fromPlain.map((s) => s.bits));
 
-    const bombPath = join(dir, 'seg-bomb.dcm');
-    writeFileSync(bombPath, deflatedDicomBomb(deflateFile(plain), 4 * 2 ** 30));
-    let error: unknown;
+    // Bombs on masks:import: a deflated SEG, and a .nii.gz of 2 MiB that expands to 2 GiB.
+    const bombs: [string, Buffer, RegExp][] = [
+      ['seg-bomb.dcm', deflatedDicomBomb(deflateFile(plain), 4 * 2 ** 30), /deflated DICOM data set expands/],
+      ['bomb.nii.gz', gzipBomb(2 * 2 ** 30), /NIfTI \(\.nii\.gz\) expands/],
+    ];
     // A lower cap than the default 512 MiB keeps the test quick; the limit is the same code path.
     process.env.NEXTMASK_MAX_INFLATED_MB = '64';
     try {
-      const gaps = await timerGaps(() => annotations.import(ctId, bombPath).catch((err: unknown) => (error = err)));
-      expect(gaps.at(-1), 'longest event-loop stall, ms').toBeLessThan(1000);
+      for (const [name, bytes, what] of bombs) {
+        writeFileSync(join(dir, name), bytes);
+        let error: unknown;
+        const gaps = await timerGaps(() => annotations.import(ctId, join(dir, name)).catch((err) => (error = err)));
+        expect(gaps.at(-1), `${name}: longest event-loop stall, ms`).toBeLessThan(1000);
+        expect(String(error)).toMatch(what);
+        expect(String(error)).toMatch(/to more than 64 MiB \(a decompression bomb\?\)/);
+      }
     } finally {
       delete process.env.NEXTMASK_MAX_INFLATED_MB;
     }
-    expect(String(error)).toMatch(/deflated DICOM data set expands to more than 64 MiB \(a decompression bomb\?\)/);
   });
 
   it('writes an export whole: a new file renamed over the old one, never rewritten in place', async () => {
