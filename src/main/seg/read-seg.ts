@@ -6,6 +6,7 @@ import { unpackBits } from '../../shared/labelmap/bits';
 import type { Code, SegmentCoding } from '../../shared/labelmap/coding';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb } from '../../shared/labelmap/segments';
+import { formatBytes, inputLimits } from '../files/limits';
 import { dicomLabToRgb } from './colour';
 import { first, items, type NaturalDataset, numbers, readDataset, str } from './dicom-file';
 import { type SourceImage, sliceDistance } from './source-images';
@@ -105,8 +106,18 @@ export async function readSeg(bytes: Uint8Array, sources: SourceImage[]): Promis
     throw new Error(`SEG refers to series ${referencedSeries.join(', ')}, not to ${base.seriesInstanceUid}`);
   }
 
+  // Each segment gets a mask per image: a short file listing thousands of segments would otherwise
+  // allocate gigabytes. The ceiling is the one on inflated data (the NIfTI labels share it).
+  const segmentItems = items(ds.SegmentSequence);
+  const maskBytes = segmentItems.length * sources.length * rows * columns;
+  const limit = inputLimits().inflatedBytes;
+  if (maskBytes > limit) {
+    throw new Error(
+      `SEG defines ${segmentItems.length} segments; their masks would take ${formatBytes(maskBytes)}, above the ${formatBytes(limit)} limit (NEXTMASK_MAX_INFLATED_MB)`,
+    );
+  }
   const segments = new Map<number, ImportedSegment>();
-  for (const item of items(ds.SegmentSequence)) {
+  for (const item of segmentItems) {
     const number = Number(item.SegmentNumber);
     const lab = numbers(item.RecommendedDisplayCIELabValue);
     const segment: ImportedSegment = {

@@ -109,6 +109,31 @@ describe('exporting SEG', () => {
     ];
   }
 
+  it('refuses a SEG whose segments would need masks above the memory ceiling, before allocating them', async () => {
+    const dot = sources.map(() => createMask(512, 512));
+    dot[0]!.data[0] = 1;
+    const many = Array.from(
+      { length: 100 },
+      (_, i): SegSegment => ({
+        label: `Dot ${i + 1}`,
+        color: [200, 0, 0],
+        algorithmType: 'MANUAL',
+        masks: dot,
+      }),
+    );
+    const bytes = writeSeg({ sources, segments: many });
+    expect((await readSeg(bytes, sources)).segments).toHaveLength(100);
+    // 100 segments x 3 images x 512 x 512 = 75 MiB of masks.
+    process.env.NEXTMASK_MAX_INFLATED_MB = '64';
+    try {
+      await expect(readSeg(bytes, sources)).rejects.toThrow(
+        'SEG defines 100 segments; their masks would take 75 MiB, above the 64 MiB limit (NEXTMASK_MAX_INFLATED_MB)',
+      );
+    } finally {
+      delete process.env.NEXTMASK_MAX_INFLATED_MB;
+    }
+  });
+
   it('round-trips: re-imports equal to what was saved, and dciodvfy finds no errors', async () => {
     const segments = exampleSegments();
     const path = join(dir, 'roundtrip.dcm');
