@@ -35,6 +35,22 @@ describe('raster decoding', () => {
     expect(Math.max(image.width, image.height)).toBeLessThanOrEqual(512);
   });
 
+  it('refuses a small PNG that declares more pixels than the memory ceiling, before decoding it', () => {
+    // 4000x4000 of one grey: a 16 KiB file, and four 16-bit channels per pixel in the decoder.
+    const png = encodePngGrey({ width: 4000, height: 4000, bitsStored: 8, data: new Uint8Array(4000 * 4000) });
+    expect(png.length).toBeLessThan(64 * 1024);
+    expect(decodeRaster(png).width).toBe(4000);
+    // A lower ceiling than the default 512 MiB stands in for a bigger image: the same check.
+    process.env.NEXTMASK_MAX_INFLATED_MB = '64';
+    try {
+      expect(() => decodeRaster(png)).toThrow(
+        'a 4000x4000 image decodes to 122 MiB, above the 64 MiB limit (NEXTMASK_MAX_INFLATED_MB)',
+      );
+    } finally {
+      delete process.env.NEXTMASK_MAX_INFLATED_MB;
+    }
+  });
+
   it('rejects bytes that are neither PNG nor JPEG', () => {
     expect(() => decodeRaster(new Uint8Array([1, 2, 3, 4]))).toThrow(/not a PNG or JPEG/);
     expect(() => decodeRaster(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0]))).toThrow();

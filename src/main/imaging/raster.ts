@@ -2,7 +2,9 @@
 // data loader and the segmenter all read rasters through here.
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { formatBytes, inputLimits } from '../files/limits';
 import { readInputFile } from '../files/read-input';
+import { rasterSize } from './raster-size';
 
 export interface GreyImage {
   width: number;
@@ -64,24 +66,48 @@ function decodeJpeg(bytes: Uint8Array): GreyImage {
   return { width, height, bitsStored: 8, data };
 }
 
-export function decodeRaster(bytes: Uint8Array): GreyImage {
+type Size = { width: number; height: number };
+
+/**
+ * The size from the header, checked before decoding: a small PNG can declare a huge image of one
+ * colour, and the decoder allocates four channels of up to 16 bits for every pixel it declares.
+ */
+function checkedSize(bytes: Uint8Array): Size {
+  const size = rasterSize(bytes);
+  const decoded = size.width * size.height * 8;
+  const limit = inputLimits().inflatedBytes;
+  if (decoded > limit) {
+    throw new Error(
+      `a ${size.width}x${size.height} image decodes to ${formatBytes(decoded)}, above the ${formatBytes(limit)} limit (NEXTMASK_MAX_INFLATED_MB)`,
+    );
+  }
+  return size;
+}
+
+/** Decodes a PNG or JPEG; `check` sees its size from the header first and may refuse it. */
+export function decodeRaster(bytes: Uint8Array, check?: (size: Size) => void): GreyImage {
+  const size = checkedSize(bytes);
+  check?.(size);
   if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes);
   if (startsWith(bytes, JPEG_MAGIC)) return decodeJpeg(bytes);
   throw new Error('not a PNG or JPEG file');
 }
 
-export async function readRaster(path: string): Promise<GreyImage> {
+export async function readRaster(path: string, check?: (size: Size) => void): Promise<GreyImage> {
   const bytes = await readInputFile(path);
   try {
-    return decodeRaster(bytes);
+    return decodeRaster(bytes, check);
   } catch (err) {
     throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-/** A binary mask PNG (0/255 or 0/1) as 0/1 bytes. */
-export async function readBinaryMask(path: string): Promise<GreyImage & { data: Uint8Array }> {
-  const image = await readRaster(path);
+/** A binary mask PNG (0/255 or 0/1) as 0/1 bytes; `check` as for decodeRaster. */
+export async function readBinaryMask(
+  path: string,
+  check?: (size: Size) => void,
+): Promise<GreyImage & { data: Uint8Array }> {
+  const image = await readRaster(path, check);
   const half = image.bitsStored === 16 ? 32768 : 128;
   const max = Math.max(...image.data.subarray(0, Math.min(image.data.length, 1 << 16)), 0);
   // Some masks store 1 for foreground rather than 255.

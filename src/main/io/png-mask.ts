@@ -19,12 +19,12 @@ export async function writeMaskPng(path: string, mask: Mask): Promise<void> {
  * mask of another size is refused rather than stretched.
  */
 export async function readMaskPng(path: string, expected?: { width: number; height: number }): Promise<Mask> {
-  const image = await readBinaryMask(path);
-  if (expected && (image.width !== expected.width || image.height !== expected.height)) {
-    throw new Error(
-      `${path}: mask is ${image.width}x${image.height}, the image is ${expected.width}x${expected.height}`,
-    );
-  }
+  // Checked from the header, before the mask is decoded.
+  const image = await readBinaryMask(path, (size) => {
+    if (expected && (size.width !== expected.width || size.height !== expected.height)) {
+      throw new Error(`mask is ${size.width}x${size.height}, the image is ${expected.width}x${expected.height}`);
+    }
+  });
   const mask = createMask(image.width, image.height);
   mask.data.set(image.data);
   return mask;
