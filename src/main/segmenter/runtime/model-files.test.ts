@@ -79,6 +79,19 @@ describe('the model folder manifest', () => {
     await verifyManifest(join(REPO_ROOT, 'models', 'base'), ['prefill.onnx', 'decode.onnx', 'model.json']);
   });
 
+  it('refuses the shipped model with 64 KiB of noise in the middle of both graphs (it would load and answer wrong)', async () => {
+    const noisy = join(dir, 'base-noise');
+    await cp(join(REPO_ROOT, 'models', 'base'), noisy, { recursive: true });
+    for (const graph of ['prefill.onnx', 'decode.onnx']) {
+      const bytes = await readFile(join(noisy, graph));
+      Buffer.alloc(64 * 1024, 0x5a).copy(bytes, (bytes.length >> 1) - 32 * 1024);
+      await writeFile(join(noisy, graph), bytes);
+    }
+    await expect(loadModel(noisy, 1)).rejects.toThrow(
+      /model files changed or damaged: (prefill|decode)\.onnx does not match its sha256 in manifest\.json/,
+    );
+  });
+
   it('refuses each file changed by one byte, naming it', async () => {
     const names = (await readdir(join(dir, 'model'))).filter((f) => f !== MANIFEST_FILE);
     expect(names.length).toBeGreaterThanOrEqual(6);
