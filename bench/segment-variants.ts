@@ -14,6 +14,8 @@ import { listSamples, loadSample, modelInput } from '../src/main/data/samples';
 import { spread } from '../src/main/evaluation/evaluate';
 import { benchSamples, replaceSection, timeStats } from '../src/main/evaluation/segment-bench';
 import { type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';
+import { type DecoderModels, KvDecoderSession } from '../src/main/segmenter/runtime/decoder-session';
+import type { DecoderSession } from '../src/main/segmenter/runtime/decoding';
 import { loadModel, releaseModel, type SegmentationModel } from '../src/main/segmenter/runtime/model-files';
 
 const HEADING = '## Faster answers: one change at a time (`npm run bench:segment-variants`)';
@@ -40,9 +42,43 @@ interface Variant {
   model: SegmentationModel;
   options: SegmentOptions;
 }
+/**
+ * The test-time views decoded one after another, each its own KV session (the pipeline before views were
+ * batched): a row starts once the row before it has closed.
+ */
+function oneAtATime(m: DecoderModels, rows: number): DecoderSession[] {
+  let turn = Promise.resolve();
+  return Array.from({ length: rows }, () => {
+    const session = new KvDecoderSession(m);
+    const mine = turn;
+    let done = () => {};
+    turn = new Promise((resolve) => {
+      done = resolve;
+    });
+    let started = false;
+    return {
+      get length() {
+        return session.length;
+      },
+      truncate: (length: number) => session.truncate(length),
+      extend: async (tokens: Int32Array) => {
+        if (!started) await mine;
+        started = true;
+        return session.extend(tokens);
+      },
+      close: () => done(),
+    };
+  });
+}
+
 const variants: Variant[] = [
   { name: `reference: ORT ${threads} threads, spinning (ORT's default)`, model: spinning, options: {} },
-  { name: `ORT ${threads} threads, no spinning (default)`, model, options: {} },
+  {
+    name: `views one at a time, ORT ${threads} threads, no spinning`,
+    model,
+    options: { decoding: { sessions: oneAtATime } },
+  },
+  { name: `views as one batch, ORT ${threads} threads, no spinning (default)`, model, options: {} },
   { name: 'ORT 1 thread, no spinning', model: oneThread, options: {} },
   { name: 'longest draft 8 (no spinning)', model, options: { decoding: { maxDraft: 8 } } },
   { name: 'longest draft 24 (no spinning)', model, options: { decoding: { maxDraft: 24 } } },

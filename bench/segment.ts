@@ -122,7 +122,13 @@ type Mode = 'recompute' | 'kvGreedy' | 'headsOnly' | 'speculative';
 const modes: { mode: Mode; options: SegmentOptions }[] = [
   {
     mode: 'recompute',
-    options: { decoding: { decode: greedyDecode, session: (m: DecoderModels) => new RecomputeDecoderSession(m) } },
+    options: {
+      decoding: {
+        decode: greedyDecode,
+        sessions: (m: DecoderModels, rows: number) =>
+          Array.from({ length: rows }, () => new RecomputeDecoderSession(m)),
+      },
+    },
   },
   { mode: 'kvGreedy', options: { decoding: { decode: greedyDecode } } },
   { mode: 'headsOnly', options: { decoding: { maxDraft: 0 } } },

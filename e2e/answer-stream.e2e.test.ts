@@ -1,6 +1,7 @@
 // An answer as the user watches it in Chromium, with a small random model of the real format that decodes
 // under the expected rule (every test-time view and the lung gate, as the shipped model does): the first
-// draft is over the image before the answer arrives, and the progress total never changes while it runs.
+// draft is over the image before the answer arrives, the progress total never changes while it runs, and
+// the answer's uncertainty toggles over the image.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,28 @@ describe('an answer streaming in Chromium', () => {
     expect(seen.draftAt).toBeGreaterThan(0);
     expect(seen.draftAt).toBeLessThan(seen.totals[0] as number);
     expect(seen.answerBeforeDraft).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it("toggles the answer's uncertainty over the image, and off again", async () => {
+    const { page, errors } = opened;
+    /** The overlay's summed opacity: the segment alone, or with the doubt drawn over it. */
+    const opacity = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="mask-overlay"]')!;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0;
+        for (let i = 3; i < data.length; i += 4) sum += data[i] as number;
+        return sum;
+      });
+    const toggle = page.getByTestId('uncertainty-toggle');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    const without = await opacity();
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(opacity).toBeGreaterThan(without);
+    await toggle.click();
+    await expect.poll(opacity).toBe(without);
     expect(errors).toEqual([]);
   });
 });

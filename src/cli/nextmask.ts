@@ -35,7 +35,8 @@ const commands: Record<string, { summary: string; run: Command }> = {
     run: curvesCommand,
   },
   export: {
-    summary: "export a run's checkpoint as a model folder (<run folder> --out <model folder>)",
+    summary:
+      "export a run's checkpoint, or a model folder with this version's graphs, as a model folder (<run or model folder> --out <model folder>)",
     run: exportCommand,
   },
   tokens: {

@@ -55,6 +55,12 @@ export interface SegmentResult extends ProviderReport {
   confidence: number | null;
   /** Plain-language notices: low confidence, unknown words, a prompt cut short, an image of another kind. */
   notices: string[];
+  /**
+   * Where to check first: PARTIAL_SIZE² bytes on the model's grid (stretched over the image like a draft),
+   * 0..255 per pixel, from the test-time views' disagreement and their expected-patch probabilities;
+   * null when the model decodes by argmax.
+   */
+  uncertainty: Uint8Array | null;
   /** What the prompt names, coded for the segment (DICOM SEG's category and type); null when nothing codable. */
   coding: SegmentCoding | null;
   /** The model folder's name (the algorithm version recorded with the segment, as the CLI's SEG does). */

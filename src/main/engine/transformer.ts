@@ -27,8 +27,9 @@ function norm(g: Graph, x: Tensor, name: string, width: number): Tensor {
 }
 
 /**
- * Keys and values of the positions before x ([B, P, D], heads merged, P may be a named dim) and the
- * additive mask [T, P+T] over them and x's own positions, for decoding with a KV cache.
+ * Keys and values of the positions before x, position-major ([P, B, D], heads merged, P and B may be
+ * named dims: a cache of several rows then grows at its end, and its first P positions are one view), and
+ * the additive mask over them and x's own positions ([T, P+T], or [B, 1, T, P+T] for a mask per row).
  */
 export interface AttentionPast {
   keys: Tensor;
@@ -42,10 +43,11 @@ export interface LayerKv {
   values: Tensor;
 }
 
-// Concat along a dynamic axis (the cached prefix); inference only, so no gradient is needed.
+// The cached prefix [P, B, D] and x's own [B, T, D] as one position-major [P+T, B, D] (P is dynamic);
+// inference only, so no gradient is needed.
 function concatPositions(g: Graph, past: Tensor, current: Tensor): Tensor {
-  const [out] = g.op('Concat', [past, current], { axis: 1 }, [
-    [past.dtype, [past.shape[0] as number, 'kv', past.shape[2] as number]],
+  const [out] = g.op('Concat', [past, g.transpose(current, [1, 0, 2])], { axis: 0 }, [
+    [past.dtype, ['kv', past.shape[1] as number, past.shape[2] as number]],
   ]);
   return out as Tensor;
 }
@@ -61,8 +63,9 @@ function attention(g: Graph, x: Tensor, cfg: DecoderConfig, name: string, outStd
   const heads = (t: Tensor, perm: number[]) => g.transpose(g.reshape(t, [0, 0, h, dh]), perm);
   // Scale q rather than the [T, T] scores: the same result on fewer elements.
   const q = g.mul(heads(qPart, [0, 2, 1, 3]), g.scalar(1 / Math.sqrt(dh)));
-  const k = heads(past ? concatPositions(g, past.keys, own.keys) : own.keys, [0, 2, 3, 1]);
-  const v = heads(past ? concatPositions(g, past.values, own.values) : own.values, [0, 2, 1, 3]);
+  // With a cache the positions come first ([P+T, B, h, dh]): the same one transpose brings the batch first.
+  const k = past ? heads(concatPositions(g, past.keys, own.keys), [1, 2, 3, 0]) : heads(own.keys, [0, 2, 3, 1]);
+  const v = past ? heads(concatPositions(g, past.values, own.values), [1, 2, 0, 3]) : heads(own.values, [0, 2, 1, 3]);
   // Additive mask (0 on and below the diagonal, -1e9 above), built once on [T, T]: adding it
   // costs one pass over the scores and its gradient is the identity, unlike Where's.
   let mask = past?.mask;

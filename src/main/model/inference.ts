@@ -1,7 +1,9 @@
-// Inference graphs for the segmenter, weights embedded. Prefill: image and text → the last position's
-// head logits and every layer's keys and values. Decode step: new tokens, their positions, the causal
-// mask and each layer's cached keys/values → head logits of the new positions and ONLY their keys and
-// values (the cache appends them). Logits are [1, n, k heads, outputVocab].
+// Inference graphs for the segmenter, weights embedded, over a batch of rows (the test-time views of one
+// answer decode together). Prefill: image and text → the last position's head logits and every layer's
+// keys and values. Decode step: new tokens, their positions and mask (per row: rows accept different
+// numbers of draft tokens, so their cached lengths differ) and each layer's cached keys/values,
+// position-major ([past, B, D]) → head logits of the new positions and ONLY their keys and values
+// ([B, n, D]; the cache appends them). Logits are [B, n, k heads, outputVocab].
 import { GRID_TOKENS } from '../../shared/tokens';
 import { exportInference } from '../engine/export';
 import type { Graph, Tensor } from '../engine/graph';
@@ -25,8 +27,8 @@ function outputs(g: Graph, arch: ArchitectureConfig, hidden: Tensor, embedding: 
 export function prefillModel(arch: ArchitectureConfig, params: Record<string, Float32Array>): Uint8Array {
   const layout = layoutOf(arch);
   return exportInference((g) => {
-    const image = g.input('image', 'int64', [1, GRID_TOKENS, layout.imageLevels]);
-    const text = g.input('text', 'int64', [1, layout.maxText]);
+    const image = g.input('image', 'int64', ['batch', GRID_TOKENS, layout.imageLevels]);
+    const text = g.input('text', 'int64', ['batch', layout.maxText]);
     const positions = constantPositions(g, layout, 0, layout.prefix);
     const t = trunk(g, arch, { image, tokens: text, positions });
     const last = g.slice(t.hidden, [layout.prefix - 1], [layout.prefix], [1]);
@@ -36,12 +38,16 @@ export function prefillModel(arch: ArchitectureConfig, params: Record<string, Fl
 
 export function decodeStepModel(arch: ArchitectureConfig, params: Record<string, Float32Array>): Uint8Array {
   return exportInference((g) => {
-    const tokens = g.input('tokens', 'int64', [1, 'n']);
-    const positions = { a: g.input('position_a', 'int64', ['n']), b: g.input('position_b', 'int64', ['n']) };
-    const mask = g.input('mask', 'float32', ['n', 'kv']);
+    const tokens = g.input('tokens', 'int64', ['batch', 'n']);
+    const positions = {
+      a: g.input('position_a', 'int64', ['batch', 'n']),
+      b: g.input('position_b', 'int64', ['batch', 'n']),
+    };
+    // One mask per row, the same for every attention head.
+    const mask = g.unsqueeze(g.input('mask', 'float32', ['batch', 'n', 'kv']), [1]);
     const past: AttentionPast[] = Array.from({ length: arch.layers }, (_, l) => ({
-      keys: g.input(pastName('keys', l), 'float32', [1, 'past', arch.width]),
-      values: g.input(pastName('values', l), 'float32', [1, 'past', arch.width]),
+      keys: g.input(pastName('keys', l), 'float32', ['past', 'batch', arch.width]),
+      values: g.input(pastName('values', l), 'float32', ['past', 'batch', arch.width]),
       mask,
     }));
     const t = trunk(g, arch, { tokens, positions }, past);

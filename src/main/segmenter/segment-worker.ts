@@ -140,12 +140,17 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       cut: result.cut,
       gated: result.gated,
       confidence: result.confidence,
+      uncertainty: result.uncertainty,
       notices: answerNotices({ ...result, ...(request.modality ? { modality: request.modality } : {}) }),
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,
     };
-    post({ type: 'done', id, ...outcome }, [outcome.mask.buffer as ArrayBuffer]);
+    const transfer = [outcome.mask, ...(outcome.uncertainty ? [outcome.uncertainty] : [])];
+    post(
+      { type: 'done', id, ...outcome },
+      transfer.map((bytes) => bytes.buffer as ArrayBuffer),
+    );
   } catch (err) {
     post({ type: 'error', id, message: messageOf(err), cancelled: cancelled() });
   }

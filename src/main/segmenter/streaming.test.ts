@@ -11,7 +11,8 @@ import { writeRandomModel } from '../testing/tiny-model';
 import { cellWindow } from './pipeline/film-region';
 import { gateRegion } from './pipeline/lung-gate';
 import { LESION_CUT, type SegmentProgress, segment } from './pipeline/segment';
-import { IDENTITY_VIEW } from './pipeline/test-time-views';
+import { IDENTITY_VIEW, TEST_TIME_VIEWS } from './pipeline/test-time-views';
+import { KvDecoderSession, kvRows } from './runtime/decoder-session';
 import { loadModel, type SegmentationModel } from './runtime/model-files';
 import { segmentStreaming } from './streaming';
 
@@ -69,6 +70,37 @@ describe('segmentStreaming', () => {
       expect((progress[i] as SegmentProgress).decoded).toBeGreaterThan((progress[i - 1] as SegmentProgress).decoded);
     expect(progress.at(-1)?.decoded).toBe(2 * GRID_TOKENS);
     expect(progress.length).toBeLessThanOrEqual(expected.forwardPasses);
+  });
+
+  it('decodes the views and the lung gate as one batch with the maps of one decode at a time', async () => {
+    const text = 'Unilateral pulmonary infection, one infected area, lower left lung.';
+    const options = { rule: 'expected' as const, views: TEST_TIME_VIEWS, fallback: [] };
+    let batches = 0;
+    const batched = await segment(model, image, text, size, {
+      ...options,
+      decoding: {
+        sessions: (m, rows) => {
+          batches++;
+          expect(rows).toBe(TEST_TIME_VIEWS.length + 1);
+          return kvRows(m, rows);
+        },
+      },
+    });
+    const alone = await segment(model, image, text, size, {
+      ...options,
+      decoding: { sessions: (m, rows) => Array.from({ length: rows }, () => new KvDecoderSession(m)) },
+    });
+    expect(batches).toBe(1);
+    expect(Array.from(batched.tokens)).toEqual(Array.from(alone.tokens));
+    expect(batched.forwardPasses).toBe(alone.forwardPasses);
+    expect(batched.gated).toBe(alone.gated);
+    const [a, b] = [batched.probability, alone.probability] as Plane<Float32Array>[];
+    let worst = 0;
+    a?.data.forEach((p, i) => {
+      worst = Math.max(worst, Math.abs(p - (b?.data[i] as number)));
+    });
+    expect(a?.data.some((p) => p > 0)).toBe(true);
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it("decodes the lungs once more for a chest finding, counts it, and keeps the answer in the lung's zones", async () => {

@@ -4,7 +4,7 @@
 import { abortError } from '../errors';
 import type { Plane } from '../imaging/resample';
 import { type Segmentation, type SegmentOptions, segment } from './pipeline/segment';
-import { KvDecoderSession } from './runtime/decoder-session';
+import { kvRows } from './runtime/decoder-session';
 import type { DecoderSession } from './runtime/decoding';
 import type { SegmentationModel } from './runtime/model-files';
 
@@ -24,6 +24,7 @@ function checked(session: DecoderSession, check: () => void): DecoderSession {
       return session.extend(tokens);
     },
     truncate: (length) => session.truncate(length),
+    close: () => session.close?.(),
   };
 }
 
@@ -41,6 +42,6 @@ export async function segmentStreaming(
   check();
   return segment(model, image, text, size, {
     ...rest,
-    decoding: { session: (m) => checked(new KvDecoderSession(m), check) },
+    decoding: { sessions: (m, rows) => kvRows(m, rows).map((row) => checked(row, check)) },
   });
 }

@@ -70,6 +70,17 @@ describe('answerConfidence and uncertaintyMap', () => {
     const half = plane(Array.from({ length: 32 * 32 }, (_, i) => (i % 32 < 16 ? 0.5 : i >= 16 * 32 ? 1 : 0)));
     expect(answerConfidence(half)).toBeCloseTo(1 / 3, 6); // patches: 0.5, 0.5 (left), 1 (lower right)
     expect(answerConfidence(plane(Array(32 * 32).fill(0)))).toBe(1);
-    expect(Array.from(uncertaintyMap(plane([0, 0.5, 1, 0.25], 4)))).toEqual([0, 255, 0, 128]);
+    expect(Array.from(uncertaintyMap([plane([0, 0.5, 1, 0.25], 4)]))).toEqual([0, 255, 0, 128]);
+  });
+
+  it("maps doubt per pixel from the views' mean and their disagreement, nothing outside the gate", () => {
+    // Pixel by pixel: all sure of 0; all at 1/2; split 1 against 0 (mean 1/2); 0.9 against 0.5 (mean 0.7,
+    // spread 0.2: 1 − |2·0.7 − 1| = 0.6 over 2·0.2 = 0.4); sure of 1 but outside the gate.
+    const views = [plane([0, 0.5, 1, 0.9, 1], 5), plane([0, 0.5, 0, 0.5, 1], 5)];
+    const inside = { width: 5, height: 1, data: Uint8Array.of(1, 1, 1, 1, 0) };
+    expect(Array.from(uncertaintyMap(views, inside))).toEqual([0, 255, 255, 153, 0]);
+    // Three views voting 1, 1, 0: mean 2/3 gives 0.67, their spread (0.47) doubled gives 0.94.
+    const votes = [plane([1], 1), plane([1], 1), plane([0], 1)];
+    expect(uncertaintyMap(votes)[0]).toBe(Math.round((255 * 2 * Math.sqrt(2)) / 3));
   });
 });

@@ -2,7 +2,7 @@
 // probabilities) and what it could not read as asked — a prompt mostly of words its vocabulary does not
 // know, a prompt longer than it reads, an image of a kind it was not trained on. The answer is still
 // given; these say plainly why it may not be what was asked for.
-import type { Plane } from '../../imaging/resample';
+import type { Mask, Plane } from '../../imaging/resample';
 import { type TextVocab, UNK_ID } from '../../tokenizers/text-vocab';
 
 /** What the model reads of a prompt. */
@@ -65,9 +65,31 @@ export function answerConfidence(map: Plane<Float32Array>, patch = 16, floor = 0
   return n === 0 ? 1 : sum / n;
 }
 
-/** Per pixel, how unsure the answer is there, 0..255 (255 at p = 1/2): the overlay of where to check first. */
-export function uncertaintyMap(map: Plane<Float32Array>): Uint8Array {
-  return Uint8Array.from(map.data, (p) => Math.round(255 * (1 - Math.abs(2 * p - 1))));
+/**
+ * Per pixel, how unsure the answer is there, 0..255: the overlay of where to check first. From the views'
+ * probability maps (the expected patches of each view): 1 − |2p − 1| of their mean p (255 at p = 1/2,
+ * where the model's own code probabilities or the views' votes split evenly), or twice their spread
+ * (standard deviation) where the views disagree more than their mean shows. 0 outside `inside` (the gate
+ * that kept the answer there decided it).
+ */
+export function uncertaintyMap(maps: readonly Plane<Float32Array>[], inside: Mask | null = null): Uint8Array {
+  const first = maps[0];
+  if (!first) throw new Error('uncertaintyMap needs at least one map');
+  const out = new Uint8Array(first.data.length);
+  for (let i = 0; i < out.length; i++) {
+    if (inside && inside.data[i] !== 1) continue;
+    let sum = 0;
+    let squares = 0;
+    for (const m of maps) {
+      const p = m.data[i] as number;
+      sum += p;
+      squares += p * p;
+    }
+    const mean = sum / maps.length;
+    const spread = Math.sqrt(Math.max(0, squares / maps.length - mean * mean));
+    out[i] = Math.round(255 * Math.min(1, Math.max(1 - Math.abs(2 * mean - 1), 2 * spread)));
+  }
+  return out;
 }
 
 /** The plain-language notices for an answer; empty when there is nothing to say. */

@@ -16,11 +16,11 @@ import { filmCell, type LungPlaces, lungPlaces, mentionsChest } from '../../prom
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../../tokenizers/mask-codebook';
 import type { DecoderModels } from '../runtime/decoder-session';
-import { KvDecoderSession, promptIds } from '../runtime/decoder-session';
+import { kvRows, promptIds } from '../runtime/decoder-session';
 import { type DecodeOptions, type DecoderSession, type Lookahead, speculativeDecode } from '../runtime/decoding';
 import { ExpectedPatchSession } from '../runtime/expected-patch';
 import { encodeImage, type Tokenizers } from '../runtime/tokenizer-set';
-import { answerConfidence, type PromptReading, readPrompt } from './answer-notices';
+import { answerConfidence, type PromptReading, readPrompt, uncertaintyMap } from './answer-notices';
 import { cellWindow } from './film-region';
 import { gated, gateRegion } from './lung-gate';
 import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
@@ -41,6 +41,8 @@ export interface Segmentation {
   gated: Gate | null;
   /** How sure the answer is, from the model's token probabilities (answer-notices.ts); null under argmax. */
   confidence: number | null;
+  /** Where to check first: per pixel of the 256x256 grid, 0..255, from the views' maps (uncertaintyMap); null under argmax. */
+  uncertainty: Uint8Array | null;
   /** How the model read the prompt: unknown words, words past its text length. */
   reading: PromptReading;
 }
@@ -62,8 +64,8 @@ export type DecodeRule = 'argmax' | 'expected';
 export interface Decoding {
   /** Decoding algorithm (default speculative; greedyDecode gives the same tokens in more passes). */
   decode: typeof speculativeDecode;
-  /** The decoder session (default KV-cached). */
-  session: (model: DecoderModels) => DecoderSession;
+  /** The decoder sessions of a round's decodes, one per decode (default: rows of one KV-cached batch, kvRows). */
+  sessions: (model: DecoderModels, rows: number) => DecoderSession[];
   /** Longest speculative draft, the heads' guesses included; 0 drafts from the heads only (see maskLookahead). */
   maxDraft: number;
 }
@@ -167,33 +169,37 @@ interface Decoded {
   forwardPasses: number;
 }
 
-/** Runs one decode; `onTokens` hears how many outputs are final. */
+/** Runs one decode on `cached` (a row of the round's batch), then closes it; `onTokens` hears how many outputs are final. */
 async function runDecode(
   model: SegmentModel,
   { prompt, threshold }: Decode,
   decoding: Decoding,
+  cached: DecoderSession,
   options: Pick<DecodeOptions, 'signal' | 'onTokens'>,
 ): Promise<Decoded> {
   const { layout, tokenizers } = model;
-  const cached = decoding.session(model);
   const data = threshold === null ? null : new Float32Array(GRID_PIXELS * GRID_PIXELS);
   const session = data ? new ExpectedPatchSession(cached, tokenizers.mask, layout, threshold as number, data) : cached;
-  const result = await decoding.decode(session, prompt, {
-    steps: layout.outputs,
-    allowed: (i: number) => allowedOutput(layout, i),
-    ...(decoding.maxDraft > 0 ? { lookahead: maskLookahead(layout, decoding.maxDraft) } : {}),
-    ...options,
-  });
-  return {
-    tokens: result.tokens.subarray(0, GRID_TOKENS),
-    map: data && { width: GRID_PIXELS, height: GRID_PIXELS, data },
-    forwardPasses: result.forwardPasses,
-  };
+  try {
+    const result = await decoding.decode(session, prompt, {
+      steps: layout.outputs,
+      allowed: (i: number) => allowedOutput(layout, i),
+      ...(decoding.maxDraft > 0 ? { lookahead: maskLookahead(layout, decoding.maxDraft) } : {}),
+      ...options,
+    });
+    return {
+      tokens: result.tokens.subarray(0, GRID_TOKENS),
+      map: data && { width: GRID_PIXELS, height: GRID_PIXELS, data },
+      forwardPasses: result.forwardPasses,
+    };
+  } finally {
+    session.close?.();
+  }
 }
 
 const DEFAULT_DECODING: Decoding = {
   decode: speculativeDecode,
-  session: (model) => new KvDecoderSession(model),
+  sessions: kvRows,
   maxDraft: MAX_DRAFT,
 };
 
@@ -229,47 +235,81 @@ export async function segment(
 
   let forwardPasses = 0;
   let lungs: Mask | null | undefined = places ? undefined : null;
-  let answer: { threshold: number | null; tokens: Int32Array; probability: Plane<Float32Array> | null } | null = null;
+  let answer: {
+    threshold: number | null;
+    tokens: Int32Array;
+    probability: Plane<Float32Array> | null;
+    uncertainty: Uint8Array | null;
+  } | null = null;
   // One total for the whole answer: a retry round counts against it again, its gate decode already done.
   const total = GRID_TOKENS * (views.length + (places ? 1 : 0));
   for (const [round, threshold] of thresholds.entries()) {
-    // The lung gate's decode joins the first round, after the views (the first view is the first draft).
+    // The views, and in the first round the lung gate's decode, decode as one batch. With a draft to show,
+    // the first view decodes alone first (its map is the first draft, at once) and the rest as one batch
+    // after it; their drafts refine the first in view order.
     const gateDecode = lungs === undefined;
-    let done = places && !gateDecode ? GRID_TOKENS : 0;
-    const onTokens = onProgress
-      ? (_: Int32Array, produced: number) =>
-          onProgress({ decoded: done + Math.min(produced, GRID_TOKENS), total, retry: round > 0 })
-      : undefined;
-    const decodeOptions = { ...(signal ? { signal } : {}), ...(onTokens ? { onTokens } : {}) };
-    const viewMaps: Plane<Float32Array>[] = [];
+    const rows = [
+      ...views.map((view) => () => prompt(viewImage(image, view), viewText(text, view))),
+      ...(gateDecode ? [() => prompt(image, canonicalLungPrompt('both'))] : []),
+    ];
+    const indices = rows.map((_, i) => i);
+    const batches = onDraft && round === 0 && rows.length > 1 ? [[0], indices.slice(1)] : [indices];
+    const produced = new Array<number>(rows.length).fill(0);
+    const done = places && !gateDecode ? GRID_TOKENS : 0;
+    const viewMaps: (Plane<Float32Array> | null)[] = views.map(() => null);
+    const landed = views.map(() => false);
     let tokens: Int32Array = new Int32Array(0);
-    for (const [i, view] of views.entries()) {
-      const ids = await prompt(viewImage(image, view), viewText(text, view));
-      const decoded = await runDecode(model, { prompt: ids, threshold }, decoding, decodeOptions);
-      done += GRID_TOKENS;
+    let drafted = 0;
+    const land = (i: number, decoded: Decoded) => {
       forwardPasses += decoded.forwardPasses;
+      if (i === views.length) {
+        const found = thresholdMap(decoded.map as Plane<Float32Array>, EXPECTED_THRESHOLD);
+        lungs = gateRegion(found, places as LungPlaces);
+        return;
+      }
       if (i === 0) tokens = decoded.tokens;
-      if (decoded.map) viewMaps.push(mapBack(decoded.map, view));
-      if (onDraft && round === 0)
-        onDraft(draftOf(model, text, threshold, tokens, viewMaps, lungs ?? nearCell, options.lesionCut));
+      viewMaps[i] = decoded.map && mapBack(decoded.map, views[i] as View);
+      landed[i] = true;
+      if (!onDraft || round > 0) return;
+      // Drafts in view order: a view that lands before the ones ahead of it waits for them.
+      while (drafted < views.length && landed[drafted]) {
+        drafted++;
+        const maps = viewMaps.slice(0, drafted).filter((m): m is Plane<Float32Array> => m !== null);
+        onDraft(draftOf(model, text, threshold, tokens, maps, lungs ?? nearCell, options.lesionCut));
+      }
+    };
+    const decodeRow = async (i: number, session: DecoderSession) => {
+      const onTokens = onProgress
+        ? (_: Int32Array, count: number) => {
+            produced[i] = Math.min(count, GRID_TOKENS);
+            onProgress({ decoded: done + produced.reduce((a, b) => a + b, 0), total, retry: round > 0 });
+          }
+        : undefined;
+      const decodeOptions = { ...(signal ? { signal } : {}), ...(onTokens ? { onTokens } : {}) };
+      const decode = {
+        prompt: await (rows[i] as () => Promise<Int32Array>)().catch(leave(session)),
+        threshold: i < views.length ? threshold : EXPECTED_THRESHOLD,
+      };
+      land(i, await runDecode(model, decode, decoding, session, decodeOptions));
+    };
+    for (const batch of batches) {
+      const sessions = decoding.sessions(model, batch.length);
+      await Promise.all(batch.map((i, row) => decodeRow(i, sessions[row] as DecoderSession)));
     }
-    if (gateDecode && places) {
-      const found = await lungGate(model, image, places, decoding, decodeOptions);
-      forwardPasses += found.forwardPasses;
-      lungs = found.region;
-    }
-    let probability = threshold === null ? null : meanMap(viewMaps);
+    const mapsLanded = viewMaps.filter((m): m is Plane<Float32Array> => m !== null);
+    let probability = threshold === null ? null : meanMap(mapsLanded);
     // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
     const inside = lungs ?? nearCell;
     if (probability && inside) probability = gated(probability, inside);
-    answer = { threshold, tokens, probability };
+    const uncertainty = probability && maps ? uncertaintyMap(mapsLanded, inside) : null;
+    answer = { threshold, tokens, probability, uncertainty };
     // One view: a pixel reaches the threshold exactly where its patch got a code other than background.
     const answered = probability
       ? probability.data.some((p) => p >= (threshold as number))
       : tokens.some((c) => c !== BACKGROUND_CODE);
     if (answered) break;
   }
-  const { threshold, tokens, probability } = answer as NonNullable<typeof answer>;
+  const { threshold, tokens, probability, uncertainty } = answer as NonNullable<typeof answer>;
   const cut =
     threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
   const mask =
@@ -279,7 +319,15 @@ export async function segment(
   const gatedBy = lungs ? 'lungs' : nearCell && probability ? 'film' : null;
   const confidence = probability && maps ? answerConfidence(probability) : null;
   const reading = await readPrompt(tokenizers.text, text, layout.maxText);
-  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, reading };
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, uncertainty, reading };
+}
+
+/** A rejection handler that closes `session` (its row never starts, so the batch must not wait for it). */
+function leave(session: DecoderSession) {
+  return (error: unknown): never => {
+    session.close?.();
+    throw error;
+  };
 }
 
 /** The answer so far on the 256x256 grid, cut as the final answer will be. */
@@ -297,23 +345,4 @@ function draftOf(
   let map = meanMap(viewMaps);
   if (inside) map = gated(map, inside);
   return thresholdMap(map, maskCut(text, threshold, map.data, lesionCut));
-}
-
-/**
- * The lung gate's region for `places` (lung-gate.ts): the model's own "both lungs" on the image as it is,
- * one decode under the expected rule, cut at its threshold on the 256x256 grid. Null when it finds none
- * of the named lungs.
- */
-export async function lungGate(
-  model: SegmentModel,
-  image: Plane<Float32Array>,
-  places: LungPlaces,
-  decoding: Decoding = DEFAULT_DECODING,
-  options: Pick<DecodeOptions, 'signal' | 'onTokens'> = {},
-): Promise<{ region: Mask | null; forwardPasses: number }> {
-  const { layout, tokenizers } = model;
-  const ids = await promptsFor(tokenizers, layout)(image, canonicalLungPrompt('both'));
-  const lungs = await runDecode(model, { prompt: ids, threshold: EXPECTED_THRESHOLD }, decoding, options);
-  const mask = thresholdMap(lungs.map as Plane<Float32Array>, EXPECTED_THRESHOLD);
-  return { region: gateRegion(mask, places), forwardPasses: lungs.forwardPasses };
 }

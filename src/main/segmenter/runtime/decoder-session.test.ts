@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allowedOutput, GRID_TOKENS, imageIds } from '../../../shared/tokens';
 import { exportInference } from '../../engine/export';
+import type { Tensor } from '../../engine/graph';
 import { hostTensor, openSession } from '../../engine/session';
 import { type ArchitectureConfig, layoutOf } from '../../model/config';
-import { decodeStepModel, prefillModel } from '../../model/inference';
+import { decodeStepModel, kvName, pastName, prefillModel } from '../../model/inference';
 import { teacherForced } from '../../model/network';
 import { randomParams as randomModelParams, TINY_DECODER_ARCH } from '../../testing/tiny-model';
-import { KvDecoderSession, openDecoderModels, promptIds } from './decoder-session';
+import { KvDecoderSession, kvRows, openDecoderModels, promptIds } from './decoder-session';
 import { greedyDecode, type HeadLogits, speculativeDecode } from './decoding';
 
 const arch: ArchitectureConfig = TINY_DECODER_ARCH;
@@ -15,11 +16,12 @@ const layout = layoutOf(arch);
 /** Randomly initialised weights, scaled up so the untrained model's choices vary from step to step. */
 const randomParams = (seed: number) => randomModelParams(arch, seed, 20);
 
+function modelsFor(params: Record<string, Float32Array>) {
+  return openDecoderModels(arch, { prefill: prefillModel(arch, params), decode: decodeStepModel(arch, params) });
+}
+
 async function sessionFor(params: Record<string, Float32Array>) {
-  const models = await openDecoderModels(arch, {
-    prefill: prefillModel(arch, params),
-    decode: decodeStepModel(arch, params),
-  });
+  const models = await modelsFor(params);
   return () => new KvDecoderSession(models);
 }
 
@@ -88,6 +90,75 @@ describe('KV-cached decoder session', () => {
     expect(scale).toBeGreaterThan(1);
     expect(worst / scale).toBeLessThan(1e-5);
   }, 60_000);
+
+  it('decodes rows of one batch as each alone: its own draft acceptance, its own length, closing early', async () => {
+    const models = await modelsFor(randomParams(3));
+    const prompts = [text, [1, 4], [6]].map((t, r) =>
+      promptIds(
+        layout,
+        imageTokens.map((v, i) => (v + r * i) % 5),
+        t,
+      ),
+    );
+    // The last row decodes a third of the tokens and leaves; the others go on without it.
+    const steps = [layout.outputs, layout.outputs, Math.floor(layout.outputs / 3)];
+    const rows = kvRows(models, prompts.length);
+    const logits: HeadLogits[][] = rows.map(() => []);
+    const batched = await Promise.all(
+      rows.map(async (row, r) => {
+        const extend = row.extend.bind(row);
+        row.extend = async (t) => {
+          const l = await extend(t);
+          (logits[r] as HeadLogits[]).push({ ...l, data: l.data.slice() });
+          return l;
+        };
+        const result = await speculativeDecode(row, prompts[r] as Int32Array, {
+          ...options,
+          steps: steps[r] as number,
+        });
+        row.close?.();
+        return result;
+      }),
+    );
+    for (const [r, prompt] of prompts.entries()) {
+      const alone = new KvDecoderSession(models);
+      const extend = alone.extend.bind(alone);
+      let pass = 0;
+      let worst = 0;
+      alone.extend = async (t) => {
+        const l = await extend(t);
+        const b = (logits[r] as HeadLogits[])[pass++] as HeadLogits;
+        expect(b.positions).toBe(l.positions);
+        l.data.forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(v - (b.data[i] as number)));
+        });
+        return l;
+      };
+      const single = await speculativeDecode(alone, prompt, { ...options, steps: steps[r] as number });
+      expect(Array.from((batched[r] as typeof single).tokens)).toEqual(Array.from(single.tokens));
+      expect((batched[r] as typeof single).forwardPasses).toBe(single.forwardPasses);
+      // The same logits within float tolerance (another summation order in a batch).
+      expect(worst).toBeLessThan(1e-3);
+    }
+    // The rows accepted drafts at their own pace.
+    expect(new Set(batched.map((b) => b.forwardPasses)).size).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('refuses a decode graph that takes one row at a time, and says how to export the model again', async () => {
+    // The names of a decode graph exported before batching, with its one shared mask [n, kv].
+    const oneRow = exportInference((g) => {
+      for (const name of ['tokens', 'position_a', 'position_b']) g.input(name, 'int64', ['n']);
+      const out: Record<string, Tensor> = { logits: g.add(g.input('mask', 'float32', ['n', 'kv']), g.scalar(0)) };
+      for (let l = 0; l < arch.layers; l++)
+        for (const kind of ['keys', 'values'] as const)
+          out[kvName(kind, l)] = g.add(g.input(pastName(kind, l), 'float32', ['past', arch.width]), g.scalar(0));
+      return out;
+    }, {});
+    const prefill = prefillModel(arch, randomParams(1));
+    await expect(openDecoderModels(arch, { prefill, decode: oneRow })).rejects.toThrow(
+      /one row at a time .*nextmask export <model folder>/,
+    );
+  });
 
   it('rejects a prompt of the wrong length and non-mask tokens', async () => {
     const open = await sessionFor(randomParams(1));

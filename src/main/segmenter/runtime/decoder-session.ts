@@ -1,7 +1,10 @@
-// A DecoderSession (src/main/segmenter/runtime/decoding.ts) over the prefill and decode-step ONNX models. The
-// first `extend` takes the prompt (image ids position-major, then maxText text ids, as `promptIds`
-// builds it) and runs prefill; later calls run one decode step over the cached prefix. `length` counts
-// sequence positions (an image position is one, whatever its number of levels).
+// DecoderSessions (src/main/segmenter/runtime/decoding.ts) over the prefill and decode-step ONNX models,
+// as rows of one batch: each row's `extend` waits until every row still decoding has asked, then all run
+// as one graph call (one row's decode is the batch of one). A row's first `extend` takes the prompt (image
+// ids position-major, then maxText text ids, as `promptIds` builds it) and runs prefill; later calls run
+// one decode step over the cached prefix. Rows accept their own share of each speculative draft, so each
+// feeds its own tokens, positions and mask (shorter rows padded and masked). `length` counts sequence
+// positions (an image position is one, whatever its number of levels).
 import type * as ort from 'onnxruntime-node';
 import { GRID_TOKENS, imageIds, positionPairs, type TokenLayout, textIds } from '../../../shared/tokens';
 import { type ExecutionProvider, hostTensor, openSession, type SessionOptions } from '../../engine/session';
@@ -64,6 +67,13 @@ export async function openDecoderModels(
     await Promise.all([prefill.session.release(), decode.session.release()]);
     throw new Error(wrong.join('; '));
   }
+  const mask = decode.session.inputMetadata.find((m) => m.name === 'mask');
+  if (mask?.isTensor && mask.shape.length !== 3) {
+    await Promise.all([prefill.session.release(), decode.session.release()]);
+    throw new Error(
+      'its decode graph takes one row at a time (exported before batched views): export it again with `nextmask export <model folder> --out <new folder>`',
+    );
+  }
   let provider = prefill.provider;
   let fallbackReason = prefill.fallbackReason ?? decode.fallbackReason;
   if (prefill.provider !== decode.provider) {
@@ -102,67 +112,194 @@ export function promptIds(layout: TokenLayout, imageTokens: ArrayLike<number>, t
 }
 
 const toInt64 = (ids: ArrayLike<number>) => BigInt64Array.from(Array.from(ids), (v) => BigInt(v));
+const MASKED = -1e9;
 
-export class KvDecoderSession implements DecoderSession {
+interface Request {
+  tokens: Int32Array;
+  resolve: (logits: HeadLogits) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows decoding together: one KV cache, one graph call per step for every row still decoding. */
+class KvBatch {
   private readonly cache: KvCache;
+  private readonly open: boolean[];
+  private readonly pending = new Map<number, Request>();
 
-  constructor(private readonly models: DecoderModels) {
-    this.cache = new KvCache(models.layers, models.width, models.layout.prefix + models.layout.outputs);
+  constructor(
+    private readonly models: DecoderModels,
+    readonly rows: number,
+  ) {
+    const { layout } = models;
+    this.cache = new KvCache(models.layers, models.width, layout.prefix + layout.outputs, rows);
+    this.open = new Array<boolean>(rows).fill(true);
+  }
+
+  session(row: number): DecoderSession {
+    const { cache, models } = this;
+    return {
+      get length() {
+        return cache.lengthOf(row);
+      },
+      truncate: (length) => {
+        if (length < models.layout.prefix) throw new Error('cannot truncate into the prompt');
+        cache.truncate(length, row);
+      },
+      extend: (tokens) => this.request(row, tokens),
+      close: () => {
+        this.open[row] = false;
+        cache.truncate(0, row); // its positions no longer widen the others' prefix
+        this.runWhenAllAsked();
+      },
+    };
+  }
+
+  private request(row: number, tokens: Int32Array): Promise<HeadLogits> {
+    const { layout } = this.models;
+    if (!this.open[row]) return Promise.reject(new Error(`row ${row} has left the batch`));
+    if (this.cache.lengthOf(row) === 0) {
+      const expected = GRID_TOKENS * layout.imageLevels + layout.maxText;
+      if (tokens.length !== expected) {
+        const message = `the prompt must hold ${GRID_TOKENS * layout.imageLevels} image and ${layout.maxText} text ids, got ${tokens.length}`;
+        return Promise.reject(new Error(message));
+      }
+    } else {
+      if (tokens.length === 0) return Promise.reject(new Error('extend needs at least one token'));
+      for (const t of tokens)
+        if (!(t >= 0 && t < layout.outputVocab))
+          return Promise.reject(new Error(`token ${t} is not a mask code or EOS`));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(row, { tokens, resolve, reject });
+      this.runWhenAllAsked();
+    });
+  }
+
+  private runWhenAllAsked(): void {
+    const waiting = this.open.filter(Boolean).length;
+    if (this.pending.size === 0 || this.pending.size < waiting) return;
+    const asked = new Map(this.pending);
+    this.pending.clear();
+    const prefill = [...asked.keys()].every((r) => this.cache.lengthOf(r) === 0);
+    const run = prefill ? this.prefill(asked) : this.step(asked);
+    run.catch((error: unknown) => {
+      for (const request of asked.values()) request.reject(error);
+    });
+  }
+
+  private async prefill(asked: Map<number, Request>): Promise<void> {
+    const { layout, heads } = this.models;
+    const imageLength = GRID_TOKENS * layout.imageLevels;
+    const prompts = Array.from({ length: this.rows }, (_, r) => (asked.get(r) ?? [...asked.values()][0])?.tokens);
+    const image = new BigInt64Array(this.rows * imageLength);
+    const text = new BigInt64Array(this.rows * layout.maxText);
+    prompts.forEach((prompt, r) => {
+      if (!prompt || prompt.length !== imageLength + layout.maxText) throw new Error('rows must all start together');
+      image.set(toInt64(prompt.subarray(0, imageLength)), r * imageLength);
+      text.set(toInt64(prompt.subarray(imageLength)), r * layout.maxText);
+    });
+    const out = await this.models.prefill.run({
+      image: hostTensor(image, [this.rows, GRID_TOKENS, layout.imageLevels]),
+      text: hostTensor(text, [this.rows, layout.maxText]),
+    });
+    const row = heads * layout.outputVocab;
+    const logits = out.logits?.data as Float32Array;
+    for (const [r, request] of asked) {
+      this.appendRow(out, r, layout.prefix, layout.prefix);
+      request.resolve({
+        positions: 1,
+        heads,
+        vocab: layout.outputVocab,
+        data: logits.subarray(r * row, (r + 1) * row),
+      });
+    }
+  }
+
+  private async step(asked: Map<number, Request>): Promise<void> {
+    const { layout, heads, width, layers } = this.models;
+    const { rows, cache } = this;
+    const n = Math.max(...[...asked.values()].map((q) => q.tokens.length));
+    const past = cache.length;
+    const tokens = new BigInt64Array(rows * n);
+    const a = new BigInt64Array(rows * n);
+    const b = new BigInt64Array(rows * n);
+    const mask = new Float32Array(rows * n * (past + n)).fill(MASKED);
+    // A row not asking (it has left) is fed padding at the first output position, attending to itself only.
+    const [padA, padB] = positionPairs(layout, layout.prefix, layout.prefix + 1);
+    for (let r = 0; r < rows; r++) {
+      const request = asked.get(r);
+      const own = request ? cache.lengthOf(r) : 0;
+      const fed = request?.tokens.length ?? 0;
+      const [ra, rb] = positionPairs(layout, own, own + fed);
+      for (let i = 0; i < n; i++) {
+        const at = r * n + i;
+        // Padding repeats the row's last position; its outputs are never read and its keys never kept.
+        tokens[at] = BigInt(i < fed ? (request?.tokens[i] as number) : 0);
+        a[at] = BigInt(fed > 0 ? (ra[Math.min(i, fed - 1)] as number) : (padA[0] as number));
+        b[at] = BigInt(fed > 0 ? (rb[Math.min(i, fed - 1)] as number) : (padB[0] as number));
+        const line = at * (past + n);
+        mask.fill(0, line, line + own);
+        mask.fill(0, line + past, line + past + i + 1);
+      }
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      tokens: hostTensor(tokens, [rows, n]),
+      position_a: hostTensor(a, [rows, n]),
+      position_b: hostTensor(b, [rows, n]),
+      mask: hostTensor(mask, [rows, n, past + n]),
+    };
+    for (let l = 0; l < layers; l++) {
+      const { keys, values } = cache.prefix(l);
+      feeds[pastName('keys', l)] = hostTensor(keys, [past, rows, width]);
+      feeds[pastName('values', l)] = hostTensor(values, [past, rows, width]);
+    }
+    const out = await this.models.decode.run(feeds);
+    const row = heads * layout.outputVocab;
+    const logits = out.logits?.data as Float32Array;
+    for (const [r, request] of asked) {
+      const fed = request.tokens.length;
+      this.appendRow(out, r, fed, n);
+      request.resolve({
+        positions: fed,
+        heads,
+        vocab: layout.outputVocab,
+        data: logits.subarray(r * n * row, (r * n + fed) * row),
+      });
+    }
+  }
+
+  /** Appends the first `positions` of row `r`'s keys/values in an output of `stride` positions per row. */
+  private appendRow(out: ort.InferenceSession.ReturnType, r: number, positions: number, stride: number): void {
+    const { layers, width } = this.models;
+    const keys = Array.from({ length: layers }, (_, l) => out[kvName('keys', l)]?.data as Float32Array);
+    const values = Array.from({ length: layers }, (_, l) => out[kvName('values', l)]?.data as Float32Array);
+    this.cache.append(positions, keys, values, r, r * stride * width);
+  }
+}
+
+/** `rows` decoder sessions that decode as one batch (see KvBatch); close each when its decode ends. */
+export function kvRows(models: DecoderModels, rows: number): DecoderSession[] {
+  const batch = new KvBatch(models, rows);
+  return Array.from({ length: rows }, (_, r) => batch.session(r));
+}
+
+/** One decode over the KV cache: a batch of one row. */
+export class KvDecoderSession implements DecoderSession {
+  private readonly row: DecoderSession;
+
+  constructor(models: DecoderModels) {
+    this.row = kvRows(models, 1)[0] as DecoderSession;
   }
 
   get length(): number {
-    return this.cache.length;
+    return this.row.length;
   }
 
   truncate(length: number): void {
-    if (length < this.models.layout.prefix) throw new Error('cannot truncate into the prompt');
-    this.cache.truncate(length);
+    this.row.truncate(length);
   }
 
-  async extend(tokens: Int32Array): Promise<HeadLogits> {
-    const { layout } = this.models;
-    if (this.cache.length === 0) return this.prefill(tokens);
-    const past = this.cache.length;
-    const n = tokens.length;
-    if (n === 0) throw new Error('extend needs at least one token');
-    for (const t of tokens)
-      if (!(t >= 0 && t < layout.outputVocab)) throw new Error(`token ${t} is not a mask code or EOS`);
-    const [a, b] = positionPairs(layout, past, past + n);
-    const mask = new Float32Array(n * (past + n));
-    for (let i = 0; i < n; i++) mask.fill(-1e9, i * (past + n) + past + i + 1, (i + 1) * (past + n));
-    const feeds: Record<string, ort.Tensor> = {
-      tokens: hostTensor(toInt64(tokens), [1, n]),
-      position_a: hostTensor(toInt64(a), [n]),
-      position_b: hostTensor(toInt64(b), [n]),
-      mask: hostTensor(mask, [n, past + n]),
-    };
-    for (let l = 0; l < this.models.layers; l++) {
-      const { keys, values } = this.cache.prefix(l);
-      feeds[pastName('keys', l)] = hostTensor(keys, [1, past, this.models.width]);
-      feeds[pastName('values', l)] = hostTensor(values, [1, past, this.models.width]);
-    }
-    return this.collect(await this.models.decode.run(feeds), n);
-  }
-
-  private async prefill(prompt: Int32Array): Promise<HeadLogits> {
-    const { layout } = this.models;
-    const imageLength = GRID_TOKENS * layout.imageLevels;
-    if (prompt.length !== imageLength + layout.maxText) {
-      throw new Error(`the prompt must hold ${imageLength} image and ${layout.maxText} text ids, got ${prompt.length}`);
-    }
-    const out = await this.models.prefill.run({
-      image: hostTensor(toInt64(prompt.subarray(0, imageLength)), [1, GRID_TOKENS, layout.imageLevels]),
-      text: hostTensor(toInt64(prompt.subarray(imageLength)), [1, layout.maxText]),
-    });
-    return this.collect(out, layout.prefix, 1);
-  }
-
-  /** Appends `added` positions of keys/values and returns the logits of the last `positions`. */
-  private collect(out: ort.InferenceSession.ReturnType, added: number, positions = added): HeadLogits {
-    const keys = Array.from({ length: this.models.layers }, (_, l) => out[kvName('keys', l)]?.data as Float32Array);
-    const values = Array.from({ length: this.models.layers }, (_, l) => out[kvName('values', l)]?.data as Float32Array);
-    this.cache.append(added, keys, values);
-    const data = out.logits?.data as Float32Array;
-    return { positions, heads: this.models.heads, vocab: this.models.layout.outputVocab, data };
+  extend(tokens: Int32Array): Promise<HeadLogits> {
+    return this.row.extend(tokens);
   }
 }

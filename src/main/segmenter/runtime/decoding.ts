@@ -22,6 +22,8 @@ export interface DecoderSession {
   extend(tokens: Int32Array): Promise<HeadLogits>;
   /** Forgets cached positions from `length` on (rejected draft tokens). */
   truncate(length: number): void;
+  /** Ends the session: a row of a batch stops holding up the others' steps (decoding done or failed). */
+  close?(): void;
 }
 
 /** Half-open token-id range [from, to) that output index `i` may take (mask codes, then EOS). */

@@ -145,6 +145,10 @@ export class ExpectedPatchSession implements DecoderSession {
     this.inner.truncate(length);
   }
 
+  close(): void {
+    this.inner.close?.();
+  }
+
   async extend(tokens: Int32Array): Promise<HeadLogits> {
     const logits = await this.inner.extend(tokens);
     // Sequence position of row 0 (a prompt's image position holds several ids, so count positions).

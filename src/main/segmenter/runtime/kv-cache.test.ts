@@ -25,6 +25,21 @@ describe('KvCache', () => {
     expect(Array.from(cache.prefix(0).values)).toEqual([0, 1, 60, 61]);
   });
 
+  it('keeps rows position-major, each growing and rolling back at its own length', () => {
+    const cache = new KvCache(1, 2, 4, 2);
+    // A batched output: row 0's two positions, then row 1's.
+    const out = fill(4, 2, 0);
+    cache.append(2, [out], [out], 0, 0);
+    cache.append(1, [out], [out], 1, 4);
+    expect([cache.lengthOf(0), cache.lengthOf(1), cache.length]).toEqual([2, 1, 2]);
+    // [position][row][width]: row 1's second position is not written yet.
+    expect(Array.from(cache.prefix(0).keys)).toEqual([0, 1, 4, 5, 2, 3, 0, 0]);
+    cache.truncate(1, 0);
+    cache.append(1, [fill(1, 2, 70)], [fill(1, 2, 80)], 1);
+    expect(Array.from(cache.prefix(0).values)).toEqual([0, 1, 4, 5, 2, 3, 80, 81]);
+    expect(() => cache.lengthOf(2)).toThrow(/no row 2/);
+  });
+
   it('refuses to overflow, to grow by truncation, or to take the wrong number of layers', () => {
     const cache = new KvCache(2, 2, 2);
     expect(() => cache.append(3, [fill(3, 2, 0), fill(3, 2, 0)], [fill(3, 2, 0), fill(3, 2, 0)])).toThrow(/full/);

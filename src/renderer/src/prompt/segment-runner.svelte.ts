@@ -99,6 +99,7 @@ export class SegmentRunner {
     this.error = null;
     this.message = null;
     this.editor.preview = null;
+    this.editor.uncertainty = null;
     try {
       // Main cancels any request still running when this one arrives.
       const result = await this.api.invoke('segment:run', { seriesId, index: frame, prompt, requestId });
@@ -122,6 +123,10 @@ export class SegmentRunner {
         algorithm: `${ALGORITHM} ${result.model}`,
         ...(result.coding ? { coding: result.coding } : {}),
       });
+      if (result.uncertainty) {
+        const map = { width: PARTIAL_SIZE, height: PARTIAL_SIZE, data: result.uncertainty };
+        this.editor.uncertainty = { frame, map };
+      }
       this.message = describeResult(prompt, result);
     } catch (err) {
       if (this.current?.requestId !== requestId) return; // replaced by a newer prompt

@@ -21,6 +21,7 @@ function result(requestId: string): SegmentResult {
     cut: 0.5,
     gated: null,
     confidence: 0.9,
+    uncertainty: null,
     notices: [],
     coding: codingOf('lung', 'left'),
     model: 'base',
@@ -141,6 +142,26 @@ describe('SegmentRunner', () => {
     await newer;
     expect(editor.list!.segments.map((s) => s.prompt)).toEqual(['both lungs']);
     expect(runner.message).toContain('both lungs');
+  });
+
+  it("keeps the answer's doubt map for its frame until the next prompt, and leaves it to the toggle", async () => {
+    const { runs, editor, runner } = await setUp();
+    const doubt = Uint8Array.from({ length: PARTIAL_SIZE * PARTIAL_SIZE }, (_, i) => i % 256);
+    const first = runner.run('left lung');
+    await settled();
+    runs[0]!.settle({ ...result(runs[0]!.requestId), uncertainty: doubt });
+    await first;
+    expect(editor.uncertainty?.frame).toBe(1);
+    expect(editor.uncertainty?.map).toEqual({ width: PARTIAL_SIZE, height: PARTIAL_SIZE, data: doubt });
+    expect(editor.showUncertainty).toBe(false); // shown only when asked for
+    editor.showUncertainty = true;
+    // The next prompt's answer has none (an argmax model): the old map goes with the old answer.
+    const second = runner.run('right lung');
+    await settled();
+    expect(editor.uncertainty).toBeNull();
+    runs[1]!.settle(result(runs[1]!.requestId));
+    await second;
+    expect(editor.uncertainty).toBeNull();
   });
 
   it('shows errors from main', async () => {

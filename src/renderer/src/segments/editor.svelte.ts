@@ -55,6 +55,9 @@ export class SegmentEditor {
   error = $state<string | null>(null);
   /** A mask being computed (the segmenter's streamed partial), drawn over `frame` scaled to the image. */
   preview = $state.raw<{ frame: number; mask: Mask } | null>(null);
+  /** The last answer's per-pixel doubt on `frame` (the model's grid, 0..255), drawn scaled to the image when shown. */
+  uncertainty = $state.raw<{ frame: number; map: { width: number; height: number; data: Uint8Array } } | null>(null);
+  showUncertainty = $state(false);
   private edits: EditRecord[] = [];
   // The store's version of this series when loaded or last committed: a commit over a newer one is refused.
   private storedVersion = 0;
@@ -172,6 +175,7 @@ export class SegmentEditor {
     this.seriesId = seriesId;
     this.list = null;
     this.preview = null;
+    this.uncertainty = null;
     this.frame = 0;
     this.edits = [];
     this.pending = new Map();
