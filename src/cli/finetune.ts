@@ -12,6 +12,7 @@ import { simulateClinician } from '../main/finetune/clinician';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from '../main/finetune/job';
 import { ModelVersions } from '../main/finetune/versions';
 import { fineTuneWorkspace } from '../main/finetune/workspace-run';
+import { executionProviderFromEnv } from '../main/segmenter/service';
 import { Workspace } from '../main/store/workspace';
 import { DEFAULT_MODEL_DIR } from './eval';
 
@@ -88,6 +89,7 @@ export async function finetuneCommand(argv: string[]): Promise<number> {
       const info = await fineTuneWorkspace(workspace, versions, {
         settings,
         includeManual: values['include-manual'],
+        executionProvider: executionProviderFromEnv(),
         onProgress: progressPrinter(),
       });
       if (values.activate) await versions.activate(info.id);

@@ -8,8 +8,7 @@ import { FINETUNE_THUMB } from '../../shared/finetune-types';
 import { packBits } from '../../shared/labelmap/bits';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
-import type { ExecutionProvider } from '../engine/session';
-import { hostTensor, openSession } from '../engine/session';
+import { type ExecutionProvider, hostTensor, openSession, type SessionOptions } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
 import { Trainer } from '../engine/trainer';
 import { diceOf, overlap } from '../evaluation/segmentation';
@@ -74,6 +73,7 @@ export interface FineTuneSpec {
   settings: FineTuneSettings;
   /** Where the new model folder is written (a staging folder: versions.ts moves it into place). */
   outDir: string;
+  /** Providers to try in order (default the CPU, always the last resort). */
   executionProvider?: ExecutionProvider | readonly ExecutionProvider[];
 }
 
@@ -121,7 +121,8 @@ export interface FineTuneResult {
   cases: CaseScore[];
   seconds: number;
   secondsPerEpoch: number;
-  provider: string;
+  /** The provider the training steps ran on, and why the requested one did not, when it did not. */
+  provider: RunProvider;
   hetMemory: Record<string, HardError[]>;
 }
 
@@ -138,6 +139,11 @@ export class Cancelled extends Error {
   }
 }
 
+export interface RunProvider {
+  name: ExecutionProvider;
+  fallbackReason?: string;
+}
+
 interface HeldOutAnswer {
   dice: number;
   text: string;
@@ -149,15 +155,17 @@ function thumbnailMask(mask: Mask): string {
   return Buffer.from(packBits(resizeNearest(mask, FINETUNE_THUMB, FINETUNE_THUMB).data)).toString('base64');
 }
 
-/** Canonical items' held-out Dice (and answers, small) under the model in `dir`. */
+/** Canonical items' held-out Dice (and answers, small) under the model in `dir`, and the provider that ran it. */
 async function heldOutDice(
   dir: string,
   items: readonly FineTuneItem[],
   settings: FineTuneSettings,
+  sessionOptions: SessionOptions,
   phase: 'before' | 'after',
   hooks: JobHooks,
-): Promise<HeldOutAnswer[]> {
-  const model = await loadModel(dir, settings.threads ?? 1);
+): Promise<{ answers: HeldOutAnswer[]; provider: RunProvider }> {
+  const model = await loadModel(dir, sessionOptions);
+  const { provider, fallbackReason } = model;
   try {
     const scores: HeldOutAnswer[] = [];
     for (const [i, item] of items.entries()) {
@@ -173,7 +181,7 @@ async function heldOutDice(
       });
       hooks.onProgress?.({ phase, done: i + 1, total: items.length });
     }
-    return scores;
+    return { answers: scores, provider: { name: provider, ...(fallbackReason ? { fallbackReason } : {}) } };
   } finally {
     await releaseModel(model);
   }
@@ -201,9 +209,19 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
     settings.hetWeight === undefined
       ? modelLosses
       : { ...modelLosses, het: { ...modelLosses.het, weight: settings.hetWeight } };
-  const sessionOptions = { threads: settings.threads ?? 1, spin: false };
+  const threads = { threads: settings.threads ?? 1, spin: false };
 
-  const beforeScores = await heldOutDice(spec.modelDir, spec.heldOut, settings, 'before', hooks);
+  // The first session tries the requested providers; the run's other sessions open on the one it settled
+  // on, so a missing GPU is tried (and ORT logs its failure) once per run rather than once per session.
+  const before = await heldOutDice(
+    spec.modelDir,
+    spec.heldOut,
+    settings,
+    { ...threads, ...(spec.executionProvider ? { executionProvider: spec.executionProvider } : {}) },
+    'before',
+    hooks,
+  );
+  const sessionOptions: SessionOptions = { ...threads, executionProvider: before.provider.name };
 
   const tokenizers = await loadTokenizers(spec.modelDir);
   const B = Math.min(settings.batch, spec.train.length);
@@ -221,7 +239,6 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   const startParams = Object.fromEntries(program.params.map((p) => [p.name, weights.params[p.name] as Float32Array]));
   const trainer = await Trainer.create(program, {
     ...sessionOptions,
-    ...(spec.executionProvider ? { executionProvider: spec.executionProvider } : {}),
     state: { steps: 0, params: startParams, m: zeros(), v: zeros() },
   });
   /** Inputs fed unchanged every step: frozen weights, and the starting weights the L2 guard pulls towards. */
@@ -335,7 +352,8 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
     { fineTuned: { from: spec.modelDir, epoch: best.epoch }, steps: weights.steps, config: weights.config },
     file.decodeRule ?? 'argmax',
   );
-  const afterScores = await heldOutDice(spec.outDir, spec.heldOut, settings, 'after', hooks);
+  const afterScores = (await heldOutDice(spec.outDir, spec.heldOut, settings, sessionOptions, 'after', hooks)).answers;
+  const beforeScores = before.answers;
   const mean = (xs: { dice: number }[]) => xs.reduce((a, b) => a + b.dice, 0) / xs.length;
   return {
     epochs,
@@ -354,7 +372,13 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
     })),
     seconds: (performance.now() - started) / 1000,
     secondsPerEpoch: trainSeconds / Math.max(1, epochs.length - 1),
-    provider: trainer.provider.name,
+    // The trainer's own reason when the settled provider could not run the training graph, else the first session's.
+    provider: {
+      name: trainer.provider.name,
+      ...(trainer.provider.fallbackReason || before.provider.fallbackReason
+        ? { fallbackReason: trainer.provider.fallbackReason ?? before.provider.fallbackReason }
+        : {}),
+    },
     hetMemory: het ? het.toJSON() : {},
   };
 }

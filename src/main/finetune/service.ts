@@ -9,6 +9,7 @@ import type {
   VersionSummary,
 } from '../../shared/finetune-types';
 import { FINETUNE_THUMB } from '../../shared/finetune-types';
+import type { ExecutionProviderChoice } from '../../shared/segment-types';
 import { resizeBilinear, resizeNearest } from '../imaging/resample';
 import type { Workspace } from '../store/workspace';
 import { workspaceSet } from './fine-tune-set';
@@ -50,6 +51,8 @@ export class FineTuneService {
     /** Where the segmenter takes its model from (SegmenterService.setModelDir). */
     private readonly useModel: (dir: string) => void,
     private readonly emit: (p: FineTuneProgressEvent) => void,
+    /** The segmenter's provider choice: runs train where prompts are answered. */
+    private readonly executionProvider: ExecutionProviderChoice,
   ) {}
 
   async set(includeManual = false): Promise<FineTuneResults['finetune:set']> {
@@ -87,6 +90,7 @@ export class FineTuneService {
         settings: { epochs: request.epochs, lr: request.lr, guard: request.guard },
         includeManual: request.includeManual ?? false,
         exclude: request.exclude,
+        executionProvider: this.executionProvider,
         onProgress: this.emit,
         signal: controller.signal,
       });

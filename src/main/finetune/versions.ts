@@ -9,11 +9,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ExecutionProviderChoice } from '../../shared/segment-types';
 import { readInputFile } from '../files/read-input';
 import { hashFiles, verifyManifest } from '../segmenter/runtime/manifest';
 import { MODEL_FILES, readModelFile } from '../segmenter/runtime/model-files';
 import type { HardError } from '../training/het-memory';
-import type { CaseScore, EpochRecord, FineTuneSettings } from './job';
+import type { CaseScore, EpochRecord, FineTuneSettings, RunProvider } from './job';
 
 export const VERSIONS_DIR = 'models';
 /** The shipped model, as `activate` and `parent` name it. */
@@ -31,6 +32,8 @@ export interface VersionInfo {
   createdAt: string;
   cases: { train: string[]; heldOut: string[] };
   settings: FineTuneSettings;
+  /** The provider asked for, the one the training ran on, and why the asked one did not, when it did not. */
+  provider: { requested: ExecutionProviderChoice } & RunProvider;
   metrics: {
     /** Mean held-out Dice of the parent and of this version. */
     before: number;

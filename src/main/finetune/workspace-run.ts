@@ -2,6 +2,8 @@
 // from the active model, and kept as a new version (versions.ts). The new version is not activated:
 // the clinician looks at the before/after first.
 
+import type { ExecutionProviderChoice } from '../../shared/segment-types';
+import { providersFor } from '../segmenter/service';
 import type { Workspace } from '../store/workspace';
 import { splitByCase, workspaceSet } from './fine-tune-set';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';
@@ -13,6 +15,8 @@ export interface RoundOptions {
   includeManual?: boolean;
   /** Items (by id) the clinician excluded in the panel. */
   exclude?: readonly string[];
+  /** The app's provider choice, as the segmenter's ('auto': the GPU providers, then the CPU); default the CPU. */
+  executionProvider?: ExecutionProviderChoice;
   onProgress?: (p: FineTuneProgress) => void;
   signal?: AbortSignal;
 }
@@ -26,6 +30,7 @@ export async function fineTuneWorkspace(
   const entries = await workspaceSet(workspace, { includeManual: options.includeManual ?? false });
   const { train, heldOut } = splitByCase(entries.map((e) => e.item).filter((i) => !excluded.has(i.id)));
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const requested = options.executionProvider ?? 'cpu';
   const parent = await versions.active();
   const hetMemory = await versions.hetMemory(parent);
   const staging = await versions.stage();
@@ -38,18 +43,22 @@ export async function fineTuneWorkspace(
         heldOut,
         settings,
         outDir: staging,
+        executionProvider: providersFor(requested),
       },
       {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
+    const { provider } = result;
+    if (provider.fallbackReason) console.warn(`fine-tuning: trained on ${provider.name}: ${provider.fallbackReason}`);
     return await versions.commit(
       staging,
       {
         parent,
         cases: { train: train.map((i) => i.id), heldOut: heldOut.map((i) => i.id) },
         settings,
+        provider: { requested, ...provider },
         metrics: {
           before: result.before,
           after: result.after,

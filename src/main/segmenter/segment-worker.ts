@@ -18,8 +18,8 @@ import { IDENTITY_VIEW } from './pipeline/test-time-views';
 import { filmFromFrame } from './prepare-input';
 import { loadModel, releaseModel, type SegmentationModel } from './runtime/model-files';
 import {
-  gpuProviders,
   type ModelConfig,
+  providersFor,
   type SegmentOutcome,
   type WorkerInit,
   type WorkerReply,
@@ -68,7 +68,7 @@ async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
       `no model folder at ${dir}: train one (npm run train -- --config configs/<name>.json) and copy its model/ folder there, or set NEXTMASK_MODEL_DIR`,
     );
   }
-  const wanted = config.executionProvider === 'auto' ? gpuProviders() : config.executionProvider;
+  const wanted = providersFor(config.executionProvider);
   let model: SegmentationModel;
   try {
     model = await loadModel(dir, { executionProvider: wanted, ...(threads ? { threads } : {}) });

@@ -90,22 +90,33 @@ export function gpuProviders(platform: NodeJS.Platform = process.platform): Exec
   return native ? [native, 'webgpu'] : ['webgpu'];
 }
 
+/** The providers a session tries for `choice` ('auto': the GPU providers; the CPU is always the last resort). */
+export function providersFor(choice: ExecutionProviderChoice): ExecutionProviderName | ExecutionProviderName[] {
+  return choice === 'auto' ? gpuProviders() : choice;
+}
+
+/** NEXTMASK_EXECUTION_PROVIDER (auto|cpu|cuda|dml|coreml|webgpu), default auto: the segmenter's and fine-tuning's. */
+export function executionProviderFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionProviderChoice {
+  const provider = env.NEXTMASK_EXECUTION_PROVIDER ?? 'auto';
+  if (!PROVIDERS.includes(provider as ExecutionProviderChoice)) {
+    throw new Error(`NEXTMASK_EXECUTION_PROVIDER must be one of ${PROVIDERS.join(', ')}, got "${provider}"`);
+  }
+  return provider as ExecutionProviderChoice;
+}
+
 /**
  * The app's segmenter settings: NEXTMASK_MODEL_DIR (default `defaultDir`, relative to the working
  * directory), NEXTMASK_EXECUTION_PROVIDER (auto|cpu|cuda|dml|coreml|webgpu), NEXTMASK_THREADS.
  */
 export function segmenterOptionsFromEnv(defaultDir: string, env: NodeJS.ProcessEnv = process.env): SegmenterOptions {
-  const provider = env.NEXTMASK_EXECUTION_PROVIDER ?? 'auto';
-  if (!PROVIDERS.includes(provider as ExecutionProviderChoice)) {
-    throw new Error(`NEXTMASK_EXECUTION_PROVIDER must be one of ${PROVIDERS.join(', ')}, got "${provider}"`);
-  }
+  const executionProvider = executionProviderFromEnv(env);
   const threads = env.NEXTMASK_THREADS === undefined ? undefined : Number(env.NEXTMASK_THREADS);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`NEXTMASK_THREADS must be a whole number ≥ 1, got "${env.NEXTMASK_THREADS}"`);
   }
   return {
     modelDir: resolve(env.NEXTMASK_MODEL_DIR ?? defaultDir),
-    executionProvider: provider as ExecutionProviderChoice,
+    executionProvider,
     ...(threads ? { threads } : {}),
   };
 }
