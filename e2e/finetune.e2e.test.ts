@@ -3,12 +3,17 @@
 // Fine-tune panel, run a round, watch its progress and the before/after Dice, activate the new version,
 // prompt again and see the version named on the answer; roll back to the shipped model. The workspace
 // already holds four corrected films (a round needs three held-out cases and one to train on).
-import { mkdtempSync, rmSync } from 'node:fs';
+// Then, with a fine-tuned version active: prompting during a long run is answered by that version, and
+// cancelling the run leaves the versions as they were.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../src/main/finetune/job';
+import { ModelVersions } from '../src/main/finetune/versions';
 import { writeFineTuneWorkspace } from '../src/main/finetune/workspace.fixture';
+import { fineTuneWorkspace } from '../src/main/finetune/workspace-run';
 import { writeRandomModel } from '../src/main/testing/tiny-model';
 import { type OpenedApp, openApp, randomModelEnv } from './harness';
 
@@ -137,6 +142,74 @@ describe('fine-tuning in Chromium', () => {
     await page.getByTestId('version-rollback').click();
     await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(/^\s*shipped model\s*active/);
     await expect.poll(() => page.getByTestId('segmenter-status').textContent()).toContain('model model');
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
+
+describe('prompting while a fine-tuning run trains, in Chromium', () => {
+  let dir: string;
+  let opened: OpenedApp;
+  /** The fine-tuned version active before the run. */
+  let active: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-finetune-busy-'));
+    await writeRandomModel(dir);
+    // 40 corrections: 8 held out, 32 train, so an epoch is several steps and 100 epochs far outlast a prompt.
+    const workspace = await writeFineTuneWorkspace(join(dir, 'store'), 40);
+    const versions = new ModelVersions(join(dir, 'store'), join(dir, 'model'));
+    try {
+      active = (await fineTuneWorkspace(workspace, versions, { settings: { ...DEFAULT_SETTINGS, epochs: 1 } })).id;
+      await versions.activate(active);
+    } finally {
+      workspace.close();
+    }
+    opened = await openApp(randomModelEnv(dir));
+  });
+  afterAll(async () => {
+    await opened?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a prompt with the active version during a run, then cancels the run and keeps that version', async () => {
+    const { app, page, errors } = opened;
+    const modelsDir = join(dir, 'store', 'models');
+    const activeFile = readFileSync(join(modelsDir, 'active.json'), 'utf8');
+    await page.goto(`${app.url}&open=${encodeURIComponent(join(dir, 'store', 'untouched.png'))}`);
+    await page.getByTestId('segments').waitFor({ timeout: 30_000 });
+    await page.getByTestId('finetune-toggle').click();
+    await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 30_000 }).toBe(40);
+    await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${active}: .* active`));
+    const versionRows = await page.getByTestId('version-row').count();
+
+    await page.getByTestId('finetune-epochs').fill('100');
+    await page.getByTestId('finetune-start').click();
+    const progress = page.getByTestId('finetune-progress');
+    const trainingStep = async () =>
+      Number(/^Epoch \d+\/100 · step (\d+)\//.exec((await progress.textContent()) ?? '')?.[1] ?? 0);
+    await expect.poll(trainingStep, { timeout: 120_000 }).toBeGreaterThan(0);
+
+    // The panel closes over the segments list; the run goes on behind it.
+    await page.getByTestId('finetune-toggle').click();
+    await prompt(page, 'left lung', 1);
+    await expect.poll(() => page.getByTestId('segmenter-status').textContent()).toContain(`model ${active}`);
+    // Still training after the answer: the run is going and its steps go on.
+    await page.getByTestId('finetune-toggle').click();
+    expect(await page.getByTestId('finetune-cancel').isEnabled()).toBe(true);
+    const stepAnswered = await trainingStep();
+    await expect.poll(trainingStep, { timeout: 60_000 }).toBeGreaterThan(stepAnswered);
+
+    await page.getByTestId('finetune-cancel').click();
+    await expect
+      .poll(() => page.getByTestId('finetune-message').textContent(), { timeout: 60_000 })
+      .toBe('Fine-tuning cancelled; nothing was changed');
+    expect(await progress.count()).toBe(0);
+    expect(await page.getByTestId('finetune-start').isEnabled()).toBe(true);
+    await page.getByTestId('finetune-reload').click();
+    await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${active}: .* active`));
+    expect(await page.getByTestId('version-row').count()).toBe(versionRows);
+    expect(readFileSync(join(modelsDir, 'active.json'), 'utf8')).toBe(activeFile);
+    expect(readdirSync(modelsDir).filter((name) => name.startsWith('.staging'))).toEqual([]);
     expect(errors).toEqual([]);
   }, 300_000);
 });
