@@ -138,7 +138,11 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
-    const notices = answerNotices({ ...result, ...(input.modality ? { modality: input.modality } : {}) });
+    const notices = answerNotices({
+      ...result,
+      ...(input.modality ? { modality: input.modality } : {}),
+      ...(input.bodyPart ? { bodyPart: input.bodyPart } : {}),
+    });
     const note = [resultNote(result), ...notices].filter(Boolean).join('; ');
     const summary = {
       output: request.out,

@@ -51,6 +51,8 @@ export interface SeriesIdentity {
   seriesDescription: string;
   seriesNumber: number | undefined;
   modality: string;
+  /** BodyPartExamined (0018,0015), e.g. CHEST or KNEE; '' when the file does not say. */
+  bodyPart: string;
 }
 
 export interface SeriesSummary extends SeriesIdentity {

@@ -256,6 +256,7 @@ export function readHeader(ds: DataSet): InstanceHeader {
     seriesDescription: str(ds, 'x0008103e'),
     seriesNumber: ds.intString('x00200011'),
     modality: str(ds, 'x00080060'),
+    bodyPart: str(ds, 'x00180015'),
     instanceNumber: ds.intString('x00200013'),
     imagePosition: numbers(ds, 'x00200032', 3),
     imageOrientation: numbers(ds, 'x00200037', 6),

@@ -28,7 +28,12 @@ export function segmentHandlers(
         if (signal.aborted) throw abortError();
         const outcome = await services.segmenter
           .run(
-            { frame, raster, prompt, ...(series && !raster ? { modality: series.modality } : {}) },
+            {
+              frame,
+              raster,
+              prompt,
+              ...(series && !raster ? { modality: series.modality, bodyPart: series.bodyPart } : {}),
+            },
             {
               signal,
               onProgress: (progress) => services.events.emit('segment:progress', { requestId, ...progress }),

@@ -7,7 +7,9 @@ import { decodeFrame } from '../dicom/decode-frame';
 import { parseInstance } from '../dicom/parse';
 import { type DecodedFrame, frameFromGrey } from '../imaging/frame';
 import { decodeRaster } from '../imaging/raster';
+import { editElement } from '../testing/dicom-edit';
 import { SHARED_DATA, sharedPath } from '../testing/shared-data';
+import { answerNotices } from './pipeline/answer-notices';
 import { inputFromFrame, prepareInput, unitFromFrame } from './prepare-input';
 
 let dir: string;
@@ -61,6 +63,21 @@ describe('the model input of a DICOM frame', () => {
     expect(min).toBeGreaterThanOrEqual(0);
     expect(max).toBeLessThanOrEqual(1);
     expect(max - min).toBeGreaterThan(0.5);
+  });
+
+  it("reads the file's Modality and BodyPartExamined for the answer's notices", async () => {
+    const path = sharedPath('dicom/chest-xray/RG1_J2KI.dcm');
+    const skull = join(dir, 'skull.dcm');
+    await writeFile(skull, editElement(await readFile(path), 0x00180015, 'CS', 'SKULL'));
+    const input = await prepareInput(skull);
+    expect([input.modality, input.bodyPart]).toEqual([(await prepareInput(path)).modality, 'SKULL']);
+    const [notice] = answerNotices({
+      reading: { words: 2, unknown: [], read: 2 },
+      confidence: null,
+      modality: 'CR',
+      ...(input.bodyPart ? { bodyPart: input.bodyPart } : {}),
+    });
+    expect(notice).toMatch(/^this image shows the SKULL \(its BodyPartExamined\)/);
   });
 });
 

@@ -20,6 +20,8 @@ export interface PreparedInput {
   dicomFrames?: number;
   /** DICOM input: its Modality (0008,0060). */
   modality?: string;
+  /** DICOM input: its BodyPartExamined (0018,0015), '' when absent. */
+  bodyPart?: string;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
       height: decoded.rows,
       dicomFrames: instance.header.pixel?.frames ?? 1,
       modality: instance.header.modality,
+      bodyPart: instance.header.bodyPart,
     };
   } catch (err) {
     throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`);

@@ -141,7 +141,11 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       gated: result.gated,
       confidence: result.confidence,
       uncertainty: result.uncertainty,
-      notices: answerNotices({ ...result, ...(request.modality ? { modality: request.modality } : {}) }),
+      notices: answerNotices({
+        ...result,
+        ...(request.modality ? { modality: request.modality } : {}),
+        ...(request.bodyPart ? { bodyPart: request.bodyPart } : {}),
+      }),
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

@@ -35,6 +35,8 @@ export interface SegmentInput {
   prompt: string;
   /** The image's DICOM Modality, for a notice when it is not a radiograph (none for PNG/JPEG). */
   modality?: string;
+  /** The image's DICOM BodyPartExamined, for a notice when the model was not trained on that part. */
+  bodyPart?: string;
 }
 
 /** A segment:run result less the request id (the IPC layer's); the mask is bit-packed (packBits). */

@@ -55,6 +55,34 @@ describe('readPrompt and answerNotices', () => {
       expect(answerNotices({ reading, confidence: null, modality })).toEqual([]);
   });
 
+  it("says when a radiograph's BodyPartExamined is not a part the model was trained on", () => {
+    const reading = { words: 2, unknown: [], read: 2 };
+    const notices = (bodyPart: string, modality = 'CR') =>
+      answerNotices({ reading, confidence: null, modality, bodyPart });
+    for (const other of ['SKULL', 'ABDOMEN', 'Head', 'CSPINE'])
+      expect(notices(other)).toEqual([
+        `this image shows the ${other} (its BodyPartExamined); the model was trained on chest films and on bone tumours of the limbs and pelvis only, so the answer is unlikely to mean anything`,
+      ]);
+    // The chest and BTXRD's bones and joints, as DICOM names them or close, and a file that does not say.
+    for (const trained of [
+      'CHEST',
+      'chest_pa',
+      'THORAX',
+      'KNEE',
+      'LOWER LIMB',
+      'HIP',
+      'HAND',
+      'UPPER EXTREMITY',
+      '',
+      '  ',
+    ])
+      expect(notices(trained)).toEqual([]);
+    // An MR of the brain gets one notice, the modality's.
+    expect(notices('BRAIN', 'MR')).toEqual([
+      'this is a MR image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything',
+    ]);
+  });
+
   it('labels an answer below LOW_CONFIDENCE', () => {
     const reading = { words: 2, unknown: [], read: 2 };
     expect(answerNotices({ reading, confidence: LOW_CONFIDENCE - 0.01 })[0]).toMatch(/^low confidence \(0\.\d\d\)/);

@@ -35,6 +35,15 @@ export async function readPrompt(vocab: TextVocab, text: string, maxText: number
 /** DICOM modalities of the radiographs the model was trained on (chest and bone X-ray films). */
 export const RADIOGRAPH_MODALITIES: readonly string[] = ['CR', 'DX', 'RG', 'DR'];
 
+/**
+ * Words of a DICOM BodyPartExamined (0018,0015) for what the model was trained on: the chest, and the
+ * bones and joints of the limbs and pelvis where BTXRD's tumours lie (tibia, femur, humerus, fibula,
+ * hand, foot, hip bone, ulna, radius; knee, shoulder, elbow, ankle). Matched inside the value, so
+ * "CHEST_PA", "LOWER LIMB" and "UPPER EXTREMITY" count; the DICOM defined terms and common variants.
+ */
+const TRAINED_BODY_PARTS =
+  /CHEST|THORA|TORAX|LUNG|RIB|STERN|CLAVIC|SCAPUL|SHOULDER|HUMER|ARM|ELBOW|RADIUS|ULNA|WRIST|HAND|FINGER|THUMB|PELVI|HIP|FEMUR|THIGH|LEG|KNEE|PATELL|TIBIA|FIBULA|ANKLE|FOOT|TOE|CALCAN|LIMB|EXTREM|EXM|BONE|SKELET/;
+
 /** Below this confidence an answer is labelled low confidence (val calibration: docs/BENCHMARKS.md, "Confidence and Dice"). */
 export const LOW_CONFIDENCE = 0.6;
 
@@ -98,8 +107,10 @@ export function answerNotices(facts: {
   confidence: number | null;
   /** DICOM Modality (0008,0060) of the image, when it is a DICOM one. */
   modality?: string;
+  /** DICOM BodyPartExamined (0018,0015), when the file says. */
+  bodyPart?: string;
 }): string[] {
-  const { reading, confidence, modality } = facts;
+  const { reading, confidence, modality, bodyPart } = facts;
   const notices: string[] = [];
   if (reading.words > 0 && reading.unknown.length * 2 > reading.words) {
     const shown = reading.unknown.slice(0, 5).join(', ');
@@ -114,9 +125,15 @@ export function answerNotices(facts: {
   }
   // OT (other) says nothing about what the image shows: no notice.
   const kind = modality?.toUpperCase();
+  const part = bodyPart?.trim();
   if (kind && kind !== 'OT' && !RADIOGRAPH_MODALITIES.includes(kind)) {
     notices.push(
       `this is a ${modality} image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything`,
+    );
+  } else if (part && !TRAINED_BODY_PARTS.test(part.toUpperCase())) {
+    // A radiograph (or an image of unknown kind) of another part of the body.
+    notices.push(
+      `this image shows the ${part} (its BodyPartExamined); the model was trained on chest films and on bone tumours of the limbs and pelvis only, so the answer is unlikely to mean anything`,
     );
   }
   if (confidence !== null && confidence < LOW_CONFIDENCE) {

@@ -38,6 +38,7 @@ function series(overrides: Partial<SeriesSummary>): SeriesSummary {
     seriesDescription: 'AXIAL',
     seriesNumber: 3,
     modality: 'CT',
+    bodyPart: 'CHEST',
     frameCount: 10,
     instanceCount: 10,
     rows: 512,
