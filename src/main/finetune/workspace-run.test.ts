@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { gpuProviders } from '../segmenter/service';
 import { writeRandomModel } from '../testing/tiny-model';
 import { DEFAULT_SETTINGS } from './job';
+import { FineTuneService } from './service';
 import { ModelVersions } from './versions';
 import { writeFineTuneWorkspace } from './workspace.fixture';
 import { fineTuneWorkspace } from './workspace-run';
@@ -42,11 +43,20 @@ describe("a workspace round trains on the app's execution provider", () => {
     }
   }, 120_000);
 
-  it('an explicit provider is tried alone, and an explicit CPU is used as is', async () => {
+  it("an explicit provider (the panel's, through the service) is tried alone, and an explicit CPU is used as is", async () => {
     const { workspace, versions } = await ready;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const webgpu = await fineTuneWorkspace(workspace, versions, { settings, executionProvider: 'webgpu' });
+      const service = new FineTuneService(
+        () => workspace,
+        versions,
+        () => {},
+        () => {},
+        'webgpu',
+      );
+      const { epochs, lr, guard } = settings;
+      const run = await service.run({ epochs, lr, guard, exclude: [] });
+      const webgpu = await versions.info(run.id);
       expect(webgpu.provider).toEqual({
         requested: 'webgpu',
         name: 'cpu',
