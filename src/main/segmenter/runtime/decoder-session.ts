@@ -3,7 +3,8 @@
 // as one graph call (one row's decode is the batch of one). A row's first `extend` takes the prompt (image
 // ids position-major, then maxText text ids, as `promptIds` builds it) and runs prefill; later calls run
 // one decode step over the cached prefix. Rows accept their own share of each speculative draft, so each
-// feeds its own tokens, positions and mask (shorter rows padded and masked). `length` counts sequence
+// feeds its own tokens, positions and mask; a step feeds every row the shortest draft asked for (longer
+// ones cut there), and rows that have left are fed padding. `length` counts sequence
 // positions (an image position is one, whatever its number of levels).
 import type * as ort from 'onnxruntime-node';
 import { GRID_TOKENS, imageIds, positionPairs, type TokenLayout, textIds } from '../../../shared/tokens';
@@ -218,25 +219,26 @@ class KvBatch {
   private async step(asked: Map<number, Request>): Promise<void> {
     const { layout, heads, width, layers } = this.models;
     const { rows, cache } = this;
-    const n = Math.max(...[...asked.values()].map((q) => q.tokens.length));
+    // Every row feeds the shortest asked length: the longer drafts are cut there (fewer tokens accepted
+    // this step, the same tokens in the end) rather than the others padded to the longest, since a padded
+    // position costs as much as a real one (docs/BENCHMARKS.md, "Batched views, measured").
+    const n = Math.min(...[...asked.values()].map((q) => q.tokens.length));
     const past = cache.length;
     const tokens = new BigInt64Array(rows * n);
     const a = new BigInt64Array(rows * n);
     const b = new BigInt64Array(rows * n);
     const mask = new Float32Array(rows * n * (past + n)).fill(MASKED);
-    // A row not asking (it has left) is fed padding at the first output position, attending to itself only.
-    const [padA, padB] = positionPairs(layout, layout.prefix, layout.prefix + 1);
+    // A row that has left is fed padding (mask code 0) at the first output position, attending to itself only.
+    const pad = positionPairs(layout, layout.prefix, layout.prefix + n).map((p) => p.fill(p[0] as number));
     for (let r = 0; r < rows; r++) {
       const request = asked.get(r);
       const own = request ? cache.lengthOf(r) : 0;
-      const fed = request?.tokens.length ?? 0;
-      const [ra, rb] = positionPairs(layout, own, own + fed);
+      const [ra, rb] = request ? positionPairs(layout, own, own + n) : (pad as [Int32Array, Int32Array]);
       for (let i = 0; i < n; i++) {
         const at = r * n + i;
-        // Padding repeats the row's last position; its outputs are never read and its keys never kept.
-        tokens[at] = BigInt(i < fed ? (request?.tokens[i] as number) : 0);
-        a[at] = BigInt(fed > 0 ? (ra[Math.min(i, fed - 1)] as number) : (padA[0] as number));
-        b[at] = BigInt(fed > 0 ? (rb[Math.min(i, fed - 1)] as number) : (padB[0] as number));
+        tokens[at] = BigInt(request?.tokens[i] ?? 0);
+        a[at] = BigInt(ra[i] as number);
+        b[at] = BigInt(rb[i] as number);
         const line = at * (past + n);
         mask.fill(0, line, line + own);
         mask.fill(0, line + past, line + past + i + 1);
@@ -257,13 +259,12 @@ class KvBatch {
     const row = heads * layout.outputVocab;
     const logits = out.logits?.data as Float32Array;
     for (const [r, request] of asked) {
-      const fed = request.tokens.length;
-      this.appendRow(out, r, fed, n);
+      this.appendRow(out, r, n, n);
       request.resolve({
-        positions: fed,
+        positions: n,
         heads,
         vocab: layout.outputVocab,
-        data: logits.subarray(r * n * row, (r * n + fed) * row),
+        data: logits.subarray(r * n * row, (r + 1) * n * row),
       });
     }
   }

@@ -15,7 +15,11 @@ export interface HeadLogits {
   prepareRow?: (position: number, head: number) => void;
 }
 
-/** A decoder with a KV cache: `extend` feeds tokens after the cached prefix. */
+/**
+ * A decoder with a KV cache: `extend` feeds tokens after the cached prefix. After the prompt, a session
+ * may feed only the first of several tokens (at least one; a batch's common length): the logits'
+ * `positions` say how many, and only those count as fed.
+ */
 export interface DecoderSession {
   /** Cached sequence length (tokens already fed). */
   readonly length: number;
@@ -156,14 +160,13 @@ export async function speculativeDecode(
     }
     logits = await session.extend(draft);
     passes++;
+    // A batch may have fed only the first `positions` of the draft: acceptance stops there.
+    const fed = logits.positions;
     let accepted = 1; // draft[0] came from head 1: it is what greedy would pick
-    while (
-      accepted < draftLength &&
-      argmaxAt(logits, accepted - 1, 0, allowed(produced + accepted)) === draft[accepted]
-    ) {
+    while (accepted < fed && argmaxAt(logits, accepted - 1, 0, allowed(produced + accepted)) === draft[accepted]) {
       accepted++;
     }
-    if (accepted < draftLength) session.truncate(cached + accepted);
+    if (accepted < fed) session.truncate(cached + accepted);
     out.set(draft.subarray(0, accepted), produced);
     produced += accepted;
     onTokens?.(draft.subarray(0, accepted), produced);
