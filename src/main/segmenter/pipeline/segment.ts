@@ -19,6 +19,7 @@ import type { DecoderModels } from '../runtime/decoder-session';
 import { kvRows, promptIds } from '../runtime/decoder-session';
 import { type DecodeOptions, type DecoderSession, type Lookahead, speculativeDecode } from '../runtime/decoding';
 import { ExpectedPatchSession } from '../runtime/expected-patch';
+import type { DecodeRule, SegmentationModel } from '../runtime/model-files';
 import { encodeImage, type Tokenizers } from '../runtime/tokenizer-set';
 import { answerConfidence, type PromptReading, readPrompt, uncertaintyMap } from './answer-notices';
 import { cellWindow } from './film-region';
@@ -47,18 +48,12 @@ export interface Segmentation {
   reading: PromptReading;
 }
 
-/** What segment() runs: a model folder's sessions and tokenizers. */
-export type SegmentModel = DecoderModels & { tokenizers: Tokenizers; rule?: DecodeRule };
-
 /**
  * How the expected rule turns its answer into pixels: the decoded codes' patterns (`codes`), or the
  * expected patches behind them thresholded at the decoding threshold (`probability`), which is not
  * limited to the codebook's ~1000 patterns.
  */
 export type MaskSource = 'codes' | 'probability';
-
-/** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
-export type DecodeRule = 'argmax' | 'expected';
 
 /** How one decode runs: bench:segment compares greedy with speculative, and the KV cache with a full recompute. */
 export interface Decoding {
@@ -171,7 +166,7 @@ interface Decoded {
 
 /** Runs one decode on `cached` (a row of the round's batch), then closes it; `onTokens` hears how many outputs are final. */
 async function runDecode(
-  model: SegmentModel,
+  model: SegmentationModel,
   { prompt, threshold }: Decode,
   decoding: Decoding,
   cached: DecoderSession,
@@ -213,7 +208,7 @@ function promptsFor(tokenizers: Tokenizers, layout: TokenLayout) {
 }
 
 export async function segment(
-  model: SegmentModel,
+  model: SegmentationModel,
   image: Plane<Float32Array>,
   text: string,
   size: { width: number; height: number },
@@ -332,7 +327,7 @@ function leave(session: DecoderSession) {
 
 /** The answer so far on the 256x256 grid, cut as the final answer will be. */
 function draftOf(
-  model: SegmentModel,
+  model: SegmentationModel,
   text: string,
   threshold: number | null,
   tokens: Int32Array,
