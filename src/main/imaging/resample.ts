@@ -1,5 +1,6 @@
 // Resizing greyscale images (bilinear) and binary masks (nearest), shared by the sample builder
 // and the tokenizers, which work on a fixed 256x256 grid and go back to the source size.
+import type { Mask } from '../../shared/labelmap/mask';
 
 export interface Plane<T extends Uint8Array | Float32Array = Uint8Array | Float32Array> {
   width: number;
@@ -7,8 +8,8 @@ export interface Plane<T extends Uint8Array | Float32Array = Uint8Array | Float3
   data: T;
 }
 
-/** A binary mask: one 0/1 byte per pixel, row-major. */
-export type Mask = Plane<Uint8Array>;
+// The one binary mask type (0/1 bytes, row-major), the editor's and the model's alike.
+export type { Mask };
 
 /** Bilinear resize with pixel-centre alignment; the output is float. */
 export function resizeBilinear(src: Plane, width: number, height: number): Plane<Float32Array> {
