@@ -227,7 +227,7 @@ ${pipeline.ms.length} images of the \`${values.split}\` split (${perGroupWords})
 - Forward passes per image (all decodes): ${fmt(meanPasses, 1)}. Per-image val Dice: ${Object.entries(groupDice)
   .map(([g, d]) => `${g} ${(d as number).toFixed(4)}`)
   .join(', ')}.
-- **valDiceDelta** ${compared.delta === null ? `– (no baseline at \`${values.baseline}\`; \`--write-baseline\` records one)` : `${compared.delta.toFixed(4)}`}: per group, the mean change of per-image Dice over the ${compared.images} images scored by both, against the baseline recorded by \`--write-baseline\` (the pipeline before the changes in docs/EXPERIMENTS.md, "Faster answers"), then the mean over the groups.
+- **valDiceDelta** ${compared.delta === null ? `– (no baseline at \`${values.baseline}\`; \`--write-baseline\` records one)` : `${compared.delta.toFixed(4)}`}: per group, the mean change of per-image Dice over the ${compared.images} images scored by both, against the baseline recorded by \`--write-baseline\` (the pipeline before the changes in docs/EXPERIMENTS.md, "Decoding and inference"), then the mean over the groups.
 - **Targets** (2-core CPU): answer p50 ≤ 1000 ms — ${met(answer.p50Ms <= 1000)} (${fmt(answer.p50Ms)} ms); first draft ≤ 350 ms — ${met(draft.p50Ms <= 350)} (${fmt(draft.p50Ms)} ms); valDiceDelta ≥ −0.003 — ${compared.delta === null ? 'not measured' : met(compared.delta >= -0.003)}.
 
 ### Confidence and Dice
