@@ -2,7 +2,6 @@
 // the documented shape, and it finds lungs on real val films (a floor far below the model card's
 // numbers, so that a broken export or tokenizer mismatch fails here rather than in a radiologist's hands).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
