@@ -1,12 +1,11 @@
 // Opens ORT sessions on the requested execution provider, falling back to CPU and
 // reporting which provider actually runs.
 import * as ort from 'onnxruntime-node';
-
-export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+import type { ExecutionProviderName } from '../../shared/segment-types';
 
 export interface SessionOptions {
   /** A provider, or providers to try in order; the CPU is always the last resort. */
-  executionProvider?: ExecutionProvider | readonly ExecutionProvider[];
+  executionProvider?: ExecutionProviderName | readonly ExecutionProviderName[];
   /** Intra-op threads; ORT's default (one per physical core) when absent. */
   threads?: number;
   /**
@@ -18,7 +17,7 @@ export interface SessionOptions {
 
 export interface OpenedSession {
   session: ort.InferenceSession;
-  provider: ExecutionProvider;
+  provider: ExecutionProviderName;
   /** Why the requested provider(s) were not used, when they were not. */
   fallbackReason?: string;
 }

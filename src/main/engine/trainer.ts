@@ -2,15 +2,9 @@
 // steps. Two sets of buffers alternate as inputs and preallocated outputs, so ORT reads
 // one set in place and writes the updated values straight into the other: no copies.
 import type * as ort from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../shared/segment-types';
 import { normal } from './random';
-import {
-  type ExecutionProvider,
-  type HostArray,
-  hostTensor,
-  type OpenedSession,
-  openSession,
-  type SessionOptions,
-} from './session';
+import { type HostArray, hostTensor, type OpenedSession, openSession, type SessionOptions } from './session';
 import { inputName, type ParamSpec, type StepModel, type TrainProgram } from './train-step';
 
 export type Batch = Record<string, HostArray>;
@@ -113,7 +107,7 @@ export class Trainer {
   }
 
   /** The provider running the step, and why the requested one was not, if it was not. */
-  get provider(): { name: ExecutionProvider; fallbackReason?: string } {
+  get provider(): { name: ExecutionProviderName; fallbackReason?: string } {
     return {
       name: this.fused.provider,
       ...(this.fused.fallbackReason ? { fallbackReason: this.fused.fallbackReason } : {}),

@@ -1,6 +1,6 @@
 // Messages between TrainingWorker (caller's thread) and worker.ts (the training thread).
+import type { ExecutionProviderName } from '../../shared/segment-types';
 import type { AdamWConfig } from './adamw';
-import type { ExecutionProvider } from './session';
 import type { Batch, StepResult, TrainerState } from './trainer';
 import type { DecoderConfig } from './transformer';
 
@@ -10,7 +10,7 @@ export type ModelSpec = { kind: 'decoder'; config: DecoderConfig; batch: number;
 export interface WorkerSpec {
   model: ModelSpec;
   optimizer?: Partial<AdamWConfig>;
-  executionProvider?: ExecutionProvider;
+  executionProvider?: ExecutionProviderName;
   /** ORT intra-op threads; leave one core for the UI when fine-tuning in the app. */
   threads?: number;
   seed?: number;

@@ -6,9 +6,10 @@
 // Nothing outside `outDir` is written, so a crash or kill at any moment leaves every model as it was.
 import { FINETUNE_THUMB } from '../../shared/finetune-types';
 import { packBits } from '../../shared/labelmap/bits';
+import type { ExecutionProviderName } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
-import { type ExecutionProvider, hostTensor, openSession, type SessionOptions } from '../engine/session';
+import { hostTensor, openSession, type SessionOptions } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
 import { Trainer } from '../engine/trainer';
 import { diceOf, overlap } from '../evaluation/segmentation';
@@ -74,7 +75,7 @@ export interface FineTuneSpec {
   /** Where the new model folder is written (a staging folder: versions.ts moves it into place). */
   outDir: string;
   /** Providers to try in order (default the CPU, always the last resort). */
-  executionProvider?: ExecutionProvider | readonly ExecutionProvider[];
+  executionProvider?: ExecutionProviderName | readonly ExecutionProviderName[];
 }
 
 export type FineTuneProgress =
@@ -140,7 +141,7 @@ export class Cancelled extends Error {
 }
 
 export interface RunProvider {
-  name: ExecutionProvider;
+  name: ExecutionProviderName;
   fallbackReason?: string;
 }
 

@@ -7,8 +7,9 @@
 // ones cut there), and rows that have left are fed padding. `length` counts sequence
 // positions (an image position is one, whatever its number of levels).
 import type * as ort from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../../shared/segment-types';
 import { GRID_TOKENS, imageIds, positionPairs, type TokenLayout, textIds } from '../../../shared/tokens';
-import { type ExecutionProvider, hostTensor, openSession, type SessionOptions } from '../../engine/session';
+import { hostTensor, openSession, type SessionOptions } from '../../engine/session';
 import { type ArchitectureConfig, layoutOf } from '../../model/config';
 import { kvName, pastName } from '../../model/inference';
 import type { DecoderSession, HeadLogits } from './decoding';
@@ -22,7 +23,7 @@ export interface DecoderModels {
   width: number;
   heads: number;
   /** The provider both graphs run on ('cpu' if either fell back), and why the requested one is not used. */
-  provider: ExecutionProvider;
+  provider: ExecutionProviderName;
   fallbackReason?: string;
 }
 
