@@ -62,8 +62,11 @@ describe('mask codec', () => {
     expect(decompressMask(compressMask(data), 77)).toEqual(data);
   });
 
-  it('never inflates a stored frame past its own bits', () => {
-    expect(() => decompressMask(deflateBomb(16 * 2 ** 20), 512 * 512)).toThrow(/Cannot create a Buffer larger than/);
+  it('never inflates a stored frame past its own bits, and says a damaged one in words', () => {
+    const damaged = /^a mask stored in the workspace is damaged \((.+)\); the workspace file may be corrupt$/;
+    expect(() => decompressMask(deflateBomb(16 * 2 ** 20), 512 * 512)).toThrow(damaged);
+    expect(() => decompressMask(deflateBomb(16 * 2 ** 20), 512 * 512)).toThrow(/it holds more than one frame/);
+    expect(() => decompressMask(Uint8Array.from([0xff, 0xff, 0xff]), 64)).toThrow(damaged);
   });
 
   it('compresses a typical mask far below its raw size', () => {
