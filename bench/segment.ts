@@ -4,8 +4,9 @@
 // speculative NkTP). Writes its section of docs/BENCHMARKS.md; the last stdout line is the JSON summary.
 // Run: npm run bench:segment -- [--model models/base] [--data ../shared/data] [--per-group 60]
 //      [--single-images 30] [--recompute-images 0] [--threads 2] [--out docs/BENCHMARKS.md] [--note "…"]
-//      [--baseline .cache/bench-segment-baseline.json] [--write-baseline]
-// `--write-baseline` records this checkout's per-image Dice as the baseline later runs are compared with.
+//      [--baseline bench/segment-baseline.json] [--write-baseline]
+// `--write-baseline` records this checkout's per-image Dice as the baseline later runs are compared with;
+// the committed baseline is the pipeline with its test-time views decoded one after another.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -51,7 +52,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     note: { type: 'string' },
-    baseline: { type: 'string', default: '.cache/bench-segment-baseline.json' },
+    baseline: { type: 'string', default: 'bench/segment-baseline.json' },
     'write-baseline': { type: 'boolean', default: false },
     reliability: { type: 'string', default: 'docs/confidence-reliability.svg' },
   },
@@ -110,7 +111,8 @@ const groupDice = Object.fromEntries(
 );
 if (values['write-baseline']) {
   await mkdir(dirname(baselinePath), { recursive: true });
-  await writeFile(baselinePath, `${JSON.stringify({ model: modelDir, split: values.split, dice }, null, 1)}\n`);
+  const model = relative(process.cwd(), modelDir);
+  await writeFile(baselinePath, `${JSON.stringify({ model, split: values.split, dice }, null, 1)}\n`);
 }
 const baseline: ImageDice | null = existsSync(baselinePath)
   ? (JSON.parse(await readFile(baselinePath, 'utf8')) as { dice: ImageDice }).dice
@@ -227,7 +229,7 @@ ${pipeline.ms.length} images of the \`${values.split}\` split (${perGroupWords})
 - Forward passes per image (all decodes): ${fmt(meanPasses, 1)}. Per-image val Dice: ${Object.entries(groupDice)
   .map(([g, d]) => `${g} ${(d as number).toFixed(4)}`)
   .join(', ')}.
-- **valDiceDelta** ${compared.delta === null ? `– (no baseline at \`${values.baseline}\`; \`--write-baseline\` records one)` : `${compared.delta.toFixed(4)}`}: per group, the mean change of per-image Dice over the ${compared.images} images scored by both, against the baseline recorded by \`--write-baseline\` (the pipeline before the changes in docs/EXPERIMENTS.md, "Decoding and inference"), then the mean over the groups.
+- **valDiceDelta** ${compared.delta === null ? `– (no baseline at \`${values.baseline}\`; \`--write-baseline\` records one)` : `${compared.delta.toFixed(4)}`}: per group, the mean change of per-image Dice over the ${compared.images} images scored by both, against the baseline in \`${values.baseline}\` (recorded by \`--write-baseline\`: the pipeline before the changes in docs/EXPERIMENTS.md, "Decoding and inference"), then the mean over the groups.
 - **Targets** (2-core CPU): answer p50 ≤ 1000 ms — ${met(answer.p50Ms <= 1000)} (${fmt(answer.p50Ms)} ms); first draft ≤ 350 ms — ${met(draft.p50Ms <= 350)} (${fmt(draft.p50Ms)} ms); valDiceDelta ≥ −0.003 — ${compared.delta === null ? 'not measured' : met(compared.delta >= -0.003)}.
 
 ### Confidence and Dice
