@@ -112,7 +112,7 @@ const groupDice = Object.fromEntries(
 if (values['write-baseline']) {
   await mkdir(dirname(baselinePath), { recursive: true });
   const model = relative(process.cwd(), modelDir);
-  await writeFile(baselinePath, `${JSON.stringify({ model, split: values.split, dice }, null, 1)}\n`);
+  await writeFile(baselinePath, `${JSON.stringify({ model, split: values.split, dice }, null, 2)}\n`);
 }
 const baseline: ImageDice | null = existsSync(baselinePath)
   ? (JSON.parse(await readFile(baselinePath, 'utf8')) as { dice: ImageDice }).dice
