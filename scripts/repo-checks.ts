@@ -113,9 +113,14 @@ export const headingTitles = (markdown: string): string[] =>
  */
 export function repoMissingReferences(root: string): Offence[] {
   const docs = [...textFiles(join(root, 'docs')), ...textFiles(join(root, 'models')), join(root, 'README.md')];
+  // Each cited doc read once, however often it is cited.
+  const cited = new Map<string, string[] | null>();
   const headings = (name: string) => {
-    const path = join(root, docPath(name));
-    return existsSync(path) ? headingTitles(readText(path)) : null;
+    if (!cited.has(name)) {
+      const path = join(root, docPath(name));
+      cited.set(name, existsSync(path) ? headingTitles(readText(path)) : null);
+    }
+    return cited.get(name) as string[] | null;
   };
   return docs
     .filter((file) => file.endsWith('.md'))

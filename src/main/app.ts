@@ -71,7 +71,7 @@ export function createApp(
       modelVersions,
       (dir) => segmenter.setModelDir(dir),
       (progress) => events.emit('finetune:progress', progress),
-      segmenterOptions.executionProvider ?? 'auto',
+      segmenter.status().requested,
     ),
   };
   return {

@@ -33,6 +33,14 @@ export function inputLimits(): InputLimits {
   };
 }
 
+/** Refuses `bytes` of decoded data above the inflated-data ceiling; `what` names them ("… would take"). */
+export function checkDecodedSize(bytes: number, what: string): void {
+  const limit = inputLimits().inflatedBytes;
+  if (bytes > limit) {
+    throw new Error(`${what} ${formatBytes(bytes)}, above the ${formatBytes(limit)} limit (NEXTMASK_MAX_INFLATED_MB)`);
+  }
+}
+
 /** "1.5 GiB", "12 MiB": sizes in error messages. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;

@@ -356,6 +356,8 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   const afterScores = (await heldOutDice(spec.outDir, spec.heldOut, settings, sessionOptions, 'after', hooks)).answers;
   const beforeScores = before.answers;
   const mean = (xs: { dice: number }[]) => xs.reduce((a, b) => a + b.dice, 0) / xs.length;
+  // The trainer's own reason when the settled provider could not run the training graph, else the first session's.
+  const fallbackReason = trainer.provider.fallbackReason || before.provider.fallbackReason;
   return {
     epochs,
     bestEpoch: best.epoch,
@@ -373,13 +375,7 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
     })),
     seconds: (performance.now() - started) / 1000,
     secondsPerEpoch: trainSeconds / Math.max(1, epochs.length - 1),
-    // The trainer's own reason when the settled provider could not run the training graph, else the first session's.
-    provider: {
-      name: trainer.provider.name,
-      ...(trainer.provider.fallbackReason || before.provider.fallbackReason
-        ? { fallbackReason: trainer.provider.fallbackReason ?? before.provider.fallbackReason }
-        : {}),
-    },
+    provider: { name: trainer.provider.name, ...(fallbackReason ? { fallbackReason } : {}) },
     hetMemory: het ? het.toJSON() : {},
   };
 }

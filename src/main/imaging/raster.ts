@@ -2,7 +2,7 @@
 // data loader and the segmenter all read rasters through here.
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { formatBytes, inputLimits } from '../files/limits';
+import { checkDecodedSize } from '../files/limits';
 import { readInputFile } from '../files/read-input';
 import { rasterSize } from './raster-size';
 
@@ -74,13 +74,7 @@ type Size = { width: number; height: number };
  */
 function checkedSize(bytes: Uint8Array): Size {
   const size = rasterSize(bytes);
-  const decoded = size.width * size.height * 8;
-  const limit = inputLimits().inflatedBytes;
-  if (decoded > limit) {
-    throw new Error(
-      `a ${size.width}x${size.height} image decodes to ${formatBytes(decoded)}, above the ${formatBytes(limit)} limit (NEXTMASK_MAX_INFLATED_MB)`,
-    );
-  }
+  checkDecodedSize(size.width * size.height * 8, `a ${size.width}x${size.height} image decodes to`);
   return size;
 }
 

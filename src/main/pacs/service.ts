@@ -132,12 +132,12 @@ export class PacsService {
   async sendSeries(name: string, seriesId: string, deidentify: boolean): Promise<SendResult> {
     await mkdir(this.outbox.dir, { recursive: true });
     // Named .dcm so the export keeps the name as given; the outbox lists only its .json records.
-    const tmp = join(this.outbox.dir, `export-${process.pid}-${Date.now()}.dcm`);
+    let written = join(this.outbox.dir, `export-${process.pid}-${Date.now()}.dcm`);
     try {
-      const written = await this.deps.exportSeg(seriesId, tmp, deidentify);
-      return await this.sendBytes(name, await readFile(written.path), deidentify);
+      written = (await this.deps.exportSeg(seriesId, written, deidentify)).path;
+      return await this.sendBytes(name, await readFile(written), deidentify);
     } finally {
-      await rm(tmp, { force: true });
+      await rm(written, { force: true });
     }
   }
 

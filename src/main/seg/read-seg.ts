@@ -6,7 +6,7 @@ import { unpackBits } from '../../shared/labelmap/bits';
 import type { Code, SegmentCoding } from '../../shared/labelmap/coding';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb } from '../../shared/labelmap/segments';
-import { formatBytes, inputLimits } from '../files/limits';
+import { checkDecodedSize } from '../files/limits';
 import { dicomLabToRgb } from './colour';
 import { first, items, type NaturalDataset, numbers, readDataset, str } from './dicom-file';
 import { type SourceImage, sliceDistance } from './source-images';
@@ -50,7 +50,7 @@ function codeIn(sequence: unknown): Code | undefined {
   return value && scheme && meaning ? { value, scheme, meaning } : undefined;
 }
 
-function codingOf(segment: NaturalDataset): SegmentCoding | undefined {
+function codingIn(segment: NaturalDataset): SegmentCoding | undefined {
   const category = codeIn(segment.SegmentedPropertyCategoryCodeSequence);
   const type = codeIn(segment.SegmentedPropertyTypeCodeSequence);
   if (!category || !type) return undefined;
@@ -109,13 +109,10 @@ export async function readSeg(bytes: Uint8Array, sources: SourceImage[]): Promis
   // Each segment gets a mask per image: a short file listing thousands of segments would otherwise
   // allocate gigabytes. The ceiling is the one on inflated data (the NIfTI labels share it).
   const segmentItems = items(ds.SegmentSequence);
-  const maskBytes = segmentItems.length * sources.length * rows * columns;
-  const limit = inputLimits().inflatedBytes;
-  if (maskBytes > limit) {
-    throw new Error(
-      `SEG defines ${segmentItems.length} segments; their masks would take ${formatBytes(maskBytes)}, above the ${formatBytes(limit)} limit (NEXTMASK_MAX_INFLATED_MB)`,
-    );
-  }
+  checkDecodedSize(
+    segmentItems.length * sources.length * rows * columns,
+    `SEG defines ${segmentItems.length} segments; their masks would take`,
+  );
   const segments = new Map<number, ImportedSegment>();
   for (const item of segmentItems) {
     const number = Number(item.SegmentNumber);
@@ -131,7 +128,7 @@ export async function readSeg(bytes: Uint8Array, sources: SourceImage[]): Promis
     if (algorithmName) segment.algorithmName = algorithmName;
     const description = str(item.SegmentDescription);
     if (description) segment.description = description;
-    const coding = codingOf(item);
+    const coding = codingIn(item);
     if (coding) segment.coding = coding;
     segments.set(number, segment);
   }

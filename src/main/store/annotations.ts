@@ -177,7 +177,7 @@ export class Annotations {
     // A folder typed as the target is refused as it was typed, before the extension would turn it into a file beside it.
     await checkNotFolder(typedPath);
     const path = withExtension(typedPath, typed.format);
-    await checkNotFolder(path);
+    if (path !== typedPath) await checkNotFolder(path);
     if (path.startsWith(this.exportDir)) await mkdir(this.exportDir, { recursive: true });
     try {
       return await this.write({ ...typed, path });

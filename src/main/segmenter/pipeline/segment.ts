@@ -234,7 +234,8 @@ export async function segment(
     threshold: number | null;
     tokens: Int32Array;
     probability: Plane<Float32Array> | null;
-    uncertainty: Uint8Array | null;
+    mapsLanded: Plane<Float32Array>[];
+    inside: Mask | null;
   } | null = null;
   // One total for the whole answer: a retry round counts against it again, its gate decode already done.
   const total = GRID_TOKENS * (views.length + (places ? 1 : 0));
@@ -296,15 +297,16 @@ export async function segment(
     // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
     const inside = lungs ?? nearCell;
     if (probability && inside) probability = gated(probability, inside);
-    const uncertainty = probability && maps ? uncertaintyMap(mapsLanded, inside) : null;
-    answer = { threshold, tokens, probability, uncertainty };
+    answer = { threshold, tokens, probability, mapsLanded, inside };
     // One view: a pixel reaches the threshold exactly where its patch got a code other than background.
     const answered = probability
       ? probability.data.some((p) => p >= (threshold as number))
       : tokens.some((c) => c !== BACKGROUND_CODE);
     if (answered) break;
   }
-  const { threshold, tokens, probability, uncertainty } = answer as NonNullable<typeof answer>;
+  const { threshold, tokens, probability, mapsLanded, inside } = answer as NonNullable<typeof answer>;
+  // Only the kept round's views count, so the map is made once, after the rounds.
+  const uncertainty = probability && maps ? uncertaintyMap(mapsLanded, inside) : null;
   const cut =
     threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
   const mask =

@@ -206,8 +206,8 @@ class KvBatch {
     });
     const row = heads * layout.outputVocab;
     const logits = out.logits?.data as Float32Array;
+    this.append(out, asked.keys(), layout.prefix, layout.prefix);
     for (const [r, request] of asked) {
-      this.appendRow(out, r, layout.prefix, layout.prefix);
       request.resolve({
         positions: 1,
         heads,
@@ -259,8 +259,8 @@ class KvBatch {
     const out = await this.models.decode.run(feeds);
     const row = heads * layout.outputVocab;
     const logits = out.logits?.data as Float32Array;
+    this.append(out, asked.keys(), n, n);
     for (const [r, request] of asked) {
-      this.appendRow(out, r, n, n);
       request.resolve({
         positions: n,
         heads,
@@ -270,12 +270,17 @@ class KvBatch {
     }
   }
 
-  /** Appends the first `positions` of row `r`'s keys/values in an output of `stride` positions per row. */
-  private appendRow(out: ort.InferenceSession.ReturnType, r: number, positions: number, stride: number): void {
+  /** Appends the first `positions` of each row's keys/values in an output of `stride` positions per row. */
+  private append(
+    out: ort.InferenceSession.ReturnType,
+    rows: Iterable<number>,
+    positions: number,
+    stride: number,
+  ): void {
     const { layers, width } = this.models;
     const keys = Array.from({ length: layers }, (_, l) => out[kvName('keys', l)]?.data as Float32Array);
     const values = Array.from({ length: layers }, (_, l) => out[kvName('values', l)]?.data as Float32Array);
-    this.cache.append(positions, keys, values, r, r * stride * width);
+    for (const r of rows) this.cache.append(positions, keys, values, r, r * stride * width);
   }
 }
 
