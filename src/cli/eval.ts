@@ -2,11 +2,12 @@
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
 // [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)]
-// [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]`: segments every sample of the split
+// [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]
+// [--prompt-mode text|box|text+box|clicks:N (the simulated clinician, evaluation/prompt-modes.ts)]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size and by what the prompt names (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
-// (a group absent from the folder is left out).
+// (a group absent from the folder is left out; with clicks:N each group also has diceByClick).
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { GROUPS, type Group } from '../main/data/samples';
 import { breakdownMarkdown, evalBreakdown } from '../main/evaluation/eval-breakdown';
 import { evaluateModel, type ImageScore } from '../main/evaluation/evaluate';
+import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
 import { loadModel } from '../main/segmenter/runtime/model-files';
 
@@ -36,8 +38,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
       gate: { type: 'string', default: 'on' },
       'lesion-cut': { type: 'string' },
       'per-image': { type: 'string' },
+      'prompt-mode': { type: 'string', default: 'text' },
     },
   });
+  let promptMode: PromptMode;
+  try {
+    promptMode = parsePromptMode(values['prompt-mode']);
+  } catch (err) {
+    process.stderr.write(`nextmask eval: ${(err as Error).message}\n`);
+    return 2;
+  }
   if (!values.data) throw new Error('--data <folder laid out like ../shared/data> is required');
   const perGroup = Number(values['per-group']);
   if (!Number.isInteger(perGroup) || perGroup < 0) throw new Error(`--per-group must be a whole number`);
@@ -68,6 +78,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     ...(groups ? { groups } : {}),
     gate: values.gate === 'on',
     ...(lesionCut !== undefined ? { lesionCut } : {}),
+    promptMode,
     onImage: (score) => {
       images.push(score);
       perImage?.write(`${JSON.stringify(score)}\n`);

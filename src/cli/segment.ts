@@ -1,6 +1,8 @@
 // `nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> [--json]
-// [--model <dir>] [--frame N] [--threads N]`: one prompt → one mask, written as a 0/255 PNG of the
-// source image's size, or (DICOM input, --out *.dcm) as a DICOM SEG referencing the input.
+// [--box x0,y0,x1,y1] [--click x,y[,neg]]… [--model <dir>] [--frame N] [--threads N]`: one prompt → one
+// mask, written as a 0/255 PNG of the source image's size, or (DICOM input, --out *.dcm) as a DICOM SEG
+// referencing the input. A box or clicks (source pixel coordinates) are decoded zoomed (pointed.ts);
+// with them the text may be empty.
 // Usage errors exit 2; bad input throws (nextmask prints one line, exits 1). The output appears
 // whole or not at all: it is written to a temporary file beside it and renamed.
 import { constants } from 'node:fs';
@@ -8,19 +10,22 @@ import { access, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeWhole } from '../main/files/write-whole';
+import type { Box } from '../main/imaging/zoom-window';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { codingFromPrompt } from '../main/prompt/coding';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { answerNotices } from '../main/segmenter/pipeline/answer-notices';
+import { checkPointable, segmentPointed } from '../main/segmenter/pipeline/pointed';
 import { segment } from '../main/segmenter/pipeline/segment';
 import { prepareInput } from '../main/segmenter/prepare-input';
 import { loadModel, releaseModel, type SegmentationModel } from '../main/segmenter/runtime/model-files';
 import { resultNote } from '../shared/segment-types';
+import type { RegionClick } from '../shared/tokens';
 import { DEFAULT_MODEL_DIR } from './eval';
 
 const USAGE =
   'usage: nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> ' +
-  '[--json] [--model <dir>] [--frame N] [--threads N]';
+  '[--json] [--box x0,y0,x1,y1] [--click x,y[,neg]]… [--model <dir>] [--frame N] [--threads N]';
 
 interface Request {
   input: string;
@@ -32,6 +37,33 @@ interface Request {
   modelGiven: boolean;
   frame: number;
   threads: number | undefined;
+  box: Box | undefined;
+  clicks: RegionClick[];
+}
+
+/** `--box x0,y0,x1,y1`: four numbers. */
+export function parseBox(text: string): Box {
+  const v = text.split(',').map((t) => Number(t.trim()));
+  if (v.length !== 4 || v.some((n) => !Number.isFinite(n)))
+    throw new Error(`--box must be four numbers x0,y0,x1,y1 (source pixels), got "${text}"`);
+  const [x0, y0, x1, y1] = v as [number, number, number, number];
+  return { x0, y0, x1, y1 };
+}
+
+/** `--click x,y` (adds) or `--click x,y,neg` (removes), at the centre of pixel (x, y). */
+export function parseClick(text: string): RegionClick {
+  const parts = text.split(',').map((t) => t.trim());
+  const [x, y] = parts.slice(0, 2).map(Number) as [number, number];
+  const sign = parts[2];
+  if (
+    parts.length < 2 ||
+    parts.length > 3 ||
+    !Number.isFinite(x) ||
+    !Number.isFinite(y) ||
+    (sign !== undefined && sign !== 'neg' && sign !== 'pos')
+  )
+    throw new Error(`--click must be x,y or x,y,neg (source pixels), got "${text}"`);
+  return { x: x + 0.5, y: y + 0.5, positive: sign !== 'neg' };
 }
 
 function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -53,6 +85,8 @@ function parseRequest(argv: string[]): Request {
       model: { type: 'string' },
       frame: { type: 'string' },
       threads: { type: 'string' },
+      box: { type: 'string' },
+      click: { type: 'string', multiple: true },
     },
   });
   if (positionals.length !== 1) throw new Error(`expected one input file, got ${positionals.length}`);
@@ -70,6 +104,8 @@ function parseRequest(argv: string[]): Request {
     modelGiven: values.model !== undefined,
     frame: wholeNumber('frame', values.frame, 0) ?? 0,
     threads: wholeNumber('threads', values.threads, 1),
+    box: values.box === undefined ? undefined : parseBox(values.box),
+    clicks: (values.click ?? []).map(parseClick),
   };
 }
 
@@ -103,9 +139,12 @@ export async function segmentCommand(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   const prompt = request.prompt.trim();
-  if (!prompt) throw new Error('the prompt is empty: say what to segment, e.g. --prompt "left lung"');
+  const pointed = request.box !== undefined || request.clicks.length > 0;
+  if (!prompt && !pointed)
+    throw new Error('the prompt is empty: say what to segment, e.g. --prompt "left lung", or give --box or --click');
   // Cheap checks first, so bad input fails before the model loads.
   const input = await prepareInput(request.input, request.frame);
+  if (pointed) checkPointable(input.modality);
   if (request.seg && input.dicomFrames === undefined) {
     throw new Error(`a DICOM SEG needs DICOM input; ${basename(request.input)} is an image file (use --out mask.png)`);
   }
@@ -118,7 +157,12 @@ export async function segmentCommand(argv: string[]): Promise<number> {
 
   const model = await openModel(request);
   try {
-    const result = await segment(model, input.image, prompt, input);
+    const result = pointed
+      ? await segmentPointed(model, input.film, prompt, {
+          ...(request.box ? { box: request.box } : {}),
+          clicks: request.clicks,
+        })
+      : await segment(model, input.image, prompt, input);
     const mask = result.mask;
     if (request.seg) {
       const coding = codingFromPrompt(prompt);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { GROUPS, type Group } from '../main/data/samples';
 import { layoutOf } from '../main/model/config';
-import { loadTokenizers, tokenSizes } from '../main/segmenter/runtime/tokenizer-set';
+import { architectureOf, loadTokenizers } from '../main/segmenter/runtime/tokenizer-set';
 import { dumpTokens } from '../main/training/token-dump';
 import { parseTrainConfig } from '../main/training/train-config';
 import { trainingSources } from '../main/training/train-loop';
@@ -29,7 +29,7 @@ export async function tokensCommand(argv: string[]): Promise<number> {
     throw new Error('usage: nextmask tokens --config <file> --variants N --out <file>');
   const cfg = parseTrainConfig(await readFile(values.config, 'utf8'), values.config);
   const tokenizers = await loadTokenizers(cfg.tokenizers);
-  const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
+  const layout = layoutOf(architectureOf(cfg.architecture, tokenizers));
   if (values.groups) {
     const groups = values.groups.split(',');
     const unknown = groups.filter((g) => !GROUPS.includes(g as Group));

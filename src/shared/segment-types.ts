@@ -15,6 +15,17 @@ export const PARTIAL_SIZE = 256;
 
 const requestId = v.string({ min: 1, max: 64 });
 
+/** Most clicks one request may carry (the model says how many it takes; more is refused in words). */
+export const MAX_REQUEST_CLICKS = 64;
+
+const coordinate = v.number({ min: -1e6, max: 1e6 });
+/** A box in source pixels (edges): x0 ≤ x < x1, y0 ≤ y < y1. */
+export const boxSchema = v.object({ x0: coordinate, y0: coordinate, x1: coordinate, y1: coordinate });
+/** A click in source pixels (a pixel's centre is x + 0.5); `positive` false: "not this". */
+export const clickSchema = v.object({ x: coordinate, y: coordinate, positive: v.boolean() });
+export type PointedBox = v.Infer<typeof boxSchema>;
+export type PointedClick = v.Infer<typeof clickSchema>;
+
 export const segmentArgSchemas = {
   'segment:run': v.object({
     seriesId: v.string({ min: 1, max: 64 }),
@@ -22,6 +33,11 @@ export const segmentArgSchemas = {
     index: v.number({ min: 0, integer: true }),
     prompt: v.string({ max: 10_000 }),
     requestId,
+    /** Where the clinician pointed: the answer is decoded zoomed (src/main/segmenter/pipeline/pointed.ts). */
+    box: v.optional(boxSchema),
+    clicks: v.optional(v.array(clickSchema, { max: MAX_REQUEST_CLICKS })),
+    /** The segment's mask so far (width x height bits, packed): what the clicks correct. */
+    previous: v.optional(v.bytes({ max: 64 * 1024 * 1024 })),
   }),
   'segment:cancel': v.object({ requestId }),
   'segment:status': v.object({}),

@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { saveCheckpoint } from '../../src/main/engine/checkpoint';
 import { makeTrainStep } from '../../src/main/engine/train-step';
-import { type ArchitectureConfig, layoutOf } from '../../src/main/model/config';
-import { loadTokenizers, tokenSizes } from '../../src/main/segmenter/runtime/tokenizer-set';
+import { layoutOf } from '../../src/main/model/config';
+import { architectureOf, loadTokenizers } from '../../src/main/segmenter/runtime/tokenizer-set';
 import { codewordInitialParams } from '../../src/main/training/codeword-init';
 import { modelWeights } from '../../src/main/training/model-weights';
 import { parseTrainConfig } from '../../src/main/training/train-config';
@@ -39,8 +39,7 @@ if (values.model) {
 }
 const cfg = parseTrainConfig(await readFile(values.config as string, 'utf8'), values.config);
 const tokenizers = await loadTokenizers(cfg.tokenizers);
-const { maxText, ...shape } = cfg.architecture;
-const arch: ArchitectureConfig = { ...shape, tokens: tokenSizes(tokenizers, maxText) };
+const arch = architectureOf(cfg.architecture, tokenizers);
 const program = makeTrainStep({ batch: modelBatch(arch, cfg.losses, 1), loss: modelLoss(arch, cfg.losses) });
 const params = codewordInitialParams(program.params, cfg.seed, layoutOf(arch), arch.width, tokenizers);
 const rules = Object.fromEntries(

@@ -20,13 +20,16 @@ export const SAMPLE_SIZE = 256;
  * A raster is scaled by its bit depth, not its own range; the segmenter brings DICOM to [0, 1] first.
  */
 export function modelInput(image: GreyImage | Plane<Float32Array>): Plane<Float32Array> {
-  let unit: Float32Array;
-  if ('bitsStored' in image) {
-    const peak = image.bitsStored === 16 ? 65535 : 255;
-    unit = new Float32Array(image.data.length);
-    for (let i = 0; i < unit.length; i++) unit[i] = (image.data[i] as number) / peak;
-  } else unit = image.data;
-  return resizeBilinear({ width: image.width, height: image.height, data: unit }, SAMPLE_SIZE, SAMPLE_SIZE);
+  return resizeBilinear(unitPlane(image), SAMPLE_SIZE, SAMPLE_SIZE);
+}
+
+/** A raster as grey in [0, 1] at its own size (scaled by its bit depth); a float plane as it is. */
+export function unitPlane(image: GreyImage | Plane<Float32Array>): Plane<Float32Array> {
+  if (!('bitsStored' in image)) return image;
+  const peak = image.bitsStored === 16 ? 65535 : 255;
+  const unit = new Float32Array(image.data.length);
+  for (let i = 0; i < unit.length; i++) unit[i] = (image.data[i] as number) / peak;
+  return { width: image.width, height: image.height, data: unit };
 }
 
 export type Group = 'infection' | 'lung' | 'btxrd';

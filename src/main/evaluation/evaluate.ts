@@ -1,13 +1,21 @@
 // Scores a model on a split by the LViT protocol: per group, LViT Dice/IoU per image (threshold 0.5,
 // empty on empty = 1) and pooled over all pixels, at the source size; plus mean milliseconds per image.
 import { type Gate, isFallback } from '../../shared/segment-types';
-import { type Group, listSamples, loadSample, type SampleSource } from '../data/samples';
-import { type MaskSource, segment } from '../segmenter/pipeline/segment';
+import type { RegionClick } from '../../shared/tokens';
+import { correctionClick } from '../data/correction-clicks';
+import { deriveSeed } from '../data/rng';
+import { type Group, listSamples, loadSample, type Sample, type SampleSource, unitPlane } from '../data/samples';
+import { segmentPointed } from '../segmenter/pipeline/pointed';
+import { type MaskSource, type Segmentation, type SegmentOptions, segment } from '../segmenter/pipeline/segment';
 import type { View } from '../segmenter/pipeline/test-time-views';
 import type { DecodeRule, SegmentationModel } from '../segmenter/runtime/model-files';
-import { type MetricSummary, type Overlap, SegmentationScores } from './segmentation';
+import { type PromptMode, simulatedBox } from './prompt-modes';
+import { diceOf, type MetricSummary, type Overlap, overlap, SegmentationScores } from './segmentation';
 
-export type EvalSummary = Partial<Record<Group, MetricSummary>> & {
+/** A group's scores; with clicks:N, `dice` is after the N-th click and `diceByClick` lists each click's. */
+export type GroupSummary = MetricSummary & { diceByClick?: number[] };
+
+export type EvalSummary = Partial<Record<Group, GroupSummary>> & {
   msPerImage: number;
   /** Model runs per image (greedy needs 257; fewer means NkTP drafts were accepted). */
   forwardPassesPerImage: number;
@@ -55,6 +63,47 @@ export interface EvalOptions {
   gate?: boolean;
   /** Where lesion answers are cut from their maps (segment()'s `lesionCut`; default LESION_CUT). */
   lesionCut?: number;
+  /** How the simulated clinician prompts (prompt-modes.ts; default text). */
+  promptMode?: PromptMode;
+  /** Seeds the simulated boxes (default 1). */
+  seed?: number;
+}
+
+type Answer = Pick<Segmentation, 'mask' | 'forwardPasses' | 'threshold' | 'cut' | 'gated'> & { diceByClick?: number[] };
+
+/** The simulated clinician's answer on one sample (`index`: its place in the list, for the box's seed). */
+async function answerAs(
+  model: SegmentationModel,
+  sample: Sample,
+  mode: PromptMode,
+  options: SegmentOptions,
+  seed: number,
+  index: number,
+): Promise<Answer> {
+  const target = sample.sourceMask;
+  const textAnswer = () => segment(model, sample.image, sample.text, target, options);
+  if (mode.kind === 'text') return textAnswer();
+  const film = unitPlane(sample.film);
+  if (mode.kind === 'box') {
+    const box = simulatedBox(target, deriveSeed(seed, index));
+    // An empty target has no box to draw: the text answers.
+    if (!box) return textAnswer();
+    return segmentPointed(model, film, mode.withText ? sample.text : '', { box }, options);
+  }
+  let answer: Answer = await textAnswer();
+  let passes = answer.forwardPasses;
+  const clicks: RegionClick[] = [];
+  const diceByClick: number[] = [];
+  for (let k = 0; k < mode.clicks; k++) {
+    const click = clicks.length < (model.layout.regionClicks ?? 0) ? correctionClick(answer.mask, target) : null;
+    if (click) {
+      clicks.push(click);
+      answer = await segmentPointed(model, film, sample.text, { clicks, previous: answer.mask }, options);
+      passes += answer.forwardPasses;
+    }
+    diceByClick.push(diceOf(overlap(answer.mask.data, target.data)));
+  }
+  return { ...answer, forwardPasses: passes, diceByClick };
 }
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
@@ -92,25 +141,35 @@ export async function evaluateModel(
   const scores = new Map<Group, SegmentationScores>();
   const firstScores = new Map<Group, SegmentationScores>();
   const fallbacks: Partial<Record<Group, number>> = {};
+  const clickSums: Partial<Record<Group, number[]>> = {};
   let ms = 0;
   let passes = 0;
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const { mask, forwardPasses, threshold, cut, gated } = await segment(
+    const segmentOptions = {
+      ...(options.rule ? { rule: options.rule } : {}),
+      ...(options.fallback ? { fallback: options.fallback } : {}),
+      ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
+      ...(options.views ? { views: options.views } : {}),
+      ...(options.gate === false ? { gate: false } : {}),
+      ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
+    };
+    const answer = await answerAs(
       model,
-      sample.image,
-      sample.text,
-      sample.sourceMask,
-      {
-        ...(options.rule ? { rule: options.rule } : {}),
-        ...(options.fallback ? { fallback: options.fallback } : {}),
-        ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
-        ...(options.views ? { views: options.views } : {}),
-        ...(options.gate === false ? { gate: false } : {}),
-        ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
-      },
+      sample,
+      options.promptMode ?? { kind: 'text' },
+      segmentOptions,
+      options.seed ?? 1,
+      i,
     );
+    const { mask, forwardPasses, threshold, cut, gated } = answer;
+    if (answer.diceByClick) {
+      const sums = (clickSums[source.group] ??= []);
+      answer.diceByClick.forEach((d, k) => {
+        sums[k] = (sums[k] ?? 0) + d;
+      });
+    }
     const imageMs = performance.now() - started;
     ms += imageMs;
     passes += forwardPasses;
@@ -136,8 +195,13 @@ export async function evaluateModel(
   }
   const summarise = (m: Map<Group, SegmentationScores>) =>
     Object.fromEntries([...m].map(([group, s]) => [group, s.summary()])) as Partial<Record<Group, MetricSummary>>;
+  const byGroup: Partial<Record<Group, GroupSummary>> = summarise(scores);
+  for (const [group, sums] of Object.entries(clickSums) as [Group, number[]][]) {
+    const summary = byGroup[group] as GroupSummary;
+    byGroup[group] = { ...summary, diceByClick: sums.map((d) => d / summary.n) };
+  }
   return {
-    ...summarise(scores),
+    ...byGroup,
     msPerImage: ms / sources.length,
     forwardPassesPerImage: passes / sources.length,
     withoutFallback: summarise(firstScores),

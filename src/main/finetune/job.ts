@@ -266,7 +266,8 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
       const b = packBatch(layout, [t]);
       const out = await lossSession.run({
         image: hostTensor(b.image, [1, GRID_TOKENS, layout.imageLevels]),
-        tokens: hostTensor(b.tokens, [1, layout.maxText + GRID_TOKENS]),
+        tokens: hostTensor(b.tokens, [1, layout.promptTokens + GRID_TOKENS]),
+        ...(layout.priorTokens > 0 ? { prior: hostTensor(b.prior, [1, layout.priorTokens]) } : {}),
         targets: hostTensor(b.targets, [1, layout.outputs]),
         ...paramFeeds(params),
       });

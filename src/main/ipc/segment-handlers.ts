@@ -14,14 +14,16 @@ export function segmentHandlers(
 ): Pick<HandlerTable, SegmentChannel> {
   const running = new Map<string, AbortController>();
   return {
-    'segment:run': async ({ seriesId, index, prompt, requestId }, ctx) => {
+    'segment:run': async ({ seriesId, index, prompt, requestId, box, clicks, previous }, ctx) => {
       if (running.has(requestId)) throw new UserFacingError(`segment request ${requestId} is already running`);
       for (const other of running.values()) other.abort();
       const controller = new AbortController();
       running.set(requestId, controller);
       const signal = AbortSignal.any([controller.signal, ctx.signal]);
       try {
-        if (!prompt.trim()) throw new UserFacingError('the prompt is empty: say what to segment, e.g. "left lung"');
+        const pointed = box !== undefined || (clicks?.length ?? 0) > 0;
+        if (!prompt.trim() && !pointed)
+          throw new UserFacingError('the prompt is empty: say what to segment, e.g. "left lung", or draw a box');
         const series = services.images.list().find((s) => s.id === seriesId);
         const raster = series?.kind === 'raster';
         const { frame } = await services.images.frame(seriesId, index);
@@ -33,6 +35,9 @@ export function segmentHandlers(
               raster,
               prompt,
               ...(series && !raster ? { modality: series.modality, bodyPart: series.bodyPart } : {}),
+              ...(box ? { box } : {}),
+              ...(clicks?.length ? { clicks } : {}),
+              ...(previous ? { previous } : {}),
             },
             {
               signal,

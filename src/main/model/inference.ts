@@ -28,9 +28,11 @@ export function prefillModel(arch: ArchitectureConfig, params: Record<string, Fl
   const layout = layoutOf(arch);
   return exportInference((g) => {
     const image = g.input('image', 'int64', ['batch', GRID_TOKENS, layout.imageLevels]);
-    const text = g.input('text', 'int64', ['batch', layout.maxText]);
+    // `text`: the text ids, then with a region part its slots; `prior` beside them (network.ts).
+    const text = g.input('text', 'int64', ['batch', layout.promptTokens]);
+    const prior = layout.priorTokens > 0 ? g.input('prior', 'int64', ['batch', layout.priorTokens]) : null;
     const positions = constantPositions(g, layout, 0, layout.prefix);
-    const t = trunk(g, arch, { image, tokens: text, positions });
+    const t = trunk(g, arch, { image, tokens: text, positions, ...(prior ? { prior } : {}) });
     const last = g.slice(t.hidden, [layout.prefix - 1], [layout.prefix], [1]);
     return outputs(g, arch, last, t.embedding, t.kv);
   }, params);

@@ -1,7 +1,7 @@
 // The NTP-MRISeg network as graph pieces: embeddings (image positions sum one embedding per residual
 // level; every position adds its two position-table rows), the engine's decoder stack, and k heads.
 // Training, the teacher-forced forward, prefill and decode-step graphs are all built from these.
-import { GRID_TOKENS, positionPairs, positionRows, type TokenLayout } from '../../shared/tokens';
+import { GRID_TOKENS, PRIOR_LEVELS, positionPairs, positionRows, type TokenLayout } from '../../shared/tokens';
 import type { Graph, Tensor } from '../engine/graph';
 import { type AttentionPast, decoderStack, type LayerKv, linear } from '../engine/transformer';
 import { type ArchitectureConfig, decoderConfig, layoutOf } from './config';
@@ -35,20 +35,29 @@ export interface Trunk {
 }
 
 /**
- * Embeds [image grid (when `image` is given: [B, 256, levels] combined ids)][tokens [B, n]] at the
- * given positions and runs the decoder stack (over `past` when decoding with a cache).
+ * Embeds [image grid (when `image` is given: [B, 256, levels] combined ids, plus with a region part the
+ * prior [B, 256] levels)][tokens [B, n]] at the given positions and runs the decoder stack (over `past`
+ * when decoding with a cache).
  */
 export function trunk(
   g: Graph,
   arch: ArchitectureConfig,
-  inputs: { image?: Tensor; tokens: Tensor; positions: Positions },
+  inputs: { image?: Tensor; prior?: Tensor; tokens: Tensor; positions: Positions },
   past?: readonly AttentionPast[],
 ): Trunk {
   const t = tables(g, arch);
   let x = g.gather(t.tokens, inputs.tokens);
   if (inputs.image) {
     if (inputs.image.shape[1] !== GRID_TOKENS) throw new Error('image ids must be [batch, 256, levels]');
-    x = g.concat([g.reduceSum(g.gather(t.tokens, inputs.image), [2]), x], 1);
+    let image = g.reduceSum(g.gather(t.tokens, inputs.image), [2]);
+    if (layoutOf(arch).priorTokens > 0) {
+      if (!inputs.prior) throw new Error('a model with a region part needs the prior');
+      // Zero at the start: a model given region tokens first answers as it did without a prior.
+      const vector = g.param('embed.prior', [arch.width], { kind: 'zeros' }, false);
+      const share = g.div(g.cast(g.unsqueeze(inputs.prior, [2]), g.float), g.scalar(PRIOR_LEVELS));
+      image = g.add(image, g.mul(share, vector));
+    }
+    x = g.concat([image, x], 1);
   }
   x = g.add(x, g.add(g.gather(t.positions, inputs.positions.a), g.gather(t.positions, inputs.positions.b)));
   const { hidden, kv } = decoderStack(g, decoderConfig(arch), x, past);
@@ -69,15 +78,16 @@ export function headLogits(g: Graph, arch: ArchitectureConfig, hidden: Tensor, e
 }
 
 /**
- * Teacher-forced forward over a whole sequence: image [B, 256, L], tokens [B, maxText + 256] (text,
- * then the 256 mask tokens). Returns hidden states and head logits at the 257 positions whose next
- * token is a mask token or EOS (the last text position through the last mask position).
+ * Teacher-forced forward over a whole sequence: image [B, 256, L], tokens [B, promptTokens + 256]
+ * (text and region, then the 256 mask tokens), and with a region part the prior [B, 256]. Returns
+ * hidden states and head logits at the 257 positions whose next token is a mask token or EOS (the last
+ * prompt position through the last mask position).
  */
-export function teacherForced(g: Graph, arch: ArchitectureConfig, image: Tensor, tokens: Tensor) {
+export function teacherForced(g: Graph, arch: ArchitectureConfig, image: Tensor, tokens: Tensor, prior?: Tensor) {
   const layout = layoutOf(arch);
   const length = layout.prefix + GRID_TOKENS;
   const positions = constantPositions(g, layout, 0, length);
-  const t = trunk(g, arch, { image, tokens, positions });
+  const t = trunk(g, arch, { image, tokens, positions, ...(prior ? { prior } : {}) });
   const hidden = g.slice(t.hidden, [layout.prefix - 1], [length], [1]);
   return { hidden, logits: headLogits(g, arch, hidden, t.embedding), embedding: t.embedding };
 }

@@ -161,6 +161,17 @@ export function filmCell(text: string): FilmCell | null {
   return cell;
 }
 
+/**
+ * The prompt without its film place ("…, located in the lower-left region."): inside a zoomed window the
+ * ninth of the film no longer says where, the window does.
+ */
+export function withoutFilmPlace(text: string): string {
+  const found = FILM_PART.exec(text);
+  if (!found) return text;
+  const before = text.slice(0, found.index).replace(/[,;]?\s*(located|situated|seen|found)?\s*$/i, '');
+  return `${before}${text.slice(found.index + found[0].length)}`.replace(/\s+([.,;])/g, '$1').trim();
+}
+
 /** A bone lesion's kind as BTXRD's descriptions name it ("One benign osteochondroma lesion …"). */
 export function lesionKind(text: string): string | null {
   const lesion = /\b(?:benign|malignant)\s+(.+?)\s+lesions?\b/i.exec(text);

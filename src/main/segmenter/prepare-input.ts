@@ -2,7 +2,7 @@
 // reader (PNG/JPEG) and the data module's training normalisation (modelInput), so inference sees
 // what training saw. The rule for DICOM is in docs/SEGMENTER.md.
 
-import { modelInput } from '../data/samples';
+import { modelInput, unitPlane } from '../data/samples';
 import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
 import { readInputFile } from '../files/read-input';
@@ -13,6 +13,8 @@ import type { Plane } from '../imaging/resample';
 export interface PreparedInput {
   /** The model's input: SAMPLE_SIZE² grey in [0, 1]. */
   image: Plane<Float32Array>;
+  /** The film at its own size, grey in [0, 1]: what a zoomed decode crops (pointed.ts). */
+  film: Plane<Float32Array>;
   /** The source image's size: the mask is brought back to it. */
   width: number;
   height: number;
@@ -70,14 +72,16 @@ export async function prepareInput(path: string, frame = 0): Promise<PreparedInp
   try {
     if (isRaster(bytes)) {
       if (frame !== 0) throw new Error('--frame applies to DICOM input only');
-      const raster = decodeRaster(bytes);
-      return { image: modelInput(raster), width: raster.width, height: raster.height };
+      const film = unitPlane(decodeRaster(bytes));
+      return { image: modelInput(film), film, width: film.width, height: film.height };
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
     const instance = await parseInstance(bytes);
     const decoded = await decodeFrame(instance, frame);
+    const film = unitFromFrame(decoded);
     return {
-      image: modelInput(unitFromFrame(decoded)),
+      image: modelInput(film),
+      film,
       width: decoded.columns,
       height: decoded.rows,
       dicomFrames: instance.header.pixel?.frames ?? 1,

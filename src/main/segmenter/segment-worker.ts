@@ -5,12 +5,13 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { packBits } from '../../shared/labelmap/bits';
+import { packBits, unpackBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
-import { modelInput, SAMPLE_SIZE } from '../data/samples';
+import { modelInput, SAMPLE_SIZE, unitPlane } from '../data/samples';
 import { abortError } from '../errors';
 import { GRID } from '../tokenizers/grid';
 import { answerNotices } from './pipeline/answer-notices';
+import { checkPointable, type PointedPrompt } from './pipeline/pointed';
 import type { SegmentProgress } from './pipeline/segment';
 import { IDENTITY_VIEW } from './pipeline/test-time-views';
 import { filmFromFrame } from './prepare-input';
@@ -99,9 +100,12 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   try {
     if (cancelled()) throw abortError();
     const prompt = request.prompt.trim();
-    if (!prompt) throw new Error('the prompt is empty: say what to segment, e.g. "left lung"');
-    // Cheap checks (colour, prompt) before the model loads.
-    const image = modelInput(filmFromFrame(frame, raster));
+    const where = pointedOf(request);
+    if (!prompt && !where) throw new Error('the prompt is empty: say what to segment, e.g. "left lung"');
+    // Cheap checks (colour, prompt, modality) before the model loads.
+    const film = unitPlane(filmFromFrame(frame, raster));
+    const image = modelInput(film);
+    if (where) checkPointable(request.modality);
     const { model, report } = await modelFor(request.config);
     let rows = -1;
     let last: SegmentProgress = { decoded: 0, total: 0, retry: false };
@@ -112,6 +116,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
+        ...(where ? { pointed: { film, ...where } } : {}),
         onProgress: (progress) => {
           last = progress;
           // Once per completed grid row (of any decode): enough for a bar, few messages.
@@ -156,6 +161,20 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   } catch (err) {
     post({ type: 'error', id, message: messageOf(err), cancelled: cancelled() });
   }
+}
+
+/** The request's box, clicks and previous mask as segmentPointed takes them, or null for text alone. */
+function pointedOf(request: Extract<WorkerRequest, { type: 'run' }>): PointedPrompt | null {
+  const { box, clicks = [], previous, frame } = request;
+  if (!box && clicks.length === 0) return null;
+  const size = frame.columns * frame.rows;
+  if (previous && previous.length !== Math.ceil(size / 8))
+    throw new Error('the previous mask is not the size of the frame');
+  return {
+    ...(box ? { box } : {}),
+    clicks,
+    ...(previous ? { previous: { width: frame.columns, height: frame.rows, data: unpackBits(previous, size) } } : {}),
+  };
 }
 
 /** The model loaded and warmed: its first runs (and the text tokenizer's first use) cost the most. */

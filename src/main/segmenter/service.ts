@@ -10,6 +10,8 @@ import type { Worker } from 'node:worker_threads';
 import type {
   ExecutionProviderChoice,
   ExecutionProviderName,
+  PointedBox,
+  PointedClick,
   ProviderReport,
   SegmenterStatus,
   SegmentProgress,
@@ -37,6 +39,11 @@ export interface SegmentInput {
   modality?: string;
   /** The image's DICOM BodyPartExamined, for a notice when the model was not trained on that part. */
   bodyPart?: string;
+  /** Where the clinician pointed (source pixels): decoded zoomed (pipeline/pointed.ts). */
+  box?: PointedBox;
+  clicks?: PointedClick[];
+  /** The segment's mask so far, bit-packed at the frame's size: what the clicks correct. */
+  previous?: Uint8Array;
 }
 
 /** A segment:run result less the request id (the IPC layer's); the mask is bit-packed (packBits). */

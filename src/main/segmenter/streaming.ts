@@ -1,16 +1,19 @@
-// segment() as the app runs it: cancellation between forward passes (a check before every pass of every
-// decode), progress as mask tokens are decoded, and drafts of the answer as the views land. The result is
-// segment()'s own.
+// segment() (or, for a box or clicks, segmentPointed()) as the app runs it: cancellation between forward
+// passes (a check before every pass of every decode), progress as mask tokens are decoded, and drafts of
+// the answer as the views land. The result is segment()'s own.
 import { abortError } from '../errors';
 import type { Plane } from '../imaging/resample';
+import { type PointedPrompt, segmentPointed } from './pipeline/pointed';
 import { type Segmentation, type SegmentOptions, segment } from './pipeline/segment';
-import { kvRows } from './runtime/decoder-session';
+import { type DecoderModels, kvRows } from './runtime/decoder-session';
 import type { DecoderSession } from './runtime/decoding';
 import type { SegmentationModel } from './runtime/model-files';
 
 export interface StreamOptions extends Omit<SegmentOptions, 'signal' | 'decoding'> {
   /** Polled before the run and before every decoder pass (prefill, each decode step); true stops it. */
   cancelled?: () => boolean;
+  /** A box or clicks on `film` (grey in [0, 1] at the source size): decoded zoomed (pipeline/pointed.ts). */
+  pointed?: PointedPrompt & { film: Plane<Float32Array> };
 }
 
 /** `session` with `check()` before every pass. */
@@ -35,13 +38,18 @@ export async function segmentStreaming(
   size: { width: number; height: number },
   options: StreamOptions = {},
 ): Promise<Segmentation> {
-  const { cancelled = () => false, ...rest } = options;
+  const { cancelled = () => false, pointed, ...rest } = options;
   const check = () => {
     if (cancelled()) throw abortError();
   };
   check();
-  return segment(model, image, text, size, {
+  const run = {
     ...rest,
-    decoding: { sessions: (m, rows) => kvRows(m, rows).map((row) => checked(row, check)) },
-  });
+    decoding: { sessions: (m: DecoderModels, rows: number) => kvRows(m, rows).map((row) => checked(row, check)) },
+  };
+  if (pointed) {
+    const { film, ...where } = pointed;
+    return segmentPointed(model, film, text, where, run);
+  }
+  return segment(model, image, text, size, run);
 }

@@ -47,8 +47,19 @@ export function randomParams(arch: ArchitectureConfig, seed: number, scale = 1):
   return Object.fromEntries(program.params.map((p, i) => [p.name, (values[i] as Float32Array).map((v) => v * scale)]));
 }
 
-/** Exports a tiny random model (with tiny tokenizers) to `dir`, as training would export a real one. */
-export async function writeRandomModel(dir: string, seed = 1, decodeRule: DecodeRule = 'argmax'): Promise<void> {
+/** The region part a tiny model takes when asked for one: 16 bins, as many clicks as the app's refinement allows. */
+export const TINY_REGION = { regionBins: 16, regionClicks: 6 };
+
+/**
+ * Exports a tiny random model (with tiny tokenizers) to `dir`, as training would export a real one;
+ * `region` gives it a region part (box and click tokens, the prior).
+ */
+export async function writeRandomModel(
+  dir: string,
+  seed = 1,
+  decodeRule: DecodeRule = 'argmax',
+  region?: { regionBins: number; regionClicks: number },
+): Promise<void> {
   const tokenizerDir = join(dir, 'tokenizers');
   await writeTinyTokenizers(tokenizerDir);
   const tokenizers = await loadTokenizers(tokenizerDir);
@@ -58,7 +69,7 @@ export async function writeRandomModel(dir: string, seed = 1, decodeRule: Decode
     heads: 2,
     layers: 1,
     predictHeads: 3,
-    tokens: tokenSizes(tokenizers, 24),
+    tokens: tokenSizes(tokenizers, 24, region),
   };
   await exportModel(
     join(dir, 'model'),

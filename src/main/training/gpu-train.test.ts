@@ -10,7 +10,7 @@ import { GRID_TOKENS } from '../../shared/tokens';
 import type { SampleSource } from '../data/samples';
 import { layoutOf } from '../model/config';
 import { loadModel } from '../segmenter/runtime/model-files';
-import { loadTokenizers, tokenSizes } from '../segmenter/runtime/tokenizer-set';
+import { architectureOf, loadTokenizers } from '../segmenter/runtime/tokenizer-set';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
 import { writeTinyTokenizers } from '../testing/tiny-model';
 import { dumpPlan, dumpTokens, readTokenDump } from './token-dump';
@@ -61,7 +61,7 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     await writeFile(configPath, JSON.stringify(cfg));
 
     const tokenizers = await loadTokenizers(cfg.tokenizers);
-    const layout = layoutOf({ ...cfg.architecture, tokens: tokenSizes(tokenizers, cfg.architecture.maxText) });
+    const layout = layoutOf(architectureOf(cfg.architecture, tokenizers));
     const sources = await trainingSources(cfg);
     const dumpPath = join(dir, 'train.nmtok');
     const written = await dumpTokens(dumpPath, sources, tokenizers, layout, { variants: 2, seed: 1 });

@@ -12,7 +12,7 @@ import { createRng } from '../data/rng';
 import { BACKGROUND_CODE } from '../tokenizers/mask-codebook';
 
 /**
- * In `tokens` ([batch, maxText + 256] text then mask inputs), blanks and noises the mask inputs as above.
+ * In `tokens` ([batch, maxText + 256] prompt then mask inputs; `maxText`: the prompt's length), blanks and noises the mask inputs as above.
  * Returns how many were replaced.
  */
 export function corruptMaskInputs(

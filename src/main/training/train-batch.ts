@@ -11,8 +11,10 @@ import { corruptMaskInputs } from './input-noise';
 
 export interface PackedBatch {
   image: BigInt64Array;
-  /** Text then mask inputs, per row. */
+  /** Text and region, then mask inputs, per row. */
   tokens: BigInt64Array;
+  /** The prior's levels per row (empty without a region part). */
+  prior: BigInt64Array;
   /** The mask tokens then end-of-sequence, per row. */
   targets: BigInt64Array;
 }
@@ -20,14 +22,19 @@ export interface PackedBatch {
 export function packBatch(layout: TokenLayout, rows: readonly SampleTokens[]): PackedBatch {
   const B = rows.length;
   const P = layout.outputs;
+  const row = layout.promptTokens + GRID_TOKENS;
   const out: PackedBatch = {
     image: new BigInt64Array(B * GRID_TOKENS * layout.imageLevels),
-    tokens: new BigInt64Array(B * (layout.maxText + GRID_TOKENS)),
+    tokens: new BigInt64Array(B * row),
+    prior: new BigInt64Array(B * layout.priorTokens),
     targets: new BigInt64Array(B * P),
   };
   rows.forEach((t, b) => {
+    if (t.text.length !== layout.promptTokens || t.prior.length !== layout.priorTokens)
+      throw new Error('a row was tokenized for another token layout');
     out.image.set(Array.from(t.image, BigInt), b * t.image.length);
-    out.tokens.set([...Array.from(t.text, BigInt), ...Array.from(t.mask, BigInt)], b * (layout.maxText + GRID_TOKENS));
+    out.tokens.set([...Array.from(t.text, BigInt), ...Array.from(t.mask, BigInt)], b * row);
+    out.prior.set(Array.from(t.prior, BigInt), b * layout.priorTokens);
     out.targets.set([...Array.from(t.mask, BigInt), BigInt(layout.eos)], b * P);
   });
   return out;
@@ -60,13 +67,15 @@ export function stepBatch(
   corruptMaskInputs(
     tokens,
     B,
-    layout.maxText,
+    layout.promptTokens,
     layout.maskCodes,
     noise?.maskInputNoise ?? 0,
     corruption,
     noise?.maskInputBlank ?? 0,
   );
-  if (!het) return { batch, feeds: { ...batch, tokens } };
+  const { prior, ...packed } = batch;
+  const modelInputs = { ...packed, tokens, ...(layout.priorTokens > 0 ? { prior } : {}) };
+  if (!het) return { batch, feeds: modelInputs };
   const H = het.top;
   const inputs = {
     positions: new BigInt64Array(B * H),
@@ -76,7 +85,7 @@ export function stepBatch(
   for (const [b, id] of ids.entries()) het.fill(id, b, inputs);
   return {
     batch,
-    feeds: { ...batch, tokens, hetPositions: inputs.positions, hetWrong: inputs.wrong, hetWeights: inputs.weights },
+    feeds: { ...modelInputs, hetPositions: inputs.positions, hetWrong: inputs.wrong, hetWeights: inputs.weights },
   };
 }
 
@@ -93,7 +102,8 @@ export async function recordErrors(
   const P = layout.outputs;
   const out = await predictor.run({
     image: hostTensor(batch.image, [B, GRID_TOKENS, layout.imageLevels]),
-    tokens: hostTensor(batch.tokens, [B, layout.maxText + GRID_TOKENS]),
+    tokens: hostTensor(batch.tokens, [B, layout.promptTokens + GRID_TOKENS]),
+    ...(layout.priorTokens > 0 ? { prior: hostTensor(batch.prior, [B, layout.priorTokens]) } : {}),
     ...params,
   });
   const predicted = out.predicted?.data as BigInt64Array;

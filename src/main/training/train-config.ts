@@ -2,6 +2,7 @@
 // the schedule. Parsed strictly: a missing or mistyped field is an error that names it.
 
 import type { LungTarget } from '../data/lung-prompts';
+import { REGION_KINDS, type RegionMix } from '../data/region-items';
 import { type Group, type GroupRepeat, repeatGroups } from '../data/samples';
 import type { AdamWConfig } from '../engine/adamw';
 import { DEFAULT_LOSSES, type LossConfig } from '../model/config';
@@ -22,6 +23,9 @@ export interface TrainConfig {
     mlpRatio?: number;
     predictHeads: number;
     maxText: number;
+    /** The region part: bins per coordinate axis and clicks held (src/shared/tokens.ts); absent: none. */
+    regionBins?: number;
+    regionClicks?: number;
   };
   losses: LossConfig;
   train: {
@@ -55,6 +59,10 @@ export interface TrainConfig {
     spin?: boolean;
     /** Decoding rule of the val evaluations during training (default argmax; see segment.ts). */
     valRule?: DecodeRule;
+    /** A model folder whose weights a fresh run starts from, extended to a region part (extend-weights.ts). */
+    initFrom?: string;
+    /** With a region part: how often each kind of item is drawn (data/region-items.ts). */
+    region?: RegionMix;
   };
 }
 
@@ -78,8 +86,27 @@ export function parseTrainConfig(json: string, source = 'config'): TrainConfig {
   for (const k of ['width', 'heads', 'layers', 'predictHeads', 'maxText'] as const) {
     check(Number.isInteger(a?.[k]) && (a?.[k] as number) > 0, `"architecture.${k}" must be a positive integer`);
   }
+  for (const k of ['regionBins', 'regionClicks'] as const) {
+    check(
+      a?.[k] === undefined || (Number.isInteger(a[k]) && (a[k] as number) >= 0),
+      `"architecture.${k}" must be an integer ≥ 0`,
+    );
+  }
   const t = raw.train;
   check(typeof t === 'object' && t !== null, '"train" is required');
+  check(
+    t?.initFrom === undefined || (typeof t.initFrom === 'string' && t.initFrom !== ''),
+    '"train.initFrom" must be a model folder',
+  );
+  if (t?.region !== undefined) {
+    check((a?.regionBins ?? 0) > 0, '"train.region" needs "architecture.regionBins"');
+    for (const k of REGION_KINDS)
+      check(typeof t.region[k] === 'number' && t.region[k] >= 0, `"train.region.${k}" must be a number ≥ 0`);
+    check(
+      REGION_KINDS.some((k) => (t.region?.[k] as number) > 0),
+      '"train.region" must draw some kind',
+    );
+  }
   for (const k of ['batch', 'epochs', 'threads'] as const) {
     check(Number.isInteger(t?.[k]) && (t?.[k] as number) > 0, `"train.${k}" must be a positive integer`);
   }

@@ -12,9 +12,10 @@ export function modelBatch(arch: ArchitectureConfig, losses: LossConfig, batch: 
   const layout = layoutOf(arch);
   const spec: BatchSpec = {
     image: { dtype: 'int64', shape: [batch, GRID_TOKENS, layout.imageLevels] },
-    tokens: { dtype: 'int64', shape: [batch, layout.maxText + GRID_TOKENS] },
+    tokens: { dtype: 'int64', shape: [batch, layout.promptTokens + GRID_TOKENS] },
     targets: { dtype: 'int64', shape: [batch, layout.outputs] },
   };
+  if (layout.priorTokens > 0) spec.prior = { dtype: 'int64', shape: [batch, layout.priorTokens] };
   if (losses.het.enabled) {
     const h = losses.het.top;
     spec.hetPositions = { dtype: 'int64', shape: [batch, h] };
@@ -27,7 +28,7 @@ export function modelBatch(arch: ArchitectureConfig, losses: LossConfig, batch: 
 export function modelLoss(arch: ArchitectureConfig, losses: LossConfig): LossFn {
   return (g, b) => {
     const targets = b.targets as Tensor;
-    const f = teacherForced(g, arch, b.image as Tensor, b.tokens as Tensor);
+    const f = teacherForced(g, arch, b.image as Tensor, b.tokens as Tensor, b.prior);
     const first = f.logits[0] as Tensor;
     const ntp = nextTokensLoss(g, f.logits, targets, losses.nktp.enabled ? losses.nktp.decay : null);
     let loss = ntp.loss;
@@ -60,8 +61,9 @@ export function predictionModel(arch: ArchitectureConfig, batch: number): Uint8A
   const layout = layoutOf(arch);
   const g = new Graph('float32');
   const image = g.input('image', 'int64', [batch, GRID_TOKENS, layout.imageLevels]);
-  const tokens = g.input('tokens', 'int64', [batch, layout.maxText + GRID_TOKENS]);
-  const f = teacherForced(g, arch, image, tokens);
+  const tokens = g.input('tokens', 'int64', [batch, layout.promptTokens + GRID_TOKENS]);
+  const prior = layout.priorTokens > 0 ? g.input('prior', 'int64', [batch, layout.priorTokens]) : undefined;
+  const f = teacherForced(g, arch, image, tokens, prior);
   const predicted = g.named(g.argMax(f.logits[0] as Tensor, -1), 'predicted');
   return serializeModel(g, {
     inputs: [...g.inputs, ...g.params.map((p) => p.tensor)],

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
+import { drawKind, type RegionMix, regionItem } from '../data/region-items';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
 import { listSamples, loadSample, repeatGroups, type SampleSource } from '../data/samples';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
@@ -12,14 +13,20 @@ import { hostTensor, openSession } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
 import { Trainer, type TrainerState } from '../engine/trainer';
 import { type EvalSummary, evaluateModel } from '../evaluation/evaluate';
-import { type ArchitectureConfig, layoutOf } from '../model/config';
+import { layoutOf } from '../model/config';
 import { exportModel, loadModel } from '../segmenter/runtime/model-files';
-import { loadTokenizers, tokenizeSample, tokenSizes } from '../segmenter/runtime/tokenizer-set';
+import { architectureOf, loadTokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
 import { codewordInitialParams } from './codeword-init';
+import { extendWeights } from './extend-weights';
 import { HetMemory } from './het-memory';
+import { modelWeights } from './model-weights';
 import { recordErrors, stepBatch } from './train-batch';
 import { learningRate, plannedSteps, type TrainConfig } from './train-config';
 import { modelBatch, modelLoss, predictionModel } from './train-graph';
+
+/** Without train.region: as many of each kind. */
+const DEFAULT_REGION_MIX: RegionMix = { text: 1, box: 1, clicks: 1 };
+const REGION_SEED = 0x4e61;
 
 export const RUN_FILES = {
   checkpoint: 'checkpoint.ckpt',
@@ -64,8 +71,7 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     appendFile(logPath, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
   const tokenizers = await loadTokenizers(cfg.tokenizers);
-  const { maxText, ...shape } = cfg.architecture;
-  const arch: ArchitectureConfig = { ...shape, tokens: tokenSizes(tokenizers, maxText) };
+  const arch = architectureOf(cfg.architecture, tokenizers);
   const layout = layoutOf(arch);
   const B = cfg.train.batch;
   const program = makeTrainStep({
@@ -74,15 +80,21 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     ...(cfg.train.optimizer ? { optimizer: cfg.train.optimizer } : {}),
   });
 
-  const codewordState = (): TrainerState => {
+  const zeros = () => Object.fromEntries(program.params.map((p) => [p.name, new Float32Array(p.size)]));
+  const startState = async (): Promise<TrainerState | null> => {
+    if (cfg.train.initFrom) {
+      const w = await modelWeights(cfg.train.initFrom);
+      const params = extendWeights(w.params, program.params, layoutOf(w.architecture), layout, arch.width, cfg.seed);
+      return { steps: 0, params, m: zeros(), v: zeros() };
+    }
+    if (cfg.train.init === 'random') return null;
     const params = codewordInitialParams(program.params, cfg.seed, layout, arch.width, tokenizers);
-    const zeros = () => Object.fromEntries(program.params.map((p) => [p.name, new Float32Array(p.size)]));
     return { steps: 0, params, m: zeros(), v: zeros() };
   };
   const ckptPath = join(cfg.out, RUN_FILES.checkpoint);
   const resume = !options.fresh && existsSync(ckptPath);
   const checkpoint = resume ? await loadCheckpoint(ckptPath) : null;
-  const state = checkpoint ? checkpoint.state : cfg.train.init === 'random' ? null : codewordState();
+  const state = checkpoint ? checkpoint.state : await startState();
   const sessionOptions = {
     threads: cfg.train.threads,
     ...(cfg.train.spin === undefined ? {} : { spin: cfg.train.spin }),
@@ -95,6 +107,7 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     ? (await openSession(predictionModel(arch, B), sessionOptions)).session
     : null;
 
+  const regionMix = cfg.train.region ?? DEFAULT_REGION_MIX;
   let sources = await trainingSources(cfg);
   if (cfg.train.groupRepeat) sources = repeatGroups(sources, cfg.train.groupRepeat);
   const perEpoch = Math.floor(sources.length / B);
@@ -153,12 +166,20 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
     const order = shuffled(createRng(deriveSeed(cfg.seed, epoch)), sources);
     const chosen = order.slice((step % perEpoch) * B, ((step % perEpoch) + 1) * B);
     const t0 = performance.now();
-    const tokens = await Promise.all(
-      chosen.map(async (s, i) =>
-        tokenizeSample(tokenizers, layout, await loadSample(s, { seed: deriveSeed(cfg.seed, step * B + i) })),
-      ),
+    const items = await Promise.all(
+      chosen.map(async (s, i) => {
+        const seed = deriveSeed(cfg.seed, step * B + i);
+        const sample = await loadSample(s, { seed });
+        if (layout.regionSlots === 0) return { id: s.id, item: sample };
+        // A seed of its own, so the samples' draws stay those of a run without a region part.
+        const rng = createRng(seed ^ REGION_SEED);
+        const item = regionItem(sample, drawKind(rng, regionMix), rng, layout.regionClicks ?? 0);
+        // HET remembers errors per kind of item: a window's tokens are not the film's.
+        return { id: `${s.id}|${item.kind}`, item };
+      }),
     );
-    const ids = chosen.map((s) => s.id);
+    const tokens = await Promise.all(items.map(({ item }) => tokenizeSample(tokenizers, layout, item)));
+    const ids = items.map(({ id }) => id);
     const { batch, feeds } = stepBatch(layout, tokens, ids, cfg.train, cfg.seed, step, het);
     const lr = learningRate(cfg.train, step, total);
     const t1 = performance.now();

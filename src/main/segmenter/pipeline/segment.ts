@@ -9,7 +9,14 @@
 // its map lower (LESION_CUT). Under the argmax rule one view is decoded and its codes are the mask.
 
 import { EXPECTED_THRESHOLD, type Gate } from '../../../shared/segment-types';
-import { allowedOutput, GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../../shared/tokens';
+import {
+  allowedOutput,
+  GRID_SIDE,
+  GRID_TOKENS,
+  priorLevels,
+  type RegionPrompt,
+  type TokenLayout,
+} from '../../../shared/tokens';
 import { canonicalLungPrompt } from '../../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../../imaging/resample';
 import { filmCell, type LungPlaces, lungPlaces, mentionsChest } from '../../prompt/grammar';
@@ -24,7 +31,17 @@ import { encodeImage, type Tokenizers } from '../runtime/tokenizer-set';
 import { answerConfidence, type PromptReading, readPrompt, uncertaintyMap } from './answer-notices';
 import { cellWindow } from './film-region';
 import { gated, gateRegion } from './lung-gate';
-import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
+import {
+  IDENTITY_VIEW,
+  isIntensityView,
+  mapBack,
+  meanMap,
+  POINTED_VIEWS,
+  TEST_TIME_VIEWS,
+  type View,
+  viewImage,
+  viewText,
+} from './test-time-views';
 
 export interface Segmentation {
   mask: Mask;
@@ -86,6 +103,10 @@ export interface SegmentOptions {
   /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
   lesionCut?: number;
   decoding?: Partial<Decoding>;
+  /** Where the clinician pointed, in the input's frame (a model with a region part; pointed.ts makes it). */
+  region?: RegionPrompt;
+  /** The previous answer on the input's grid, as the model's prior (a model with a region part). */
+  prior?: Mask | null;
   signal?: AbortSignal;
   /** Called as mask tokens are decoded. */
   onProgress?: (progress: SegmentProgress) => void;
@@ -198,13 +219,22 @@ const DEFAULT_DECODING: Decoding = {
   maxDraft: MAX_DRAFT,
 };
 
-/** The prompt ids of `text` on `image` (text encodings shared: at most the prompt and its mirror). */
-function promptsFor(tokenizers: Tokenizers, layout: TokenLayout) {
+/**
+ * The prompt ids of `text` on `image` (text encodings shared: at most the prompt and its mirror), with the
+ * region and prior of a pointed prompt (the lung gate's decode takes neither).
+ */
+function promptsFor(tokenizers: Tokenizers, layout: TokenLayout, region: RegionPrompt, prior: Int32Array | null) {
   const texts = new Map<string, Promise<Int32Array>>();
   const encodeText = (t: string) =>
     texts.get(t) ?? (texts.set(t, tokenizers.text.encode(t)).get(t) as Promise<Int32Array>);
-  return async (image: Plane<Float32Array>, text: string) =>
-    promptIds(layout, await encodeImage(tokenizers, image), await encodeText(text));
+  return async (image: Plane<Float32Array>, text: string, pointed = true) =>
+    promptIds(
+      layout,
+      await encodeImage(tokenizers, image),
+      await encodeText(text),
+      pointed ? region : {},
+      pointed ? prior : null,
+    );
 }
 
 export async function segment(
@@ -219,14 +249,20 @@ export async function segment(
   const decoding = { ...DEFAULT_DECODING, ...options.decoding };
   // Only probability maps can be averaged, gated and cut: codes and argmax decode the input as it is.
   const maps = rule === 'expected' && maskFrom === 'probability';
-  const views = maps ? (options.views ?? TEST_TIME_VIEWS) : [IDENTITY_VIEW];
+  const region = options.region ?? {};
+  const pointed = Boolean(region.box || region.clicks?.length || options.prior);
+  const views = maps ? (options.views ?? (pointed ? POINTED_VIEWS : TEST_TIME_VIEWS)) : [IDENTITY_VIEW];
   if (views.length === 0) throw new Error('segment: views must hold at least one view');
-  const gate = maps && options.gate !== false;
+  // A view that moves the image would move what was pointed at: pointed prompts take intensity views only.
+  if (pointed && views.some((v) => !isIntensityView(v)))
+    throw new Error('segment: a pointed prompt takes intensity views only');
+  const gate = maps && options.gate !== false && !pointed;
   const places = gate ? lungPlaces(text) : null;
   const cell = gate && !mentionsChest(text) ? filmCell(text) : null;
   const nearCell = cell && cellWindow(cell, GRID_PIXELS, GRID_PIXELS);
   const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
-  const prompt = promptsFor(tokenizers, layout);
+  const priorIds = layout.priorTokens > 0 && options.prior ? priorLevels(options.prior) : null;
+  const prompt = promptsFor(tokenizers, layout, region, priorIds);
 
   let forwardPasses = 0;
   let lungs: Mask | null | undefined = places ? undefined : null;
@@ -246,7 +282,7 @@ export async function segment(
     const gateDecode = lungs === undefined;
     const rows = [
       ...views.map((view) => () => prompt(viewImage(image, view), viewText(text, view))),
-      ...(gateDecode ? [() => prompt(image, canonicalLungPrompt('both'))] : []),
+      ...(gateDecode ? [() => prompt(image, canonicalLungPrompt('both'), false)] : []),
     ];
     const indices = rows.map((_, i) => i);
     const batches = onDraft && round === 0 && rows.length > 1 ? [[0], indices.slice(1)] : [indices];

@@ -35,6 +35,17 @@ export const TEST_TIME_VIEWS: readonly View[] = [
   { affine: { scale: 0.94, shiftX: 0, shiftY: 0 }, gamma: 1 },
 ];
 
+/**
+ * The views of a pointed prompt: intensity only, since a view that moves the image would move the box
+ * and clicks with it; three, so a refinement click answers quickly.
+ */
+export const POINTED_VIEWS: readonly View[] = TEST_TIME_VIEWS.filter(isIntensityView).slice(0, 3);
+
+/** A view that leaves every pixel where it is (gamma only, not mirrored). */
+export function isIntensityView(v: View): boolean {
+  return still(v.affine) && !v.mirror;
+}
+
 /** Whether the view leaves the geometry as it is (no warp either way). */
 function still({ scale, shiftX, shiftY }: View['affine']): boolean {
   return scale === 1 && shiftX === 0 && shiftY === 0;

@@ -1,14 +1,22 @@
 // DecoderSessions (src/main/segmenter/runtime/decoding.ts) over the prefill and decode-step ONNX models,
 // as rows of one batch: each row's `extend` waits until every row still decoding has asked, then all run
 // as one graph call (one row's decode is the batch of one). A row's first `extend` takes the prompt (image
-// ids position-major, then maxText text ids, as `promptIds` builds it) and runs prefill; later calls run
+// ids position-major, then the text and region ids and the prior, as `promptIds` builds it) and runs prefill; later calls run
 // one decode step over the cached prefix. Rows accept their own share of each speculative draft, so each
 // feeds its own tokens, positions and mask; a step feeds every row the shortest draft asked for (longer
 // ones cut there), and rows that have left are fed padding. `length` counts sequence
 // positions (an image position is one, whatever its number of levels).
 import type * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../../shared/segment-types';
-import { GRID_TOKENS, imageIds, positionPairs, type TokenLayout, textIds } from '../../../shared/tokens';
+import {
+  GRID_TOKENS,
+  imageIds,
+  positionPairs,
+  type RegionPrompt,
+  regionIds,
+  type TokenLayout,
+  textIds,
+} from '../../../shared/tokens';
 import { hostTensor, openSession, type SessionOptions } from '../../engine/session';
 import { type ArchitectureConfig, layoutOf } from '../../model/config';
 import { kvName, pastName } from '../../model/inference';
@@ -105,11 +113,20 @@ export async function openDecoderModels(
 }
 
 /** The prompt for image tokens (level-major, as the image tokenizer gives them) and compact text ids. */
-export function promptIds(layout: TokenLayout, imageTokens: ArrayLike<number>, text: ArrayLike<number>): Int32Array {
+export function promptIds(
+  layout: TokenLayout,
+  imageTokens: ArrayLike<number>,
+  text: ArrayLike<number>,
+  region: RegionPrompt = {},
+  prior: ArrayLike<number> | null = null,
+): Int32Array {
   const image = imageIds(layout, imageTokens);
-  const out = new Int32Array(image.length + layout.maxText);
+  const out = new Int32Array(image.length + layout.promptTokens + layout.priorTokens);
   out.set(image);
   out.set(textIds(layout, text), image.length);
+  out.set(regionIds(layout, region), image.length + layout.maxText);
+  if (prior && layout.priorTokens === 0) throw new Error('this model takes no previous answer');
+  if (prior) out.set(prior, image.length + layout.promptTokens);
   return out;
 }
 
@@ -160,9 +177,9 @@ class KvBatch {
     const { layout } = this.models;
     if (!this.open[row]) return Promise.reject(new Error(`row ${row} has left the batch`));
     if (this.cache.lengthOf(row) === 0) {
-      const expected = GRID_TOKENS * layout.imageLevels + layout.maxText;
+      const expected = GRID_TOKENS * layout.imageLevels + layout.promptTokens + layout.priorTokens;
       if (tokens.length !== expected) {
-        const message = `the prompt must hold ${GRID_TOKENS * layout.imageLevels} image and ${layout.maxText} text ids, got ${tokens.length}`;
+        const message = `the prompt must hold ${GRID_TOKENS * layout.imageLevels} image, ${layout.promptTokens} text and region, and ${layout.priorTokens} prior ids, got ${tokens.length}`;
         return Promise.reject(new Error(message));
       }
     } else {
@@ -194,15 +211,19 @@ class KvBatch {
     const imageLength = GRID_TOKENS * layout.imageLevels;
     const prompts = Array.from({ length: this.rows }, (_, r) => (asked.get(r) ?? [...asked.values()][0])?.tokens);
     const image = new BigInt64Array(this.rows * imageLength);
-    const text = new BigInt64Array(this.rows * layout.maxText);
+    const { promptTokens: T, priorTokens: P } = layout;
+    const text = new BigInt64Array(this.rows * T);
+    const prior = new BigInt64Array(this.rows * P);
     prompts.forEach((prompt, r) => {
-      if (!prompt || prompt.length !== imageLength + layout.maxText) throw new Error('rows must all start together');
+      if (!prompt || prompt.length !== imageLength + T + P) throw new Error('rows must all start together');
       image.set(toInt64(prompt.subarray(0, imageLength)), r * imageLength);
-      text.set(toInt64(prompt.subarray(imageLength)), r * layout.maxText);
+      text.set(toInt64(prompt.subarray(imageLength, imageLength + T)), r * T);
+      prior.set(toInt64(prompt.subarray(imageLength + T)), r * P);
     });
     const out = await this.models.prefill.run({
       image: hostTensor(image, [this.rows, GRID_TOKENS, layout.imageLevels]),
-      text: hostTensor(text, [this.rows, layout.maxText]),
+      text: hostTensor(text, [this.rows, T]),
+      ...(P > 0 ? { prior: hostTensor(prior, [this.rows, P]) } : {}),
     });
     const row = heads * layout.outputVocab;
     const logits = out.logits?.data as Float32Array;

@@ -3,9 +3,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { imageIds, type TokenLayout, type TokenSizes, textIds } from '../../../shared/tokens';
+import {
+  imageIds,
+  priorLevels,
+  type RegionPrompt,
+  regionIds,
+  type TokenLayout,
+  type TokenSizes,
+  textIds,
+} from '../../../shared/tokens';
 import { hostTensor, openSession } from '../../engine/session';
 import type { Mask, Plane } from '../../imaging/resample';
+import type { ArchitectureConfig } from '../../model/config';
 import { ImageCodebook } from '../../tokenizers/image-codebook';
 import { imageEncoderOnnx } from '../../tokenizers/image-encoder-onnx';
 import { MaskCodebook } from '../../tokenizers/mask-codebook';
@@ -33,15 +42,32 @@ export async function loadTokenizers(dir: string): Promise<Tokenizers> {
   };
 }
 
-/** The token sizes these tokenizers give, with the model's text length. */
-export function tokenSizes(t: Tokenizers, maxText: number): TokenSizes {
+/** The token sizes these tokenizers give, with the model's text length and region part. */
+export function tokenSizes(
+  t: Tokenizers,
+  maxText: number,
+  region: { regionBins?: number; regionClicks?: number } = {},
+): TokenSizes {
   return {
     maskCodes: t.mask.size,
     imageLevels: t.image.levels,
     imageCodes: t.image.size,
     textVocab: t.text.size,
     maxText,
+    ...(region.regionBins ? { regionBins: region.regionBins, regionClicks: region.regionClicks ?? 0 } : {}),
   };
+}
+
+/** A training config's architecture with the token sizes of `t`. */
+export function architectureOf(
+  a: { width: number; heads: number; layers: number; mlpRatio?: number; predictHeads: number; maxText: number } & {
+    regionBins?: number;
+    regionClicks?: number;
+  },
+  t: Tokenizers,
+): ArchitectureConfig {
+  const { maxText, regionBins, regionClicks, ...shape } = a;
+  return { ...shape, tokens: tokenSizes(t, maxText, { regionBins, regionClicks }) };
 }
 
 /** Image tokens, level-major (as ImageCodebook.encode), for a 256x256 image in [0, 1]. */
@@ -53,8 +79,10 @@ export async function encodeImage(t: Tokenizers, image: Plane<Float32Array>): Pr
 export interface SampleTokens {
   /** Combined ids, [position][level]. */
   image: Int32Array;
-  /** maxText combined ids. */
+  /** maxText combined ids, then the region slots' ids (layout.promptTokens in all). */
   text: Int32Array;
+  /** The prior's levels (layout.priorTokens: 256 with a region part, else none). */
+  prior: Int32Array;
   /** 256 mask codes (combined ids: mask codes come first). */
   mask: Uint16Array;
 }
@@ -62,8 +90,13 @@ export interface SampleTokens {
 export async function tokenizeSample(
   t: Tokenizers,
   layout: TokenLayout,
-  sample: { image: Plane<Float32Array>; text: string; mask: Mask },
+  sample: { image: Plane<Float32Array>; text: string; mask: Mask; region?: RegionPrompt; prior?: Mask | null },
 ): Promise<SampleTokens> {
   const [imageTokens, text] = await Promise.all([encodeImage(t, sample.image), t.text.encode(sample.text)]);
-  return { image: imageIds(layout, imageTokens), text: textIds(layout, text), mask: t.mask.encode(sample.mask) };
+  const prompt = new Int32Array(layout.promptTokens);
+  prompt.set(textIds(layout, text));
+  prompt.set(regionIds(layout, sample.region ?? {}), layout.maxText);
+  const prior = layout.priorTokens > 0 ? priorLevels(sample.prior ?? null) : new Int32Array(0);
+  if (sample.prior && layout.priorTokens === 0) throw new Error('this model takes no previous answer');
+  return { image: imageIds(layout, imageTokens), text: prompt, prior, mask: t.mask.encode(sample.mask) };
 }

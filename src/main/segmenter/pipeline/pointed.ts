@@ -1,0 +1,135 @@
+// A pointed prompt (a box, clicks, or both, with or without text) → one mask, by the zoomed decode: the
+// window around what was pointed at (imaging/zoom-window.ts: the box and a margin, or the positive clicks
+// and the previous answer) is cut from the film at its own resolution, brought to the model's grid and
+// decoded with the box and clicks as region tokens and the previous answer as the prior; the window's
+// map is pasted back at the source size and cut there. Why: a bone lesion is one or two patches of the
+// whole film, and many patches of its window.
+import type { RegionClick } from '../../../shared/tokens';
+import { boxOnGrid, clicksInWindow, cropMask, windowText } from '../../data/region-items';
+import { SAMPLE_SIZE } from '../../data/samples';
+import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
+import {
+  type Box,
+  boundingBox,
+  cropWindow,
+  pasteWindow,
+  regionWindow,
+  type ZoomWindow,
+} from '../../imaging/zoom-window';
+import { GRID_PIXELS } from '../../tokenizers/grid';
+import type { SegmentationModel } from '../runtime/model-files';
+import { RADIOGRAPH_MODALITIES } from './answer-notices';
+import { type Segmentation, type SegmentOptions, segment } from './segment';
+
+/** What the clinician pointed at, in source pixels (box edges; clicks at pixel centres, x + 0.5). */
+export interface PointedPrompt {
+  box?: Box;
+  clicks?: readonly RegionClick[];
+  /** The segment's answer so far at the source size: what the clicks correct. */
+  previous?: Mask | null;
+}
+
+export interface PointedSegmentation extends Segmentation {
+  /** The window decoded, in source pixels. */
+  window: ZoomWindow;
+}
+
+/**
+ * Throws when a frame of this modality cannot take a box or clicks: the model was trained on radiographs,
+ * and a zoomed answer on a CT or MR slice would look precise and mean nothing.
+ */
+export function checkPointable(modality: string | undefined): void {
+  const kind = modality?.toUpperCase();
+  if (kind && kind !== 'OT' && !RADIOGRAPH_MODALITIES.includes(kind))
+    throw new Error(
+      `box and click prompts work on radiographs only; this is a ${modality} image, which the model was not trained on`,
+    );
+}
+
+/** Throws a clinician-readable error when the pointed prompt cannot be decoded on a `width`x`height` film. */
+export function checkPointed(model: SegmentationModel, p: PointedPrompt, width: number, height: number): void {
+  const { layout } = model;
+  const clicks = p.clicks ?? [];
+  if (layout.regionSlots === 0)
+    throw new Error('this model takes text only: a box or clicks need a model with a region part');
+  if (p.box) {
+    const { x0, y0, x1, y1 } = p.box;
+    if (![x0, y0, x1, y1].every(Number.isFinite)) throw new Error('the box needs four numbers: x0,y0,x1,y1');
+    if (x1 <= x0 || y1 <= y0)
+      throw new Error(`the box ${x0},${y0},${x1},${y1} is empty or inverted: x1 must exceed x0 and y1 exceed y0`);
+    if (x0 < 0 || y0 < 0 || x1 > width || y1 > height)
+      throw new Error(`the box ${x0},${y0},${x1},${y1} reaches outside the ${width}x${height} image`);
+  }
+  for (const c of clicks) {
+    if (!(Number.isFinite(c.x) && Number.isFinite(c.y)) || c.x < 0 || c.y < 0 || c.x >= width || c.y >= height)
+      throw new Error(`the click at ${c.x},${c.y} is outside the ${width}x${height} image`);
+  }
+  const most = layout.regionClicks ?? 0;
+  if (clicks.length > most)
+    throw new Error(`${clicks.length} clicks: the model takes at most ${most}; undo some or start the segment again`);
+  if (p.previous && (p.previous.width !== width || p.previous.height !== height))
+    throw new Error('the previous answer is not the size of the image');
+  if (!p.box && !clicks.some((c) => c.positive) && !(p.previous && boundingBox(p.previous)))
+    throw new Error('a click that removes needs an answer to remove from: add a box or a positive click first');
+}
+
+/**
+ * The answer to `text` and what was pointed at on `film` (grey in [0, 1] at the source size), decoded in
+ * its window. `options` as segment()'s (views default to POINTED_VIEWS; the gates do not apply).
+ */
+export async function segmentPointed(
+  model: SegmentationModel,
+  film: Plane<Float32Array>,
+  text: string,
+  pointed: PointedPrompt,
+  options: SegmentOptions = {},
+): Promise<PointedSegmentation> {
+  const { width: W, height: H } = film;
+  checkPointed(model, pointed, W, H);
+  const previous = pointed.previous ?? null;
+  const clicks = pointed.clicks ?? [];
+  const window = regionWindow(
+    { ...(pointed.box ? { box: pointed.box } : {}), clicks },
+    previous && boundingBox(previous),
+    W,
+    H,
+  ) as ZoomWindow;
+  const crop = cropWindow(film, window, SAMPLE_SIZE);
+  const grid = { width: SAMPLE_SIZE, height: SAMPLE_SIZE };
+  const inner = await segment(model, crop, windowText(text), grid, {
+    ...options,
+    region: {
+      ...(pointed.box ? { box: boxOnGrid(pointed.box, window) } : {}),
+      clicks: clicksInWindow(clicks, window),
+    },
+    prior: previous && cropMask(previous, window),
+    ...(options.onDraft ? { onDraft: (draft) => options.onDraft?.(pasteMask(draft, window, W, H)) } : {}),
+  });
+  const map = inner.probability;
+  const mask = map
+    ? thresholdMap(pasteWindow(map, window, W, H), inner.cut as number)
+    : pasteMask(inner.mask, window, W, H);
+  return {
+    ...inner,
+    mask,
+    // The film's grid, as a whole-film answer reports them (the overlay scales them to the image).
+    probability: map && filmGrid(pasteWindow(map, window, W, H)),
+    uncertainty: inner.uncertainty && uncertaintyOnFilm(inner.uncertainty, window, W, H),
+    window,
+  };
+}
+
+/** A mask of the window brought back to the source (0 outside the window). */
+function pasteMask(mask: Mask, window: ZoomWindow, width: number, height: number): Mask {
+  return thresholdMap(pasteWindow(mask, window, width, height), 0.5);
+}
+
+/** A source-size map on the film's 256x256 grid. */
+function filmGrid(map: Plane<Float32Array>): Plane<Float32Array> {
+  return resizeBilinear(map, GRID_PIXELS, GRID_PIXELS);
+}
+
+function uncertaintyOnFilm(u: Uint8Array, window: ZoomWindow, width: number, height: number): Uint8Array {
+  const grid = filmGrid(pasteWindow({ width: GRID_PIXELS, height: GRID_PIXELS, data: u }, window, width, height));
+  return Uint8Array.from(grid.data, (v) => Math.round(v));
+}
