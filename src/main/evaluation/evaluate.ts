@@ -165,10 +165,11 @@ export async function evaluateModel(
     );
     const { mask, forwardPasses, threshold, cut, gated } = answer;
     if (answer.diceByClick) {
-      const sums = (clickSums[source.group] ??= []);
+      const sums = clickSums[source.group] ?? [];
       answer.diceByClick.forEach((d, k) => {
         sums[k] = (sums[k] ?? 0) + d;
       });
+      clickSums[source.group] = sums;
     }
     const imageMs = performance.now() - started;
     ms += imageMs;

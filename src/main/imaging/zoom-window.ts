@@ -99,7 +99,7 @@ export function pointInWindow(p: { x: number; y: number }, window: ZoomWindow, s
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(Math.max(v, lo), hi);
 }
 
 /** Bilinear sample at (fx, fy) in pixel-centre coordinates; 0 past the plane's edge (half a pixel of grace). */

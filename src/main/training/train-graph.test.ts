@@ -58,3 +58,36 @@ describe('NTP-MRISeg training step', () => {
     expect(hits / predicted.length).toBeGreaterThan(0.95);
   }, 120_000);
 });
+
+describe('NTP-MRISeg training step with a region part', () => {
+  const regionArch: ArchitectureConfig = { ...arch, tokens: { ...arch.tokens, regionBins: 4, regionClicks: 1 } };
+  const region = layoutOf(regionArch);
+
+  it('reads the region tokens and the prior: both get gradients and learn', async () => {
+    const program = makeTrainStep({ batch: modelBatch(regionArch, losses, 1), loss: modelLoss(regionArch, losses) });
+    const trainer = await Trainer.create(program, { seed: 2 });
+    const b = batch();
+    const slots = [1, 6, 12, 20, 9, 15].map((i) => region.regionOffset + i); // box corners, one click
+    const prompt = [...Array.from(b.tokens.subarray(0, 3)), ...slots.map(BigInt)];
+    // The prior says "the top half was answered": the target is the same, so the prior must be readable.
+    const prior = BigInt64Array.from({ length: GRID_TOKENS }, (_, p) => BigInt(p < 128 ? 16 : 0));
+    const feeds = { ...b, tokens: BigInt64Array.from([...prompt, ...b.tokens.subarray(3)]), prior };
+    const before = Float32Array.from(trainer.parameters()['embed.prior'] as Float32Array);
+    expect(before.every((v) => v === 0)).toBe(true);
+    const width = regionArch.width;
+    const rowOf = (id: number) =>
+      Array.from((trainer.parameters()['embed.tokens'] as Float32Array).subarray(id * width, (id + 1) * width));
+    const boxRow = rowOf(slots[0] as number);
+    const unusedRow = rowOf(region.regionOffset + 2);
+    const first = await trainer.step(feeds, 3e-3);
+    let last = first;
+    for (let i = 0; i < 40; i++) last = await trainer.step(feeds, 3e-3);
+    expect(last.loss).toBeLessThan(first.loss * 0.5);
+    const after = trainer.parameters()['embed.prior'] as Float32Array;
+    expect(after.some((v) => v !== 0)).toBe(true);
+    // A region id the sample does not use moves by weight decay alone, far less than a used one.
+    const moved = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0);
+    const unusedMove = moved(rowOf(region.regionOffset + 2), unusedRow);
+    expect(moved(rowOf(slots[0] as number), boxRow)).toBeGreaterThan(10 * unusedMove);
+  }, 120_000);
+});

@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_REGION, writeRandomModel } from '../../testing/tiny-model';
+import { loadModel, releaseModel, type SegmentationModel } from '../runtime/model-files';
+import { checkPointable, segmentPointed } from './pointed';
+
+let dir: string;
+let model: SegmentationModel;
+let textOnly: SegmentationModel;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nextmask-pointed-'));
+  await writeRandomModel(join(dir, 'region'), 3, 'expected', TINY_REGION);
+  await writeRandomModel(join(dir, 'text'), 3, 'expected');
+  model = await loadModel(join(dir, 'region', 'model'), 1);
+  textOnly = await loadModel(join(dir, 'text', 'model'), 1);
+}, 60_000);
+
+afterAll(async () => {
+  await releaseModel(model);
+  await releaseModel(textOnly);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const W = 300;
+const H = 200;
+const film = { width: W, height: H, data: Float32Array.from({ length: W * H }, (_, i) => ((i * 7919) % 255) / 255) };
+
+describe('pointed prompts (zoomed decode)', () => {
+  it('answers a box at the source size, nothing outside the window it decoded', async () => {
+    const box = { x0: 40, y0: 30, x1: 90, y1: 70 };
+    const r = await segmentPointed(model, film, 'left lung', { box });
+    expect(r.mask.width).toBe(W);
+    expect(r.mask.height).toBe(H);
+    const { x, y, side } = r.window;
+    expect(x + side / 2).toBeCloseTo(65);
+    expect(y + side / 2).toBeCloseTo(50);
+    for (let py = 0; py < H; py++)
+      for (let px = 0; px < W; px++)
+        if (px < Math.floor(x) - 1 || px > x + side + 1 || py < Math.floor(y) - 1 || py > y + side + 1)
+          expect(r.mask.data[py * W + px]).toBe(0);
+    expect(r.probability?.width).toBe(256);
+  }, 60_000);
+
+  it('windows clicks around the previous answer; an untrained prior (zero) leaves the answer as without it', async () => {
+    const previous = { width: W, height: H, data: new Uint8Array(W * H) };
+    for (let py = 50; py < 90; py++) for (let px = 100; px < 160; px++) previous.data[py * W + px] = 1;
+    // At the previous answer's centre, so both windows are the same square.
+    const clicks = [{ x: 130, y: 70, positive: true }];
+    const withPrior = await segmentPointed(model, film, '', { clicks, previous });
+    const without = await segmentPointed(model, film, '', { clicks });
+    expect(withPrior.mask.width).toBe(W);
+    expect(withPrior.window).toEqual(without.window);
+    expect(withPrior.window.side).toBeCloseTo(100);
+    expect(Array.from(withPrior.probability?.data ?? [])).toEqual(Array.from(without.probability?.data ?? []));
+    const far = await segmentPointed(model, film, '', { clicks: [{ x: 20, y: 20, positive: true }], previous });
+    expect(far.window.side).toBeGreaterThan(withPrior.window.side);
+  }, 60_000);
+
+  it('refuses what it cannot decode, in words', async () => {
+    const at = (box: { x0: number; y0: number; x1: number; y1: number }) => segmentPointed(model, film, 'x', { box });
+    await expect(at({ x0: 50, y0: 10, x1: 40, y1: 60 })).rejects.toThrow(/empty or inverted/);
+    await expect(at({ x0: 10, y0: 10, x1: 10, y1: 60 })).rejects.toThrow(/empty or inverted/);
+    await expect(at({ x0: -5, y0: 10, x1: 40, y1: 60 })).rejects.toThrow(/outside the 300x200 image/);
+    const click = { x: 400, y: 10, positive: true };
+    await expect(segmentPointed(model, film, 'x', { clicks: [click] })).rejects.toThrow(/outside the 300x200/);
+    const many = Array.from({ length: 7 }, () => ({ x: 10, y: 10, positive: true }));
+    await expect(segmentPointed(model, film, 'x', { clicks: many })).rejects.toThrow(/at most 6/);
+    const negative = [{ x: 10, y: 10, positive: false }];
+    await expect(segmentPointed(model, film, 'x', { clicks: negative })).rejects.toThrow(/needs an answer/);
+    await expect(segmentPointed(textOnly, film, 'x', { box: { x0: 1, y0: 1, x1: 9, y1: 9 } })).rejects.toThrow(
+      /takes text only/,
+    );
+    expect(() => checkPointable('CT')).toThrow(/radiographs only; this is a CT image/);
+    expect(() => checkPointable('DX')).not.toThrow();
+    expect(() => checkPointable(undefined)).not.toThrow();
+  }, 60_000);
+});
