@@ -39,7 +39,7 @@ describe('extending a trained model with a region part', () => {
     const column = (c: number) => row(positions, 16 + c);
     const roleA = bin(0, 0).map((v, d) => v - (column(0)[d] as number));
     const roleB = bin(0, 1).map((v, d) => v - (column(4)[d] as number));
-    roleA.forEach((v, d) => expect(v).toBeCloseTo(roleB[d] as number, 6));
+    for (const [d, v] of roleA.entries()) expect(v).toBeCloseTo(roleB[d] as number, 6);
     expect(Math.max(...roleA.map(Math.abs))).toBeGreaterThan(0);
   });
 
