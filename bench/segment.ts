@@ -1,9 +1,9 @@
 // What a user waits for: the default pipeline (segment() as the app and CLI call it, every test-time view
 // and gate) from a decoded frame to the answer and to its first draft, with its val Dice against a recorded
-// baseline; then, as a section, one view decoded three ways (full recompute, greedy over the KV cache,
+// baseline; with a model that takes clicks, the time from a correction click to its mask; then, as a section, one view decoded three ways (full recompute, greedy over the KV cache,
 // speculative NkTP). Writes its section of docs/BENCHMARKS.md; the last stdout line is the JSON summary.
 // Run: npm run bench:segment -- [--model models/base] [--data ../shared/data] [--per-group 60]
-//      [--single-images 30] [--recompute-images 0] [--threads 2] [--out docs/BENCHMARKS.md] [--note "…"]
+//      [--single-images 30] [--refine-images 30] [--recompute-images 0] [--threads 2] [--out docs/BENCHMARKS.md] [--note "…"]
 //      [--baseline bench/segment-baseline.json] [--write-baseline]
 // `--write-baseline` records this checkout's per-image Dice as the baseline later runs are compared with;
 // the committed baseline is the pipeline with its test-time views decoded one after another.
@@ -14,7 +14,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { GROUPS, listSamples, loadSample, modelInput, type Sample } from '../src/main/data/samples';
+import { correctionClick } from '../src/main/data/correction-clicks';
+import { GROUPS, listSamples, loadSample, modelInput, type Sample, unitPlane } from '../src/main/data/samples';
 import { spread } from '../src/main/evaluation/evaluate';
 import {
   benchSamples,
@@ -32,6 +33,7 @@ import {
 } from '../src/main/evaluation/segment-bench';
 import { diceOf, overlap } from '../src/main/evaluation/segmentation';
 import { LOW_CONFIDENCE } from '../src/main/segmenter/pipeline/answer-notices';
+import { segmentPointed } from '../src/main/segmenter/pipeline/pointed';
 import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';
 import { IDENTITY_VIEW } from '../src/main/segmenter/pipeline/test-time-views';
 import type { DecoderModels } from '../src/main/segmenter/runtime/decoder-session';
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     split: { type: 'string', default: 'val' },
     'per-group': { type: 'string', default: '60' },
     'single-images': { type: 'string', default: '30' },
+    'refine-images': { type: 'string', default: '30' },
     'recompute-images': { type: 'string', default: '0' },
     threads: { type: 'string', default: '2' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
@@ -64,6 +67,7 @@ const count = (name: string, value: string | undefined, min: number): number => 
 };
 const perGroup = count('per-group', values['per-group'], 1);
 const singleCount = count('single-images', values['single-images'], 1);
+const refineCount = count('refine-images', values['refine-images'], 1);
 const recomputeCount = Math.min(singleCount, count('recompute-images', values['recompute-images'], 0));
 const threads = count('threads', values.threads, 1);
 const modelDir = resolve(values.model);
@@ -118,6 +122,38 @@ const baseline: ImageDice | null = existsSync(baselinePath)
   ? (JSON.parse(await readFile(baselinePath, 'utf8')) as { dice: ImageDice }).dice
   : null;
 const compared = baseline ? diceDelta(dice, baseline) : { delta: null, images: 0 };
+
+// --- Refinement: one correction click on the text answer (a model with a region part) ---
+const refinement = { ms: [] as number[], firstDraftMs: [] as number[] };
+if (model.layout.regionSlots > 0) {
+  const bone = listed.filter((s) => s.group === 'btxrd');
+  for (const [i, source] of benchSamples(bone, Math.min(refineCount, bone.length)).entries()) {
+    const sample = await loadSample(source);
+    const film = unitPlane(sample.film);
+    const text = await segment(model, modelInput(sample.film), sample.text, sample.sourceMask);
+    const click = correctionClick(text.mask, sample.sourceMask);
+    if (!click) continue;
+    const started = performance.now();
+    let firstDraft = Number.NaN;
+    await segmentPointed(
+      model,
+      film,
+      sample.text,
+      { clicks: [click], previous: text.mask },
+      {
+        onDraft: () => {
+          if (Number.isNaN(firstDraft)) firstDraft = performance.now() - started;
+        },
+      },
+    );
+    const ms = performance.now() - started;
+    refinement.ms.push(ms);
+    refinement.firstDraftMs.push(Number.isNaN(firstDraft) ? ms : firstDraft);
+    process.stderr.write(`refinement ${i + 1}: ${ms.toFixed(0)} ms\n`);
+  }
+}
+const refined = refinement.ms.length > 0 ? timeStats(refinement.ms) : null;
+const refinedDraft = refinement.ms.length > 0 ? timeStats(refinement.firstDraftMs) : null;
 
 // --- One view, three ways ---
 type Mode = 'recompute' | 'kvGreedy' | 'headsOnly' | 'speculative';
@@ -179,12 +215,15 @@ const stats = Object.fromEntries(
   modes.map(({ mode }) => [mode, runs[mode].ms.length > 0 ? modeStats(runs[mode], outputs) : null]),
 ) as Record<Mode, ModeStats | null>;
 const identical = mismatches.speculativeVsKv.length === 0 && mismatches.headsOnlyVsKv.length === 0;
-const summary = benchSummary(
-  pipeline,
-  { speculative: stats.speculative as ModeStats, kvGreedy: stats.kvGreedy as ModeStats },
-  identical && mismatches.kvVsRecompute.length === 0,
-  compared.delta,
-);
+const summary = {
+  ...benchSummary(
+    pipeline,
+    { speculative: stats.speculative as ModeStats, kvGreedy: stats.kvGreedy as ModeStats },
+    identical && mismatches.kvVsRecompute.length === 0,
+    compared.delta,
+  ),
+  refinementP50Ms: refined && Number(refined.p50Ms.toFixed(1)),
+};
 const answer = timeStats(pipeline.ms);
 const draft = timeStats(pipeline.firstDraftMs);
 
@@ -231,6 +270,21 @@ ${pipeline.ms.length} images of the \`${values.split}\` split (${perGroupWords})
   .join(', ')}.
 - **valDiceDelta** ${compared.delta === null ? `– (no baseline at \`${values.baseline}\`; \`--write-baseline\` records one)` : `${compared.delta.toFixed(4)}`}: per group, the mean change of per-image Dice over the ${compared.images} images scored by both, against the baseline in \`${values.baseline}\` (recorded by \`--write-baseline\`: the pipeline before the changes in docs/EXPERIMENTS.md, "Decoding and inference"), then the mean over the groups.
 - **Targets** (2-core CPU): answer p50 ≤ 1000 ms — ${met(answer.p50Ms <= 1000)} (${fmt(answer.p50Ms)} ms); first draft ≤ 350 ms — ${met(draft.p50Ms <= 350)} (${fmt(draft.p50Ms)} ms); valDiceDelta ≥ −0.003 — ${compared.delta === null ? 'not measured' : met(compared.delta >= -0.003)}.
+
+### Refinement: a correction click
+
+${
+  refined && refinedDraft
+    ? `${refinement.ms.length} BTXRD films of the \`${values.split}\` split: the text answer, then one click where eval's simulated clinician puts it (the centre of the largest error, src/main/data/correction-clicks.ts); timed from the click to the final mask at the source size (\`segmentPointed\`: the zoomed window, its intensity views, the prior), and to the first draft.
+
+| | p50 ms | p95 ms |
+| --- | --- | --- |
+| first draft | ${fmt(refinedDraft.p50Ms)} | ${fmt(refinedDraft.p95Ms)} |
+| final mask | ${fmt(refined.p50Ms)} | ${fmt(refined.p95Ms)} |
+
+- **Target**: click to final mask p50 ≤ 300 ms — ${met(refined.p50Ms <= 300)} (${fmt(refined.p50Ms)} ms).`
+    : 'Not measured: the model has no region part (box and click tokens).'
+}
 
 ### Confidence and Dice
 
