@@ -21,6 +21,11 @@ import { loadModel } from '../main/segmenter/runtime/model-files';
 
 export const DEFAULT_MODEL_DIR = 'models/base';
 
+export const EVAL_USAGE =
+  'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--per-group N] [--groups infection,lung,btxrd]\n' +
+  '       [--prompt-mode text|box|text+box|clicks:N] [--decode argmax|expected] [--fallback 0.4,0.3|none]\n' +
+  '       [--mask-from probability|codes] [--views N] [--gate on|off] [--lesion-cut P] [--per-image scores.jsonl] [--threads N]';
+
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,

@@ -11,7 +11,7 @@ import { Annotations, defaultWorkspaceDir } from '../main/store/annotations';
 import type { PacsConnection, StudyQuery, StudySortKey } from '../shared/pacs-types';
 import { STUDY_SORT_KEYS } from '../shared/pacs-types';
 
-const USAGE = `usage:
+export const PACS_USAGE = `usage:
   nextmask pacs query [--patient-name N] [--patient-id ID] [--from YYYYMMDD] [--to YYYYMMDD] [--modality CT]
                       [--accession A] [--description D] [--limit N] [--offset N] [--sort ${STUDY_SORT_KEYS.join('|')}] [--desc]
   nextmask pacs query --study <StudyInstanceUID>          (its series)
@@ -152,7 +152,7 @@ export async function pacsCommand(argv: string[]): Promise<number> {
       throw new UsageError(action ? `unknown action "${action}"` : 'say what to do');
     }
   } catch (err) {
-    process.stderr.write(`nextmask pacs: ${(err as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`nextmask pacs: ${(err as Error).message}\n${PACS_USAGE}\n`);
     return 2;
   }
   const { service, close } = cliPacsService();
@@ -160,7 +160,7 @@ export async function pacsCommand(argv: string[]): Promise<number> {
     return await run(action, values, positionals, service);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`nextmask pacs ${action}: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`nextmask pacs ${action}: ${err.message}\n${PACS_USAGE}\n`);
     return 2;
   } finally {
     close();

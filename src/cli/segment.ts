@@ -23,7 +23,7 @@ import { resultNote } from '../shared/segment-types';
 import type { RegionClick } from '../shared/tokens';
 import { DEFAULT_MODEL_DIR } from './eval';
 
-const USAGE =
+export const SEGMENT_USAGE =
   'usage: nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> ' +
   '[--json] [--box x0,y0,x1,y1] [--click x,y[,neg]]… [--model <dir>] [--frame N] [--threads N]';
 
@@ -134,7 +134,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
   try {
     request = parseRequest(argv);
   } catch (err) {
-    process.stderr.write(`nextmask segment: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.stderr.write(`nextmask segment: ${err instanceof Error ? err.message : String(err)}\n${SEGMENT_USAGE}\n`);
     return 2;
   }
   const started = performance.now();

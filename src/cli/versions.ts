@@ -6,7 +6,7 @@ import { ModelVersions } from '../main/finetune/versions';
 import { defaultWorkspaceDir } from '../main/store/annotations';
 import { DEFAULT_MODEL_DIR } from './eval';
 
-const USAGE =
+export const VERSIONS_USAGE =
   'usage: nextmask versions list|activate <id|base>|export <id> --out <file>|import <file> [--workspace <dir>]';
 
 export async function versionsCommand(argv: string[]): Promise<number> {
@@ -41,22 +41,22 @@ export async function versionsCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'activate':
-      if (!arg) throw new Error(USAGE);
+      if (!arg) throw new Error(VERSIONS_USAGE);
       await versions.activate(arg);
       say({ active: await versions.active() });
       return 0;
     case 'export':
-      if (!arg || !values.out) throw new Error(USAGE);
+      if (!arg || !values.out) throw new Error(VERSIONS_USAGE);
       await versions.exportFile(arg, values.out);
       say({ exported: arg, file: values.out });
       return 0;
     case 'import': {
-      if (!arg) throw new Error(USAGE);
+      if (!arg) throw new Error(VERSIONS_USAGE);
       const info = await versions.importFile(arg);
       say({ imported: info.id, parent: info.parent });
       return 0;
     }
     default:
-      throw new Error(USAGE);
+      throw new Error(VERSIONS_USAGE);
   }
 }
