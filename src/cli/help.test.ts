@@ -12,7 +12,7 @@ describe('nextmask <command> --help', () => {
           printed += String(chunk);
           return true;
         });
-        const run = vi.spyOn(commands[name] as { run: () => Promise<number> }, 'run');
+        const run = vi.spyOn(commands[name] as NonNullable<(typeof commands)[string]>, 'run');
         expect(await main([name, flag]), `${name} ${flag}`).toBe(0);
         expect(printed, name).toMatch(new RegExp(`usage:[\\s\\S]*nextmask ${name}\\b`));
         expect(run).not.toHaveBeenCalled();
