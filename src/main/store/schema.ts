@@ -79,4 +79,8 @@ export const MIGRATIONS: string[] = [
   -- What the segment shows as DICOM SEG codes (JSON of SegmentCoding); NULL: not chosen yet.
   ALTER TABLE segments ADD COLUMN coding TEXT;
   `,
+  `
+  -- Where the clinician pointed for an AI answer (JSON of Pointing: frame, box, clicks); NULL: not pointed.
+  ALTER TABLE segments ADD COLUMN pointing TEXT;
+  `,
 ];

@@ -147,6 +147,29 @@ describe('Workspace', () => {
     again.close();
   });
 
+  it('keeps where an AI segment was pointed at (box, clicks, frame) and clears it when an answer has none', () => {
+    const dir = tempDir();
+    const ws = new Workspace(dir);
+    ws.putStudy(STUDY);
+    const pointing = {
+      frame: 1,
+      box: { x0: 2, y0: 1, x1: 9, y1: 7 },
+      clicks: [
+        { x: 4.5, y: 3.5, positive: true },
+        { x: 8.5, y: 6.5, positive: false },
+      ],
+    };
+    const ai = segment('ai', (m) => m[1]!.data.fill(1, 20, 40), { source: 'ai', prompt: 'lesion', pointing });
+    ws.saveSegments(STUDY.key, [ai, segment('hand', () => {})]);
+    ws.close();
+    const again = new Workspace(dir);
+    expect(again.loadSegments(STUDY.key).map((s) => s.pointing)).toEqual([pointing, undefined]);
+    const { pointing: _, ...plain } = ai;
+    again.saveSegments(STUDY.key, [plain]);
+    expect(again.loadSegments(STUDY.key)[0]!.pointing).toBeUndefined();
+    again.close();
+  });
+
   it('loads the native module named by NEXTMASK_SQLITE_BINDING (how Electron gets its own build)', () => {
     expect(sqliteBinding()).toBeUndefined(); // plain Node: the default build
     const before = process.env.NEXTMASK_SQLITE_BINDING;

@@ -5,10 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { codingSchema } from '../../shared/labelmap/channels';
+import { codingSchema, pointingSchema } from '../../shared/labelmap/channels';
 import type { SegmentCoding } from '../../shared/labelmap/coding';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment, SegmentInfo } from '../../shared/labelmap/segments';
+import type { Schema } from '../../shared/validate';
 import { UserFacingError } from '../errors';
 import { codingFromPrompt } from '../prompt/coding';
 import { compressMask, decompressMask } from './mask-codec';
@@ -133,20 +134,25 @@ interface SegmentRow {
   algorithm: string | null;
   prompt: string | null;
   coding: string | null;
+  pointing: string | null;
+}
+
+/** A JSON column parsed by its schema; a value that no longer parses is dropped, not fatal. */
+function storedJson<T>(text: string | null, schema: Schema<T>): T | null {
+  if (!text) return null;
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }
 
 /**
  * A segment's coding: as stored, else (segments saved before codings were kept, or never coded) read
- * from an AI segment's prompt. A stored coding that no longer parses is dropped, not fatal.
+ * from an AI segment's prompt.
  */
 function storedCoding(row: SegmentRow): SegmentCoding | null {
-  if (row.coding) {
-    try {
-      return codingSchema.parse(JSON.parse(row.coding));
-    } catch {
-      return null;
-    }
-  }
+  if (row.coding) return storedJson(row.coding, codingSchema);
   return row.source === 'ai' && row.prompt ? codingFromPrompt(row.prompt) : null;
 }
 
@@ -385,12 +391,12 @@ export class Workspace {
         const remove = this.db.prepare('DELETE FROM segments WHERE id = ?');
         for (const [uid, id] of stored) if (!keep.has(uid)) remove.run(id);
         const insertSegment = this.db.prepare(
-          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, coding)
-         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt, @coding)
+          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, coding, pointing)
+         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt, @coding, @pointing)
          ON CONFLICT (study_id, uid) DO UPDATE SET name = excluded.name, color = excluded.color,
            visible = excluded.visible, locked = excluded.locked, opacity = excluded.opacity,
            outline = excluded.outline, source = excluded.source, algorithm = excluded.algorithm,
-           prompt = excluded.prompt, coding = excluded.coding`,
+           prompt = excluded.prompt, coding = excluded.coding, pointing = excluded.pointing`,
         );
         const segmentId = this.db.prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?');
         const deleteMask = this.db.prepare('DELETE FROM masks WHERE segment_id = ? AND frame = ?');
@@ -409,6 +415,7 @@ export class Workspace {
             algorithm: info.algorithm ?? null,
             prompt: info.prompt ?? null,
             coding: info.coding ? JSON.stringify(info.coding) : null,
+            pointing: info.pointing ? JSON.stringify(info.pointing) : null,
           });
           const { id } = segmentId.get(study.id, info.id) as { id: number };
           for (const [frame, mask] of frames) {
@@ -485,6 +492,8 @@ export class Workspace {
       if (r.prompt) segment.prompt = r.prompt;
       const coding = storedCoding(r);
       if (coding) segment.coding = coding;
+      const pointing = storedJson(r.pointing, pointingSchema);
+      if (pointing) segment.pointing = pointing;
       return segment;
     });
   }

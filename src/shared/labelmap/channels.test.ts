@@ -51,6 +51,15 @@ describe('masks channels', () => {
     expect(() => parse({ ...good, color: [1, 2] })).toThrow(ValidationError);
     expect(() => parse({ ...good, color: [1, 2, 300] })).toThrow(/color\[2\]/);
     expect(() => parse({ ...good, masks: [] })).toThrow(/changed\[0\]\.masks: expected no such field/);
+    const pointing = { frame: 0, box: { x0: 0, y0: 0, x1: 3, y1: 2 }, clicks: [{ x: 1.5, y: 0.5, positive: true }] };
+    expect(parse({ ...good, pointing }).changed[0]!.pointing).toEqual(pointing);
+    expect(() => parse({ ...good, pointing: { ...pointing, clicks: [{ x: 1, y: 1 }] } })).toThrow(
+      /changed\[0\]\.pointing\.clicks\[0\]\.positive/,
+    );
+    expect(() => parse({ ...good, pointing: { ...pointing, frame: -1 } })).toThrow(/pointing\.frame/);
+    expect(() => parse({ ...good, pointing: { ...pointing, box: { x0: 'a', y0: 0, x1: 1, y1: 1 } } })).toThrow(
+      /pointing\.box\.x0/,
+    );
   });
 
   it('refuses a payload whose size does not match the series', () => {

@@ -1,10 +1,11 @@
 // The masks IPC channels (load, commit, AI proposal, export, import): argument schemas and
 // result types, merged into the app's contract in src/shared/ipc.ts.
+import { boxSchema, clickSchema, MAX_REQUEST_CLICKS } from '../segment-types';
 import * as v from '../validate';
 import type { SeriesSummary } from '../viewer-types';
 import type { Code, SegmentCoding } from './coding';
 import type { FrameShape, SegmentPayload } from './payload';
-import { MAX_SEGMENT_NAME, type Rgb } from './segments';
+import { MAX_SEGMENT_NAME, type Pointing, type Rgb } from './segments';
 
 const rgb: v.Schema<Rgb> = {
   describe: '[r, g, b] with integers 0..255',
@@ -28,6 +29,12 @@ export const codingSchema: v.Schema<SegmentCoding> = v.object({
   regionModifier: v.optional(code),
 });
 
+export const pointingSchema: v.Schema<Pointing> = v.object({
+  frame: v.number({ min: 0, integer: true }),
+  box: v.optional(boxSchema),
+  clicks: v.array(clickSchema, { max: MAX_REQUEST_CLICKS }),
+});
+
 const seriesId = v.string({ min: 1, max: 64 });
 const path = v.string({ min: 1, max: 4096 });
 
@@ -44,6 +51,7 @@ const segmentFields = {
   algorithm: v.optional(v.string({ max: 200 })),
   prompt: v.optional(v.string({ max: 10_000 })),
   coding: v.optional(codingSchema),
+  pointing: v.optional(pointingSchema),
   bits: v.bytes(),
 };
 export const segmentPayloadSchema = v.object(segmentFields);

@@ -1,5 +1,6 @@
 // The segments of one image or series and every undoable change to them. Pure state (no
 // DOM), so the renderer's panel and overlay drive it and Node tests check it.
+import type { PointedBox, PointedClick } from '../segment-types';
 import type { SegmentCoding } from './coding';
 import { History, type HistoryLimits } from './history';
 import { cloneMask, createMask, type Mask, type Rect } from './mask';
@@ -23,6 +24,15 @@ export interface SegmentInfo {
   prompt?: string;
   /** What the segment shows, as SNOMED CT codes (see coding.ts); absent: not coded, written as "Tissue". */
   coding?: SegmentCoding;
+  /** Where the clinician pointed for an AI segment's answer (its box and clicks), when they did. */
+  pointing?: Pointing;
+}
+
+/** A box and clicks on one frame (source pixels: box edges; a click's pixel centre is x + 0.5). */
+export interface Pointing {
+  frame: number;
+  box?: PointedBox;
+  clicks: PointedClick[];
 }
 
 /** The longest segment name kept: an AI segment is named by its whole prompt up to this. */
@@ -50,10 +60,11 @@ type Entry =
   | { kind: 'group'; label: string; entries: Entry[] };
 
 /** What an AI result replaces in an existing segment (display settings stay). */
-type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm' | 'coding'>;
+type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm' | 'coding' | 'pointing'>;
 
 function resultState(s: Segment): ResultState {
-  return { masks: s.masks, source: s.source, prompt: s.prompt, algorithm: s.algorithm, coding: s.coding };
+  const { masks, source, prompt, algorithm, coding, pointing } = s;
+  return { masks, source, prompt, algorithm, coding, pointing };
 }
 
 function segmentBytes(s: Pick<Segment, 'masks'>): number {
@@ -223,15 +234,16 @@ export class SegmentList {
 
   /**
    * An AI result: a new segment, or the selected one's masks replaced (when `replaceSelected`),
-   * with its prompt and algorithm recorded, in one undo step.
+   * with its prompt, algorithm and pointing recorded, in one undo step.
    */
   applyAiResult(
     masks: Mask[],
-    meta: { prompt: string; algorithm: string; name?: string; coding?: SegmentCoding },
+    meta: { prompt: string; algorithm: string; name?: string; coding?: SegmentCoding; pointing?: Pointing },
     replaceSelected = false,
   ): Segment {
-    // A replaced segment takes the new prompt's coding, or none: the old one described the old prompt.
-    const info = { source: 'ai' as const, prompt: meta.prompt, algorithm: meta.algorithm, coding: meta.coding };
+    // A replaced segment takes the new prompt's coding and pointing, or none: the old ones described the old answer.
+    const { prompt, algorithm, coding, pointing } = meta;
+    const info = { source: 'ai' as const, prompt, algorithm, coding, pointing };
     const target = replaceSelected ? this.selected : null;
     if (!target)
       return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, MAX_SEGMENT_NAME) }, masks, 'AI result');
