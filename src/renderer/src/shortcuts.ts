@@ -9,6 +9,8 @@ export type Action =
   | 'tool:lasso-fill'
   | 'tool:lasso-erase'
   | 'tool:fill'
+  | 'tool:box'
+  | 'tool:click'
   | 'drag:wl'
   | 'drag:pan'
   | 'drag:zoom'
@@ -45,6 +47,13 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'L', label: 'Lasso fill', group: 'Editing', action: 'tool:lasso-fill' },
   { keys: 'Shift+L', label: 'Lasso erase', group: 'Editing', action: 'tool:lasso-erase' },
   { keys: 'G', label: 'Fill (bucket)', group: 'Editing', action: 'tool:fill' },
+  { keys: 'X', label: 'Box: drag around a region for the model', group: 'Editing', action: 'tool:box' },
+  {
+    keys: 'C',
+    label: 'Click: add to the AI segment (Shift+click or right-click: remove)',
+    group: 'Editing',
+    action: 'tool:click',
+  },
   { keys: '[', label: 'Smaller brush', group: 'Editing', action: 'brush:smaller' },
   { keys: ']', label: 'Larger brush', group: 'Editing', action: 'brush:larger' },
   { keys: 'Ctrl+Z', label: 'Undo', group: 'Editing', action: 'undo' },
@@ -74,6 +83,8 @@ const PLAIN: Record<string, Action> = {
   l: 'tool:lasso-fill',
   L: 'tool:lasso-erase',
   g: 'tool:fill',
+  x: 'tool:box',
+  c: 'tool:click',
   '[': 'brush:smaller',
   ']': 'brush:larger',
   w: 'drag:wl',

@@ -1,9 +1,11 @@
 // Runs a prompt on the frame the editor shows: segment:run in main, its segment:progress drafts as
-// the editor's preview, and the result as a new AI segment (one undo step, prompt kept).
+// the editor's preview, and the result as a new AI segment (one undo step, prompt kept). A box or
+// click (point) runs the same way with where it points, and its answer replaces the segment it refines.
 // A new prompt replaces the running one (main cancels it); Cancel asks main to stop it.
 import { IpcError, type NextmaskApi } from '../../../shared/ipc';
-import { unpackBits } from '../../../shared/labelmap/bits';
-import { createMask, type Mask } from '../../../shared/labelmap/mask';
+import { packBits, unpackBits } from '../../../shared/labelmap/bits';
+import { cloneMask, createMask, type Mask } from '../../../shared/labelmap/mask';
+import type { Pointing } from '../../../shared/labelmap/segments';
 import {
   type ExecutionProviderName,
   PARTIAL_SIZE,
@@ -13,6 +15,7 @@ import {
   type SegmentResult,
 } from '../../../shared/segment-types';
 import type { SegmentEditor } from '../segments/editor.svelte';
+import { describePointing, type PointChange, type PointedRun, pointedRun, refinable } from '../segments/pointing';
 
 /** The algorithm recorded with an AI segment; the model folder's name follows it. */
 export const ALGORITHM = 'NextMask NTP-MRISeg';
@@ -21,13 +24,18 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The prompt quoted, with what was pointed at: “left femur” + box + 2 clicks. */
+function promptLabel(prompt: string, pointing?: Pointing): string {
+  return [prompt ? `“${prompt}”` : '', pointing ? describePointing(pointing) : ''].filter(Boolean).join(' + ');
+}
+
 /** What a finished run says about itself. */
-export function describeResult(prompt: string, r: SegmentResult): string {
+export function describeResult(prompt: string, r: SegmentResult, pointing?: Pointing): string {
   // The provider in a few words; why another was not used is in the log and the provider's tooltip.
   const on = r.fallbackReason ? `${r.provider} (no GPU provider)` : r.provider;
   const note = [resultNote(r), ...r.notices].filter(Boolean).join('; ');
   const confidence = note ? ` (${note})` : '';
-  return `“${prompt}”: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
+  return `${promptLabel(prompt, pointing)}: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
 }
 
 export class SegmentRunner {
@@ -41,7 +49,9 @@ export class SegmentRunner {
   error = $state<string | null>(null);
   /** The segmenter's model folder and provider, as main last reported them. */
   status = $state<SegmenterStatus | null>(null);
-  private current: { requestId: string; seriesId: string; frame: number } | null = null;
+  /** The box and clicks of the pointed answer decoding, for the overlay to show at once. */
+  pending = $state.raw<Pointing | null>(null);
+  private current: { requestId: string; seriesId: string; frame: number; pointed?: PointedRun } | null = null;
   private count = 0;
 
   constructor(
@@ -85,14 +95,43 @@ export class SegmentRunner {
     this.editor.preview = { frame: current.frame, mask };
   }
 
-  async run(prompt: string): Promise<void> {
+  /**
+   * A box drawn or a click made on the shown frame: re-decodes the selected AI segment with its prompt,
+   * box and clicks so far plus this one, or (no AI segment selected) makes a new segment from `text`.
+   * A pointed answer still decoding is built on, not lost: main cancels it for this one.
+   */
+  async point(change: PointChange, text: string): Promise<void> {
+    const { list, frame } = this.editor;
+    if (!list) {
+      this.error = 'open an image first';
+      return;
+    }
+    // A pointed answer still decoding is built on: its segment (or none), prompt and pointing.
+    const inFlight = this.current?.pointed;
+    const target = inFlight
+      ? (list.segments.find((s) => s.id === inFlight.targetId) ?? null)
+      : refinable(this.editor.selected);
+    const base = inFlight ? inFlight.pointing : target?.pointing;
+    const request = pointedRun(change, frame, list, target, base, inFlight && !target ? inFlight.prompt : text);
+    if (typeof request === 'string') {
+      this.error = request;
+      this.message = null;
+      return;
+    }
+    const mask = target?.masks[frame];
+    await this.run(request.prompt, { ...request, ...(mask ? { previous: packBits(mask.data) } : {}) });
+  }
+
+  async run(prompt: string, pointed?: PointedRun): Promise<void> {
     const { seriesId, frame, list } = this.editor;
     if (!seriesId || !list) {
       this.error = 'open an image first';
       return;
     }
     const requestId = `prompt-${Date.now().toString(36)}-${++this.count}`;
-    this.current = { requestId, seriesId, frame };
+    this.current = { requestId, seriesId, frame, ...(pointed ? { pointed } : {}) };
+    const pointing = pointed?.pointing;
+    this.pending = pointing ?? null;
     this.running = true;
     this.decoded = 0;
     this.total = 0;
@@ -102,40 +141,57 @@ export class SegmentRunner {
     this.editor.uncertainty = null;
     try {
       // Main cancels any request still running when this one arrives.
-      const result = await this.api.invoke('segment:run', { seriesId, index: frame, prompt, requestId });
+      const where = pointed && {
+        ...(pointed.pointing.box ? { box: pointed.pointing.box } : {}),
+        clicks: pointed.pointing.clicks,
+        ...(pointed.previous ? { previous: pointed.previous } : {}),
+      };
+      const result = await this.api.invoke('segment:run', { seriesId, index: frame, prompt, requestId, ...where });
       if (this.current?.requestId !== requestId) return;
       this.provider = result.provider;
       if (this.editor.seriesId !== seriesId || this.editor.list !== list) {
-        this.message = `${describeResult(prompt, result)}; not added: another series is shown now`;
+        this.message = `${describeResult(prompt, result, pointing)}; not added: another series is shown now`;
         return;
       }
       if (result.width !== list.width || result.height !== list.height) {
         throw new Error(`the mask is ${result.width}x${result.height}, the image ${list.width}x${list.height}`);
       }
+      // A refined segment keeps its other frames and the coding it has (the prompt is its own).
+      const target = pointed?.targetId !== undefined ? list.segments.find((s) => s.id === pointed.targetId) : undefined;
       const masks = Array.from({ length: list.frameCount }, (_, i) => {
-        const mask = createMask(list.width, list.height);
+        const kept = target?.masks[i];
+        const mask = kept && i !== frame ? cloneMask(kept) : createMask(list.width, list.height);
         if (i === frame) mask.data.set(unpackBits(result.mask, list.width * list.height));
         return mask;
       });
+      const coding = target ? (target.coding ?? result.coding) : result.coding;
       this.editor.preview = null;
-      await this.editor.applyAiResult(masks, {
-        prompt,
-        algorithm: `${ALGORITHM} ${result.model}`,
-        ...(result.coding ? { coding: result.coding } : {}),
-      });
+      await this.editor.applyAiResult(
+        masks,
+        {
+          prompt,
+          algorithm: `${ALGORITHM} ${result.model}`,
+          ...(coding ? { coding } : {}),
+          ...(pointing ? { pointing } : {}),
+          ...(!prompt && pointing ? { name: `Pointed: ${describePointing(pointing)}` } : {}),
+        },
+        target?.id,
+      );
       if (result.uncertainty) {
         const map = { width: PARTIAL_SIZE, height: PARTIAL_SIZE, data: result.uncertainty };
         this.editor.uncertainty = { frame, map };
       }
-      this.message = describeResult(prompt, result);
+      this.message = describeResult(prompt, result, pointing);
     } catch (err) {
       if (this.current?.requestId !== requestId) return; // replaced by a newer prompt
-      if (err instanceof IpcError && err.code === 'cancelled') this.message = `“${prompt}”: cancelled`;
+      if (err instanceof IpcError && err.code === 'cancelled')
+        this.message = `${promptLabel(prompt, pointing)}: cancelled`;
       else this.error = messageOf(err);
     } finally {
       if (this.current?.requestId === requestId) {
         this.current = null;
         this.running = false;
+        this.pending = null;
         this.editor.preview = null;
         void this.refreshStatus();
       }

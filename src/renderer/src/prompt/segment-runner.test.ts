@@ -33,7 +33,13 @@ function result(requestId: string): SegmentResult {
 
 /** A fake main: segment:run waits until the test settles it; progress is pushed by `emit`. */
 function fakeMain() {
-  const runs: { requestId: string; prompt: string; index: number; settle: (outcome: unknown) => void }[] = [];
+  const runs: {
+    requestId: string;
+    prompt: string;
+    index: number;
+    args: Record<string, unknown>;
+    settle: (outcome: unknown) => void;
+  }[] = [];
   const calls: { channel: string; args: unknown }[] = [];
   let listener: ((p: Events['segment:progress']) => void) | undefined;
   const invoke = vi.fn(async (channel: string, args: Record<string, unknown>) => {
@@ -48,6 +54,7 @@ function fakeMain() {
           requestId: args.requestId as string,
           prompt: args.prompt as string,
           index: args.index as number,
+          args,
           settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
         });
       });
@@ -114,6 +121,49 @@ describe('SegmentRunner', () => {
     expect(runner.message).not.toContain('no library');
     expect(runner.provider).toBe('cpu');
     editor.undo(); // one step takes it away
+    expect(editor.list!.segments).toEqual([]);
+  });
+
+  it('points: a box makes a segment, a click refines it with its prompt, box, clicks and mask, one undo step each', async () => {
+    const { runs, editor, runner } = await setUp();
+    // A box with no AI segment selected: a new segment from the typed text.
+    const boxed = runner.point({ kind: 'box', from: { x: 0, y: 0 }, to: { x: 4, y: 3 } }, ' left lung ');
+    await settled();
+    const box = { x0: 0, y0: 0, x1: 4, y1: 3 };
+    expect(runner.pending).toEqual({ frame: 1, box, clicks: [] });
+    expect(runs[0]!.args).toMatchObject({ prompt: 'left lung', index: 1, box, clicks: [] });
+    expect(runs[0]!.args.previous).toBeUndefined();
+    runs[0]!.settle(result(runs[0]!.requestId));
+    await boxed;
+    expect(runner.pending).toBeNull();
+    const segment = editor.list!.segments[0]!;
+    expect(segment.pointing).toEqual({ frame: 1, box, clicks: [] });
+    expect(runner.message).toMatch(/^“left lung” \+ box: 4 px/);
+
+    // A click (another prompt typed meanwhile is not the segment's): the same segment, decoded again.
+    const clicked = runner.point({ kind: 'click', at: { x: 2.2, y: 1.9 }, positive: false }, 'something else');
+    await settled();
+    const click = { x: 2.5, y: 1.5, positive: false };
+    expect(runs[1]!.args).toMatchObject({ prompt: 'left lung', box, clicks: [click] });
+    expect(Array.from(runs[1]!.args.previous as Uint8Array)).toEqual(Array.from(packBits(MASK)));
+    const refined = Uint8Array.from([0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
+    runs[1]!.settle({ ...result(runs[1]!.requestId), mask: packBits(refined), foreground: 2 });
+    await clicked;
+    expect(editor.list!.segments).toHaveLength(1);
+    expect(segment.pointing).toEqual({ frame: 1, box, clicks: [click] });
+    expect(Array.from(segment.masks[1]!.data)).toEqual(Array.from(refined));
+    expect(segment.prompt).toBe('left lung');
+
+    editor.undo(); // the click's answer goes, mask and click list together
+    expect(segment.pointing).toEqual({ frame: 1, box, clicks: [] });
+    expect(Array.from(segment.masks[1]!.data)).toEqual(Array.from(MASK));
+  });
+
+  it('says why a box cannot be used, and asks main nothing', async () => {
+    const { runs, runner, editor } = await setUp();
+    await runner.point({ kind: 'box', from: { x: -9, y: 0 }, to: { x: -2, y: 3 } }, 'lesion');
+    expect(runner.error).toBe('the box lies outside the image: drag it over the region to segment');
+    expect(runs).toEqual([]);
     expect(editor.list!.segments).toEqual([]);
   });
 

@@ -11,9 +11,16 @@ import { floodFill, removeSmallIslands } from '../../../shared/labelmap/flood';
 import { fillPolygon } from '../../../shared/labelmap/lasso';
 import { clearMask, countSet, type Mask, type Point, type Rect } from '../../../shared/labelmap/mask';
 import { fromPayload, toChangePayload, toPayload } from '../../../shared/labelmap/payload';
-import { type EditSession, type Segment, type SegmentInfo, SegmentList } from '../../../shared/labelmap/segments';
+import {
+  type EditSession,
+  type Pointing,
+  type Segment,
+  type SegmentInfo,
+  SegmentList,
+} from '../../../shared/labelmap/segments';
 
-export type EditTool = 'none' | 'brush' | 'eraser' | 'lasso-fill' | 'lasso-erase' | 'fill';
+/** 'box' and 'click' point at the image for the model (prompt/segment-runner.svelte.ts), not edit pixels. */
+export type EditTool = 'none' | 'brush' | 'eraser' | 'lasso-fill' | 'lasso-erase' | 'fill' | 'box' | 'click';
 
 /** What a segment has waiting to be saved: its settings and these frames, or all of it. */
 type Pending = Set<number> | 'all';
@@ -315,15 +322,16 @@ export class SegmentEditor {
     }
   }
 
-  /** An AI result: a new segment (or the selected one replaced) in one undo step, its proposal kept. */
+  /** An AI result: a new segment (or segment `replaceId`'s masks replaced) in one undo step, its proposal kept. */
   async applyAiResult(
     masks: Mask[],
-    meta: { prompt: string; algorithm: string; coding?: SegmentCoding },
-    replaceSelected = false,
+    meta: { prompt: string; algorithm: string; name?: string; coding?: SegmentCoding; pointing?: Pointing },
+    replaceId?: string,
   ): Promise<void> {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
-    const segment = list.applyAiResult(masks, meta, replaceSelected);
+    if (replaceId !== undefined) list.selectedId = replaceId;
+    const segment = list.applyAiResult(masks, meta, replaceId !== undefined);
     this.changed('AI result', segment.id, 'all');
     const { prompt, algorithm } = meta;
     await this.run(() =>
