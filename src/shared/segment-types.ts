@@ -130,11 +130,12 @@ export const EXPECTED_THRESHOLD = 0.5;
 
 /** Whether a mask came from the empty-answer fallback (a threshold under EXPECTED_THRESHOLD). */
 /** The lungs and zones a chest prompt names, or the part of the film a lesion prompt names. */
-export type Gate = 'lungs' | 'film';
+export type Gate = 'lungs' | 'film' | 'box';
 
 const GATE_NOTES: Record<Gate, string> = {
   lungs: 'kept inside the lungs and zones the prompt names',
   film: 'kept near the part of the film the prompt names',
+  box: 'kept inside the box drawn',
 };
 
 export function isFallback(threshold: number | null): boolean {

@@ -42,6 +42,17 @@ describe('pointed prompts (zoomed decode)', () => {
         if (px < Math.floor(x) - 1 || px > x + side + 1 || py < Math.floor(y) - 1 || py > y + side + 1)
           expect(r.mask.data[py * W + px]).toBe(0);
     expect(r.probability?.width).toBe(256);
+    expect(r.gated).toBe('box');
+    // Kept inside the box grown by BOX_GATE_MARGIN; without the gate the window decides.
+    const grown = { x0: 40 - 5, y0: 30 - 4, x1: 90 + 5, y1: 70 + 4 };
+    r.mask.data.forEach((v, i) => {
+      const px = i % W;
+      const py = Math.floor(i / W);
+      if (px < grown.x0 || px >= grown.x1 || py < grown.y0 || py >= grown.y1) expect(v).toBe(0);
+    });
+    const ungated = await segmentPointed(model, film, 'left lung', { box }, { gate: false });
+    expect(ungated.gated).toBeNull();
+    expect(ungated.window).toEqual(r.window);
   }, 60_000);
 
   it('windows clicks around the previous answer; an untrained prior (zero) leaves the answer as without it', async () => {

@@ -105,18 +105,38 @@ export async function segmentPointed(
     prior: previous && cropMask(previous, window),
     ...(options.onDraft ? { onDraft: (draft) => options.onDraft?.(pasteMask(draft, window, W, H)) } : {}),
   });
-  const map = inner.probability;
-  const mask = map
-    ? thresholdMap(pasteWindow(map, window, W, H), inner.cut as number)
-    : pasteMask(inner.mask, window, W, H);
+  let map = inner.probability && pasteWindow(inner.probability, window, W, H);
+  const boxGate = pointed.box && options.gate !== false;
+  if (map && boxGate) map = insideBox(map, pointed.box as Box);
+  const mask = map ? thresholdMap(map, inner.cut as number) : pasteMask(inner.mask, window, W, H);
   return {
     ...inner,
     mask,
+    gated: boxGate ? 'box' : null,
     // The film's grid, as a whole-film answer reports them (the overlay scales them to the image).
-    probability: map && filmGrid(pasteWindow(map, window, W, H)),
+    probability: map && filmGrid(map),
     uncertainty: inner.uncertainty && uncertaintyOnFilm(inner.uncertainty, window, W, H),
     window,
   };
+}
+
+/**
+ * How far past the box an answer may reach, as a share of the box's size per side: a clinician's box is
+ * drawn around the lesion, looser or tighter, not beside it.
+ */
+export const BOX_GATE_MARGIN = 0.1;
+
+/** `map` set to 0 outside the box grown by BOX_GATE_MARGIN. */
+function insideBox(map: Plane<Float32Array>, box: Box): Plane<Float32Array> {
+  const mx = (box.x1 - box.x0) * BOX_GATE_MARGIN;
+  const my = (box.y1 - box.y0) * BOX_GATE_MARGIN;
+  const data = Float32Array.from(map.data);
+  for (let y = 0; y < map.height; y++)
+    for (let x = 0; x < map.width; x++) {
+      const inside = x + 0.5 >= box.x0 - mx && x + 0.5 < box.x1 + mx && y + 0.5 >= box.y0 - my && y + 0.5 < box.y1 + my;
+      if (!inside) data[y * map.width + x] = 0;
+    }
+  return { ...map, data };
 }
 
 /** A mask of the window brought back to the source (0 outside the window). */
