@@ -134,6 +134,6 @@ describe('viewer in Chromium', () => {
     expect(await problems.count()).toBe(0);
     await openPath(page, '/nonexistent/path.dcm');
     await problems.waitFor({ timeout: 15_000 });
-    expect(await problems.textContent()).toContain('path.dcm: ENOENT');
+    expect(await problems.textContent()).toContain('path.dcm: no such file or folder');
   });
 });

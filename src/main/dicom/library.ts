@@ -6,6 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { FileError, FrameResult, OpenResult, SeriesSummary, TagRow, Thumbnail } from '../../shared/viewer-types';
 import { UserFacingError } from '../errors';
+import { fsProblem } from '../files/fs-errors';
 import { readInputFile } from '../files/read-input';
 import { BoundedCache } from '../imaging/bounded-cache';
 import type { DecodedFrame } from '../imaging/frame';
@@ -216,7 +217,7 @@ export class ImageLibrary {
         files.push(path);
       }
     } catch (err) {
-      errors.push({ path, message: messageOf(err) });
+      errors.push({ path, message: fsProblem(err, null, false) ?? messageOf(err) });
     }
   }
 

@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { plainFsError } from './fs-errors';
 import { formatBytes, inputLimits } from './limits';
 
 function kindOf(info: import('node:fs').Stats): string {
@@ -18,7 +19,9 @@ function kindOf(info: import('node:fs').Stats): string {
 /** A regular file's bytes; anything else, or a file above the size limit, is a clear error. */
 export async function readInputFile(path: string, maxBytes = inputLimits().fileBytes): Promise<Buffer> {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it would hold a libuv thread forever).
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: unknown) => {
+    throw plainFsError(err, path, false);
+  });
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new Error(`${kindOf(info)}, not a file that can be opened`);

@@ -5,6 +5,7 @@
 import { modelInput, unitPlane } from '../data/samples';
 import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
+import { UserFacingError } from '../errors';
 import { readInputFile } from '../files/read-input';
 import { type DecodedFrame, modalityPixels } from '../imaging/frame';
 import { decodeRaster, type GreyImage, isRaster } from '../imaging/raster';
@@ -62,13 +63,11 @@ export function inputFromFrame(frame: DecodedFrame, raster: boolean): Plane<Floa
 
 /** Reads and prepares `path` (DICOM, PNG or JPEG); `frame` picks a frame of a multi-frame DICOM. */
 export async function prepareInput(path: string, frame = 0): Promise<PreparedInput> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readInputFile(path);
-  } catch (err) {
-    const error = err as NodeJS.ErrnoException;
-    throw new Error(`cannot read ${path}: ${error.code ?? error.message ?? String(err)}`);
-  }
+  const bytes = await readInputFile(path).catch((err: unknown) => {
+    // A missing or forbidden path is already said in words, with the path (files/fs-errors.ts).
+    if (err instanceof UserFacingError) throw err;
+    throw new Error(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  });
   try {
     if (isRaster(bytes)) {
       if (frame !== 0) throw new Error('--frame applies to DICOM input only');

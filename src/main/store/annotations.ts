@@ -17,6 +17,7 @@ import {
 } from '../../shared/labelmap/payload';
 import { NEW_SEGMENT_DEFAULTS, type Segment } from '../../shared/labelmap/segments';
 import { UserFacingError } from '../errors';
+import { plainFsError } from '../files/fs-errors';
 import { readInputFile } from '../files/read-input';
 import { writeWhole } from '../files/write-whole';
 import { decodeNifti, encodeNifti, geometryOf } from '../io/nifti';
@@ -25,7 +26,7 @@ import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';
 import type { SeriesSource } from './series-source';
-import { checkNotFolder, plainFsError, resolveUserPath, withExtension } from './user-paths';
+import { checkNotFolder, resolveUserPath, withExtension } from './user-paths';
 import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace } from './workspace';
 
 /** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */

@@ -25,25 +25,6 @@ export function withExtension(path: string, format: ExportFormat): string {
   return `${path}${ext}`;
 }
 
-/** A file system error as a sentence about `path`; other errors pass through. */
-export function plainFsError(err: unknown, path: string, writing: boolean): unknown {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return new UserFacingError(writing ? `the folder for ${path} does not exist` : `no file at ${path}`);
-    case 'EISDIR':
-      return new UserFacingError(`${path} is a folder: give a file name inside it`);
-    case 'ENOTDIR':
-      return new UserFacingError(`part of ${path} is a file, not a folder`);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new UserFacingError(`no permission to ${writing ? 'write' : 'read'} ${path}`);
-    default:
-      return err;
-  }
-}
-
 /** Refuses a folder as an export target, before anything is written. */
 export async function checkNotFolder(path: string): Promise<void> {
   const info = await stat(path).catch(() => null);
