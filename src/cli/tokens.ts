@@ -52,6 +52,7 @@ export async function tokensCommand(argv: string[]): Promise<number> {
     concurrency: Number(values.concurrency),
     shard: { index, count },
     ...(cfg.train.groupRepeat ? { groupRepeat: cfg.train.groupRepeat } : {}),
+    ...(cfg.train.region ? { region: cfg.train.region } : {}),
     progress: (done, total) => {
       if (done - shown >= 1000 || done === total) {
         shown = done;

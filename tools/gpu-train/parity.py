@@ -37,7 +37,7 @@ def main():
     data = to_device(load_dumps([args.dump])[1], "cpu")
     net = Network(arch, state["param"])
     B, P, H = args.count, lay["outputs"], cfg["losses"]["het"]["top"]
-    image, tokens, targets = batch_tensors(data, torch.arange(B), lay)
+    image, tokens, targets, prior = batch_tensors(data, torch.arange(B), lay)
     i = torch.arange(B * H)
     het = (
         ((i * 16 + i // H) % P).view(B, H),
@@ -45,7 +45,7 @@ def main():
         (i % 3 != 2).float().view(B, H),
     )
     with torch.no_grad():
-        loss, metrics, _ = model_loss(net, cfg["losses"], image, tokens, targets, het)
+        loss, metrics, _ = model_loss(net, cfg["losses"], image, tokens, targets, het, prior)
     got = {"loss": loss.item(), **{k: v.item() for k, v in metrics.items()}}
     bad = []
     for k, want in expected.items():

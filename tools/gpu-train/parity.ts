@@ -36,7 +36,7 @@ const model = serializeModel(g, {
 const { session } = await openSession(model, { threads: 2 });
 
 const L = layout.imageLevels;
-const T = layout.maxText;
+const T = layout.promptTokens;
 const big = (n: number, at: (i: number) => number) => BigInt64Array.from({ length: n }, (_, i) => BigInt(at(i)));
 const row = T + GRID_TOKENS;
 const feeds: Record<string, ReturnType<typeof hostTensor>> = {
@@ -60,6 +60,14 @@ const feeds: Record<string, ReturnType<typeof hostTensor>> = {
     }),
     [B, P],
   ),
+  ...(layout.priorTokens > 0
+    ? {
+        prior: hostTensor(
+          big(B * layout.priorTokens, (i) => dump.prior[i] as number),
+          [B, layout.priorTokens],
+        ),
+      }
+    : {}),
   // The fixed HET inputs parity.py builds the same way.
   hetPositions: hostTensor(
     big(B * H, (i) => (i * 16 + Math.floor(i / H)) % P),

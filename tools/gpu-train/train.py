@@ -105,12 +105,16 @@ def read_dump(path):
     lay, r = h["layout"], h["records"]
     at = 12 + n
     arrays = {}
+    # Text then region ids per record, and with a region part the prior after the mask (token-dump.ts).
     for name, dtype, per in [
         ("image", "<u2", GRID_TOKENS * lay["imageLevels"]),
-        ("text", "<u2", lay["maxText"]),
+        ("text", "<u2", lay.get("promptTokens", lay["maxText"])),
         ("mask", "<u2", GRID_TOKENS),
+        ("prior", "<u1", lay.get("priorTokens", 0)),
         ("sample", "<u4", 1),
     ]:
+        if per == 0:
+            continue
         a = np.frombuffer(b, dtype=dtype, count=r * per, offset=at)
         at += a.nbytes
         arrays[name] = a.reshape(r, per) if per > 1 else a
@@ -151,19 +155,29 @@ def read_mask_codebook(path):
 # ---- layout and network ---------------------------------------------------------------------------------
 
 
+PRIOR_LEVELS = 16
+
+
 def token_layout(s):
-    """shared/tokens.ts tokenLayout."""
+    """shared/tokens.ts tokenLayout (with its region part: box and click tokens after the text, the prior)."""
     eos = s["maskCodes"]
     image_offset = eos + 1
     text_offset = image_offset + s["imageLevels"] * s["imageCodes"]
+    region_offset = text_offset + s["textVocab"]
+    bins = s.get("regionBins", 0) or 0
+    slots = 4 + 2 * s.get("regionClicks", 0) if bins > 0 else 0
     return {
         **s,
         "eos": eos,
         "imageOffset": image_offset,
         "textOffset": text_offset,
-        "vocab": text_offset + s["textVocab"],
+        "regionOffset": region_offset,
+        "regionSlots": slots,
+        "promptTokens": s["maxText"] + slots,
+        "priorTokens": GRID_TOKENS if bins > 0 else 0,
+        "vocab": region_offset + (1 + 6 * bins if bins > 0 else 0),
         "outputVocab": s["maskCodes"] + 1,
-        "prefix": GRID_TOKENS + s["maxText"],
+        "prefix": GRID_TOKENS + s["maxText"] + slots,
         "outputs": GRID_TOKENS + 1,
     }
 
@@ -171,12 +185,16 @@ def token_layout(s):
 def position_pairs(lay, length):
     """shared/tokens.ts positionPair for positions [0, length)."""
     G, T = GRID, lay["maxText"]
+    text_end = GRID_TOKENS + T
+    region_rows = 4 * G + T + 2
     a, b = [], []
     for s in range(length):
         if s < GRID_TOKENS:
             p = (s // G, G + s % G)
-        elif s < lay["prefix"]:
+        elif s < text_end:
             p = (4 * G + s - GRID_TOKENS, 4 * G + T)
+        elif s < lay["prefix"]:
+            p = (region_rows + s - text_end, region_rows + lay["regionSlots"])
         else:
             m = s - lay["prefix"]
             p = (4 * G + T + 1, 4 * G + T) if m == GRID_TOKENS else (2 * G + m // G, 3 * G + m % G)
@@ -220,14 +238,18 @@ class Network(torch.nn.Module):
     def drop(self, x):
         return F.dropout(x, self.dropout, self.training) if self.dropout > 0 else x
 
-    def forward(self, image, tokens):
-        """image [B, 256, L], tokens [B, maxText + 256] → hidden [B, 257, D], head logits, embedding."""
+    def forward(self, image, tokens, prior=None):
+        """image [B, 256, L], tokens [B, promptTokens + 256], prior [B, 256] levels with a region part
+        → hidden [B, 257, D], head logits, embedding."""
         arch, lay = self.arch, self.lay
         E = self.w("embed.tokens")
         P = self.w("embed.positions")
         # F.embedding, not E[ids]: indexing's backward serialises repeated ids on the GPU (the background
         # code fills most of the mask grid), which made a step ~100x slower.
-        x = torch.cat([F.embedding(image, E).sum(2), F.embedding(tokens, E)], 1)
+        pictured = F.embedding(image, E).sum(2)
+        if lay["priorTokens"] > 0:
+            pictured = pictured + (prior.float() / PRIOR_LEVELS)[..., None] * self.w("embed.prior")
+        x = torch.cat([pictured, F.embedding(tokens, E)], 1)
         x = x + F.embedding(self.pos_a, P) + F.embedding(self.pos_b, P)
         B, T, D = x.shape
         H = arch["heads"]
@@ -293,9 +315,9 @@ def hard_error_loss(logits, targets, positions, wrong, weights):
     return ((toward + away) * valid).sum() / valid.sum().clamp_min(1e-6)
 
 
-def model_loss(net, losses, image, tokens, targets, het):
+def model_loss(net, losses, image, tokens, targets, het, prior=None):
     """train-graph.ts modelLoss: returns (loss, metrics, head 1's argmax)."""
-    hidden, logits, E = net(image, tokens)
+    hidden, logits, E = net(image, tokens, prior)
     first = logits[0]
     predicted = first.argmax(-1)
     ntp = next_tokens_loss(logits, targets, losses["nktp"]["decay"] if losses["nktp"]["enabled"] else None)
@@ -389,10 +411,12 @@ def to_device(arrays, device):
 
 
 def batch_tensors(data, idx, lay):
+    """image, tokens (text and region, then mask inputs), targets, and the prior (None without a region part)."""
     text = data["text"][idx]
     mask = data["mask"][idx]
     eos = torch.full((len(idx), 1), lay["eos"], dtype=torch.long, device=mask.device)
-    return data["image"][idx], torch.cat([text, mask], 1), torch.cat([mask, eos], 1)
+    prior = data["prior"][idx] if "prior" in data else None
+    return data["image"][idx], torch.cat([text, mask], 1), torch.cat([mask, eos], 1), prior
 
 
 @torch.no_grad()
@@ -403,9 +427,9 @@ def evaluate(net, data, lay, batch):
     ce, acc = 0.0, 0.0
     for s in range(0, n, batch):
         idx = torch.arange(s, min(n, s + batch), device=data["mask"].device)
-        image, tokens, targets = batch_tensors(data, idx, lay)
+        image, tokens, targets, prior = batch_tensors(data, idx, lay)
         with autocast(image.is_cuda):
-            _, logits, _ = net(image, tokens)
+            _, logits, _ = net(image, tokens, prior)
         ce += F.cross_entropy(logits[0].float().flatten(0, 1), targets.flatten(), reduction="sum").item()
         acc += (logits[0].argmax(-1) == targets).sum().item()
     net.train()
@@ -530,15 +554,15 @@ def main():
         if k == 0 and step > 0:
             order = torch.randperm(n, device=device, generator=gen)
         idx = order[k * args.batch : (k + 1) * args.batch]
-        image, tokens, targets = batch_tensors(data, idx, lay)
-        noisy = corrupt_mask_inputs(tokens, lay["maxText"], lay["maskCodes"], noise, blank, gen)
+        image, tokens, targets, prior = batch_tensors(data, idx, lay)
+        noisy = corrupt_mask_inputs(tokens, lay["promptTokens"], lay["maskCodes"], noise, blank, gen)
         sample = data["sample"][idx]
         het_in = het.fill(sample) if het else None
         lr = learning_rate(t, step, total or args.max_steps or 10**9)
         for g in opt.param_groups:
             g["lr"] = lr
         with autocast(device == "cuda"):
-            loss, metrics, predicted = model_loss(net, cfg["losses"], image, noisy, targets, het_in)
+            loss, metrics, predicted = model_loss(net, cfg["losses"], image, noisy, targets, het_in, prior)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(net.p, 1.0)

@@ -22,7 +22,7 @@ import { withoutFilmPlace } from '../prompt/grammar';
 import { DEFAULT_AUGMENT, jitterIntensity } from './augment';
 import { connectedComponents } from './components';
 import { correctionClick, innermost } from './correction-clicks';
-import { chance, type Rng, uniform } from './rng';
+import { chance, createRng, type Rng, uniform } from './rng';
 import { SAMPLE_SIZE, type Sample, unitPlane } from './samples';
 
 export type RegionKind = 'text' | 'box' | 'clicks';
@@ -95,6 +95,16 @@ export function boxOnGrid(box: Box, window: ZoomWindow): Box {
   const clip = (v: number) => Math.min(SAMPLE_SIZE, Math.max(0, v));
   return { x0: clip(b.x0), y0: clip(b.y0), x1: clip(b.x1), y1: clip(b.y1) };
 }
+
+/** Training's draw for a sample loaded under `seed`: its kind by `mix`, then the item (seeded apart from the sample's own draws). */
+export function drawRegionItem(sample: Sample, mix: RegionMix, seed: number, maxClicks: number): RegionItem {
+  const rng = createRng(seed ^ REGION_SEED);
+  return regionItem(sample, drawKind(rng, mix), rng, maxClicks);
+}
+
+/** Without train.region: as many of each kind. */
+export const DEFAULT_REGION_MIX: RegionMix = { text: 1, box: 1, clicks: 1 };
+const REGION_SEED = 0x4e61;
 
 /** A sample (augmented or not, `sample.film` its source) as a training item of `kind`. */
 export function regionItem(sample: Sample, kind: RegionKind, rng: Rng, maxClicks: number): RegionItem {

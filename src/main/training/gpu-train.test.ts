@@ -146,3 +146,75 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
     await Promise.all([model.prefill.release(), model.decode.release()]);
   }, 240_000);
 });
+
+describe('GPU trainer (tools/gpu-train) with a region part', () => {
+  it('dumps box and click items with their prior, and train.py matches the TypeScript losses on them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nextmask-gpu-region-'));
+    dirs.push(dir);
+    const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs/tiny.json'), 'utf8'));
+    cfg.data = sharedPath('data');
+    cfg.tokenizers = join(dir, 'tokenizers');
+    cfg.out = join(dir, 'run');
+    cfg.architecture = {
+      ...cfg.architecture,
+      width: 32,
+      heads: 2,
+      layers: 1,
+      maxText: 24,
+      regionBins: 8,
+      regionClicks: 2,
+    };
+    cfg.train = { ...cfg.train, maxSamples: 3, groups: ['btxrd'], region: { text: 0, box: 1, clicks: 1 } };
+    cfg.losses.het.top = 4;
+    await writeTinyTokenizers(cfg.tokenizers);
+    const configPath = join(dir, 'config.json');
+    await writeFile(configPath, JSON.stringify(cfg));
+    const tokenizers = await loadTokenizers(cfg.tokenizers);
+    const layout = layoutOf(architectureOf(cfg.architecture, tokenizers));
+    const dumpPath = join(dir, 'train.nmtok');
+    const region = cfg.train.region as NonNullable<typeof cfg.train.region>;
+    await dumpTokens(dumpPath, await trainingSources(cfg), tokenizers, layout, { variants: 2, seed: 1, region });
+    await tokenizers.imageEncoder.release();
+    const dump = await readTokenDump(dumpPath);
+    expect(dump.text.length).toBe(6 * layout.promptTokens);
+    expect(dump.prior.length).toBe(6 * GRID_TOKENS);
+    expect(dump.prior.some((v) => v > 0)).toBe(true); // click items carry the answer they correct
+    // Every record is a box or click item: some region slot holds more than NONE.
+    for (let r = 0; r < 6; r++) {
+      const slots = Array.from(
+        dump.text.subarray(r * layout.promptTokens + layout.maxText, (r + 1) * layout.promptTokens),
+      );
+      expect(slots.some((id) => id > layout.regionOffset)).toBe(true);
+    }
+
+    const python = torchPython();
+    if (!python) {
+      if (process.env.CI) throw new Error('CI needs python3 with PyTorch (apt python3-torch; .ci/run installs it)');
+      return;
+    }
+    const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8' });
+    const init = join(dir, 'init.ckpt');
+    run('npx', ['tsx', 'tools/gpu-train/init.ts', '--config', configPath, '--out', init]);
+    const out = join(dir, 'gpu-run');
+    const args = [
+      '--init',
+      init,
+      '--data',
+      dumpPath,
+      '--out',
+      out,
+      '--seconds',
+      '60',
+      '--batch',
+      '2',
+      '--max-steps',
+      '2',
+    ];
+    run(python, ['tools/gpu-train/train.py', '--codebook', join(cfg.tokenizers, 'mask-codebook.bin'), ...args]);
+    const parts = (await readdir(out)).filter((f) => f.startsWith('checkpoint.ckpt')).sort();
+    const joined = Buffer.concat(await Promise.all(parts.map((p) => readFile(join(out, p)))));
+    await writeFile(join(dir, 'trained.ckpt'), joined);
+    const parity = run(python, ['tools/gpu-train/parity.py', join(dir, 'trained.ckpt'), dumpPath, '--count', '3']);
+    expect(parity).toMatch(/parity ok/);
+  }, 240_000);
+});

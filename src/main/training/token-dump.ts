@@ -5,12 +5,16 @@
 //
 // File: gzip of
 //   "NMTOK001", uint32 LE header length H, H bytes of JSON (DumpHeader), then little-endian arrays:
-//   image uint16 [N, 256, levels], text uint16 [N, maxText], mask uint16 [N, 256], sample uint32 [N].
+//   image uint16 [N, 256, levels], text uint16 [N, promptTokens] (text, then the region slots), mask
+//   uint16 [N, 256], with a region part prior uint8 [N, 256], then sample uint32 [N].
+// With a region part each draw is also drawn as a kind of item (text, box, clicks; region-items.ts) as
+// training draws it.
 // All ids are combined ids (shared/tokens.ts); `sample` indexes header.samples (HET remembers per sample).
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
+import { DEFAULT_REGION_MIX, drawRegionItem, type RegionMix } from '../data/region-items';
 import { deriveSeed } from '../data/rng';
 import { type Group, type GroupRepeat, loadSample, type SampleSource } from '../data/samples';
 import { type Tokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
@@ -30,6 +34,8 @@ export interface DumpOptions {
   groupRepeat?: GroupRepeat;
   /** Samples tokenized at once (the image encoder is async, decoding is not). */
   concurrency?: number;
+  /** With a region part: how often each kind of item is drawn (default: as many of each). */
+  region?: RegionMix;
   /** Keep only draws r with r % count === index, so several processes can share the work. */
   shard?: { index: number; count: number };
   progress?: (done: number, total: number) => void;
@@ -63,18 +69,26 @@ export async function dumpTokens(
   const n = plan.length;
   const L = layout.imageLevels;
   const image = new Uint16Array(n * GRID_TOKENS * L);
-  const text = new Uint16Array(n * layout.maxText);
+  const T = layout.promptTokens;
+  const text = new Uint16Array(n * T);
   const mask = new Uint16Array(n * GRID_TOKENS);
+  const prior = new Uint8Array(n * layout.priorTokens);
   const sample = new Uint32Array(n);
   let next = 0;
   let done = 0;
   const worker = async () => {
     for (let r = next++; r < n; r = next++) {
       const { source, seed } = plan[r] as { source: number; seed: number };
-      const t = await tokenizeSample(tokenizers, layout, await loadSample(sources[source] as SampleSource, { seed }));
+      const loaded = await loadSample(sources[source] as SampleSource, { seed });
+      const item =
+        layout.regionSlots > 0
+          ? drawRegionItem(loaded, o.region ?? DEFAULT_REGION_MIX, seed, layout.regionClicks ?? 0)
+          : loaded;
+      const t = await tokenizeSample(tokenizers, layout, item);
       image.set(t.image, r * GRID_TOKENS * L);
-      text.set(t.text, r * layout.maxText);
+      text.set(t.text, r * T);
       mask.set(t.mask, r * GRID_TOKENS);
+      prior.set(t.prior, r * layout.priorTokens);
       sample[r] = source;
       o.progress?.(++done, n);
     }
@@ -89,7 +103,7 @@ export async function dumpTokens(
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
-  const bytes = (a: Uint16Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const bytes = (a: Uint8Array | Uint16Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   const raw = Buffer.concat([
     Buffer.from(DUMP_MAGIC),
     length,
@@ -97,6 +111,7 @@ export async function dumpTokens(
     bytes(image),
     bytes(text),
     bytes(mask),
+    bytes(prior),
     bytes(sample),
   ]);
   await writeFile(path, await promisify(gzip)(raw));
@@ -106,8 +121,11 @@ export async function dumpTokens(
 export interface TokenDump {
   header: DumpHeader;
   image: Uint16Array;
+  /** Text then region ids, promptTokens per record. */
   text: Uint16Array;
   mask: Uint16Array;
+  /** The prior's levels, priorTokens per record (empty without a region part). */
+  prior: Uint8Array;
   sample: Uint32Array;
 }
 
@@ -119,16 +137,19 @@ export async function readTokenDump(path: string): Promise<TokenDump> {
   const n = header.records;
   let at = 12 + length;
   // Copy each array out, so it starts on an aligned offset of its own buffer.
-  const take = <T extends Uint16Array | Uint32Array>(make: (b: ArrayBuffer) => T, bytes: number): T => {
+  const take = <T extends Uint8Array | Uint16Array | Uint32Array>(make: (b: ArrayBuffer) => T, bytes: number): T => {
     if (at + bytes > raw.length) throw new Error(`${path}: truncated (${header.records} records announced)`);
     const out = make(raw.buffer.slice(raw.byteOffset + at, raw.byteOffset + at + bytes));
     at += bytes;
     return out;
   };
   const image = take((b) => new Uint16Array(b), n * GRID_TOKENS * header.layout.imageLevels * 2);
-  const text = take((b) => new Uint16Array(b), n * header.layout.maxText * 2);
+  // Dumps written before the region part carry no promptTokens/priorTokens: text only.
+  const { promptTokens = header.layout.maxText, priorTokens = 0 } = header.layout;
+  const text = take((b) => new Uint16Array(b), n * promptTokens * 2);
   const mask = take((b) => new Uint16Array(b), n * GRID_TOKENS * 2);
+  const prior = take((b) => new Uint8Array(b), n * priorTokens);
   const sample = take((b) => new Uint32Array(b), n * 4);
   if (at !== raw.length) throw new Error(`${path}: ${raw.length - at} bytes after the arrays (truncated or corrupt)`);
-  return { header, image, text, mask, sample };
+  return { header, image, text, mask, prior, sample };
 }

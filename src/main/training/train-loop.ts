@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { drawKind, type RegionMix, regionItem } from '../data/region-items';
+import { DEFAULT_REGION_MIX, drawRegionItem } from '../data/region-items';
 import { createRng, deriveSeed, shuffled } from '../data/rng';
 import { listSamples, loadSample, repeatGroups, type SampleSource } from '../data/samples';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
@@ -23,10 +23,6 @@ import { modelWeights } from './model-weights';
 import { recordErrors, stepBatch } from './train-batch';
 import { learningRate, plannedSteps, type TrainConfig } from './train-config';
 import { modelBatch, modelLoss, predictionModel } from './train-graph';
-
-/** Without train.region: as many of each kind. */
-const DEFAULT_REGION_MIX: RegionMix = { text: 1, box: 1, clicks: 1 };
-const REGION_SEED = 0x4e61;
 
 export const RUN_FILES = {
   checkpoint: 'checkpoint.ckpt',
@@ -171,9 +167,7 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
         const seed = deriveSeed(cfg.seed, step * B + i);
         const sample = await loadSample(s, { seed });
         if (layout.regionSlots === 0) return { id: s.id, item: sample };
-        // A seed of its own, so the samples' draws stay those of a run without a region part.
-        const rng = createRng(seed ^ REGION_SEED);
-        const item = regionItem(sample, drawKind(rng, regionMix), rng, layout.regionClicks ?? 0);
+        const item = drawRegionItem(sample, regionMix, seed, layout.regionClicks ?? 0);
         // HET remembers errors per kind of item: a window's tokens are not the film's.
         return { id: `${s.id}|${item.kind}`, item };
       }),
