@@ -4,7 +4,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { gunzip, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { createGunzip, gunzip, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { plainFsError } from './fs-errors';
 import { formatBytes, inputLimits } from './limits';
 
@@ -63,6 +63,34 @@ async function capped(
 /** Raw deflate (DICOM's deflated transfer syntax), at most `maxBytes` out. */
 export function inflateRawCapped(bytes: Uint8Array, what: string, maxBytes = inputLimits().inflatedBytes) {
   return capped(inflateRawAsync, bytes, what, maxBytes);
+}
+
+/**
+ * The first `count` bytes a gzip stream inflates to (fewer if it is shorter), inflating no more than that
+ * (off the main thread): a file's header can be checked before the file is inflated whole.
+ */
+export function gunzipHead(bytes: Uint8Array, count: number, what: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let have = 0;
+    const stream = createGunzip();
+    const finish = () => {
+      stream.removeAllListeners('data');
+      stream.destroy();
+      resolve(Buffer.concat(chunks).subarray(0, count));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      have += chunk.length;
+      if (have >= count) finish();
+    });
+    stream.on('end', finish);
+    stream.on('error', (err) => {
+      if (have >= count) return;
+      reject(new Error(`${what} is damaged: ${err.message}`));
+    });
+    stream.end(bytes);
+  });
 }
 
 /** Gzip (.nii.gz), at most `maxBytes` out. */

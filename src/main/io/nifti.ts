@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import { formatBytes, inputLimits } from '../files/limits';
-import { gunzipCapped } from '../files/read-input';
+import { gunzipCapped, gunzipHead } from '../files/read-input';
 
 export interface VolumeGeometry {
   /** Column spacing, row spacing, slice spacing (mm). */
@@ -21,6 +21,8 @@ export interface SourceGeometry {
 }
 
 const HEADER_SIZE = 348;
+/** Bytes past the declared voxels a .nii.gz may hold (padding) before it counts as a bomb. */
+const TRAILING_SLACK = 64 * 1024;
 const VOX_OFFSET = 352;
 const DT_UINT8 = 2;
 const DT_UINT16 = 512;
@@ -127,16 +129,18 @@ export async function decodeNifti(
   bytes: Uint8Array,
   expect?: { width: number; height: number; depth: number },
 ): Promise<NiftiLabels> {
-  const raw =
-    bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzipCapped(bytes, 'NIfTI (.nii.gz)') : Buffer.from(bytes);
-  if (raw.length < HEADER_SIZE) throw new Error('not a NIfTI-1 file: too short');
-  const little = raw.readInt32LE(0) === HEADER_SIZE;
-  if (!little && raw.readInt32BE(0) !== HEADER_SIZE) throw new Error('not a NIfTI-1 file: bad header size');
-  const i16 = (o: number) => (little ? raw.readInt16LE(o) : raw.readInt16BE(o));
-  const f32 = (o: number) => (little ? raw.readFloatLE(o) : raw.readFloatBE(o));
-  const rank = i16(40);
-  const [width, height, depth] = [i16(42), i16(44), rank >= 3 ? i16(46) : 1];
-  if (rank < 2 || rank > 4 || (rank === 4 && i16(48) > 1))
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const what = 'NIfTI (.nii.gz)';
+  // The header first, alone: a bomb of zeros is refused by its 348 bytes, not after inflating it whole.
+  const head = gzipped ? await gunzipHead(bytes, HEADER_SIZE, what) : Buffer.from(bytes.subarray(0, HEADER_SIZE));
+  if (head.length < HEADER_SIZE) throw new Error('not a NIfTI-1 file: too short');
+  const little = head.readInt32LE(0) === HEADER_SIZE;
+  if (!little && head.readInt32BE(0) !== HEADER_SIZE) throw new Error('not a NIfTI-1 file: bad header size');
+  const i16h = (o: number) => (little ? head.readInt16LE(o) : head.readInt16BE(o));
+  const f32h = (o: number) => (little ? head.readFloatLE(o) : head.readFloatBE(o));
+  const rank = i16h(40);
+  const [width, height, depth] = [i16h(42), i16h(44), rank >= 3 ? i16h(46) : 1];
+  if (rank < 2 || rank > 4 || (rank === 4 && i16h(48) > 1))
     throw new Error(`NIfTI volume of rank ${rank} is not a label map`);
   if (width < 1 || height < 1 || depth < 1) throw new Error(`NIfTI volume is ${width}x${height}x${depth}`);
   if (expect && (width !== expect.width || height !== expect.height || depth !== expect.depth)) {
@@ -144,22 +148,33 @@ export async function decodeNifti(
       `NIfTI is ${width}x${height}x${depth}, the series is ${expect.width}x${expect.height}x${expect.depth}`,
     );
   }
-  const datatype = i16(70);
-  const readers: Record<number, [number, (o: number) => number]> = {
-    2: [1, (o) => raw.readUInt8(o)],
-    4: [2, (o) => i16(o)],
-    8: [4, (o) => (little ? raw.readInt32LE(o) : raw.readInt32BE(o))],
-    16: [4, (o) => f32(o)],
-    64: [8, (o) => (little ? raw.readDoubleLE(o) : raw.readDoubleBE(o))],
-    256: [1, (o) => raw.readInt8(o)],
-    512: [2, (o) => (little ? raw.readUInt16LE(o) : raw.readUInt16BE(o))],
-  };
-  const reader = readers[datatype];
-  if (!reader) throw new Error(`NIfTI datatype ${datatype} is not supported`);
-  const [size, read] = reader;
-  const offset = Math.floor(f32(108));
+  const datatype = i16h(70);
+  const sizes: Record<number, number> = { 2: 1, 4: 2, 8: 4, 16: 4, 64: 8, 256: 1, 512: 2 };
+  const size = sizes[datatype];
+  if (!size) throw new Error(`NIfTI datatype ${datatype} is not supported`);
+  const offset = Math.floor(f32h(108));
   const voxels = width * height;
-  if (!(offset >= HEADER_SIZE) || raw.length < offset + voxels * depth * size) {
+  const declared = offset + voxels * depth * size;
+  if (!(offset >= HEADER_SIZE)) throw new Error('NIfTI file is truncated (or its vox_offset is wrong)');
+  if (declared > inputLimits().inflatedBytes)
+    throw new Error(
+      `NIfTI declares ${formatBytes(declared)} of voxels, above the ${formatBytes(inputLimits().inflatedBytes)} limit`,
+    );
+  // Inflated no further than what the header declares (and a little trailing padding some writers add).
+  const raw = gzipped ? await gunzipCapped(bytes, what, declared + TRAILING_SLACK) : Buffer.from(bytes);
+  const i16 = (o: number) => (little ? raw.readInt16LE(o) : raw.readInt16BE(o));
+  const f32 = (o: number) => (little ? raw.readFloatLE(o) : raw.readFloatBE(o));
+  const readers: Record<number, (o: number) => number> = {
+    2: (o) => raw.readUInt8(o),
+    4: (o) => i16(o),
+    8: (o) => (little ? raw.readInt32LE(o) : raw.readInt32BE(o)),
+    16: (o) => f32(o),
+    64: (o) => (little ? raw.readDoubleLE(o) : raw.readDoubleBE(o)),
+    256: (o) => raw.readInt8(o),
+    512: (o) => (little ? raw.readUInt16LE(o) : raw.readUInt16BE(o)),
+  };
+  const read = readers[datatype] as (o: number) => number;
+  if (raw.length < declared) {
     throw new Error('NIfTI file is truncated (or its vox_offset is wrong)');
   }
   // Each label holds a whole volume of masks: a noise volume with thousands of labels must not take all memory.
