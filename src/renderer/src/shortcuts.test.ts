@@ -10,6 +10,8 @@ const press = (key: string, init: KeyboardEventInit = {}, target?: HTMLElement) 
 describe('keyboard map', () => {
   it('maps tool, view, slice, series and preset keys', () => {
     expect(press('b')).toEqual({ action: 'tool:brush' });
+    expect(press('x')).toEqual({ action: 'tool:box' });
+    expect(press('c')).toEqual({ action: 'tool:click' });
     expect(press('L', { shiftKey: true })).toEqual({ action: 'tool:lasso-erase' });
     expect(press('ArrowDown')).toEqual({ action: 'slice:next' });
     expect(press('N', { shiftKey: true })).toEqual({ action: 'series:previous' });
