@@ -155,65 +155,70 @@ export async function train(cfg: TrainConfig, options: TrainOptions = {}): Promi
   };
 
   let val: EvalSummary | null = null;
-  const end = options.stopAt !== undefined ? Math.min(total, options.stopAt) : total;
-  while (trainer.steps < end) {
-    const step = trainer.steps;
-    const epoch = Math.floor(step / perEpoch);
-    const order = shuffled(createRng(deriveSeed(cfg.seed, epoch)), sources);
-    const chosen = order.slice((step % perEpoch) * B, ((step % perEpoch) + 1) * B);
-    const t0 = performance.now();
-    const items = await Promise.all(
-      chosen.map(async (s, i) => {
-        const seed = deriveSeed(cfg.seed, step * B + i);
-        const sample = await loadSample(s, { seed });
-        if (layout.regionSlots === 0) return { id: s.id, item: sample };
-        const item = drawRegionItem(sample, regionMix, seed, layout.regionClicks ?? 0);
-        // HET remembers errors per kind of item: a window's tokens are not the film's.
-        return { id: `${s.id}|${item.kind}`, item };
-      }),
-    );
-    const tokens = await Promise.all(items.map(({ item }) => tokenizeSample(tokenizers, layout, item)));
-    const ids = items.map(({ id }) => id);
-    const { batch, feeds } = stepBatch(layout, tokens, ids, cfg.train, cfg.seed, step, het);
-    const lr = learningRate(cfg.train, step, total);
-    const t1 = performance.now();
-    const r = await trainer.step(feeds, lr);
-    if (het && predictor) {
-      const params = trainer.parameters();
-      await recordErrors(
-        layout,
-        het,
-        predictor,
-        batch,
-        ids,
-        Object.fromEntries(program.params.map((p) => [p.name, hostTensor(params[p.name] as Float32Array, p.shape)])),
+  // Whatever stops the run (an error, a non-finite loss), the sessions and the image encoder are released.
+  try {
+    const end = options.stopAt !== undefined ? Math.min(total, options.stopAt) : total;
+    while (trainer.steps < end) {
+      const step = trainer.steps;
+      const epoch = Math.floor(step / perEpoch);
+      const order = shuffled(createRng(deriveSeed(cfg.seed, epoch)), sources);
+      const chosen = order.slice((step % perEpoch) * B, ((step % perEpoch) + 1) * B);
+      const t0 = performance.now();
+      const items = await Promise.all(
+        chosen.map(async (s, i) => {
+          const seed = deriveSeed(cfg.seed, step * B + i);
+          const sample = await loadSample(s, { seed });
+          if (layout.regionSlots === 0) return { id: s.id, item: sample };
+          const item = drawRegionItem(sample, regionMix, seed, layout.regionClicks ?? 0);
+          // HET remembers errors per kind of item: a window's tokens are not the film's.
+          return { id: `${s.id}|${item.kind}`, item };
+        }),
       );
+      const tokens = await Promise.all(items.map(({ item }) => tokenizeSample(tokenizers, layout, item)));
+      const ids = items.map(({ id }) => id);
+      const { batch, feeds } = stepBatch(layout, tokens, ids, cfg.train, cfg.seed, step, het);
+      const lr = learningRate(cfg.train, step, total);
+      const t1 = performance.now();
+      const r = await trainer.step(feeds, lr);
+      if (het && predictor) {
+        const params = trainer.parameters();
+        await recordErrors(
+          layout,
+          het,
+          predictor,
+          batch,
+          ids,
+          Object.fromEntries(program.params.map((p) => [p.name, hostTensor(params[p.name] as Float32Array, p.shape)])),
+        );
+      }
+      const t2 = performance.now();
+      await record({
+        type: 'step',
+        step: r.step,
+        epoch,
+        lr,
+        loss: r.loss,
+        gradNorm: r.gradNorm,
+        ...r.metrics,
+        dataMs: t1 - t0,
+        stepMs: t2 - t1,
+      });
+      if (r.step % 10 === 0 || r.step === total)
+        say(
+          `step ${r.step}/${total} loss ${r.loss.toFixed(4)} acc ${r.metrics.accuracy?.toFixed(3)} (${(t2 - t0).toFixed(0)} ms)`,
+        );
+      if (!Number.isFinite(r.loss))
+        throw new Error(`loss is ${r.loss} at step ${r.step}; stopping (the last checkpoint is intact)`);
+      if (cfg.train.checkpointEvery > 0 && r.step % cfg.train.checkpointEvery === 0) await saveState();
+      if (cfg.train.valEvery > 0 && r.step % cfg.train.valEvery === 0 && r.step < total) val = await validate();
     }
-    const t2 = performance.now();
-    await record({
-      type: 'step',
-      step: r.step,
-      epoch,
-      lr,
-      loss: r.loss,
-      gradNorm: r.gradNorm,
-      ...r.metrics,
-      dataMs: t1 - t0,
-      stepMs: t2 - t1,
-    });
-    if (r.step % 10 === 0 || r.step === total)
-      say(
-        `step ${r.step}/${total} loss ${r.loss.toFixed(4)} acc ${r.metrics.accuracy?.toFixed(3)} (${(t2 - t0).toFixed(0)} ms)`,
-      );
-    if (!Number.isFinite(r.loss))
-      throw new Error(`loss is ${r.loss} at step ${r.step}; stopping (the last checkpoint is intact)`);
-    if (cfg.train.checkpointEvery > 0 && r.step % cfg.train.checkpointEvery === 0) await saveState();
-    if (cfg.train.valEvery > 0 && r.step % cfg.train.valEvery === 0 && r.step < total) val = await validate();
+    await saveState();
+    val = await validate();
+  } finally {
+    await trainer.close();
+    await predictor?.release();
+    await tokenizers.imageEncoder.release();
   }
-  await saveState();
-  val = await validate();
-  await trainer.close();
-  await predictor?.release();
   const seconds = (performance.now() - started) / 1000;
   await record({ type: 'end', steps: trainer.steps, seconds });
   return { steps: trainer.steps, seconds, val, modelDir };
