@@ -11,7 +11,7 @@ import { dicomLabToRgb, rgbToDicomLab } from './colour';
 import { readDataset, writeDataset } from './dicom-file';
 import { readSeg } from './read-seg';
 import { readSourceImages, type SourceImage, sliceDistance } from './source-images';
-import { buildSeg, type SegSegment, writeSeg } from './write-seg';
+import { buildSeg, type SegSegment, segSegmentFrom, writeSeg } from './write-seg';
 
 const CT_DIR = 'dicom/ct-3slice-with-seg';
 let sources: SourceImage[];
@@ -254,6 +254,32 @@ describe('exporting SEG', () => {
     expect(() => writeSeg({ sources, segments: [bad] })).toThrow('has 1 frames, the series has 3');
     const ai: SegSegment = { ...exampleSegments()[1]!, algorithm: undefined };
     expect(() => writeSeg({ sources, segments: [ai] })).toThrow('needs its algorithm');
+  });
+});
+
+describe('how a stored segment is written', () => {
+  const ai = {
+    id: 'a',
+    name: 'femur lesion',
+    color: [1, 2, 3] as [number, number, number],
+    visible: true,
+    locked: false,
+    opacity: 0.5,
+    outline: false,
+    source: 'ai' as const,
+    prompt: 'femur lesion',
+    masks: [createMask(4, 4)],
+  };
+
+  it('an AI answer is AUTOMATIC with its prompt; pointed at (box, clicks) it is SEMIAUTOMATIC and says so', () => {
+    expect(segSegmentFrom(ai)).toMatchObject({ algorithmType: 'AUTOMATIC', description: 'femur lesion' });
+    expect(segSegmentFrom(ai, { edited: true }).algorithmType).toBe('SEMIAUTOMATIC');
+    const pointing = { frame: 0, box: { x0: 0, y0: 0, x1: 3, y1: 3 }, clicks: [{ x: 1.5, y: 1.5, positive: true }] };
+    expect(segSegmentFrom({ ...ai, pointing })).toMatchObject({
+      algorithmType: 'SEMIAUTOMATIC',
+      description: 'box + 1 click: femur lesion',
+    });
+    expect(segSegmentFrom({ ...ai, prompt: '', pointing }).description).toBe('box + 1 click');
   });
 });
 

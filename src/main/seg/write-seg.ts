@@ -5,6 +5,7 @@ import pkg from '../../../package.json';
 import { packBits } from '../../shared/labelmap/bits';
 import { CODES, type Code, type SegmentCoding } from '../../shared/labelmap/coding';
 import type { Mask } from '../../shared/labelmap/mask';
+import { describePointing } from '../../shared/labelmap/pointing';
 import type { Rgb, Segment } from '../../shared/labelmap/segments';
 import { rgbToDicomLab } from './colour';
 import { type DeidentifyOptions, deidentify } from './deidentify';
@@ -50,20 +51,32 @@ const dicomCode = (c: Code) => code(c.value, c.scheme, c.meaning);
 const NOT_CODED: SegmentCoding = { category: CODES.tissue, type: CODES.tissue };
 const ARTIFICIAL_INTELLIGENCE = code('123110', 'DCM', 'Artificial Intelligence');
 
-/** How a stored segment is described in a SEG: AI segments a clinician edited are SEMIAUTOMATIC. */
+/**
+ * An AI segment's SegmentDescription: what was pointed at, then the prompt ("box + 1 click: femur lesion");
+ * the pointing first, since a long prompt is cut at 64 characters.
+ */
+function aiDescription(segment: Segment): string {
+  return [segment.pointing && describePointing(segment.pointing), segment.prompt].filter(Boolean).join(': ');
+}
+
+/**
+ * How a stored segment is described in a SEG: AI segments a clinician edited, or pointed the model at
+ * (a box, clicks: user assistance), are SEMIAUTOMATIC; the description says what was pointed at.
+ */
 export function segSegmentFrom(segment: Segment, options: { edited?: boolean; version?: string } = {}): SegSegment {
   const coding = segment.coding ? { coding: segment.coding } : {};
   if (segment.source === 'manual') {
     return { label: segment.name, color: segment.color, algorithmType: 'MANUAL', masks: segment.masks, ...coding };
   }
+  const description = aiDescription(segment);
   return {
     label: segment.name,
     color: segment.color,
     ...coding,
-    algorithmType: options.edited ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
+    algorithmType: options.edited || segment.pointing ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
     algorithm: { name: segment.algorithm ?? 'NextMask', version: options.version ?? pkg.version },
     masks: segment.masks,
-    ...(segment.prompt ? { description: segment.prompt } : {}),
+    ...(description ? { description } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import { IpcError, type NextmaskApi } from '../../../shared/ipc';
 import { packBits, unpackBits } from '../../../shared/labelmap/bits';
 import { cloneMask, createMask, type Mask } from '../../../shared/labelmap/mask';
+import { describePointing } from '../../../shared/labelmap/pointing';
 import type { Pointing } from '../../../shared/labelmap/segments';
 import {
   type ExecutionProviderName,
@@ -15,7 +16,7 @@ import {
   type SegmentResult,
 } from '../../../shared/segment-types';
 import type { SegmentEditor } from '../segments/editor.svelte';
-import { describePointing, type PointChange, type PointedRun, pointedRun, refinable } from '../segments/pointing';
+import { type PointChange, type PointedRun, pointedRun, refinable } from '../segments/pointing';
 
 /** The algorithm recorded with an AI segment; the model folder's name follows it. */
 export const ALGORITHM = 'NextMask NTP-MRISeg';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMask } from '../../../shared/labelmap/mask';
+import { describePointing } from '../../../shared/labelmap/pointing';
 import type { Segment } from '../../../shared/labelmap/segments';
-import { boxFromDrag, clickAt, describePointing, pointedRun, refinable, withChange } from './pointing';
+import { boxFromDrag, clickAt, pointedRun, refinable, withChange } from './pointing';
 
 const size = { width: 100, height: 80 };
 

@@ -91,10 +91,3 @@ export function pointedRun(
     ...(target ? { targetId: target.id } : {}),
   };
 }
-
-/** "box + 2 clicks", for the answer's message and the segment's name when it has no prompt. */
-export function describePointing(p: Pointing): string {
-  const n = p.clicks.length;
-  const clicks = n > 0 ? `${n} click${n === 1 ? '' : 's'}` : '';
-  return [p.box ? 'box' : '', clicks].filter(Boolean).join(' + ');
-}
