@@ -97,3 +97,22 @@ export async function openApp(env: Record<string, string> = {}): Promise<OpenedA
     },
   };
 }
+
+/**
+ * Pixels the mask overlay canvas shows: any drawn (alpha > 0), or with `rgb` only fully opaque ones of
+ * that colour (the box and click markers are drawn opaque, segments at their opacity).
+ */
+export function overlayPixels(page: Page, rgb?: [number, number, number]): Promise<number> {
+  return page.evaluate((colour) => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="mask-overlay"]');
+    if (!canvas || canvas.width === 0) return 0;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (!colour) n += (data[i + 3] as number) > 0 ? 1 : 0;
+      else if (data[i] === colour[0] && data[i + 1] === colour[1] && data[i + 2] === colour[2] && data[i + 3] === 255)
+        n++;
+    }
+    return n;
+  }, rgb ?? null);
+}

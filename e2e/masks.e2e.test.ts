@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSeg } from '../src/main/seg/read-seg';
 import { readSourceImages } from '../src/main/seg/source-images';
 import { sharedPath } from '../src/main/testing/shared-data';
-import { type OpenedApp, openApp, type ServedApp } from './harness';
+import { type OpenedApp, openApp, overlayPixels, type ServedApp } from './harness';
 
 const CT_DIR = sharedPath('dicom', 'ct-3slice-with-seg');
 const CT_FILES = ['01.dcm', '02.dcm', '03.dcm'].map((f) => join(CT_DIR, f));
@@ -17,18 +17,6 @@ const LIVER_SEG = join(CT_DIR, 'seg-liver.dcm');
 async function liverPixels(page: Page): Promise<number> {
   const row = page.getByTestId('segment-row').filter({ hasText: 'Liver' });
   return Number(await row.getByTestId('segment-pixels').textContent());
-}
-
-/** Opaque pixels the overlay canvas shows (the mask drawn over the image). */
-function overlayPixels(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="mask-overlay"]');
-    if (!canvas || canvas.width === 0) return 0;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++;
-    return n;
-  });
 }
 
 describe('masks in Chromium', () => {

@@ -9,22 +9,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../src/main/testing/shared-data';
 import { TINY_REGION, writeRandomModel } from '../src/main/testing/tiny-model';
-import { type OpenedApp, openApp, randomModelEnv, type ServedApp } from './harness';
+import { type OpenedApp, openApp, overlayPixels, randomModelEnv, type ServedApp } from './harness';
 
 const RADIOGRAPH = sharedPath('data', 'btxrd', 'val', 'images', 'IMG000016.jpg');
 
-/** The overlay's fully opaque pixels of one colour (the markers are drawn opaque, segments half). */
-function overlayPixelsOf(page: Page, rgb: [number, number, number]): Promise<number> {
-  return page.evaluate((colour) => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="mask-overlay"]');
-    if (!canvas || canvas.width === 0) return 0;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4)
-      if (data[i] === colour[0] && data[i + 1] === colour[1] && data[i + 2] === colour[2] && data[i + 3] === 255) n++;
-    return n;
-  }, rgb);
-}
+// The markers' colours (MaskOverlay.svelte): a click that adds, one that removes.
 const GREEN: [number, number, number] = [60, 220, 80];
 const RED: [number, number, number] = [255, 64, 64];
 
@@ -99,7 +88,7 @@ describe('box and click prompts in Chromium', () => {
       .toBe('box + 1 click');
     await answered();
     const afterOne = await pixels();
-    expect(await overlayPixelsOf(page, GREEN)).toBeGreaterThan(0);
+    expect(await overlayPixels(page, GREEN)).toBeGreaterThan(0);
 
     const remove = await at(0.53, 0.53);
     await page.keyboard.down('Shift');
@@ -110,7 +99,7 @@ describe('box and click prompts in Chromium', () => {
       .toBe('box + 2 clicks');
     await answered();
     expect(await pixels()).not.toBe(afterOne);
-    expect(await overlayPixelsOf(page, RED)).toBeGreaterThan(0);
+    expect(await overlayPixels(page, RED)).toBeGreaterThan(0);
 
     // One undo: the mask and the click list as after the first click.
     await page.getByTestId('undo').click();
@@ -124,8 +113,8 @@ describe('box and click prompts in Chromium', () => {
     expect(await row().getByTestId('segment-pointing').textContent()).toBe('box + 1 click');
     expect(await row().getByTestId('segment-name').textContent()).toBe('bone tumour');
     // The box and the click are drawn again over the image; the undone click is not.
-    await expect.poll(() => overlayPixelsOf(page, GREEN), { timeout: 15_000 }).toBeGreaterThan(0);
-    expect(await overlayPixelsOf(page, RED)).toBe(0);
+    await expect.poll(() => overlayPixels(page, GREEN), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await overlayPixels(page, RED)).toBe(0);
     expect(errors).toEqual([]);
   });
 
