@@ -4,15 +4,19 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inputLimits } from '../files/limits';
+import { formatBytes, inputLimits } from '../files/limits';
 import { deflatedDicomBomb } from '../testing/bombs';
 import { editElement } from '../testing/dicom-edit';
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
 import { timerGaps } from '../testing/timer-gaps';
+import { requireCjs } from './cjs';
 import { decompress } from './codecs';
 import { ImageLibrary } from './library';
 import type { PixelModule } from './parse';
+
+const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
 
 const dir = mkdtempSync(join(tmpdir(), 'nextmask-hostile-'));
 const library = new ImageLibrary({ decodeWorkers: 1 });
@@ -129,6 +133,25 @@ describe('decompression off the main thread, capped', () => {
     });
     delete process.env.NEXTMASK_MAX_INFLATED_MB;
     expect(result?.errors[0]?.message).toMatch(/expands to more than 64 MiB \(a decompression bomb\?\)/);
+    expect(gaps.at(-1), 'longest event-loop stall, ms').toBeLessThan(1000);
+  });
+
+  it('refuses a deflated slice whose stream runs past its declared Pixel Data, at that size', async () => {
+    const real = ts('deflated.dcm');
+    const meta = dicomParser.readPart10Header(real) as unknown as { position: number };
+    const dataSet = inflateRawSync(real.subarray(meta.position));
+    // The real slice's data set, then 32 MiB more than it declares: under the global cap, past its own size.
+    const stuffed = deflateRawSync(Buffer.concat([dataSet, Buffer.alloc(32 * 2 ** 20)]));
+    const path = write('stuffed.dcm', Buffer.concat([real.subarray(0, meta.position), stuffed]));
+    let result: Awaited<ReturnType<typeof openOne>> | undefined;
+    const gaps = await timerGaps(async () => {
+      result = await openOne(path);
+    });
+    const declaredCap = dataSet.length + 2 ** 20;
+    expect(result?.errors[0]?.message).toMatch(
+      /deflated DICOM data set expands to more than .* \(a decompression bomb\?\)/,
+    );
+    expect(result?.errors[0]?.message).toContain(formatBytes(declaredCap));
     expect(gaps.at(-1), 'longest event-loop stall, ms').toBeLessThan(1000);
   });
 

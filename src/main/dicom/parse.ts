@@ -3,7 +3,7 @@
 import type { DataSet, ParseDicomOptions } from 'dicom-parser';
 import type { SeriesIdentity } from '../../shared/viewer-types';
 import { formatBytes, type InputLimits, inputLimits } from '../files/limits';
-import { inflateRawCapped } from '../files/read-input';
+import { inflateHead, inflateRawCapped } from '../files/read-input';
 import { requireCjs } from './cjs';
 
 import { DEFLATED, EXPLICIT_LITTLE, IMPLICIT_LITTLE, type ObjectKind, objectKind, transferSyntax } from './uids';
@@ -104,8 +104,39 @@ function deflatedMeta(bytes: Uint8Array): (DataSet & { position: number }) | und
 async function inflated(bytes: Uint8Array): Promise<Uint8Array | undefined> {
   const meta = deflatedMeta(bytes);
   if (!meta) return undefined;
-  const data = await inflateRawCapped(bytes.subarray(meta.position), 'deflated DICOM data set');
+  const data = await inflateDeclared(bytes, meta);
   return Buffer.concat([bytes.subarray(0, meta.position), data]);
+}
+
+/** How much of a deflated data set is read first, to find what its Pixel Data declares. */
+const DEFLATED_HEAD = 64 * 1024;
+/** Bytes a deflated data set may hold past its Pixel Data's declared end (trailing elements, padding). */
+const DEFLATED_TRAILER = 1024 * 1024;
+
+/**
+ * A deflated data set inflated (off the main thread) no further than it declares: its head first, and
+ * when the head reaches a Pixel Data of defined length, the whole capped at that element's end (plus a
+ * trailer); otherwise at the global cap. So a CT slice's header followed by gigabytes is refused at the
+ * slice's size, at once, not after inflating hundreds of megabytes.
+ */
+async function inflateDeclared(bytes: Uint8Array, meta: DataSet & { position: number }): Promise<Buffer> {
+  const what = 'deflated DICOM data set';
+  const deflated = bytes.subarray(meta.position);
+  const head = await inflateHead(deflated, DEFLATED_HEAD, what, 'raw');
+  let cap = inputLimits().inflatedBytes;
+  try {
+    // Parsed as the whole file would be, over the head alone, up to Pixel Data's element header.
+    const ds = dicomParser.parseDicom(bytes, {
+      untilTag: 'x7fe00010',
+      inflater: () => Buffer.concat([bytes.subarray(0, meta.position), head]),
+    } as ParseDicomOptions);
+    const pixels = ds.elements.x7fe00010;
+    if (pixels && pixels.length !== 0xffffffff && !pixels.hadUndefinedLength)
+      cap = Math.min(cap, pixels.dataOffset - meta.position + pixels.length + DEFLATED_TRAILER);
+  } catch {
+    // The head ends before Pixel Data (large sequences first): the global cap applies.
+  }
+  return inflateRawCapped(deflated, what, cap);
 }
 
 /**
@@ -117,7 +148,7 @@ export async function undeflated(bytes: Uint8Array): Promise<Uint8Array> {
   const meta = deflatedMeta(bytes);
   if (!meta) return bytes;
   const syntax = meta.elements.x00020010!;
-  const data = await inflateRawCapped(bytes.subarray(meta.position), 'deflated DICOM data set');
+  const data = await inflateDeclared(bytes, meta);
   const value = Buffer.from(`${EXPLICIT_LITTLE}\0`, 'latin1'); // a UI value is NUL-padded to even length
   const length = Buffer.alloc(2);
   length.writeUInt16LE(value.length);

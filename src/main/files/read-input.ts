@@ -4,7 +4,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { createGunzip, createInflateRaw, gunzip, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { plainFsError } from './fs-errors';
 import { formatBytes, inputLimits } from './limits';
 
@@ -66,14 +66,14 @@ export function inflateRawCapped(bytes: Uint8Array, what: string, maxBytes = inp
 }
 
 /**
- * The first `count` bytes a gzip stream inflates to (fewer if it is shorter), inflating no more than that
- * (off the main thread): a file's header can be checked before the file is inflated whole.
+ * The first `count` bytes a gzip (or raw deflate) stream inflates to (fewer if it is shorter), inflating
+ * no more than that (off the main thread): a file's header can be checked before the file is inflated whole.
  */
-export function gunzipHead(bytes: Uint8Array, count: number, what: string): Promise<Buffer> {
+export function inflateHead(bytes: Uint8Array, count: number, what: string, format: 'gzip' | 'raw'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let have = 0;
-    const stream = createGunzip();
+    const stream = format === 'gzip' ? createGunzip() : createInflateRaw();
     const finish = () => {
       stream.removeAllListeners('data');
       stream.destroy();

@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { createMask, type Mask } from '../../shared/labelmap/mask';
 import { formatBytes, inputLimits } from '../files/limits';
-import { gunzipCapped, gunzipHead } from '../files/read-input';
+import { gunzipCapped, inflateHead } from '../files/read-input';
 
 export interface VolumeGeometry {
   /** Column spacing, row spacing, slice spacing (mm). */
@@ -132,7 +132,9 @@ export async function decodeNifti(
   const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
   const what = 'NIfTI (.nii.gz)';
   // The header first, alone: a bomb of zeros is refused by its 348 bytes, not after inflating it whole.
-  const head = gzipped ? await gunzipHead(bytes, HEADER_SIZE, what) : Buffer.from(bytes.subarray(0, HEADER_SIZE));
+  const head = gzipped
+    ? await inflateHead(bytes, HEADER_SIZE, what, 'gzip')
+    : Buffer.from(bytes.subarray(0, HEADER_SIZE));
   if (head.length < HEADER_SIZE) throw new Error('not a NIfTI-1 file: too short');
   const little = head.readInt32LE(0) === HEADER_SIZE;
   if (!little && head.readInt32BE(0) !== HEADER_SIZE) throw new Error('not a NIfTI-1 file: bad header size');
