@@ -14,7 +14,7 @@ import { architectureOf, loadTokenizers } from '../segmenter/runtime/tokenizer-s
 import { REPO_ROOT, sharedPath } from '../testing/shared-data';
 import { writeTinyTokenizers } from '../testing/tiny-model';
 import { dumpPlan, dumpTokens, readTokenDump } from './token-dump';
-import { parseTrainConfig } from './train-config';
+import { parseTrainConfig, type TrainConfig } from './train-config';
 import { trainingSources } from './train-loop';
 
 const dirs: string[] = [];
@@ -45,18 +45,28 @@ describe('token dumps', () => {
   });
 });
 
+/** configs/tiny.json made smaller still, with tiny tokenizers, in a fresh folder. */
+async function tinyRun(
+  prefix: string,
+  architecture: Partial<TrainConfig['architecture']>,
+  train: Partial<TrainConfig['train']>,
+): Promise<{ dir: string; cfg: TrainConfig }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs/tiny.json'), 'utf8'));
+  cfg.data = sharedPath('data');
+  cfg.tokenizers = join(dir, 'tokenizers');
+  cfg.out = join(dir, 'run');
+  cfg.architecture = { ...cfg.architecture, width: 32, heads: 2, layers: 1, maxText: 24, ...architecture };
+  cfg.train = { ...cfg.train, ...train };
+  cfg.losses.het.top = 4;
+  await writeTinyTokenizers(cfg.tokenizers);
+  return { dir, cfg };
+}
+
 describe('GPU trainer (tools/gpu-train) on the CPU', () => {
   it('dumps tokens, trains two steps from an init file, matches the TypeScript losses, exports a model', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'nextmask-gpu-train-'));
-    dirs.push(dir);
-    const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs/tiny.json'), 'utf8'));
-    cfg.data = sharedPath('data');
-    cfg.tokenizers = join(dir, 'tokenizers');
-    cfg.out = join(dir, 'run');
-    cfg.architecture = { ...cfg.architecture, width: 32, heads: 2, layers: 1, maxText: 24 };
-    cfg.train = { ...cfg.train, maxSamples: 3 };
-    cfg.losses.het.top = 4;
-    await writeTinyTokenizers(cfg.tokenizers);
+    const { dir, cfg } = await tinyRun('nextmask-gpu-train-', {}, { maxSamples: 3 });
     const configPath = join(dir, 'config.json');
     await writeFile(configPath, JSON.stringify(cfg));
 
@@ -149,24 +159,11 @@ describe('GPU trainer (tools/gpu-train) on the CPU', () => {
 
 describe('GPU trainer (tools/gpu-train) with a region part', () => {
   it('dumps box and click items with their prior, and train.py matches the TypeScript losses on them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'nextmask-gpu-region-'));
-    dirs.push(dir);
-    const cfg = parseTrainConfig(await readFile(join(REPO_ROOT, 'configs/tiny.json'), 'utf8'));
-    cfg.data = sharedPath('data');
-    cfg.tokenizers = join(dir, 'tokenizers');
-    cfg.out = join(dir, 'run');
-    cfg.architecture = {
-      ...cfg.architecture,
-      width: 32,
-      heads: 2,
-      layers: 1,
-      maxText: 24,
-      regionBins: 8,
-      regionClicks: 2,
-    };
-    cfg.train = { ...cfg.train, maxSamples: 3, groups: ['btxrd'], region: { text: 0, box: 1, clicks: 1 } };
-    cfg.losses.het.top = 4;
-    await writeTinyTokenizers(cfg.tokenizers);
+    const { dir, cfg } = await tinyRun(
+      'nextmask-gpu-region-',
+      { regionBins: 8, regionClicks: 2 },
+      { maxSamples: 3, groups: ['btxrd'], region: { text: 0, box: 1, clicks: 1 } },
+    );
     const configPath = join(dir, 'config.json');
     await writeFile(configPath, JSON.stringify(cfg));
     const tokenizers = await loadTokenizers(cfg.tokenizers);
