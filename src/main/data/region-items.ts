@@ -123,29 +123,24 @@ export function regionItem(sample: Sample, kind: RegionKind, rng: Rng, maxClicks
   const { width: W, height: H } = target;
   const crop = (window: ZoomWindow) => jitterIntensity(cropWindow(film, window, SAMPLE_SIZE), rng, DEFAULT_AUGMENT);
   const prompt = sample.group === 'btxrd' ? windowText(sample.text) : sample.text;
+  // A window's item; `textless`: how often the prompt is left out (drawn after the crop's intensity).
+  const zoomed = (window: ZoomWindow, textless: number, region: RegionPrompt, prior: Mask | null): RegionItem => ({
+    kind,
+    image: crop(window),
+    mask: cropMask(target, window),
+    text: chance(rng, textless) ? '' : prompt,
+    region,
+    prior,
+  });
   if (kind === 'box') {
     const drawn = jitterBox(box, rng, W, H);
     const window = regionWindow({ box: drawn }, null, W, H) as ZoomWindow;
-    return {
-      kind,
-      image: crop(window),
-      mask: cropMask(target, window),
-      text: chance(rng, 0.25) ? '' : prompt,
-      region: { box: boxOnGrid(drawn, window) },
-      prior: null,
-    };
+    return zoomed(window, 0.25, { box: boxOnGrid(drawn, window) }, null);
   }
   const { previous, clicks } = simulateCorrections(target, box, rng, maxClicks);
   const window = regionWindow({ clicks }, previous && boundingBox(previous), W, H);
   if (!window) return text;
-  return {
-    kind,
-    image: crop(window),
-    mask: cropMask(target, window),
-    text: chance(rng, 0.2) ? '' : prompt,
-    region: { clicks: clicksInWindow(clicks, window) },
-    prior: previous && cropMask(previous, window),
-  };
+  return zoomed(window, 0.2, { clicks: clicksInWindow(clicks, window) }, previous && cropMask(previous, window));
 }
 
 /**

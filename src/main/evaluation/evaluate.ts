@@ -144,17 +144,17 @@ export async function evaluateModel(
   const clickSums: Partial<Record<Group, number[]>> = {};
   let ms = 0;
   let passes = 0;
+  const segmentOptions = {
+    ...(options.rule ? { rule: options.rule } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
+    ...(options.views ? { views: options.views } : {}),
+    ...(options.gate === false ? { gate: false } : {}),
+    ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
+  };
   for (const [i, source] of sources.entries()) {
     const sample = await loadSample(source);
     const started = performance.now();
-    const segmentOptions = {
-      ...(options.rule ? { rule: options.rule } : {}),
-      ...(options.fallback ? { fallback: options.fallback } : {}),
-      ...(options.maskFrom ? { maskFrom: options.maskFrom } : {}),
-      ...(options.views ? { views: options.views } : {}),
-      ...(options.gate === false ? { gate: false } : {}),
-      ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
-    };
     const answer = await answerAs(
       model,
       sample,

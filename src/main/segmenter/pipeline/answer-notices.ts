@@ -35,6 +35,12 @@ export async function readPrompt(vocab: TextVocab, text: string, maxText: number
 /** DICOM modalities of the radiographs the model was trained on (chest and bone X-ray films). */
 export const RADIOGRAPH_MODALITIES: readonly string[] = ['CR', 'DX', 'RG', 'DR'];
 
+/** A DICOM Modality that is known not to be a radiograph (OT, other, and none say nothing). */
+export function notRadiograph(modality: string | undefined): boolean {
+  const kind = modality?.toUpperCase();
+  return Boolean(kind && kind !== 'OT' && !RADIOGRAPH_MODALITIES.includes(kind));
+}
+
 /**
  * Words of a DICOM BodyPartExamined (0018,0015) for what the model was trained on: the chest, and the
  * bones and joints of the limbs and pelvis where BTXRD's tumours lie (tibia, femur, humerus, fibula,
@@ -127,10 +133,8 @@ export function answerNotices(facts: {
       `the prompt is longer than the model reads: it read the first ${reading.read} of ${reading.words} words`,
     );
   }
-  // OT (other) says nothing about what the image shows: no notice.
-  const kind = modality?.toUpperCase();
   const part = bodyPart?.trim();
-  if (kind && kind !== 'OT' && !RADIOGRAPH_MODALITIES.includes(kind)) {
+  if (notRadiograph(modality)) {
     notices.push(
       `this is a ${modality} image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything`,
     );

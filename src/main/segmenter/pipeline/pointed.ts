@@ -18,7 +18,7 @@ import {
 } from '../../imaging/zoom-window';
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import type { SegmentationModel } from '../runtime/model-files';
-import { RADIOGRAPH_MODALITIES } from './answer-notices';
+import { notRadiograph } from './answer-notices';
 import { type Segmentation, type SegmentOptions, segment } from './segment';
 
 /** What the clinician pointed at, in source pixels (box edges; clicks at pixel centres, x + 0.5). */
@@ -39,8 +39,7 @@ export interface PointedSegmentation extends Segmentation {
  * and a zoomed answer on a CT or MR slice would look precise and mean nothing.
  */
 export function checkPointable(modality: string | undefined): void {
-  const kind = modality?.toUpperCase();
-  if (kind && kind !== 'OT' && !RADIOGRAPH_MODALITIES.includes(kind))
+  if (notRadiograph(modality))
     throw new Error(
       `box and click prompts work on radiographs only; this is a ${modality} image, which the model was not trained on`,
     );
