@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawKind, jitterBox, regionItem, simulateCorrections, windowText } from './region-items';
+import { correctedParts, drawKind, jitterBox, regionItem, simulateCorrections, windowText } from './region-items';
 import { createRng } from './rng';
 import type { Sample } from './samples';
 
@@ -95,6 +95,22 @@ describe('region items', () => {
       expect(c.x).toBeLessThan(256);
     }
     expect((item.region.clicks ?? []).length).toBeGreaterThan(0);
+  });
+
+  it('windows clicks on the parts of the answer they correct, not a wrong blob elsewhere', () => {
+    const W = 600;
+    const previous = { width: W, height: 300, data: new Uint8Array(W * 300) };
+    for (let y = 10; y < 40; y++) for (let x = 10; x < 40; x++) previous.data[y * W + x] = 1;
+    for (let y = 200; y < 260; y++) for (let x = 500; x < 560; x++) previous.data[y * W + x] = 1;
+    const near = { x: 60, y: 30, positive: true };
+    expect(correctedParts(previous, [near])).toEqual([{ x0: 10, y0: 10, x1: 40, y1: 40 }]);
+    // A positive click decides even beside a negative one on the other blob.
+    expect(correctedParts(previous, [near, { x: 530, y: 230, positive: false }])).toHaveLength(1);
+    expect(correctedParts(previous, [{ x: 530, y: 230, positive: false }])).toEqual([
+      { x0: 500, y0: 200, x1: 560, y1: 260 },
+    ]);
+    expect(correctedParts(previous, [{ x: 300, y: 150, positive: true }])).toEqual([]);
+    expect(correctedParts(null, [near])).toEqual([]);
   });
 
   it('reads a zoomed item without the film place', () => {

@@ -2,7 +2,8 @@
 // clinician would prompt it. `text`: the whole film and its prompt, as before. `box`: the window around
 // the target's box, jittered (shifts and scales of up to ±20%, loose and tight, as MedSAM trains), the box
 // in the window's frame, with the prompt or without it. `clicks`: a simulated previous answer (none, the
-// target moved and resized, or the target displaced beside itself as bone answers often are), then up
+// target moved and resized, the target displaced beside itself as bone answers often are, or a blob
+// elsewhere on the film), then up
 // to `regionClicks` correction clicks placed one at a time on the largest error of the answer so far,
 // each error taken as fixed before the next click (SAM's and nnInteractive's iterative protocol); the
 // model sees the answer before the last click as its prior and every click as tokens. Windows follow the
@@ -13,6 +14,7 @@ import {
   type Box,
   boundingBox,
   boxInWindow,
+  CLICK_CONTEXT,
   cropWindow,
   pointInWindow,
   regionWindow,
@@ -106,6 +108,36 @@ export function drawRegionItem(sample: Sample, mix: RegionMix, seed: number, max
 export const DEFAULT_REGION_MIX: RegionMix = { text: 1, box: 1, clicks: 1 };
 const REGION_SEED = 0x4e61;
 
+/**
+ * The parts of `previous` (an answer at the source size) that `clicks` correct, as boxes: with positive
+ * clicks, the parts within half a click context of one (the part being grown; a wrong blob elsewhere on
+ * the film is not what the click is about and would only widen the window); with negative clicks alone,
+ * the parts they land on or near (the part being trimmed).
+ */
+export function correctedParts(previous: Mask | null, clicks: readonly RegionClick[]): Box[] {
+  if (!previous) return [];
+  const positive = clicks.filter((c) => c.positive);
+  const about = positive.length > 0 ? positive : clicks;
+  const reach = (CLICK_CONTEXT / 2) * Math.max(previous.width, previous.height);
+  return connectedComponents(previous)
+    .map((c) => ({ x0: c.minX, y0: c.minY, x1: c.maxX + 1, y1: c.maxY + 1 }))
+    .filter((b) => about.some((c) => distanceToBox(c, b) <= reach));
+}
+
+function distanceToBox(p: { x: number; y: number }, b: Box): number {
+  return Math.max(b.x0 - p.x, 0, p.x - b.x1, b.y0 - p.y, 0, p.y - b.y1);
+}
+
+/** The window of a pointed prompt (regionWindow) around the parts of `previous` that its clicks correct. */
+export function pointedWindow(
+  region: RegionPrompt,
+  previous: Mask | null,
+  width: number,
+  height: number,
+): ZoomWindow | null {
+  return regionWindow(region, region.box ? [] : correctedParts(previous, region.clicks ?? []), width, height);
+}
+
 /** A sample (augmented or not, `sample.film` its source) as a training item of `kind`. */
 export function regionItem(sample: Sample, kind: RegionKind, rng: Rng, maxClicks: number): RegionItem {
   const text = {
@@ -134,11 +166,11 @@ export function regionItem(sample: Sample, kind: RegionKind, rng: Rng, maxClicks
   });
   if (kind === 'box') {
     const drawn = jitterBox(box, rng, W, H);
-    const window = regionWindow({ box: drawn }, null, W, H) as ZoomWindow;
+    const window = regionWindow({ box: drawn }, [], W, H) as ZoomWindow;
     return zoomed(window, 0.25, { box: boxOnGrid(drawn, window) }, null);
   }
   const { previous, clicks } = simulateCorrections(target, box, rng, maxClicks);
-  const window = regionWindow({ clicks }, previous && boundingBox(previous), W, H);
+  const window = pointedWindow({ clicks }, previous, W, H);
   if (!window) return text;
   return zoomed(window, 0.2, { clicks: clicksInWindow(clicks, window) }, previous && cropMask(previous, window));
 }
@@ -187,21 +219,29 @@ function corrected(answer: Mask, target: Mask, click: RegionClick): Mask {
 }
 
 /**
- * A simulated first answer: none (a third of draws), the target moved and resized within half its size,
- * or the target beside itself (moved 0.7–1.5 of its size), as bone answers that miss often are.
+ * A simulated first answer, each a quarter of draws: none; the target moved and resized within half its
+ * size; the target beside itself (moved 0.7–1.5 of its size), as bone answers that miss often are; or a
+ * blob elsewhere on the film (up to twice the target's size), as a text answer that found another place.
  */
 function firstAnswer(target: Mask, box: Box, rng: Rng): Mask | null {
   const r = rng.next();
-  if (r < 1 / 3) return null;
+  if (r < 1 / 4) return null;
   const w = box.x1 - box.x0;
   const h = box.y1 - box.y0;
-  const far = r > 2 / 3;
+  const cx = (box.x0 + box.x1) / 2;
+  const cy = (box.y0 + box.y1) / 2;
+  if (r >= 3 / 4) {
+    const scale = uniform(rng, 0.6, 2);
+    const x = uniform(rng, (w * scale) / 2, target.width - (w * scale) / 2);
+    const y = uniform(rng, (h * scale) / 2, target.height - (h * scale) / 2);
+    return moved(target, cx, cy, x - cx, y - cy, scale);
+  }
+  const far = r >= 1 / 2;
   const reach = far ? uniform(rng, 0.7, 1.5) : uniform(rng, 0, 0.5);
   const angle = uniform(rng, 0, 2 * Math.PI);
   const dx = Math.cos(angle) * reach * w;
   const dy = Math.sin(angle) * reach * h;
-  const scale = uniform(rng, 0.6, 1.4);
-  return moved(target, (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, dx, dy, scale);
+  return moved(target, cx, cy, dx, dy, uniform(rng, 0.6, 1.4));
 }
 
 /** The mask scaled by `scale` about (cx, cy), then shifted by (dx, dy) (nearest neighbour). */

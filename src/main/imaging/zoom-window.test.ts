@@ -62,13 +62,13 @@ describe('zoom window', () => {
     expect(unionBox([boundingBox(mask)], [{ x: 9.5, y: 0.5 }])).toEqual({ x0: 2, y0: 0.5, x1: 9.5, y1: 6 });
   });
 
-  it('windows clicks around the positive ones and the previous answer, at least the click context', () => {
-    const w = regionWindow({ clicks: [{ x: 100, y: 100, positive: true }] }, null, 600, 300);
+  it('windows clicks around the positive ones and the answer parts given, at least the click context', () => {
+    const w = regionWindow({ clicks: [{ x: 100, y: 100, positive: true }] }, [], 600, 300);
     expect(w?.side).toBeCloseTo(600 * CLICK_CONTEXT);
-    expect(regionWindow({ clicks: [{ x: 5, y: 5, positive: false }] }, null, 600, 300)).toBeNull();
+    expect(regionWindow({ clicks: [{ x: 5, y: 5, positive: false }] }, [], 600, 300)).toBeNull();
     const around = regionWindow(
       { clicks: [{ x: 5, y: 5, positive: false }] },
-      { x0: 100, y0: 100, x1: 400, y1: 200 },
+      [{ x0: 100, y0: 100, x1: 400, y1: 200 }],
       600,
       300,
     );

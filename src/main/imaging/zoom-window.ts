@@ -163,18 +163,18 @@ export const CLICK_CONTEXT = 1 / 3;
 
 /**
  * The window of a pointed prompt on a `width`x`height` film: around the box when there is one; else around
- * the positive clicks and the previous answer (`previous`: its box), at least CLICK_CONTEXT of the film.
- * Null when nothing says where (negative clicks alone, no previous answer).
+ * the positive clicks and `parts` (the boxes of the previous answer's parts that the clicks correct), at
+ * least CLICK_CONTEXT of the film. Null when nothing says where (no box, no positive click, no part).
  */
 export function regionWindow(
   region: { box?: Box; clicks?: readonly { x: number; y: number; positive: boolean }[] },
-  previous: Box | null,
+  parts: readonly Box[],
   width: number,
   height: number,
 ): ZoomWindow | null {
   if (region.box) return zoomWindow(region.box, width, height);
   const positive = (region.clicks ?? []).filter((c) => c.positive);
-  const around = unionBox([previous], positive);
+  const around = unionBox(parts, positive);
   if (!around) return null;
   return zoomWindow(around, width, height, { ...ZOOM_RULE, minSide: CLICK_CONTEXT });
 }

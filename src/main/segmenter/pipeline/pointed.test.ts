@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_REGION, writeRandomModel } from '../../testing/tiny-model';
 import { loadModel, releaseModel, type SegmentationModel } from '../runtime/model-files';
-import { checkPointable, segmentPointed } from './pointed';
+import { checkPointable, clickGate, segmentPointed } from './pointed';
 
 let dir: string;
 let model: SegmentationModel;
@@ -66,9 +66,41 @@ describe('pointed prompts (zoomed decode)', () => {
     expect(withPrior.window).toEqual(without.window);
     expect(withPrior.window.side).toBeCloseTo(100);
     expect(Array.from(withPrior.probability?.data ?? [])).toEqual(Array.from(without.probability?.data ?? []));
-    const far = await segmentPointed(model, film, '', { clicks: [{ x: 20, y: 20, positive: true }], previous });
-    expect(far.window.side).toBeGreaterThan(withPrior.window.side);
+    // A click far from the previous answer is about another place: the window is the click's own, and the
+    // answer outside it is kept as it was.
+    const far = await segmentPointed(model, film, '', { clicks: [{ x: 250, y: 150, positive: true }], previous });
+    expect(far.window.side).toBeCloseTo(100);
+    expect(far.window.x + far.window.side / 2).toBeCloseTo(250);
+    for (let py = 50; py < 90; py++) for (let px = 100; px < 160; px++) expect(far.mask.data[py * W + px]).toBe(1);
   }, 60_000);
+
+  it('takes away the part a negative click lands on, and keeps the answer outside the window', async () => {
+    const previous = { width: W, height: H, data: new Uint8Array(W * H) };
+    const fill = (x0: number, y0: number, x1: number, y1: number) => {
+      for (let py = y0; py < y1; py++) for (let px = x0; px < x1; px++) previous.data[py * W + px] = 1;
+    };
+    fill(100, 50, 160, 90);
+    fill(250, 160, 290, 195);
+    const clicks = [{ x: 130.5, y: 70.5, positive: false }];
+    const r = await segmentPointed(model, film, '', { clicks, previous });
+    expect(r.window.x + r.window.side / 2).toBeCloseTo(130);
+    expect(r.mask.data[70 * W + 130]).toBe(0);
+    for (let py = 160; py < 195; py++) for (let px = 250; px < 290; px++) expect(r.mask.data[py * W + px]).toBe(1);
+    const far = [{ x: 20.5, y: 190.5, positive: false }];
+    await expect(segmentPointed(model, film, '', { clicks: far, previous })).rejects.toThrow(/land on or near/);
+  }, 60_000);
+
+  it('gates out a part a negative click lands on, unless a positive click holds it', () => {
+    const mask = { width: 10, height: 4, data: new Uint8Array(40) };
+    for (const i of [0, 1, 2, 10, 11, 12, 7, 8, 17, 18]) mask.data[i] = 1;
+    const minus = { x: 1.5, y: 0.5, positive: false };
+    const gated = clickGate(mask, [minus]);
+    expect([0, 1, 2, 10, 11, 12].map((i) => gated.data[i])).toEqual([0, 0, 0, 0, 0, 0]);
+    expect([7, 8, 17, 18].map((i) => gated.data[i])).toEqual([1, 1, 1, 1]);
+    const held = clickGate(mask, [minus, { x: 2.5, y: 1.5, positive: true }]);
+    expect(Array.from(held.data)).toEqual(Array.from(mask.data));
+    expect(clickGate(mask, [{ x: 5.5, y: 3.5, positive: false }])).toBe(mask);
+  });
 
   it('refuses what it cannot decode, in words', async () => {
     const at = (box: { x0: number; y0: number; x1: number; y1: number }) => segmentPointed(model, film, 'x', { box });

@@ -5,17 +5,11 @@
 // map is pasted back at the source size and cut there. Why: a bone lesion is one or two patches of the
 // whole film, and many patches of its window.
 import type { RegionClick } from '../../../shared/tokens';
-import { boxOnGrid, clicksInWindow, cropMask, windowText } from '../../data/region-items';
+import { connectedComponents } from '../../data/components';
+import { boxOnGrid, clicksInWindow, cropMask, pointedWindow, windowText } from '../../data/region-items';
 import { SAMPLE_SIZE } from '../../data/samples';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
-import {
-  type Box,
-  boundingBox,
-  cropWindow,
-  pasteWindow,
-  regionWindow,
-  type ZoomWindow,
-} from '../../imaging/zoom-window';
+import { type Box, boundingBox, cropWindow, pasteWindow, type ZoomWindow } from '../../imaging/zoom-window';
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import type { SegmentationModel } from '../runtime/model-files';
 import { notRadiograph } from './answer-notices';
@@ -87,12 +81,8 @@ export async function segmentPointed(
   checkPointed(model, pointed, W, H);
   const previous = pointed.previous ?? null;
   const clicks = pointed.clicks ?? [];
-  const window = regionWindow(
-    { ...(pointed.box ? { box: pointed.box } : {}), clicks },
-    previous && boundingBox(previous),
-    W,
-    H,
-  ) as ZoomWindow;
+  const window = pointedWindow({ ...(pointed.box ? { box: pointed.box } : {}), clicks }, previous, W, H);
+  if (!window) throw new Error('a click that removes must land on or near the answer: click on the part to take away');
   const crop = cropWindow(film, window, SAMPLE_SIZE);
   const grid = { width: SAMPLE_SIZE, height: SAMPLE_SIZE };
   const inner = await segment(model, crop, windowText(text), grid, {
@@ -107,7 +97,9 @@ export async function segmentPointed(
   let map = inner.probability && pasteWindow(inner.probability, window, W, H);
   const boxGate = pointed.box && options.gate !== false;
   if (map && boxGate) map = insideBox(map, pointed.box as Box);
-  const mask = map ? thresholdMap(map, inner.cut as number) : pasteMask(inner.mask, window, W, H);
+  const decoded = map ? thresholdMap(map, inner.cut as number) : pasteMask(inner.mask, window, W, H);
+  const kept = previous ? keptOutside(decoded, previous, window) : decoded;
+  const mask = options.gate === false ? kept : clickGate(kept, clicks);
   return {
     ...inner,
     mask,
@@ -136,6 +128,40 @@ function insideBox(map: Plane<Float32Array>, box: Box): Plane<Float32Array> {
       if (!inside) data[y * map.width + x] = 0;
     }
   return { ...map, data };
+}
+
+/** `answer` (decoded in `window`) with `previous` kept outside it: a click corrects where it points. */
+function keptOutside(answer: Mask, previous: Mask, window: ZoomWindow): Mask {
+  const { width: W, height: H } = answer;
+  const data = Uint8Array.from(answer.data);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const inside =
+        x + 0.5 >= window.x &&
+        x + 0.5 < window.x + window.side &&
+        y + 0.5 >= window.y &&
+        y + 0.5 < window.y + window.side;
+      if (!inside && previous.data[y * W + x]) data[y * W + x] = 1;
+    }
+  return { width: W, height: H, data };
+}
+
+/**
+ * `mask` without the parts a negative click lands on, unless a positive click holds the same part: a
+ * click that removes says "not this", and an answer that still covers it has not heard it (the click
+ * gate, as the box gate for a box); a part that was also clicked to keep is trimmed by the model only.
+ */
+export function clickGate(mask: Mask, clicks: readonly RegionClick[]): Mask {
+  const at = (c: RegionClick) => Math.floor(c.y) * mask.width + Math.floor(c.x);
+  const negative = clicks.filter((c) => !c.positive).map(at);
+  if (!negative.some((i) => mask.data[i])) return mask;
+  const positive = clicks.filter((c) => c.positive).map(at);
+  const data = Uint8Array.from(mask.data);
+  for (const { pixels } of connectedComponents(mask)) {
+    const holds = (i: number) => pixels.includes(i);
+    if (negative.some(holds) && !positive.some(holds)) for (const p of pixels) data[p] = 0;
+  }
+  return { ...mask, data };
 }
 
 /** A mask of the window brought back to the source (0 outside the window). */
