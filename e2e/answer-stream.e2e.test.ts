@@ -1,7 +1,7 @@
 // An answer as the user watches it in Chromium, with a small random model of the real format that decodes
 // under the expected rule (every test-time view and the lung gate, as the shipped model does): the first
-// draft is over the image before the answer arrives, the progress total never changes while it runs, and
-// the answer's uncertainty toggles over the image.
+// draft is over the image before the answer arrives, the progress total never changes while it runs,
+// the answer's uncertainty toggles over the image with its legend, and a hand edit marks it "AI · edited".
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +98,7 @@ describe('an answer streaming in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it("toggles the answer's uncertainty over the image, and off again", async () => {
+  it("toggles the answer's uncertainty over the image with its legend, and off again", async () => {
     const { page, errors } = opened;
     /** The overlay's summed opacity: the segment alone, or with the doubt drawn over it. */
     const opacity = () =>
@@ -110,13 +110,42 @@ describe('an answer streaming in Chromium', () => {
         return sum;
       });
     const toggle = page.getByTestId('uncertainty-toggle');
+    const legend = page.getByTestId('uncertainty-legend');
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(await legend.count()).toBe(0);
     const without = await opacity();
     await toggle.click();
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(opacity).toBeGreaterThan(without);
+    // While it is on, a legend says how to read it: a ramp from sure to unsure, and what it means.
+    expect(await legend.isVisible()).toBe(true);
+    const key = (await legend.textContent()) ?? '';
+    expect(key).toMatch(/sure[\s\S]*unsure/);
+    expect(key).toContain('doubts its last answer');
+    expect(await legend.locator('.ramp').evaluate((e) => getComputedStyle(e).backgroundImage)).toContain('gradient');
     await toggle.click();
     await expect.poll(opacity).toBe(without);
+    expect(await legend.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('marks the answer "AI · edited" once painted by hand, and still after a reload', async () => {
+    const { app, page, errors } = opened;
+    const badge = () => page.getByTestId('segment-row').filter({ hasText: PROMPT }).getByTestId('segment-ai');
+    expect(await badge().textContent()).toBe('AI');
+    await page.getByTestId('tool-brush').click();
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.35, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => badge().textContent()).toBe('AI · edited');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
+
+    await page.goto('about:blank');
+    await page.goto(`${app.url}&open=${encodeURIComponent(J2K)}`);
+    await badge().waitFor({ timeout: 30_000 });
+    expect(await badge().textContent()).toBe('AI · edited');
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Export and import where people expect them, in the served app: a SEG opened by path is drawn over
 // the CT it refers to, a second import of the same SEG asks first, and typed export paths land in the
-// default export folder with their extension, `~` expanded, folders and missing files told in words.
+// default export folder with their extension, `~` expanded, folders and missing files told in words;
+// the format starts on what the source allows (no SEG for a PNG film).
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { sharedPath } from '../src/main/testing/shared-data';
 import { type OpenedApp, openApp } from './harness';
 
 const LIVER_SEG = sharedPath('dicom', 'ct-3slice-with-seg', 'seg-liver.dcm');
+const FILM = sharedPath('data', 'covid-qu-ex', 'val', 'covid', 'images', 'covid_1903.png');
 
 const rows = (page: Page) => page.getByTestId('segment-row').count();
 
@@ -90,6 +92,34 @@ describe('export and import in Chromium', () => {
     await page.getByTestId('masks-error').filter({ hasText: 'no file' }).waitFor();
     expect(await page.getByTestId('masks-error').textContent()).toBe(`no file at ${missing}`);
     expect(await rows(page)).toBe(1);
+    expect(opened.errors).toEqual([]);
+  });
+
+  it('starts a PNG film on a mask image format, offers SEG disabled with the reason, and a DICOM series on SEG', async () => {
+    const format = page.getByTestId('export-format');
+    expect(await format.inputValue()).toBe('seg');
+    await page.getByTestId('open-path').fill(FILM);
+    await page.getByTestId('open-submit').click();
+    await page.getByTestId('series-item').filter({ hasText: 'covid_1903' }).click();
+    await expect.poll(() => page.getByTestId('slice-index').textContent(), { timeout: 30_000 }).toBe('Im 1 / 1');
+    await expect.poll(() => format.inputValue()).toBe('png');
+    const seg = format.locator('option[value="seg"]');
+    expect(await seg.isDisabled()).toBe(true);
+    expect(await seg.getAttribute('title')).toContain('DICOM SEG needs a DICOM image');
+    expect(await format.getAttribute('title')).toContain('DICOM SEG needs a DICOM image');
+
+    // A painted mask exports in the default format, without being refused.
+    await page.getByRole('button', { name: 'Add segment' }).click();
+    await page.getByTestId('tool-brush').click();
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.press('v');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
+    expect(await exportTo(page, 'film-mask')).toBe(`Exported ${join(dir, 'store', 'exports', 'film-mask.png')}`);
+
+    await page.getByTestId('series-item').filter({ hasText: 'CT' }).first().click();
+    await expect.poll(() => format.inputValue()).toBe('seg');
+    expect(await format.locator('option[value="seg"]').isDisabled()).toBe(false);
     expect(opened.errors).toEqual([]);
   });
 });

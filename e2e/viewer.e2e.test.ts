@@ -49,6 +49,11 @@ async function windowLevel(page: Page): Promise<string> {
   return (await page.getByTestId('window-level').textContent()) ?? '';
 }
 
+/** What the preset menu shows: the selected option's text. */
+function presetShown(page: Page): Promise<string> {
+  return page.getByTestId('preset').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? '');
+}
+
 describe('viewer in Chromium', () => {
   let opened: OpenedApp;
   let app: ServedApp;
@@ -83,6 +88,41 @@ describe('viewer in Chromium', () => {
     await page.mouse.up();
     await expect.poll(() => windowLevel(page)).not.toBe(opening);
     await expect.poll(async () => (await canvasStats(page)).hash).not.toBe(before.hash);
+  });
+
+  it('names the window on screen: the opening one, Custom after a drag, a preset, the opening one after Reset', async () => {
+    const preset = page.getByTestId('preset');
+    // Left dragged by the test before: Custom.
+    expect(await presetShown(page)).toBe('Custom');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    // The file's W 30000 spans every value, so the film opens on (and resets to) the automatic window.
+    await expect.poll(() => presetShown(page)).toContain('Auto (1–99%)');
+    const opening = await windowLevel(page);
+
+    // BodyPartExamined CHEST: the chest windows beside the percentile ones, no limb ones.
+    const options = await preset.locator('option').allTextContents();
+    for (const name of ['Chest · Lung', 'Chest · Mediastinum', 'Chest · Bone', 'High contrast'])
+      expect(options.join('|')).toContain(name);
+    expect(options.join('|')).not.toContain('Limb');
+    const lungs: string[] = [];
+    for (const id of ['chest-lung', 'chest-mediastinum']) {
+      await preset.selectOption(id);
+      await expect
+        .poll(() => presetShown(page))
+        .toContain(id === 'chest-lung' ? 'Chest · Lung' : 'Chest · Mediastinum');
+      lungs.push(await windowLevel(page));
+    }
+    expect(new Set([opening, ...lungs]).size).toBe(3);
+
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => presetShown(page)).toBe('Custom');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => presetShown(page)).toContain('Auto (1–99%)');
+    expect(await windowLevel(page)).toBe(opening);
   });
 
   it('opens the MR series, scrolls it, and applies a preset', async () => {

@@ -88,7 +88,9 @@ describe('viewer workflow in Chromium', () => {
     expect(width).toBeLessThan(256);
     const options = await page.getByTestId('preset').locator('option').allTextContents();
     expect(options.join('|')).toContain('Auto (1–99%)');
-    expect(options.join('|')).not.toContain('Lung');
+    // Radiograph windows from the film (BodyPartExamined THORAX: the chest ones), never CT's Hounsfield ones.
+    expect(options.join('|')).toContain('Chest · Lung');
+    expect(options.join('|')).not.toContain('Lung 1500');
     // Keys 1–9 pick the presets in list order; Space resets to the opening window.
     // Option 0 is the 'Window…' placeholder, so an option's index is its preset number.
     const full = options.findIndex((o) => o.includes('Full range'));

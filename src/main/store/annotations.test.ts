@@ -179,6 +179,8 @@ describe('Annotations', () => {
       changed: [toChangePayload(ai)],
       edits: [],
     });
+    // Loaded again (a reload), the segment says it was changed by hand.
+    expect((await annotations.load(ctId)).segments.find((s) => s.id === 'ai-1')?.edited).toBe(true);
     const path = join(dir, 'ai.dcm');
     await annotations.export({ seriesId: ctId, format: 'seg', path, deidentify: true });
     // De-identified UIDs no longer match the identified series, so read the header directly.

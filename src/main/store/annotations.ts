@@ -115,9 +115,13 @@ export class Annotations {
       .listStudies()
       .find((s) => s.key === record.key);
     if (!saved) return empty;
+    // The store knows which AI segments were changed by hand (their SEG says SEMIAUTOMATIC): the row says so too.
+    const corrected = this.store().correctedSegmentUids(record.key);
     return {
       ...empty,
-      segments: this.store().loadSegments(record.key).map(toPayload),
+      segments: this.store()
+        .loadSegments(record.key)
+        .map((s) => toPayload(corrected.has(s.id) ? { ...s, edited: true } : s)),
       savedAt: saved.savedAt,
       version: saved.version,
     };

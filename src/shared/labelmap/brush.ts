@@ -52,6 +52,7 @@ export function strokePath(mask: Mask, points: readonly Point[], radius: number,
   return touched;
 }
 
+/** The radius the user sets, in the unit the caller chooses (the app: screen pixels, turned into image pixels to paint). */
 export const MIN_BRUSH_RADIUS = 0.5;
 export const MAX_BRUSH_RADIUS = 256;
 

@@ -52,6 +52,7 @@ const segmentFields = {
   prompt: v.optional(v.string({ max: 10_000 })),
   coding: v.optional(codingSchema),
   pointing: v.optional(pointingSchema),
+  edited: v.optional(v.boolean()),
   bits: v.bytes(),
 };
 export const segmentPayloadSchema = v.object(segmentFields);

@@ -127,6 +127,31 @@ describe('SegmentList', () => {
     expect(seg.coding).toBeUndefined();
   });
 
+  it('marks an AI segment edited by a hand edit, not by its own answer; undo and a new answer clear it', () => {
+    const list = new SegmentList(8, 8, 1);
+    const answer = createMask(8, 8);
+    answer.data.fill(1, 0, 16);
+    const seg = list.applyAiResult([answer], { prompt: 'left lung', algorithm: 'a' });
+    expect(seg.edited).toBeFalsy();
+    list.edit(seg.id, 0, 'Brush', (m) => stampDisc(m, { x: 4, y: 4 }, 1, 1));
+    expect(seg.edited).toBe(true);
+    list.edit(seg.id, 0, 'Eraser', (m) => stampDisc(m, { x: 0, y: 0 }, 1, 0));
+    list.undo();
+    expect(seg.edited).toBe(true); // the brush stroke is still there
+    list.undo();
+    expect(seg.edited).toBe(false);
+    list.redo();
+    expect(seg.edited).toBe(true);
+    list.applyAiResult([answer], { prompt: 'left lung', algorithm: 'a' }, true);
+    expect(seg.edited).toBe(false);
+    list.undo();
+    expect(seg.edited).toBe(true);
+    // A hand-drawn segment is never "edited AI".
+    const mine = list.add({ name: 'Mine' });
+    list.edit(mine.id, 0, 'Brush', (m) => stampDisc(m, { x: 1, y: 1 }, 1, 1));
+    expect(mine.edited).toBeUndefined();
+  });
+
   it('rejects masks of the wrong size with a clear error', () => {
     const list = new SegmentList(8, 8, 1);
     expect(() => list.add({}, [createMask(4, 4)])).toThrow('mask is 4x4, image is 8x8');

@@ -26,6 +26,8 @@ export interface SegmentInfo {
   coding?: SegmentCoding;
   /** Where the clinician pointed for an AI segment's answer (its box and clicks), when they did. */
   pointing?: Pointing;
+  /** True once an AI segment's mask was changed by hand since the model's answer (the SEG's SEMIAUTOMATIC). */
+  edited?: boolean;
 }
 
 /** A box and clicks on one frame (source pixels: box edges; a click's pixel centre is x + 0.5). */
@@ -53,18 +55,18 @@ export interface Segment extends SegmentInfo {
 }
 
 type Entry =
-  | { kind: 'pixels'; label: string; segmentId: string; frame: number; patch: Patch }
+  | { kind: 'pixels'; label: string; segmentId: string; frame: number; patch: Patch; wasEdited: boolean }
   | { kind: 'add'; label: string; segment: Segment; index: number }
   | { kind: 'remove'; label: string; segment: Segment; index: number }
   | { kind: 'replace'; label: string; segmentId: string; before: ResultState; after: ResultState }
   | { kind: 'group'; label: string; entries: Entry[] };
 
 /** What an AI result replaces in an existing segment (display settings stay). */
-type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm' | 'coding' | 'pointing'>;
+type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm' | 'coding' | 'pointing' | 'edited'>;
 
 function resultState(s: Segment): ResultState {
-  const { masks, source, prompt, algorithm, coding, pointing } = s;
-  return { masks, source, prompt, algorithm, coding, pointing };
+  const { masks, source, prompt, algorithm, coding, pointing, edited } = s;
+  return { masks, source, prompt, algorithm, coding, pointing, edited };
 }
 
 function segmentBytes(s: Pick<Segment, 'masks'>): number {
@@ -242,8 +244,9 @@ export class SegmentList {
     replaceSelected = false,
   ): Segment {
     // A replaced segment takes the new prompt's coding and pointing, or none: the old ones described the old answer.
+    // A fresh answer is the model's own again, not edited.
     const { prompt, algorithm, coding, pointing } = meta;
-    const info = { source: 'ai' as const, prompt, algorithm, coding, pointing };
+    const info = { source: 'ai' as const, prompt, algorithm, coding, pointing, edited: false };
     const target = replaceSelected ? this.selected : null;
     if (!target)
       return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, MAX_SEGMENT_NAME) }, masks, 'AI result');
@@ -285,7 +288,10 @@ export class SegmentList {
       commit: (label) => {
         const patch = touched && makePatch(snapshot, mask, touched);
         if (!patch) return false;
-        this.history.push({ kind: 'pixels', label, segmentId: id, frame, patch });
+        const wasEdited = segment.edited === true;
+        // Any hand edit of an AI answer makes it "AI · edited"; undoing the edit gives back what it was.
+        if (segment.source === 'ai') segment.edited = true;
+        this.history.push({ kind: 'pixels', label, segmentId: id, frame, patch, wasEdited });
         return true;
       },
       cancel: () => mask.data.set(snapshot.data),
@@ -327,9 +333,12 @@ export class SegmentList {
   private apply(entry: Entry, direction: 'undo' | 'redo'): void {
     const forward = direction === 'redo';
     switch (entry.kind) {
-      case 'pixels':
-        applyPatch(this.get(entry.segmentId).masks[entry.frame] as Mask, entry.patch, forward ? 'after' : 'before');
+      case 'pixels': {
+        const segment = this.get(entry.segmentId);
+        applyPatch(segment.masks[entry.frame] as Mask, entry.patch, forward ? 'after' : 'before');
+        if (segment.source === 'ai') segment.edited = forward || entry.wasEdited;
         break;
+      }
       case 'add':
       case 'remove':
         if (forward === (entry.kind === 'add')) {

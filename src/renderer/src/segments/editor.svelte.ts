@@ -47,7 +47,11 @@ export class SegmentEditor {
   seriesId = $state<string | null>(null);
   frame = $state(0);
   tool = $state<EditTool>('none');
-  radius = $state(6);
+  /**
+   * The brush and eraser radius in screen pixels, so a brush feels the same on a 200-px and a 3000-px
+   * image and at any zoom; the overlay turns it into image pixels through the zoom when it paints.
+   */
+  radius = $state(10);
   minIsland = $state(20);
   busy = $state(false);
   /** The autosave: 'saved' once the store holds every change, 'failed' (with saveError) until a retry works. */
@@ -71,7 +75,7 @@ export class SegmentEditor {
   private pending = new Map<string, Pending>();
   private committing: Promise<void> | null = null;
   private opening: { seriesId: string | null; done: Promise<void> } | null = null;
-  private stroke: { session: EditSession; last: Point; value: 0 | 1 } | null = null;
+  private stroke: { session: EditSession; last: Point; value: 0 | 1; radius: number } | null = null;
 
   constructor(private readonly api: NextmaskApi) {}
 
@@ -255,21 +259,22 @@ export class SegmentEditor {
     if (this.list.edit(segment.id, this.frame, action, tool)) this.changed(action, segment.id, this.frame);
   }
 
-  beginStroke(point: Point): void {
+  /** Starts a brush or eraser stroke at `point` with a tip of `radius` image pixels (kept for the whole stroke). */
+  beginStroke(point: Point, radius: number): void {
     const segment = this.editable();
     if (!segment || !this.list) return;
     const value = this.tool === 'eraser' ? 0 : 1;
     const session = this.list.beginEdit(segment.id, this.frame);
-    session.touch(stampDisc(session.mask, point, this.radius, value));
-    this.stroke = { session, last: point, value };
+    session.touch(stampDisc(session.mask, point, radius, value));
+    this.stroke = { session, last: point, value, radius };
     this.version++;
   }
 
   /** Continues the stroke to `point`; returns the pixels it touched (to redraw), or null. */
   strokeTo(point: Point): Rect | null {
     if (!this.stroke) return null;
-    const { session, last, value } = this.stroke;
-    const touched = strokeSegment(session.mask, last, point, this.radius, value);
+    const { session, last, value, radius } = this.stroke;
+    const touched = strokeSegment(session.mask, last, point, radius, value);
     session.touch(touched);
     this.stroke.last = point;
     return touched;

@@ -75,9 +75,8 @@ describe('SegmentEditor', () => {
     expect(editor.list?.canUndo).toBe(false);
 
     editor.tool = 'brush';
-    editor.radius = 1;
     editor.frame = 0;
-    editor.beginStroke({ x: 2, y: 8 });
+    editor.beginStroke({ x: 2, y: 8 }, 1);
     editor.strokeTo({ x: 20, y: 8 });
     editor.strokeTo({ x: 28, y: 8 });
     editor.endStroke();
@@ -135,7 +134,7 @@ describe('SegmentEditor', () => {
     expect([...replay(calls).keys()]).toEqual(['liver', 's2']);
     editor.tool = 'brush';
     editor.select('s2');
-    editor.beginStroke({ x: 4, y: 4 });
+    editor.beginStroke({ x: 4, y: 4 }, 6);
     editor.endStroke();
     // Switching series right after a stroke: the stroke is committed to its own series first.
     await editor.open('series-2');
@@ -155,7 +154,7 @@ describe('SegmentEditor', () => {
     editor.stepRadius(-1);
     expect(editor.radius).toBe(9);
     editor.update('liver', { locked: true });
-    editor.beginStroke({ x: 5, y: 5 });
+    editor.beginStroke({ x: 5, y: 5 }, 6);
     editor.endStroke();
     expect(editor.error).toBe('segment "Liver" is locked');
     expect(editor.pixelCount(editor.list!.segments[0]!)).toBe(10);

@@ -4,7 +4,7 @@ import type { DecodedFrame, FrameResult, SeriesSummary } from '../../../shared/v
 import { dragWindow, toCornerstoneImage, voiLutOf } from './cornerstone-image';
 import { FrameSource } from './frame-source';
 import { droppedPaths, pathsFromHash } from './open-paths';
-import { autoWindow, initialWindow, presetsFor } from './presets';
+import { autoWindow, BODY_PART_WINDOWS, bodyPartWindow, initialWindow, openingPresetId, presetsFor } from './presets';
 import { seriesLabel, seriesTree } from './series-tree';
 
 function frame(overrides: Partial<DecodedFrame> = {}): DecodedFrame {
@@ -111,6 +111,65 @@ describe('presets', () => {
     expect(auto.center + auto.width / 2).toBe(999);
     expect(initialWindow(radiograph)).toEqual(auto);
     expect(initialWindow(frame())).toEqual({ center: 40, width: 400 });
+  });
+});
+
+describe('body-part presets', () => {
+  // A film of 1000 pixels, one of each value 0..999 (no rescale): quantile q sits at about 1000 q.
+  const film = (overrides: Partial<DecodedFrame> = {}) =>
+    frame({
+      stored: Uint16Array.from({ length: 1000 }, (_, i) => i),
+      minStored: 0,
+      maxStored: 999,
+      rescale: { slope: 1, intercept: 0 },
+      windows: [],
+      window: { center: 500, width: 1000 },
+      ...overrides,
+    });
+  const lung = BODY_PART_WINDOWS.find((w) => w.id === 'chest-lung')!;
+  const edges = (w: { center: number; width: number }) => [w.center - w.width / 2, w.center + w.width / 2];
+
+  it('picks the set by BodyPartExamined, else offers both, after the file and automatic windows', () => {
+    const ids = (part: string, kind = 'image') => presetsFor('CR', kind, part).map((p) => p.id);
+    expect(ids('CHEST')).toEqual(expect.arrayContaining(['chest-lung', 'chest-mediastinum', 'chest-bone']));
+    expect(ids('CHEST').some((id) => id.startsWith('limb-'))).toBe(false);
+    expect(ids('KNEE')).toEqual(expect.arrayContaining(['limb-bone', 'limb-soft']));
+    expect(ids('KNEE').some((id) => id.startsWith('chest-'))).toBe(false);
+    expect(ids('THORAX')).toEqual(ids('CHEST'));
+    for (const unknown of [ids(''), ids('', 'raster'), ids('ABDOMEN')])
+      expect(unknown.filter((id) => id.includes('-') && id !== 'soft-tissue')).toEqual(
+        BODY_PART_WINDOWS.map((w) => w.id),
+      );
+    expect(ids('CHEST').slice(0, 2)).toEqual(['file', 'auto']);
+    expect(ids('CHEST')).toEqual(expect.arrayContaining(['contrast', 'wide', 'bright', 'full']));
+    expect(presetsFor('CT', 'image', 'CHEST').map((p) => p.id)).not.toContain('chest-lung');
+  });
+
+  it("sets each window on the film's own density quantiles, read backwards on a MONOCHROME1 film", () => {
+    const [lo, hi] = edges(bodyPartWindow(film(), lung));
+    expect(lo).toBeCloseTo(1000 * lung.density[0], -1);
+    expect(hi).toBeCloseTo(1000 * lung.density[1], -1);
+    // MONOCHROME1: dense tissue has low values, so the lung (least dense) band lies high.
+    const [lo1, hi1] = edges(bodyPartWindow(film({ invert: true }), lung));
+    expect(lo1).toBeCloseTo(1000 * (1 - lung.density[1]), -1);
+    expect(hi1).toBeCloseTo(1000 * (1 - lung.density[0]), -1);
+  });
+
+  it('counts only the values a VOI LUT maps when the file has one', () => {
+    // The LUT is flat below 600 and above 799: the display clips those, so the band lies within 600..799.
+    const data = Uint16Array.from({ length: 1000 }, (_, i) => Math.min(199, Math.max(0, i - 600)));
+    const [lo, hi] = edges(bodyPartWindow(film({ voiLut: { first: 0, bits: 16, data } }), lung));
+    expect(lo).toBeGreaterThanOrEqual(600);
+    expect(hi).toBeLessThanOrEqual(800);
+    expect(lo).toBeCloseTo(600 + 200 * lung.density[0], -1);
+    expect(hi).toBeCloseTo(600 + 200 * lung.density[1], -1);
+  });
+
+  it('names the window a series opens with: the file window, else the automatic one', () => {
+    expect(openingPresetId(frame())).toBe('file');
+    expect(openingPresetId(film())).toBe('auto');
+    expect(openingPresetId(film({ windows: [{ center: 500, width: 1000 }] }))).toBe('auto'); // spans every value
+    expect(openingPresetId(film({ voiLut: { first: 0, bits: 8, data: Uint16Array.from([0, 255]) } }))).toBe('file');
   });
 });
 
