@@ -1,6 +1,6 @@
 // Fine-tuning end to end in Chromium against the real handlers, with a small random model (the served
 // app's NEXTMASK_MODEL_DIR): open a radiograph, prompt, correct the answer with the brush (saved as it is made); open the
-// Fine-tune panel, run a round, watch its progress and the before/after Dice, activate the new version,
+// Fine-tune panel, read what a round needs, untick one correction and run a round with the rest, watch its progress and the before/after Dice, activate the new version,
 // prompt again and see the version named on the answer; roll back to the shipped model. The workspace
 // already holds four corrected films (a round needs three held-out cases and one to train on).
 // Then, with a fine-tuned version active: prompting during a long run is answered by that version, and
@@ -15,6 +15,7 @@ import { ModelVersions } from '../src/main/finetune/versions';
 import { writeFineTuneWorkspace } from '../src/main/finetune/workspace.fixture';
 import { fineTuneWorkspace } from '../src/main/finetune/workspace-run';
 import { writeRandomModel } from '../src/main/testing/tiny-model';
+import { MIN_CASES, splitSizes } from '../src/shared/finetune-split';
 import { type OpenedApp, openApp, randomModelEnv } from './harness';
 
 async function prompt(page: Page, text: string, count: number): Promise<void> {
@@ -73,6 +74,29 @@ describe('fine-tuning in Chromium', () => {
     await page.getByTestId('finetune-toggle').click();
     await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 30_000 }).toBe(5);
     await expect.poll(() => page.getByTestId('finetune-item').filter({ hasText: 'Dice' }).count()).toBe(5);
+    // Before Start: what a round needs and how the ticked cases split, in main's own numbers.
+    const plan = page.getByTestId('finetune-plan');
+    const five = splitSizes(5);
+    expect(await plan.textContent()).toContain(`at least ${MIN_CASES} corrected cases`);
+    expect(await plan.textContent()).toContain(`Ticked: 5 cases: ${five.heldOut} held out, ${five.train} to train on.`);
+    expect(await page.getByTestId('finetune-plan-warning').textContent()).toContain(
+      'too few for the before/after to mean anything',
+    );
+    // Review: each correction is shown with its mask; unticking one leaves it out of the run.
+    const items = page.getByTestId('finetune-item');
+    expect(await items.getByTestId('finetune-item-mask').count()).toBe(5);
+    const left = (await items.first().locator('.prompt').getAttribute('title')) as string;
+    await items.first().getByTestId('finetune-use').uncheck();
+    const four = splitSizes(4);
+    await expect.poll(() => plan.textContent()).toContain(`Ticked: 4 cases: ${four.heldOut} held out, ${four.train}`);
+    // Too few ticked: Start waits, and the plan says how many more are needed.
+    for (const i of [1, 2]) await items.nth(i).getByTestId('finetune-use').uncheck();
+    await expect
+      .poll(() => plan.textContent())
+      .toContain(`Ticked: 2 cases; correct and save (or tick) ${MIN_CASES - 2} more.`);
+    expect(await page.getByTestId('finetune-start').isEnabled()).toBe(false);
+    for (const i of [1, 2]) await items.nth(i).getByTestId('finetune-use').check();
+    expect(await page.getByTestId('finetune-start').textContent()).toBe('Start (4)');
     await page.getByTestId('finetune-epochs').fill('2');
     await watchProgress(page);
     await page.getByTestId('finetune-start').click();
@@ -119,9 +143,9 @@ describe('fine-tuning in Chromium', () => {
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
     // Progress was shown all along: scoring before, each training step with its loss and ETA, scoring after.
     expect(seen).toContain('Scoring the active model on held-out cases 3/3');
-    expect(seen.filter((t) => /^Epoch \d\/2 · step \d+\/2 · loss [\d.]+ · ETA \d+ s$/.test(t)).length).toBeGreaterThan(
-      0,
-    );
+    expect(
+      seen.filter((t) => /^Epoch \d\/2 · step \d+\/\d+ · loss [\d.]+ · ETA \d+ s$/.test(t)).length,
+    ).toBeGreaterThan(0);
     expect(seen).toContain('Scoring the new version on held-out cases 3/3');
     expect(await page.getByTestId('finetune-message').textContent()).toMatch(
       /^Version (v1-[0-9a-f]{4}) is ready: held-out Dice [\d.]+ → [\d.]+$/,
@@ -129,8 +153,18 @@ describe('fine-tuning in Chromium', () => {
     const version = /Version (v1-[0-9a-f]{4})/.exec(
       (await page.getByTestId('finetune-message').textContent()) ?? '',
     )?.[1];
+    // The run reached the job with the ticked corrections only.
+    const info = await new ModelVersions(join(dir, 'store'), join(dir, 'model')).info(version as string);
+    const used = [...info.cases.train, ...info.cases.heldOut];
+    expect(used).toHaveLength(4);
+    expect(used.filter((id) => id.startsWith(`${left}#`))).toEqual([]);
+    expect(await page.getByTestId('finetune-result-warning').textContent()).toContain(
+      `${info.cases.heldOut.length} held-out cases are too few`,
+    );
     await page.getByTestId('finetune-activate').click();
     await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${version}: .* active`));
+    // Once active, the result offers no Activate.
+    expect(await page.getByTestId('finetune-activate').count()).toBe(0);
 
     // The next prompt is answered by the new version, without a restart.
     await page.getByTestId('finetune-toggle').click();

@@ -12,7 +12,8 @@ export const finetuneArgSchemas = {
     lr: v.number({ min: 1e-7, max: 0.1 }),
     guard: v.literal('l2', 'last-blocks'),
     includeManual: v.optional(v.boolean()),
-    exclude: v.array(v.string({ max: 4096 }), { max: 100_000 }),
+    /** The set's items (FineTuneSetItem.id) the clinician ticked: the run uses these and no others. */
+    include: v.array(v.string({ min: 1, max: 4096 }), { max: 100_000 }),
   }),
   'finetune:cancel': v.object({}),
   'versions:list': v.object({}),

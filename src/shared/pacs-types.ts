@@ -150,7 +150,8 @@ export const pacsArgSchemas = {
   'pacs:connections': v.object({}),
   'pacs:save-connection': v.object({ connection: connectionSchema, secret: v.optional(v.string({ max: 10_000 })) }),
   'pacs:delete-connection': v.object({ name }),
-  'pacs:test': v.object({ name }),
+  /** Tests these values, saved or not; without `secret`, the one stored under the connection's name. */
+  'pacs:test': v.object({ connection: connectionSchema, secret: v.optional(v.string({ max: 10_000 })) }),
   'pacs:studies': v.object({ name, query: studyQuerySchema }),
   'pacs:series': v.object({ name, studyInstanceUid: uid }),
   'pacs:retrieve': v.object({ name, studyInstanceUid: uid, seriesInstanceUid: uid, requestId }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { argSchemas } from './ipc';
 import * as v from './validate';
 
 describe('validate', () => {
@@ -57,5 +58,26 @@ describe('validate', () => {
     expect(() => schema.parse({ name: 'a', count: 1, mode: 'a', tags: sparse })).toThrowError(/^tags\[1\]:.*hole/);
     // An explicit undefined is not a hole but still not a string.
     expect(() => schema.parse({ name: 'a', count: 1, mode: 'a', tags: ['x', undefined] })).toThrowError(/^tags\[1\]:/);
+  });
+});
+
+describe('the contract schemas of the review and test-before-save channels', () => {
+  it('finetune:run takes the ticked item ids, and nothing in their place', () => {
+    const run = argSchemas['finetune:run'];
+    const settings = { epochs: 2, lr: 1e-4, guard: 'l2' as const };
+    expect(run.parse({ ...settings, include: ['a#ai-1@0'] })).toEqual({ ...settings, include: ['a#ai-1@0'] });
+    expect(() => run.parse({ ...settings, exclude: [] })).toThrow(v.ValidationError);
+    expect(() => run.parse({ ...settings, include: [3] })).toThrow('include[0]: expected string');
+    expect(() => run.parse({ ...settings, include: [''] })).toThrow('include[0]: expected string of length 1..');
+  });
+
+  it('pacs:test takes a whole connection (saved or not) and an optional secret', () => {
+    const test = argSchemas['pacs:test'];
+    const connection = { name: 'local', baseUrl: 'http://localhost:8042/dicom-web', auth: 'none', timeoutMs: 30_000 };
+    expect(test.parse({ connection, secret: 's' })).toEqual({ connection, secret: 's' });
+    expect(() => test.parse({ name: 'local' })).toThrow(v.ValidationError);
+    expect(() => test.parse({ connection: { ...connection, baseUrl: 'localhost:8042' } })).toThrow(
+      /^connection\.baseUrl: expected string/,
+    );
   });
 });

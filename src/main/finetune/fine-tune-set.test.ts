@@ -2,12 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  casesForMeaningfulHeldOut,
+  HELD_OUT_MIN,
+  MEANINGFUL_HELD_OUT,
+  MIN_CASES,
+  splitSizes,
+} from '../../shared/finetune-split';
 import { createMask } from '../../shared/labelmap/mask';
 import { SAMPLE_SIZE } from '../data/samples';
 import { ImageLibrary } from '../dicom/library';
 import { Workspace } from '../store/workspace';
 import { sharedPath } from '../testing/shared-data';
-import { HELD_OUT_MIN, splitByCase, workspaceSet } from './fine-tune-set';
+import { chosenEntries, splitByCase, workspaceSet } from './fine-tune-set';
 import { loadItem } from './items';
 import { FIXTURE_SIZE, writeFineTuneWorkspace } from './workspace.fixture';
 
@@ -119,5 +126,36 @@ describe('splitByCase', () => {
   it('says what to do when the set is empty or too small', () => {
     expect(() => splitByCase([])).toThrow('no corrected masks yet: correct an AI answer and save it first');
     expect(() => splitByCase(items(3))).toThrow(/only 3 corrected cases.*at least 1 more/);
+  });
+});
+
+describe('chosenEntries', () => {
+  it('keeps only the ticked items, in the set order, and refuses ids no longer in the set', async () => {
+    const ws = await writeFineTuneWorkspace(tempDir(), 5);
+    const set = await workspaceSet(ws);
+    ws.close();
+    const ids = set.map((e) => e.item.id);
+    const ticked = [ids[3], ids[0], ids[4]] as string[];
+    expect(chosenEntries(set, ticked).map((e) => e.item.id)).toEqual([ids[0], ids[3], ids[4]]);
+    expect(() => chosenEntries(set, [...ticked, 'gone#ai-1@0'])).toThrow(
+      '1 of the ticked corrections is no longer in the workspace (deleted or no longer corrected): reload the set and tick again',
+    );
+  });
+});
+
+describe('the split sizes the panel reads', () => {
+  it('agree with splitByCase, and the meaningful held-out count is the first a sign test can pass at 5 %', () => {
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ caseId: `case-${i}` }));
+    for (const n of [MIN_CASES, 5, 12, 40]) {
+      const split = splitByCase(items(n));
+      expect(splitSizes(n)).toEqual({ heldOut: split.heldOut.length, train: split.train.length });
+    }
+    expect(() => splitByCase(items(MIN_CASES - 1))).toThrow(/needs at least one more to train on/);
+    const p = (n: number) => 2 / 2 ** n;
+    expect(p(MEANINGFUL_HELD_OUT)).toBeLessThan(0.05);
+    expect(p(MEANINGFUL_HELD_OUT - 1)).toBeGreaterThanOrEqual(0.05);
+    const cases = casesForMeaningfulHeldOut();
+    expect(splitSizes(cases).heldOut).toBe(MEANINGFUL_HELD_OUT);
+    expect(splitSizes(cases - 1).heldOut).toBeLessThan(MEANINGFUL_HELD_OUT);
   });
 });

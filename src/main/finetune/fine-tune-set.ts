@@ -1,18 +1,17 @@
 // The fine-tuning set of a workspace: every saved AI segment a clinician corrected (one item per
 // frame where the final mask differs from the model's proposal, so a DICOM series gives single
-// frames), and optionally hand-drawn segments that carry a prompt (one item per drawn frame). Then a
-// deterministic split by case: at least HELD_OUT_SHARE of the cases, and at least HELD_OUT_MIN, are
-// held out to measure the run before/after; the rest train.
+// frames), and optionally hand-drawn segments that carry a prompt (one item per drawn frame); the items
+// the clinician ticked in the panel; then a deterministic split by case (its sizes:
+// src/shared/finetune-split.ts): the held-out cases measure the run before/after, the rest train.
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
+import { HELD_OUT_MIN, splitSizes } from '../../shared/finetune-split';
 import { type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { ImageLibrary } from '../dicom/library';
+import { UserFacingError } from '../errors';
 import { diceOf, overlap } from '../evaluation/segmentation';
 import type { StudyRecord, Workspace } from '../store/workspace';
 import type { FineTuneItem } from './items';
-
-export const HELD_OUT_SHARE = 0.2;
-export const HELD_OUT_MIN = 3;
 
 /** One entry of the set as the Fine-tune panel lists it. */
 export interface SetEntry {
@@ -116,6 +115,19 @@ export async function workspaceSet(workspace: Workspace, options: SetOptions = {
   return entries;
 }
 
+/** The entries the clinician ticked (by item id), in the set's order; an id no longer in the set is refused. */
+export function chosenEntries(entries: readonly SetEntry[], ids: readonly string[]): SetEntry[] {
+  const known = new Set(entries.map((e) => e.item.id));
+  const gone = [...new Set(ids)].filter((id) => !known.has(id));
+  if (gone.length > 0) {
+    throw new UserFacingError(
+      `${gone.length} of the ticked corrections ${gone.length === 1 ? 'is' : 'are'} no longer in the workspace (deleted or no longer corrected): reload the set and tick again`,
+    );
+  }
+  const chosen = new Set(ids);
+  return entries.filter((e) => chosen.has(e.item.id));
+}
+
 export interface Split<T extends { caseId: string }> {
   train: T[];
   heldOut: T[];
@@ -124,14 +136,14 @@ export interface Split<T extends { caseId: string }> {
 const rank = (caseId: string) => createHash('sha256').update(caseId).digest('hex');
 
 /**
- * Holds out max(HELD_OUT_MIN, ⌈HELD_OUT_SHARE · cases⌉) cases, chosen by a hash of the case id (the
- * same set always splits the same way, and adding cases moves few), and trains on the rest.
+ * Holds out splitSizes(cases).heldOut cases, chosen by a hash of the case id (the same set always splits
+ * the same way, and adding cases moves few), and trains on the rest.
  */
 export function splitByCase<T extends { caseId: string }>(items: readonly T[]): Split<T> {
   if (items.length === 0) throw new Error('no corrected masks yet: correct an AI answer and save it first');
   const cases = [...new Set(items.map((i) => i.caseId))].sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
-  const held = Math.max(HELD_OUT_MIN, Math.ceil(HELD_OUT_SHARE * cases.length));
-  if (cases.length <= held) {
+  const { heldOut: held, train } = splitSizes(cases.length);
+  if (train === 0) {
     throw new Error(
       `only ${cases.length} corrected case${cases.length === 1 ? '' : 's'}: fine-tuning holds out ${HELD_OUT_MIN} cases to measure the result and needs at least one more to train on; correct and save at least ${held + 1 - cases.length} more`,
     );

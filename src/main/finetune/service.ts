@@ -80,7 +80,8 @@ export class FineTuneService {
     lr: number;
     guard: Guard;
     includeManual?: boolean;
-    exclude: string[];
+    /** The set's items the clinician ticked: only these train and measure. */
+    include: string[];
   }): Promise<VersionSummary> {
     if (this.running) throw new Error('a fine-tuning run is already going on');
     const controller = new AbortController();
@@ -89,7 +90,7 @@ export class FineTuneService {
       const info = await fineTuneWorkspace(this.workspace(), this.versions, {
         settings: { epochs: request.epochs, lr: request.lr, guard: request.guard },
         includeManual: request.includeManual ?? false,
-        exclude: request.exclude,
+        include: request.include,
         executionProvider: this.executionProvider,
         onProgress: this.emit,
         signal: controller.signal,

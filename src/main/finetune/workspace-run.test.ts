@@ -55,7 +55,8 @@ describe("a workspace round trains on the app's execution provider", () => {
         'webgpu',
       );
       const { epochs, lr, guard } = settings;
-      const run = await service.run({ epochs, lr, guard, exclude: [] });
+      const include = (await service.set()).items.map((i) => i.id);
+      const run = await service.run({ epochs, lr, guard, include });
       const webgpu = await versions.info(run.id);
       expect(webgpu.provider).toEqual({
         requested: 'webgpu',

@@ -5,7 +5,7 @@
 import type { ExecutionProviderChoice } from '../../shared/segment-types';
 import { providersFor } from '../segmenter/service';
 import type { Workspace } from '../store/workspace';
-import { splitByCase, workspaceSet } from './fine-tune-set';
+import { chosenEntries, splitByCase, workspaceSet } from './fine-tune-set';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';
 import { runInWorker } from './job-runner';
 import { explainNoRoom, type ModelVersions, type VersionInfo } from './versions';
@@ -13,8 +13,8 @@ import { explainNoRoom, type ModelVersions, type VersionInfo } from './versions'
 export interface RoundOptions {
   settings?: Partial<FineTuneSettings>;
   includeManual?: boolean;
-  /** Items (by id) the clinician excluded in the panel. */
-  exclude?: readonly string[];
+  /** The items (by id) the clinician ticked in the panel; absent: the whole set. */
+  include?: readonly string[];
   /** The app's provider choice, as the segmenter's ('auto': the GPU providers, then the CPU); default the CPU. */
   executionProvider?: ExecutionProviderChoice;
   onProgress?: (p: FineTuneProgress) => void;
@@ -26,9 +26,9 @@ export async function fineTuneWorkspace(
   versions: ModelVersions,
   options: RoundOptions = {},
 ): Promise<VersionInfo> {
-  const excluded = new Set(options.exclude ?? []);
-  const entries = await workspaceSet(workspace, { includeManual: options.includeManual ?? false });
-  const { train, heldOut } = splitByCase(entries.map((e) => e.item).filter((i) => !excluded.has(i.id)));
+  const set = await workspaceSet(workspace, { includeManual: options.includeManual ?? false });
+  const entries = options.include ? chosenEntries(set, options.include) : set;
+  const { train, heldOut } = splitByCase(entries.map((e) => e.item));
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const requested = options.executionProvider ?? 'cpu';
   const parent = await versions.active();

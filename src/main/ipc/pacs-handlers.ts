@@ -12,7 +12,7 @@ export function pacsHandlers(services: Pick<AppServices, 'pacs' | 'events'>): Pi
     'pacs:connections': () => pacs.list(),
     'pacs:save-connection': ({ connection, secret }) => pacs.save(connection, secret),
     'pacs:delete-connection': ({ name }) => pacs.remove(name),
-    'pacs:test': ({ name }, ctx) => pacs.test(name, ctx.signal),
+    'pacs:test': ({ connection, secret }, ctx) => pacs.test(connection, ctx.signal, secret),
     'pacs:studies': ({ name, query }, ctx) => pacs.studies(name, query, ctx.signal),
     'pacs:series': ({ name, studyInstanceUid }, ctx) => pacs.series(name, studyInstanceUid, ctx.signal),
     'pacs:retrieve': async ({ name, studyInstanceUid, seriesInstanceUid, requestId }, ctx) => {

@@ -85,13 +85,15 @@ export class PacsService {
     return this.list();
   }
 
-  client(connection: string | PacsConnection): PacsClient {
+  /** A client for a saved connection (by name) or for given values; `secret` instead of the stored one. */
+  client(connection: string | PacsConnection, secret?: string): PacsClient {
     const c = typeof connection === 'string' ? this.connections.get(connection) : connection;
-    return new PacsClient(c, this.deps.secrets.get(c.name));
+    return new PacsClient(c, secret ?? this.deps.secrets.get(c.name));
   }
 
-  test(name: string, signal?: AbortSignal) {
-    return this.client(name).test(signal);
+  /** A saved connection, or values not saved yet (the settings form's, so they can be tried before Save). */
+  test(connection: string | PacsConnection, signal?: AbortSignal, secret?: string) {
+    return this.client(connection, secret).test(signal);
   }
 
   studies(name: string | PacsConnection, query: StudyQuery, signal?: AbortSignal) {

@@ -1,4 +1,5 @@
-// The Fine-tune panel's state: the workspace's set (with what to leave out), the settings, a run with
+// The Fine-tune panel's state: the workspace's set (what the clinician unticks is left out, and the run
+// is given the ticked ids), how the ticked cases split, the settings, a run with
 // its live progress and loss curve, the result, and the versions with activation and rollback. The run
 // is one long call; prompts keep going through their own channel meanwhile.
 import {
@@ -11,6 +12,7 @@ import {
 } from '../../../shared/finetune-types';
 import { IpcError, type NextmaskApi } from '../../../shared/ipc';
 import { unpackBits } from '../../../shared/labelmap/bits';
+import { planOf, type RoundPlan } from './guidance';
 
 /** A FINETUNE_THUMB² picture: a grey image and a mask over it (1 = in the mask). */
 export interface Overlay {
@@ -75,8 +77,24 @@ export class FineTuneState {
     };
   }
 
+  /** The items ticked for the next run. */
+  get chosen(): FineTuneSetItem[] {
+    return this.items.filter((i) => !this.excluded[i.id]);
+  }
+
   get included(): number {
-    return this.items.filter((i) => !this.excluded[i.id]).length;
+    return this.chosen.length;
+  }
+
+  /** How the ticked cases will split. */
+  get plan(): RoundPlan {
+    return planOf(this.chosen.map((i) => i.caseId));
+  }
+
+  /** Cases (studies) behind the result's held-out answers. */
+  get resultHeldOut(): number {
+    const caseOf = (id: string) => this.items.find((i) => i.id === id)?.caseId ?? id;
+    return new Set(this.result?.cases.map((c) => caseOf(c.id))).size;
   }
 
   async start(): Promise<void> {
@@ -90,7 +108,7 @@ export class FineTuneState {
       this.result = await this.api.invoke('finetune:run', {
         ...this.settings,
         includeManual: this.includeManual,
-        exclude: Object.keys(this.excluded).filter((id) => this.excluded[id]),
+        include: this.chosen.map((i) => i.id),
       });
       this.message = `Version ${this.result.id} is ready: held-out Dice ${this.result.before.toFixed(3)} → ${this.result.after.toFixed(3)}`;
       this.versions = await this.api.invoke('versions:list', {});

@@ -3,18 +3,21 @@
 // shown series with each instance's result. A retrieved series is handed to the viewer's session as
 // any opened folder is.
 import type { NextmaskApi } from '../../../shared/ipc';
-import type {
-  OutboxItem,
-  PacsAuthKind,
-  PacsConnectionView,
-  PacsProgress,
-  PacsSeries,
-  PacsStudy,
-  RetrieveResult,
-  SendResult,
-  StudyQuery,
-  StudySortKey,
+import {
+  connectionSchema,
+  type OutboxItem,
+  type PacsAuthKind,
+  type PacsConnection,
+  type PacsConnectionView,
+  type PacsProgress,
+  type PacsSeries,
+  type PacsStudy,
+  type RetrieveResult,
+  type SendResult,
+  type StudyQuery,
+  type StudySortKey,
 } from '../../../shared/pacs-types';
+import { ValidationError } from '../../../shared/validate';
 import type { OpenResult } from '../../../shared/viewer-types';
 
 export interface ConnectionForm {
@@ -32,6 +35,42 @@ export interface ConnectionForm {
 }
 
 export const PAGE_SIZE = 25;
+
+/** Orthanc's DICOMweb plugin on this machine, as it comes: the example the panel gives. */
+export const EXAMPLE_URL = 'http://localhost:8042/dicom-web';
+
+// What each field of the form must hold, said to the user when the contract's schema refuses it.
+const FIELD_RULES: Record<string, string> = {
+  name: 'the name may hold letters, digits, spaces, ".", "_" and "-"',
+  baseUrl: `the DICOMweb URL must start with http:// or https:// and hold no spaces, e.g. ${EXAMPLE_URL}`,
+  qidoUrl: 'the QIDO-RS URL must start with http:// or https:// and hold no spaces',
+  wadoUrl: 'the WADO-RS URL must start with http:// or https:// and hold no spaces',
+  stowUrl: 'the STOW-RS URL must start with http:// or https:// and hold no spaces',
+  username: 'the user name is too long',
+  caFile: 'the CA file path is too long',
+  timeoutMs: 'the timeout must be between 0.1 and 600 seconds',
+};
+
+/** The form as a connection, checked by the contract's own schema: the connection, or what is wrong in words. */
+export function connectionOf(form: ConnectionForm): PacsConnection | string {
+  const connection = {
+    name: form.name.trim(),
+    baseUrl: form.baseUrl.trim(),
+    auth: form.auth,
+    timeoutMs: Math.round(form.timeoutSeconds * 1000),
+    ...(form.qidoUrl.trim() ? { qidoUrl: form.qidoUrl.trim() } : {}),
+    ...(form.wadoUrl.trim() ? { wadoUrl: form.wadoUrl.trim() } : {}),
+    ...(form.stowUrl.trim() ? { stowUrl: form.stowUrl.trim() } : {}),
+    ...(form.username.trim() ? { username: form.username.trim() } : {}),
+    ...(form.caFile.trim() ? { caFile: form.caFile.trim() } : {}),
+  };
+  try {
+    return connectionSchema.parse(connection) as PacsConnection;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return FIELD_RULES[err.path.split('.')[0] ?? ''] ?? err.message;
+  }
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -87,18 +126,18 @@ export class PacsSession {
     if (!this.active && list[0]) this.active = list[0].name;
   }
 
+  /** The form's connection, or null with the problem shown. */
+  private checked(form: ConnectionForm): PacsConnection | null {
+    const connection = connectionOf(form);
+    if (typeof connection !== 'string') return connection;
+    this.error = connection;
+    this.note = null;
+    return null;
+  }
+
   async save(form: ConnectionForm): Promise<void> {
-    const connection = {
-      name: form.name.trim(),
-      baseUrl: form.baseUrl.trim(),
-      auth: form.auth,
-      timeoutMs: Math.round(form.timeoutSeconds * 1000),
-      ...(form.qidoUrl.trim() ? { qidoUrl: form.qidoUrl.trim() } : {}),
-      ...(form.wadoUrl.trim() ? { wadoUrl: form.wadoUrl.trim() } : {}),
-      ...(form.stowUrl.trim() ? { stowUrl: form.stowUrl.trim() } : {}),
-      ...(form.username.trim() ? { username: form.username.trim() } : {}),
-      ...(form.caFile.trim() ? { caFile: form.caFile.trim() } : {}),
-    };
+    const connection = this.checked(form);
+    if (!connection) return;
     const list = await this.call(() =>
       this.api.invoke('pacs:save-connection', { connection, ...(form.secret ? { secret: form.secret } : {}) }),
     );
@@ -108,8 +147,12 @@ export class PacsSession {
     this.note = `Saved ${connection.name}`;
   }
 
-  async test(): Promise<void> {
-    const result = await this.call(() => this.api.invoke('pacs:test', { name: this.active }));
+  /** Tests the form's values, saved or not (a password left empty: the one saved under that name). */
+  async test(form: ConnectionForm): Promise<void> {
+    const connection = this.checked(form);
+    if (!connection) return;
+    const secret = form.auth !== 'none' && form.secret ? { secret: form.secret } : {};
+    const result = await this.call(() => this.api.invoke('pacs:test', { connection, ...secret }));
     if (result) this.note = result.message;
   }
 

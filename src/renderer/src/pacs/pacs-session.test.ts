@@ -1,7 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Events, IpcError, type NextmaskApi } from '../../../shared/ipc';
 import type { PacsSeries, RetrieveResult } from '../../../shared/pacs-types';
-import { PacsSession } from './pacs-session.svelte';
+import { type ConnectionForm, PacsSession } from './pacs-session.svelte';
+
+const FORM: ConnectionForm = {
+  name: 'orthanc',
+  baseUrl: 'http://localhost:8042/dicom-web',
+  qidoUrl: '',
+  wadoUrl: '',
+  stowUrl: '',
+  auth: 'basic',
+  username: 'nextmask',
+  secret: 'typed',
+  caFile: '',
+  timeoutSeconds: 30,
+};
 
 const SERIES: PacsSeries = {
   studyInstanceUid: '1.2',
@@ -69,8 +82,36 @@ describe('PacsSession', () => {
 
   it("shows main's message when a call fails", async () => {
     const pacs = new PacsSession(fakeMain().api, () => undefined);
-    pacs.active = 'orthanc';
-    await pacs.test();
+    await pacs.test(FORM);
     expect(pacs.error).toBe('orthanc: test: the server refused the credentials');
+  });
+
+  it("tests the form's values, not a saved connection: nothing needs saving first", async () => {
+    const main = fakeMain();
+    const pacs = new PacsSession(main.api, () => undefined);
+    await pacs.test({ ...FORM, baseUrl: ' http://pacs:8042/dicom-web ', timeoutSeconds: 5 });
+    expect(main.calls.map((c) => c.channel)).toEqual(['pacs:test']);
+    expect(main.calls[0]?.args).toEqual({
+      connection: {
+        name: 'orthanc',
+        baseUrl: 'http://pacs:8042/dicom-web',
+        auth: 'basic',
+        username: 'nextmask',
+        timeoutMs: 5000,
+      },
+      secret: 'typed',
+    });
+  });
+
+  it('says in words what is wrong with the form, and calls nothing', async () => {
+    const main = fakeMain();
+    const pacs = new PacsSession(main.api, () => undefined);
+    await pacs.test({ ...FORM, baseUrl: 'localhost:8042/dicom-web' });
+    expect(pacs.error).toBe(
+      'the DICOMweb URL must start with http:// or https:// and hold no spaces, e.g. http://localhost:8042/dicom-web',
+    );
+    await pacs.save({ ...FORM, name: 'my/pacs' });
+    expect(pacs.error).toBe('the name may hold letters, digits, spaces, ".", "_" and "-"');
+    expect(main.calls).toEqual([]);
   });
 });
