@@ -14,3 +14,10 @@ export function duplicateIndices(imported: readonly Segment[], present: readonly
     return present.some((p) => p.id === s.id || (painted && sameMasks(s, p))) ? [i] : [];
   });
 }
+
+/** What the panel asks: which of the file's segments are here already. */
+export function describeDuplicates(path: string, all: number, here: number): string {
+  const file = path.split(/[\\/]/).pop() ?? path;
+  const which = here === all ? (all === 1 ? 'The segment' : `All ${all} segments`) : `${here} of the ${all} segments`;
+  return `${which} in ${file} ${here === 1 ? 'is' : 'are'} already here (the same file imported before, or the same masks).`;
+}
