@@ -61,10 +61,10 @@ describe('export and import in Chromium', () => {
     await page.getByTestId('import-submit').click();
     await page.getByTestId('duplicate-import').waitFor();
     expect(await rows(page)).toBe(1);
-    await page.getByTestId('import-skip').click();
+    await page.getByTestId('import-cancel').click();
     expect(await rows(page)).toBe(1);
     await page.getByTestId('import-submit').click();
-    await page.getByTestId('import-again').click();
+    await page.getByTestId('import-anyway').click();
     await expect.poll(() => rows(page)).toBe(2);
     await page.getByTestId('undo').click();
     await expect.poll(() => rows(page)).toBe(1);

@@ -76,6 +76,8 @@ export interface FileError {
 export interface OpenResult {
   /** Every series the library holds, after this open. */
   series: SeriesSummary[];
+  /** Ids of the series the opened paths hold (new or open before), in the order of `series`. */
+  opened: string[];
   /** Files from this open that could not be read; the rest opened. */
   errors: FileError[];
 }

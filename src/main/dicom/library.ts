@@ -49,7 +49,9 @@ function messageOf(err: unknown): string {
 export class ImageLibrary {
   private readonly series = new Map<string, Series>();
   private readonly seriesByUid = new Map<string, Series>();
-  private readonly known = new Set<string>();
+  // The series each opened file (by path) and each instance (by SOPInstanceUID) belongs to.
+  private readonly fileSeries = new Map<string, Series>();
+  private readonly sopSeries = new Map<string, Series>();
   private nextId = 1;
   private readonly frames: BoundedCache<string, DecodedFrame>;
   // Decodes under way, so a read-ahead and a display of the same frame decode it once.
@@ -76,17 +78,23 @@ export class ImageLibrary {
     const walked = new Set<string>();
     for (const path of paths) await this.collect(resolve(path), true, files, errors, walked);
     const touched = new Set<Series>();
+    // Series the paths hold, whether new or open before (a path opened again names its series too).
+    const named = new Set<Series>();
     for (const file of files) {
       try {
-        const series = await this.add(file);
-        if (series) touched.add(series);
+        const known = this.fileSeries.get(file);
+        const series = known ?? (await this.add(file));
+        if (!known) touched.add(series);
+        named.add(series);
       } catch (err) {
         errors.push({ path: file, message: messageOf(err) });
       }
     }
     for (const series of touched) this.order(series);
     for (const error of errors) log.warn(`cannot open ${error.path}: ${error.message}`);
-    return { series: this.list(), errors };
+    const ids = new Set([...named].map((n) => n.summary.id));
+    const series = this.list();
+    return { series, opened: series.filter((s) => ids.has(s.id)).map((s) => s.id), errors };
   }
 
   /** The files of a series (instances in display order), a non-image object's too. */
@@ -221,25 +229,29 @@ export class ImageLibrary {
     }
   }
 
-  /** Reads one file into the library; returns its series, or undefined when already known. */
-  private async add(path: string): Promise<Series | undefined> {
-    if (this.known.has(path)) return undefined;
+  /** Reads one file not opened before into the library; returns its series. */
+  private async add(path: string): Promise<Series> {
     const bytes = await readInputFile(path);
     if (isRaster(bytes)) {
       // Header only: a 3000x3000 radiograph is decoded when it is displayed, not when listed.
       const { width, height } = rasterSize(bytes);
-      this.known.add(path);
-      return this.addRaster(path, width, height);
+      const series = this.addRaster(path, width, height);
+      this.fileSeries.set(path, series);
+      return series;
     }
     if (!looksLikeDicom(bytes)) throw new Error('not a DICOM, PNG or JPEG file');
     const { dataSet, header } = await parseInstance(bytes);
     const problem = decodeProblem(dataSet, header);
     if (problem) throw new Error(problem);
     if (!header.seriesInstanceUid) throw new Error('no SeriesInstanceUID');
-    this.known.add(path);
-    if (this.known.has(`sop:${header.sopInstanceUid}`)) return undefined; // same instance, another copy
-    this.known.add(`sop:${header.sopInstanceUid}`);
+    const copied = this.sopSeries.get(header.sopInstanceUid); // same instance, another copy
+    if (copied) {
+      this.fileSeries.set(path, copied);
+      return copied;
+    }
     const series = this.seriesFor(header);
+    this.fileSeries.set(path, series);
+    this.sopSeries.set(header.sopInstanceUid, series);
     series.instances.push({
       path,
       sopInstanceUid: header.sopInstanceUid,

@@ -88,6 +88,7 @@ export function createHandlers(services: AppServices): HandlerTable {
       if (!services.pickMaskPath) throw new UserFacingError('no file dialog here: type a path');
       return services.pickMaskPath(mode, defaultPath);
     },
+    'masks:recent': () => services.annotations.recent(),
     ...segmentHandlers(services),
     ...pacsHandlers(services),
     'finetune:set': ({ includeManual }) => userFacing(() => finetune().set(includeManual)),

@@ -5,8 +5,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { extname, join } from 'node:path';
-import type { ExportFormat, ExportResult, LoadedSegments } from '../../shared/labelmap/channels';
+import { dirname, extname, join } from 'node:path';
+import type {
+  EditRecord,
+  ExportFormat,
+  ExportResult,
+  LoadedSegments,
+  RecentStudy,
+} from '../../shared/labelmap/channels';
 import {
   type FrameShape,
   framesFromChange,
@@ -25,9 +31,10 @@ import { readMaskPng, writeMaskPng } from '../io/png-mask';
 import { readSeg } from '../seg/read-seg';
 import { readSourceImages } from '../seg/source-images';
 import { segSegmentFrom, writeSeg } from '../seg/write-seg';
+import type { StudyRecord } from './records';
 import type { SeriesSource } from './series-source';
 import { checkNotFolder, resolveUserPath, withExtension } from './user-paths';
-import { DATABASE_FILE, type EditRecord, type StudyRecord, Workspace } from './workspace';
+import { DATABASE_FILE, Workspace } from './workspace';
 
 /** NEXTMASK_WORKSPACE, else ~/.nextmask/workspace. */
 export function defaultWorkspaceDir(): string {
@@ -57,7 +64,6 @@ export class Annotations {
     this.exportDir = join(workspaceDir, 'exports');
   }
 
-  /** Opened on first use, so starting the app never touches the disk. */
   /** The workspace store, opened on first use (fine-tuning reads its corrections). */
   store(): Workspace {
     this.workspace ??= new Workspace(this.workspaceDir);
@@ -110,7 +116,7 @@ export class Annotations {
       exportDir: this.exportDir,
       exportName: exportName(record),
     };
-    if (!this.workspace && !existsSync(join(this.workspaceDir, DATABASE_FILE))) return empty;
+    if (!this.hasStore()) return empty;
     const saved = this.store()
       .listStudies()
       .find((s) => s.key === record.key);
@@ -127,9 +133,33 @@ export class Annotations {
     };
   }
 
+  /** Whether a store exists to read from (viewing never creates one). */
+  private hasStore(): boolean {
+    return this.workspace !== null || existsSync(join(this.workspaceDir, DATABASE_FILE));
+  }
+
+  /** The studies of the store, last saved first, each with what to open to show it again (reads only). */
+  recent(limit = 12): RecentStudy[] {
+    if (!this.hasStore()) return [];
+    return this.store()
+      .listStudies('recent')
+      .slice(0, limit)
+      .map((s) => ({
+        key: s.key,
+        // A series of several single-frame files opens from its folder; a radiograph or one file as itself.
+        openPath: s.seriesUid && s.frameCount > 1 ? dirname(s.sourcePath) : s.sourcePath,
+        frameCount: s.frameCount,
+        segmentCount: s.segmentCount,
+        savedAt: s.savedAt,
+        ...(s.seriesUid ? { seriesUid: s.seriesUid } : {}),
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.modality ? { modality: s.modality } : {}),
+      }));
+  }
+
   /** When segments of a series (by SeriesInstanceUID) were last saved; null if never (reads only). */
   lastSaved(seriesInstanceUid: string): string | null {
-    if (!this.workspace && !existsSync(join(this.workspaceDir, DATABASE_FILE))) return null;
+    if (!this.hasStore()) return null;
     const saved = this.store()
       .listStudies()
       .find((s) => s.key === seriesInstanceUid && s.segmentCount > 0);

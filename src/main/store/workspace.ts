@@ -2,181 +2,29 @@
 // transaction in WAL mode with synchronous=FULL, so a crash or power cut leaves the store as of
 // the last completed save, never half of one.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { codingSchema, pointingSchema } from '../../shared/labelmap/channels';
-import type { SegmentCoding } from '../../shared/labelmap/coding';
-import { createMask, type Mask } from '../../shared/labelmap/mask';
-import type { Rgb, Segment, SegmentInfo } from '../../shared/labelmap/segments';
-import type { Schema } from '../../shared/validate';
-import { UserFacingError } from '../errors';
-import { codingFromPrompt } from '../prompt/coding';
-import { compressMask, decompressMask } from './mask-codec';
+import type { EditRecord } from '../../shared/labelmap/channels';
+import type { Segment } from '../../shared/labelmap/segments';
+import { Corrections } from './corrections';
+import { compressMask } from './mask-codec';
+import type { Correction, Proposal, SegmentCommit, StoredEdit, StudyRecord, StudySummary } from './records';
+import { type MaskRow, readMasks, type SegmentRow, type StudyRow, toRecord, toSegment } from './rows';
 import { MIGRATIONS } from './schema';
+import { checkFrames, writeCommit } from './segment-commit';
+import { sqliteBinding } from './sqlite-binding';
 import { lockWorkspace, type WorkspaceLock } from './workspace-lock';
+
+export type { StudyRecord } from './records';
+export { WorkspaceConflictError } from './records';
+export { sqliteBinding } from './sqlite-binding';
 
 export const DATABASE_FILE = 'nextmask.db';
 
-/**
- * better-sqlite3's native module is built for Node's ABI (tests, CLI, `nextmask serve`).
- * Electron has its own ABI, so `npm start` puts an Electron build beside the app
- * (scripts/electron-sqlite.mjs → .cache/electron-native/) and Electron loads that one;
- * NEXTMASK_SQLITE_BINDING overrides both.
- */
-export function sqliteBinding(): string | undefined {
-  if (process.env.NEXTMASK_SQLITE_BINDING) return process.env.NEXTMASK_SQLITE_BINDING;
-  if (!process.versions.electron) return undefined;
-  // The bundle may sit at out/main/ or out/main/chunks/: look upwards for the repository's .cache.
-  for (let dir = import.meta.dirname, up = 0; up < 5; dir = dirname(dir), up++) {
-    const built = join(dir, '.cache', 'electron-native', 'better_sqlite3.node');
-    if (existsSync(built)) return built;
-  }
-  return undefined;
-}
-
-export interface StudyRecord {
-  /** SeriesInstanceUID for DICOM, the file path for a radiograph. */
-  key: string;
-  sourcePath: string;
-  studyUid?: string;
-  seriesUid?: string;
-  modality?: string;
-  description?: string;
-  width: number;
-  height: number;
-  frameCount: number;
-}
-
-export interface StudySummary extends StudyRecord {
-  segmentCount: number;
-  savedAt: string | null;
-  /** Bumped by every save of the study's segments; 0 before the first. */
-  version: number;
-}
-
-/** A save based on an older version of the study than the stored one: someone else saved meanwhile. */
-export class WorkspaceConflictError extends UserFacingError {
-  constructor(
-    readonly studyKey: string,
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(
-      `the segments of ${studyKey} were saved elsewhere (another window or NextMask instance) after they were opened here ` +
-        `(version ${actual}, this one is based on ${expected}): nothing was overwritten; reopen the series to see those changes`,
-    );
-    this.name = 'WorkspaceConflictError';
-  }
-}
-
-export interface EditRecord {
-  segmentUid: string;
-  action: string;
-  frame?: number;
-  at?: string;
-}
-
-export interface Proposal {
-  segmentUid: string;
-  prompt: string;
-  algorithm: string;
-  masks: Mask[];
-}
-
-/** One editing step: see Workspace.commitSegments. */
-export interface SegmentCommit {
-  /** Every segment id of the study, in list order. */
-  order: readonly string[];
-  /** Segments whose settings or masks changed, with the frames that changed (all for a new segment). */
-  changed: readonly { info: SegmentInfo; frames: ReadonlyMap<number, Mask> }[];
-  edits?: readonly EditRecord[];
-  /** The study version this step builds on (see commitSegments). */
-  baseVersion?: number;
-}
-
-/** A clinician-corrected AI mask and what the model proposed: one fine-tuning example. */
-export interface Correction {
-  studyKey: string;
-  sourcePath: string;
-  segmentUid: string;
-  prompt: string;
-  algorithm: string;
-  proposal: Mask[];
-  corrected: Mask[];
-}
-
-interface StudyRow {
-  id: number;
-  key: string;
-  source_path: string;
-  study_uid: string | null;
-  series_uid: string | null;
-  modality: string | null;
-  description: string | null;
-  width: number;
-  height: number;
-  frame_count: number;
-  saved_at: string | null;
-  version: number;
-}
-
-interface SegmentRow {
-  id: number;
-  uid: string;
-  name: string;
-  color: string;
-  visible: number;
-  locked: number;
-  opacity: number;
-  outline: number;
-  source: 'manual' | 'ai';
-  algorithm: string | null;
-  prompt: string | null;
-  coding: string | null;
-  pointing: string | null;
-}
-
-/** A JSON column parsed by its schema; a value that no longer parses is dropped, not fatal. */
-function storedJson<T>(text: string | null, schema: Schema<T>): T | null {
-  if (!text) return null;
-  try {
-    return schema.parse(JSON.parse(text));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A segment's coding: as stored, else (segments saved before codings were kept, or never coded) read
- * from an AI segment's prompt.
- */
-function storedCoding(row: SegmentRow): SegmentCoding | null {
-  if (row.coding) return storedJson(row.coding, codingSchema);
-  return row.source === 'ai' && row.prompt ? codingFromPrompt(row.prompt) : null;
-}
-
-function now(): string {
-  return new Date().toISOString();
-}
-
-function toRecord(row: StudyRow): StudyRecord {
-  const record: StudyRecord = {
-    key: row.key,
-    sourcePath: row.source_path,
-    width: row.width,
-    height: row.height,
-    frameCount: row.frame_count,
-  };
-  if (row.study_uid) record.studyUid = row.study_uid;
-  if (row.series_uid) record.seriesUid = row.series_uid;
-  if (row.modality) record.modality = row.modality;
-  if (row.description) record.description = row.description;
-  return record;
-}
-
 export class Workspace {
   readonly db: Database.Database;
+  private readonly corrections: Corrections;
   // Taken before the first write (viewing needs no lock), released by close().
   private lock: WorkspaceLock | null = null;
 
@@ -189,6 +37,7 @@ export class Workspace {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
+      this.corrections = new Corrections(this.db);
     } catch (err) {
       // A damaged or foreign file: no open handle left behind.
       this.db.close();
@@ -248,7 +97,7 @@ export class Workspace {
         modality: null,
         description: null,
         ...study,
-        at: now(),
+        at: new Date().toISOString(),
       });
     return this.getStudy(study.key);
   }
@@ -257,11 +106,13 @@ export class Workspace {
     return toRecord(this.studyRow(key));
   }
 
-  listStudies(): StudySummary[] {
+  /** Every study, in the order they were first stored; `recent` first the last saved (else last stored). */
+  listStudies(order: 'stored' | 'recent' = 'stored'): StudySummary[] {
+    const by = order === 'recent' ? 'COALESCE(s.saved_at, s.created_at) DESC, s.id DESC' : 's.id';
     const rows = this.db
       .prepare(
         `SELECT s.*, (SELECT COUNT(*) FROM segments g WHERE g.study_id = s.id) AS segment_count
-         FROM studies s ORDER BY s.id`,
+         FROM studies s ORDER BY ${by}`,
       )
       .all() as (StudyRow & { segment_count: number })[];
     return rows.map((r) => ({
@@ -276,46 +127,19 @@ export class Workspace {
   recordProposal(studyKey: string, proposal: Proposal): void {
     this.writable();
     const study = this.studyRow(studyKey);
-    this.checkFrames(study, proposal.masks);
+    checkFrames(study, proposal.masks);
     this.db.transaction(() => {
       const { lastInsertRowid } = this.db
         .prepare('INSERT INTO prompts (study_id, segment_uid, text, algorithm, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(study.id, proposal.segmentUid, proposal.prompt, proposal.algorithm, now());
+        .run(study.id, proposal.segmentUid, proposal.prompt, proposal.algorithm, new Date().toISOString());
       const insert = this.db.prepare('INSERT INTO proposal_masks (prompt_id, frame, data) VALUES (?, ?, ?)');
       for (const [frame, m] of proposal.masks.entries()) insert.run(lastInsertRowid, frame, compressMask(m.data));
       // The answer's segment may already be committed (autosave runs beside this call).
       const segment = this.db
         .prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?')
         .get(study.id, proposal.segmentUid) as { id: number } | undefined;
-      if (segment) this.markCorrection(study, segment.id, proposal.segmentUid);
+      if (segment) this.corrections.mark(study, segment.id, proposal.segmentUid);
     })();
-  }
-
-  private checkFrames(study: StudyRow, masks: readonly Mask[]): void {
-    if (masks.length !== study.frame_count) {
-      throw new Error(`study ${study.key} has ${study.frame_count} frames, got ${masks.length} masks`);
-    }
-    this.checkSize(study, masks);
-  }
-
-  private checkSize(study: StudyRow, masks: readonly Mask[]): void {
-    for (const m of masks) {
-      if (m.width !== study.width || m.height !== study.height || m.data.length !== m.width * m.height) {
-        throw new Error(`mask is ${m.width}x${m.height}, study ${study.key} is ${study.width}x${study.height}`);
-      }
-    }
-  }
-
-  private proposalBlobs(studyId: number, segmentUid: string): Map<number, Buffer> | null {
-    const prompt = this.db
-      .prepare('SELECT id FROM prompts WHERE study_id = ? AND segment_uid = ? ORDER BY id DESC LIMIT 1')
-      .get(studyId, segmentUid) as { id: number } | undefined;
-    if (!prompt) return null;
-    const rows = this.db.prepare('SELECT frame, data FROM proposal_masks WHERE prompt_id = ?').all(prompt.id) as {
-      frame: number;
-      data: Buffer;
-    }[];
-    return new Map(rows.map((r) => [r.frame, r.data]));
   }
 
   /** The study's save counter (see saveSegments). */
@@ -335,7 +159,7 @@ export class Workspace {
     baseVersion?: number,
   ): number {
     const study = this.studyRow(studyKey);
-    for (const s of segments) this.checkFrames(study, s.masks);
+    for (const s of segments) checkFrames(study, s.masks);
     return this.commitSegments(studyKey, {
       order: segments.map((s) => s.id),
       changed: segments.map(({ masks, ...info }) => ({ info, frames: new Map(masks.entries()) })),
@@ -354,120 +178,7 @@ export class Workspace {
    */
   commitSegments(studyKey: string, commit: SegmentCommit): number {
     this.writable();
-    const study = this.studyRow(studyKey);
-    if (new Set(commit.order).size !== commit.order.length) throw new Error('segment ids must be unique');
-    const stored = new Map(
-      (
-        this.db.prepare('SELECT id, uid FROM segments WHERE study_id = ?').all(study.id) as {
-          id: number;
-          uid: string;
-        }[]
-      ).map((r) => [r.uid, r.id]),
-    );
-    const changedUids = new Set<string>();
-    for (const { info, frames } of commit.changed) {
-      if (changedUids.has(info.id)) throw new Error(`segment ${info.id} changed twice in one commit`);
-      changedUids.add(info.id);
-      if (!commit.order.includes(info.id)) throw new Error(`changed segment ${info.id} is not in the order`);
-      if (!stored.has(info.id) && frames.size !== study.frame_count)
-        throw new Error(`new segment ${info.id} needs all ${study.frame_count} frames`);
-      for (const frame of frames.keys())
-        if (!Number.isInteger(frame) || frame < 0 || frame >= study.frame_count)
-          throw new Error(`frame ${frame} out of range for study ${study.key}`);
-      this.checkSize(study, [...frames.values()]);
-    }
-    for (const uid of commit.order)
-      if (!stored.has(uid) && !changedUids.has(uid)) throw new Error(`segment ${uid} is neither stored nor given`);
-    const at = now();
-    // IMMEDIATE: the version is read and bumped under the write lock, so two writers cannot both pass.
-    return this.db
-      .transaction(() => {
-        const { version } = this.db.prepare('SELECT version FROM studies WHERE id = ?').get(study.id) as {
-          version: number;
-        };
-        if (commit.baseVersion !== undefined && commit.baseVersion !== version)
-          throw new WorkspaceConflictError(studyKey, commit.baseVersion, version);
-        const keep = new Set(commit.order);
-        const remove = this.db.prepare('DELETE FROM segments WHERE id = ?');
-        for (const [uid, id] of stored) if (!keep.has(uid)) remove.run(id);
-        const insertSegment = this.db.prepare(
-          `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, coding, pointing)
-         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt, @coding, @pointing)
-         ON CONFLICT (study_id, uid) DO UPDATE SET name = excluded.name, color = excluded.color,
-           visible = excluded.visible, locked = excluded.locked, opacity = excluded.opacity,
-           outline = excluded.outline, source = excluded.source, algorithm = excluded.algorithm,
-           prompt = excluded.prompt, coding = excluded.coding, pointing = excluded.pointing`,
-        );
-        const segmentId = this.db.prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?');
-        const deleteMask = this.db.prepare('DELETE FROM masks WHERE segment_id = ? AND frame = ?');
-        const insertMask = this.db.prepare('INSERT INTO masks (segment_id, frame, data) VALUES (?, ?, ?)');
-        for (const { info, frames } of commit.changed) {
-          insertSegment.run({
-            study: study.id,
-            uid: info.id,
-            name: info.name,
-            color: info.color.join(','),
-            visible: info.visible ? 1 : 0,
-            locked: info.locked ? 1 : 0,
-            opacity: info.opacity,
-            outline: info.outline ? 1 : 0,
-            source: info.source,
-            algorithm: info.algorithm ?? null,
-            prompt: info.prompt ?? null,
-            coding: info.coding ? JSON.stringify(info.coding) : null,
-            pointing: info.pointing ? JSON.stringify(info.pointing) : null,
-          });
-          const { id } = segmentId.get(study.id, info.id) as { id: number };
-          for (const [frame, mask] of frames) {
-            deleteMask.run(id, frame);
-            if (mask.data.includes(1)) insertMask.run(id, frame, compressMask(mask.data));
-          }
-          this.markCorrection(study, id, info.id);
-        }
-        const position = this.db.prepare('UPDATE segments SET position = ? WHERE study_id = ? AND uid = ?');
-        commit.order.forEach((uid, i) => {
-          position.run(i, study.id, uid);
-        });
-        const insertEdit = this.db.prepare(
-          'INSERT INTO edits (study_id, segment_uid, action, frame, at) VALUES (?, ?, ?, ?, ?)',
-        );
-        for (const e of commit.edits ?? [])
-          insertEdit.run(study.id, e.segmentUid, e.action, e.frame ?? null, e.at ?? at);
-        this.db.prepare('UPDATE studies SET saved_at = ?, version = ? WHERE id = ?').run(at, version + 1, study.id);
-        return version + 1;
-      })
-      .immediate();
-  }
-
-  /** Sets is_correction: 1 when an AI segment's stored masks differ from its latest proposal. */
-  private markCorrection(study: StudyRow, segmentId: number, uid: string): void {
-    const row = this.db.prepare('SELECT source FROM segments WHERE id = ?').get(segmentId) as { source: string };
-    const proposal = row.source === 'ai' ? this.proposalBlobs(study.id, uid) : null;
-    let corrected = false;
-    if (proposal) {
-      const stored = new Map(
-        (
-          this.db.prepare('SELECT frame, data FROM masks WHERE segment_id = ?').all(segmentId) as {
-            frame: number;
-            data: Buffer;
-          }[]
-        ).map((r) => [r.frame, r.data]),
-      );
-      const empty = (b: Buffer | undefined) => !b || !decompressMask(b, study.width * study.height).includes(1);
-      // Equal masks compress to equal bytes (same packing, same deflate settings).
-      for (let frame = 0; frame < study.frame_count && !corrected; frame++) {
-        const p = proposal.get(frame);
-        const s = stored.get(frame);
-        corrected = s === undefined ? !empty(p) : !p || !s.equals(p);
-      }
-    }
-    this.db.prepare('UPDATE segments SET is_correction = ? WHERE id = ?').run(corrected ? 1 : 0, segmentId);
-  }
-
-  private readMasks(study: StudyRow, rows: { frame: number; data: Buffer }[]): Mask[] {
-    const masks = Array.from({ length: study.frame_count }, () => createMask(study.width, study.height));
-    for (const r of rows) (masks[r.frame] as Mask).data.set(decompressMask(r.data, study.width * study.height));
-    return masks;
+    return writeCommit(this.db, this.corrections, this.studyRow(studyKey), commit);
   }
 
   loadSegments(studyKey: string): Segment[] {
@@ -476,29 +187,10 @@ export class Workspace {
       .prepare('SELECT * FROM segments WHERE study_id = ? ORDER BY position')
       .all(study.id) as SegmentRow[];
     const maskRows = this.db.prepare('SELECT frame, data FROM masks WHERE segment_id = ?');
-    return rows.map((r) => {
-      const segment: Segment = {
-        id: r.uid,
-        name: r.name,
-        color: r.color.split(',').map(Number) as Rgb,
-        visible: r.visible === 1,
-        locked: r.locked === 1,
-        opacity: r.opacity,
-        outline: r.outline === 1,
-        source: r.source,
-        masks: this.readMasks(study, maskRows.all(r.id) as { frame: number; data: Buffer }[]),
-      };
-      if (r.algorithm) segment.algorithm = r.algorithm;
-      if (r.prompt) segment.prompt = r.prompt;
-      const coding = storedCoding(r);
-      if (coding) segment.coding = coding;
-      const pointing = storedJson(r.pointing, pointingSchema);
-      if (pointing) segment.pointing = pointing;
-      return segment;
-    });
+    return rows.map((r) => toSegment(r, readMasks(study, maskRows.all(r.id) as MaskRow[])));
   }
 
-  listEdits(studyKey: string): Required<EditRecord>[] {
+  listEdits(studyKey: string): StoredEdit[] {
     const study = this.studyRow(studyKey);
     const rows = this.db
       .prepare('SELECT segment_uid, action, frame, at FROM edits WHERE study_id = ? ORDER BY id')
@@ -517,31 +209,6 @@ export class Workspace {
 
   /** The fine-tuning set: every saved AI segment a clinician changed, with the model's original. */
   listCorrections(): Correction[] {
-    const rows = this.db
-      .prepare(
-        `SELECT g.id, g.uid, g.prompt, g.algorithm, s.key FROM segments g JOIN studies s ON s.id = g.study_id
-         WHERE g.is_correction = 1 ORDER BY g.id`,
-      )
-      .all() as { id: number; uid: string; prompt: string | null; algorithm: string | null; key: string }[];
-    return rows.map((r) => {
-      const study = this.studyRow(r.key);
-      const proposal = this.proposalBlobs(study.id, r.uid) ?? new Map<number, Buffer>();
-      const corrected = this.db.prepare('SELECT frame, data FROM masks WHERE segment_id = ?').all(r.id) as {
-        frame: number;
-        data: Buffer;
-      }[];
-      return {
-        studyKey: r.key,
-        sourcePath: study.source_path,
-        segmentUid: r.uid,
-        prompt: r.prompt ?? '',
-        algorithm: r.algorithm ?? '',
-        proposal: this.readMasks(
-          study,
-          [...proposal].map(([frame, data]) => ({ frame, data })),
-        ),
-        corrected: this.readMasks(study, corrected),
-      };
-    });
+    return this.corrections.list();
   }
 }

@@ -59,6 +59,14 @@ export const segmentPayloadSchema = v.object(segmentFields);
 
 export type ExportFormat = 'seg' | 'nifti' | 'png';
 
+/** One line of a study's edit log, sent with each commit (the store stamps its time). */
+const editRecordSchema = v.object({
+  segmentUid: v.string({ min: 1, max: 64 }),
+  action: v.string({ min: 1, max: 64 }),
+  frame: v.optional(v.number({ min: 0, integer: true })),
+});
+export type EditRecord = v.Infer<typeof editRecordSchema>;
+
 export const maskArgSchemas = {
   'masks:load': v.object({ seriesId }),
   /** One editing step, autosaved: see Workspace.commitSegments. */
@@ -71,14 +79,7 @@ export const maskArgSchemas = {
       v.object({ ...segmentFields, frames: v.array(v.number({ min: 0, integer: true }), { max: 100_000 }) }),
       { max: 1000 },
     ),
-    edits: v.array(
-      v.object({
-        segmentUid: v.string({ min: 1, max: 64 }),
-        action: v.string({ min: 1, max: 64 }),
-        frame: v.optional(v.number({ min: 0, integer: true })),
-      }),
-      { max: 100_000 },
-    ),
+    edits: v.array(editRecordSchema, { max: 100_000 }),
   }),
   'masks:proposal': v.object({
     seriesId,
@@ -100,6 +101,8 @@ export const maskArgSchemas = {
   'masks:seg-target': v.object({ seriesId }),
   /** The desktop app's save or open dialog for a mask file, starting at `defaultPath`. */
   'masks:choose-path': v.object({ mode: v.literal('save', 'open'), defaultPath: path }),
+  /** The studies of the workspace store, last saved first (what an empty window offers to reopen). */
+  'masks:recent': v.object({}),
 } satisfies Record<string, v.Schema<unknown>>;
 
 export interface LoadedSegments extends FrameShape {
@@ -124,6 +127,21 @@ export interface SegTarget {
   series: SeriesSummary[];
 }
 
+/** A study the store holds, to open again (see masks:recent). */
+export interface RecentStudy {
+  /** The store's key: the SeriesInstanceUID, or a radiograph's file path. */
+  key: string;
+  /** What to open to show it: the folder of a DICOM series of several images, else its one file. */
+  openPath: string;
+  seriesUid?: string;
+  description?: string;
+  modality?: string;
+  frameCount: number;
+  segmentCount: number;
+  /** When its segments were last saved; null if never. */
+  savedAt: string | null;
+}
+
 export interface ExportResult {
   path: string;
   /** True when the PS3.15 basic profile was applied (the UI says so next to the file). */
@@ -142,4 +160,5 @@ export interface MaskResults {
   'masks:seg-target': SegTarget | null;
   /** The chosen file; null when cancelled. */
   'masks:choose-path': string | null;
+  'masks:recent': RecentStudy[];
 }

@@ -71,7 +71,12 @@ describe('PacsSession', () => {
     main.emit({ requestId: 'someone else', done: 9, total: 9, failed: 0 });
     main.emit({ requestId, done: 1, total: 3, failed: 0 });
     expect(pacs.progress).toEqual({ requestId, done: 1, total: 3, failed: 0 });
-    const result: RetrieveResult = { opened: { series: [], errors: [] }, fetched: 2, cached: 0, failed: [] };
+    const result: RetrieveResult = {
+      opened: { series: [], opened: [], errors: [] },
+      fetched: 2,
+      cached: 0,
+      failed: [],
+    };
     result.failed.push({ sopInstanceUid: '1.2.3.4', reason: 'damaged' });
     main.settle(result);
     await running;

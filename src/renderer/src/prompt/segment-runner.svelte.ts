@@ -39,6 +39,11 @@ export function describeResult(prompt: string, r: SegmentResult, pointing?: Poin
   return `${promptLabel(prompt, pointing)}: ${r.foreground.toLocaleString('en')} px${confidence}, ${r.forwardPasses} passes, ${r.ms} ms on ${on}`;
 }
 
+interface ResultLine {
+  message: string | null;
+  error: string | null;
+}
+
 export class SegmentRunner {
   running = $state(false);
   decoded = $state(0);
@@ -46,8 +51,8 @@ export class SegmentRunner {
   total = $state(0);
   /** The provider of the last result. */
   provider = $state<ExecutionProviderName | null>(null);
-  message = $state<string | null>(null);
-  error = $state<string | null>(null);
+  // Each series' result line (what its last run said); a series shows its own, or none.
+  private lines = $state<Record<string, ResultLine>>({});
   /** The segmenter's model folder and provider, as main last reported them. */
   status = $state<SegmenterStatus | null>(null);
   /** The box and clicks of the pointed answer decoding, for the overlay to show at once. */
@@ -61,6 +66,24 @@ export class SegmentRunner {
   ) {
     api.on('segment:progress', (p) => this.progress(p));
     void this.refreshStatus();
+  }
+
+  get message(): string | null {
+    return this.lines[this.editor.seriesId ?? '']?.message ?? null;
+  }
+  set message(text: string | null) {
+    this.say({ message: text });
+  }
+  get error(): string | null {
+    return this.lines[this.editor.seriesId ?? '']?.error ?? null;
+  }
+  set error(text: string | null) {
+    this.say({ error: text });
+  }
+
+  /** Sets the result line of a series (the one shown unless named). */
+  private say(line: Partial<ResultLine>, seriesId = this.editor.seriesId ?? ''): void {
+    this.lines[seriesId] = { message: null, error: null, ...this.lines[seriesId], ...line };
   }
 
   /** Share of the answer decoded, 0..1. */
@@ -151,7 +174,10 @@ export class SegmentRunner {
       if (this.current?.requestId !== requestId) return;
       this.provider = result.provider;
       if (this.editor.seriesId !== seriesId || this.editor.list !== list) {
-        this.message = `${describeResult(prompt, result, pointing)}; not added: another series is shown now`;
+        this.say(
+          { message: `${describeResult(prompt, result, pointing)}; not added: the series was left meanwhile` },
+          seriesId,
+        );
         return;
       }
       if (result.width !== list.width || result.height !== list.height) {
@@ -182,12 +208,12 @@ export class SegmentRunner {
         const map = { width: PARTIAL_SIZE, height: PARTIAL_SIZE, data: result.uncertainty };
         this.editor.uncertainty = { frame, map };
       }
-      this.message = describeResult(prompt, result, pointing);
+      this.say({ message: describeResult(prompt, result, pointing) }, seriesId);
     } catch (err) {
       if (this.current?.requestId !== requestId) return; // replaced by a newer prompt
       if (err instanceof IpcError && err.code === 'cancelled')
-        this.message = `${promptLabel(prompt, pointing)}: cancelled`;
-      else this.error = messageOf(err);
+        this.say({ message: `${promptLabel(prompt, pointing)}: cancelled` }, seriesId);
+      else this.say({ error: messageOf(err) }, seriesId);
     } finally {
       if (this.current?.requestId === requestId) {
         this.current = null;

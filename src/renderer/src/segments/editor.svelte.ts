@@ -5,7 +5,7 @@
 // both drive this one object.
 import type { NextmaskApi } from '../../../shared/ipc';
 import { stampDisc, stepBrushRadius, strokeSegment } from '../../../shared/labelmap/brush';
-import type { ExportFormat } from '../../../shared/labelmap/channels';
+import type { EditRecord, ExportFormat } from '../../../shared/labelmap/channels';
 import type { SegmentCoding } from '../../../shared/labelmap/coding';
 import { floodFill, removeSmallIslands } from '../../../shared/labelmap/flood';
 import { fillPolygon } from '../../../shared/labelmap/lasso';
@@ -18,6 +18,7 @@ import {
   type SegmentInfo,
   SegmentList,
 } from '../../../shared/labelmap/segments';
+import { duplicateIndices } from './import-duplicates';
 
 /** 'box' and 'click' point at the image for the model (prompt/segment-runner.svelte.ts), not edit pixels. */
 export type EditTool = 'none' | 'brush' | 'eraser' | 'lasso-fill' | 'lasso-erase' | 'fill' | 'box' | 'click';
@@ -30,10 +31,23 @@ function merge(a: Pending | undefined, b: Pending): Pending {
   return a === 'all' || b === 'all' ? 'all' : new Set([...a, ...b]);
 }
 
-interface EditRecord {
-  segmentUid: string;
-  action: string;
-  frame?: number;
+/**
+ * What a series keeps while the window is open: its segments with their undo history and selection,
+ * the store version they match, and what its path boxes hold.
+ */
+interface SeriesSession {
+  list: SegmentList;
+  storedVersion: number;
+  exportPath: string;
+  importPath: string;
+}
+
+/** An imported file's segments waiting for a choice, because some are here already. */
+interface WaitingImport {
+  path: string;
+  segments: Segment[];
+  /** Indices into `segments` of those already here. */
+  duplicates: number[];
 }
 
 function messageOf(err: unknown): string {
@@ -58,11 +72,13 @@ export class SegmentEditor {
   saveState = $state<'saved' | 'saving' | 'failed'>('saved');
   saveError = $state<string | null>(null);
   message = $state<string | null>(null);
-  /** The default export folder and a file name for this series (from main). */
+  /** The default export folder (from main). */
   exportDir = $state('');
-  exportName = $state('');
-  /** A SEG import that is already here (same SeriesInstanceUID + SOPInstanceUID): import it again or not. */
-  duplicate = $state<{ path: string; segments: number } | null>(null);
+  /** The panel's path boxes, kept per series: export starts at the series' own file name, import empty. */
+  exportPath = $state('');
+  importPath = $state('');
+  /** An import of which some segments are already here: `resolveImport` says what to do with them. */
+  duplicate = $state.raw<WaitingImport | null>(null);
   error = $state<string | null>(null);
   /** A mask being computed (the segmenter's streamed partial), drawn over `frame` scaled to the image. */
   preview = $state.raw<{ frame: number; mask: Mask } | null>(null);
@@ -76,6 +92,7 @@ export class SegmentEditor {
   private committing: Promise<void> | null = null;
   private opening: { seriesId: string | null; done: Promise<void> } | null = null;
   private stroke: { session: EditSession; last: Point; value: 0 | 1; radius: number } | null = null;
+  private readonly sessions = new Map<string, SeriesSession>();
 
   constructor(private readonly api: NextmaskApi) {}
 
@@ -111,9 +128,21 @@ export class SegmentEditor {
         ),
       );
     this.saveState = 'saving';
-    this.committing ??= this.drain().finally(() => {
-      this.committing = null;
-    });
+    void this.save();
+  }
+
+  /**
+   * Starts the commits unless they run. The first starts once the current task is done, so that
+   * changes recorded together (an import's segments, an undone group) travel together: a commit's
+   * order may only name segments it carries or the store holds.
+   */
+  private save(): Promise<void> {
+    this.committing ??= Promise.resolve()
+      .then(() => this.drain())
+      .finally(() => {
+        this.committing = null;
+      });
+    return this.committing;
   }
 
   /** Sends the waiting changes, one commit at a time; changes made meanwhile go in the next. */
@@ -155,10 +184,7 @@ export class SegmentEditor {
   /** Tries again to save what a failed commit left waiting. */
   retrySave(): Promise<void> {
     this.saveState = 'saving';
-    this.committing ??= this.drain().finally(() => {
-      this.committing = null;
-    });
-    return this.committing;
+    return this.save();
   }
 
   /** Resolves once every change so far is in the store; false when saving failed. */
@@ -181,8 +207,18 @@ export class SegmentEditor {
 
   private async switchTo(seriesId: string | null): Promise<void> {
     // The series being left keeps every change: its last commits finish first.
-    if (!(await this.flush()))
-      this.error = `changes to the previous series could not be saved: ${this.saveError ?? 'unknown error'}`;
+    const left = this.seriesId;
+    const saved = await this.flush();
+    if (!saved) this.error = `changes to the previous series could not be saved: ${this.saveError ?? 'unknown error'}`;
+    // Its history and selection wait for its return, unless its last changes are not in the store.
+    if (left && this.list && saved)
+      this.sessions.set(left, {
+        list: this.list,
+        storedVersion: this.storedVersion,
+        exportPath: this.exportPath,
+        importPath: this.importPath,
+      });
+    else if (left) this.sessions.delete(left);
     this.seriesId = seriesId;
     this.list = null;
     this.preview = null;
@@ -194,16 +230,25 @@ export class SegmentEditor {
     this.saveError = null;
     this.message = null;
     this.duplicate = null;
+    this.exportPath = '';
+    this.importPath = '';
     if (!seriesId) return;
     await this.run(async () => {
       const loaded = await this.api.invoke('masks:load', { seriesId });
       if (this.seriesId !== seriesId) return;
-      const list = new SegmentList(loaded.width, loaded.height, loaded.frameCount);
-      list.load(loaded.segments.map((p) => fromPayload(p, loaded)));
+      // The kept session is still what the store holds unless someone else saved this series meanwhile.
+      const kept = this.sessions.get(seriesId);
+      const current = kept?.storedVersion === loaded.version ? kept : undefined;
+      let list = current?.list;
+      if (!list) {
+        list = new SegmentList(loaded.width, loaded.height, loaded.frameCount);
+        list.load(loaded.segments.map((p) => fromPayload(p, loaded)));
+      }
       this.list = list;
       this.storedVersion = loaded.version;
       this.exportDir = loaded.exportDir;
-      this.exportName = loaded.exportName;
+      this.exportPath = current?.exportPath ?? loaded.exportName;
+      this.importPath = current?.importPath ?? '';
       this.version++;
     });
   }
@@ -370,23 +415,38 @@ export class SegmentEditor {
     if (result) this.message = `Exported ${result.path}${result.deidentified ? ' (de-identified)' : ''}`;
   }
 
-  /** Imports a mask file; a SEG already imported here waits for a choice (`again` imports it anyway). */
-  async importFrom(path: string, again = false): Promise<void> {
+  /**
+   * Imports a mask file as one undo step. When some of its segments are here already (the same SEG
+   * again, or a file exported from these segments) nothing is added until `resolveImport` says what to do.
+   */
+  async importFrom(path: string): Promise<void> {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
     this.duplicate = null;
     const payloads = await this.run(() => this.api.invoke('masks:import', { seriesId, path }));
-    if (!payloads) return;
-    if (!again && payloads.some((p) => list.segments.some((s) => s.id === p.id))) {
-      this.duplicate = { path, segments: payloads.length };
-      return;
-    }
-    const shape = { width: list.width, height: list.height, frameCount: list.frameCount };
+    if (!payloads || this.list !== list) return;
+    const segments = payloads.map((p) => fromPayload(p, list));
+    const duplicates = duplicateIndices(segments, list.segments);
+    if (duplicates.length > 0) this.duplicate = { path, segments, duplicates };
+    else this.addImported(path, segments);
+  }
+
+  /** The choice for a waiting import: every segment, only those not here yet, or none. */
+  resolveImport(choice: 'all' | 'new' | 'none'): void {
+    const waiting = this.duplicate;
+    this.duplicate = null;
+    if (!waiting || choice === 'none') return;
+    const segments =
+      choice === 'all' ? waiting.segments : waiting.segments.filter((_, i) => !waiting.duplicates.includes(i));
+    if (segments.length === 0) this.message = 'Nothing imported: every segment of the file is here already';
+    else this.addImported(waiting.path, segments);
+  }
+
+  private addImported(path: string, segments: Segment[]): void {
+    const list = this.list;
+    if (!list) return;
     const added = list.addAll(
-      payloads.map((p) => {
-        const { masks, ...info } = fromPayload(p, shape);
-        return { info, masks };
-      }),
+      segments.map(({ masks, ...info }) => ({ info, masks })),
       `Import ${path.split(/[\\/]/).pop()}`,
     );
     for (const s of added) this.changed('import', s.id, 'all');

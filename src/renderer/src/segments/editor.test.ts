@@ -28,6 +28,13 @@ function savedSegment(): SegmentPayload {
   });
 }
 
+/** What the fake file holds: a segment unlike the saved one (the same masks would be a duplicate). */
+function fileSegment(): SegmentPayload {
+  const masks = [createMask(32, 16), createMask(32, 16)];
+  masks[0]!.data.fill(1, 0, 5);
+  return toPayload({ id: 'imported', name: 'Imported', color: [0, 0, 200], ...NEW_SEGMENT_DEFAULTS, masks });
+}
+
 type Commit = {
   version: number;
   order: string[];
@@ -59,7 +66,7 @@ function fakeApi(calls: { channel: string; args: unknown }[], failCommits = { co
       if (failCommits.count-- > 0) throw new Error('disk full');
       return { savedAt: 'now', version: (args as { version: number }).version + 1 };
     }
-    if (channel === 'masks:import') return [{ ...savedSegment(), id: 'imported', name: 'Imported' }];
+    if (channel === 'masks:import') return [fileSegment()];
     if (channel === 'masks:export') return { path: (args as { path: string }).path, deidentified: true, segments: 1 };
     return null;
   });
