@@ -3,7 +3,7 @@
 // the clinician looks at the before/after first.
 
 import type { ExecutionProviderChoice } from '../../shared/segment-types';
-import { providersFor } from '../segmenter/service';
+import { providersFor } from '../engine/execution-provider';
 import type { Workspace } from '../store/workspace';
 import { splitByCase, workspaceSet } from './fine-tune-set';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';

@@ -12,6 +12,9 @@ import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
 /** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
 export type DecodeRule = 'argmax' | 'expected';
 
+/** The shipped model's folder, relative to the working directory: the app's and the command line's default. */
+export const DEFAULT_MODEL_DIR = 'models/base';
+
 const FORMAT = 'nextmask-ntp-mriseg';
 export const MODEL_FILES = {
   prefill: 'prefill.onnx',

@@ -6,7 +6,7 @@
 // whole film, and many patches of its window.
 import type { RegionClick } from '../../../shared/tokens';
 import { boxOnGrid, clicksInWindow, cropMask, windowText } from '../../data/region-items';
-import { SAMPLE_SIZE } from '../../data/samples';
+import { SAMPLE_SIZE } from '../../imaging/model-input';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
 import {
   type Box,

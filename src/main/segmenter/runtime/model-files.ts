@@ -1,6 +1,3 @@
-// A model folder opened for decoding: its graphs as prefill/decode sessions and its tokenizers. The
-// folder itself (format, manifest, export) is model-files/model-folder.ts.
-import { join } from 'node:path';
 import type { SessionOptions } from '../../engine/session';
 import type { ArchitectureConfig } from '../../model/config';
 import { layoutOf } from '../../model/config';
