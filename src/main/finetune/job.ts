@@ -1,4 +1,4 @@
-// One fine-tuning run, start to end, in the thread that calls it (worker.ts runs it off the main
+// One fine-tuning run, start to end, in the thread that calls it (job-worker.ts runs it off the main
 // thread): the active model's weights → held-out Dice before → epochs of fused train steps (NkTP,
 // TCL, HET; training's augmentation and mask-input corruption) with a guard against forgetting →
 // held-out teacher-forced loss after every epoch, keeping the best epoch and stopping early when it

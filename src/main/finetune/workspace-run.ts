@@ -7,7 +7,7 @@ import { providersFor } from '../engine/execution-provider';
 import type { Workspace } from '../store/workspace';
 import { splitByCase, workspaceSet } from './fine-tune-set';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';
-import { runInWorker } from './job-runner';
+import { runInWorker } from './job-client';
 import { explainNoRoom, type ModelVersions, type VersionInfo } from './versions';
 
 export interface RoundOptions {

@@ -27,7 +27,7 @@ import {
   startSegmentWorker,
   type WorkerReply,
   type WorkerRequest,
-} from './service';
+} from './segment-client';
 
 const J2K = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');
 let dir: string;
