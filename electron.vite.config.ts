@@ -23,7 +23,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/nextmask.ts'),
-          'engine-worker': resolve('src/main/engine/worker.ts'),
+          'engine-worker': resolve('src/main/engine/training-worker.ts'),
           'decode-worker': resolve('src/main/dicom/decode-worker.ts'),
           'segment-worker': resolve('src/main/segmenter/segment-worker.ts'),
           'finetune-worker': resolve('src/main/finetune/job-worker.ts'),

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { correctionClick } from '../src/main/data/correction-clicks';
-import { GROUPS, listSamples, loadSample, modelInput, type Sample, unitPlane } from '../src/main/data/samples';
+import { GROUPS, listSamples, loadSample, type Sample } from '../src/main/data/samples';
 import { spread } from '../src/main/evaluation/evaluate';
 import {
   benchSamples,
@@ -32,6 +32,7 @@ import {
   timeStats,
 } from '../src/main/evaluation/segment-bench';
 import { diceOf, overlap } from '../src/main/evaluation/segmentation';
+import { modelInput, unitPlane } from '../src/main/imaging/model-input';
 import { LOW_CONFIDENCE } from '../src/main/segmenter/pipeline/answer-notices';
 import { segmentPointed } from '../src/main/segmenter/pipeline/pointed';
 import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';

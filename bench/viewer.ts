@@ -4,8 +4,8 @@
 // this thread's timers while the worker decodes. Prints a table, then one JSON line:
 // {"openSeriesMs": …, "decodeJ2kMs": …} (medians; first decodes reported apart).
 import { readFileSync } from 'node:fs';
+import { FrameDecoder } from '../src/main/dicom/decode-client';
 import { decodeFrame } from '../src/main/dicom/decode-frame';
-import { FrameDecoder } from '../src/main/dicom/frame-decoder';
 import { ImageLibrary } from '../src/main/dicom/library';
 import { parseInstance } from '../src/main/dicom/parse';
 import { sharedPath } from '../src/main/testing/shared-data';

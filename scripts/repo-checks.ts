@@ -3,8 +3,8 @@
 //   tracker numbers and folders that exist on one machine only have no place in it;
 // - cited paths and sections: every repository path and doc section the docs name exists, so a moved
 //   file or a renamed section cannot leave a doc pointing at nothing;
-// - folder cycles: imports between the folders of src/main flow one way, so a folder-level import graph
-//   with a cycle fails, printed with one import per arrow to show where to cut it.
+// - import cycles: imports between the folders of src/main, and between the files of src, flow one way,
+//   so an import graph with a cycle fails, printed with one import per arrow to show where to cut it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -191,14 +191,51 @@ export function folderArrows(root: string, files: readonly string[], read: (file
   return [...arrows.values()];
 }
 
+/**
+ * The file-level import graph of the sources under `root` (tests and fixtures left out), a file named by
+ * its path relative to `root` without its extension; a folder imported as a module is its index.
+ * Imports that leave `root` are not arrows.
+ */
+export function fileArrows(root: string, files: readonly string[], read: (file: string) => string): Arrow[] {
+  const arrows: Arrow[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (!/\.(ts|svelte)$/.test(file) || /\.(test|fixture)\.ts$/.test(file)) continue;
+    const from = moduleName(root, file);
+    for (const specifier of relativeImports(read(file))) {
+      const target = resolve(dirname(file), specifier);
+      if (relative(root, target).startsWith('..')) continue;
+      const to = moduleName(root, moduleFile(target));
+      const key = `${from}\u0000${to}`;
+      if (to === from || seen.has(key)) continue;
+      seen.add(key);
+      arrows.push({ from, to, file: relative(root, file), specifier });
+    }
+  }
+  return arrows;
+}
+
+/** The file a specifier without an extension names: itself, with .ts or .svelte, or its folder's index.ts. */
+function moduleFile(target: string): string {
+  const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+  return [target, `${target}.ts`, `${target}.svelte`, join(target, 'index.ts')].find(isFile) ?? target;
+}
+
+function moduleName(root: string, file: string): string {
+  return relative(root, file)
+    .split(sep)
+    .join('/')
+    .replace(/\.(ts|svelte)$/, '');
+}
+
 // Files at the root (the app's entry, its log) are not a folder: each is a node of its own.
 function folderOf(root: string, file: string): string {
   const dir = relative(root, dirname(file));
   return dir === '' ? basename(file).replace(/\.ts$/, '') : dir.split(sep).join('/');
 }
 
-/** The strongly connected groups of more than one folder (Tarjan), each with the arrows inside it. */
-export function folderCycles(arrows: readonly Arrow[]): Arrow[][] {
+/** The strongly connected groups of more than one node (Tarjan), each with the arrows inside it. */
+export function importCycles(arrows: readonly Arrow[]): Arrow[][] {
   const next = new Map<string, string[]>();
   for (const a of arrows) next.set(a.from, [...(next.get(a.from) ?? []), a.to]);
   const index = new Map<string, number>();

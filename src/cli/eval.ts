@@ -16,10 +16,9 @@ import { GROUPS, type Group } from '../main/data/samples';
 import { breakdownMarkdown, evalBreakdown } from '../main/evaluation/eval-breakdown';
 import { evaluateModel, type ImageScore } from '../main/evaluation/evaluate';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
+import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
 import { loadModel } from '../main/segmenter/runtime/model-files';
-
-export const DEFAULT_MODEL_DIR = 'models/base';
 
 export const EVAL_USAGE =
   'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--per-group N] [--groups infection,lung,btxrd]\n' +

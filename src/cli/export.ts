@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCheckpoint } from '../main/engine/checkpoint';
 import type { ArchitectureConfig } from '../main/model/config';
-import { exportModel, MODEL_FILES, readModelFile } from '../main/segmenter/runtime/model-files';
+import { exportModel, MODEL_FILES, readModelFile } from '../main/model-files/model-folder';
 import { modelWeights } from '../main/training/model-weights';
 import type { TrainConfig } from '../main/training/train-config';
 import { RUN_FILES } from '../main/training/train-loop';

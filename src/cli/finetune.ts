@@ -8,13 +8,13 @@
 // other cases of the same kind, and K cases of each other group before/after); its JSON report as the last line.
 import { parseArgs } from 'node:util';
 import type { Group } from '../main/data/samples';
+import { executionProviderFromEnv } from '../main/engine/execution-provider';
 import { simulateClinician } from '../main/finetune/clinician';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from '../main/finetune/job';
 import { ModelVersions } from '../main/finetune/versions';
 import { fineTuneWorkspace } from '../main/finetune/workspace-run';
-import { executionProviderFromEnv } from '../main/segmenter/service';
+import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
 import { Workspace } from '../main/store/workspace';
-import { DEFAULT_MODEL_DIR } from './eval';
 
 function number(name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean): number {
   if (raw === undefined) return fallback;

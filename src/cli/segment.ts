@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { writeWhole } from '../main/files/write-whole';
 import type { Box } from '../main/imaging/zoom-window';
 import { encodeMaskPng } from '../main/io/png-mask';
+import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
 import { codingFromPrompt } from '../main/prompt/coding';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { answerNotices } from '../main/segmenter/pipeline/answer-notices';
@@ -21,7 +22,6 @@ import { prepareInput } from '../main/segmenter/prepare-input';
 import { loadModel, releaseModel, type SegmentationModel } from '../main/segmenter/runtime/model-files';
 import { resultNote } from '../shared/segment-types';
 import type { RegionClick } from '../shared/tokens';
-import { DEFAULT_MODEL_DIR } from './eval';
 
 export const SEGMENT_USAGE =
   'usage: nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> ' +

@@ -11,13 +11,8 @@ import { buildTokenizers, DEFAULT_BUILD } from '../main/tokenizers/build-tokeniz
 import { ImageCodebook } from '../main/tokenizers/image-codebook';
 import { imageEncoderOnnx } from '../main/tokenizers/image-encoder-onnx';
 import { MaskCodebook } from '../main/tokenizers/mask-codebook';
+import { TOKENIZER_FILES } from '../main/tokenizers/tokenizer-files';
 
-export const TOKENIZER_FILES = {
-  mask: 'mask-codebook.bin',
-  image: 'image-codebook.bin',
-  imageEncoder: 'image-encoder.onnx',
-  text: 'text-vocab.json',
-};
 export const DOC_START = '<!-- tokenizers-report:start (written by `npm run tokenizers`; do not edit by hand) -->';
 export const DOC_END = '<!-- tokenizers-report:end -->';
 

@@ -3,8 +3,8 @@
 // `list` prints one JSON line per version (the active one marked) and the active name last.
 import { parseArgs } from 'node:util';
 import { ModelVersions } from '../main/finetune/versions';
+import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
 import { defaultWorkspaceDir } from '../main/store/annotations';
-import { DEFAULT_MODEL_DIR } from './eval';
 
 export const VERSIONS_USAGE =
   'usage: nextmask versions list|activate <id|base>|export <id> --out <file>|import <file> [--workspace <dir>]';

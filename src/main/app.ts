@@ -1,15 +1,16 @@
 // Builds the main-process services and the handler table, independent of the transport
 // (Electron window, loopback HTTP server, CLI).
 import pkg from '../../package.json';
-import { DEFAULT_MODEL_DIR } from '../cli/eval';
 import { ImageLibrary } from './dicom/library';
 import { FineTuneService } from './finetune/service';
 import { ModelVersions } from './finetune/versions';
 import { EventBus } from './ipc/events';
-import { type AppServices, createHandlers, type HandlerTable } from './ipc/handlers';
+import type { AppServices, HandlerTable } from './ipc/handler-types';
+import { createHandlers } from './ipc/handlers';
+import { DEFAULT_MODEL_DIR } from './model-files/model-folder';
 import { MemorySecrets, type SecretStore } from './pacs/secrets';
 import { cacheLimitFromEnv, PacsService } from './pacs/service';
-import { type SegmenterOptions, SegmenterService, segmenterOptionsFromEnv } from './segmenter/service';
+import { type SegmenterOptions, SegmenterService, segmenterOptionsFromEnv } from './segmenter/segment-client';
 import { Annotations, defaultWorkspaceDir } from './store/annotations';
 import { librarySeries } from './store/series-source';
 

@@ -9,6 +9,7 @@
 // model sees the answer before the last click as its prior and every click as tokens. Windows follow the
 // segmenter's own rule (regionWindow), so training sees the crops that inference makes.
 import type { RegionClick, RegionPrompt } from '../../shared/tokens';
+import { SAMPLE_SIZE, unitPlane } from '../imaging/model-input';
 import type { Mask, Plane } from '../imaging/resample';
 import {
   type Box,
@@ -25,7 +26,7 @@ import { DEFAULT_AUGMENT, jitterIntensity } from './augment';
 import { connectedComponents } from './components';
 import { correctionClick, innermost } from './correction-clicks';
 import { chance, createRng, type Rng, uniform } from './rng';
-import { SAMPLE_SIZE, type Sample, unitPlane } from './samples';
+import type { Sample } from './samples';
 
 export type RegionKind = 'text' | 'box' | 'clicks';
 export const REGION_KINDS: readonly RegionKind[] = ['text', 'box', 'clicks'];

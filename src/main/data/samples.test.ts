@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SAMPLE_SIZE } from '../imaging/model-input';
 import { SHARED_DATA, sharedPath } from '../testing/shared-data';
-import { listSamples, loadSample, repeatGroups, SAMPLE_SIZE, type SampleSource } from './samples';
+import { listSamples, loadSample, repeatGroups, type SampleSource } from './samples';
 
 describe('samples from the real data', () => {
   it('lists covid infection, three lung prompts per chest film, and btxrd for val', async () => {

@@ -1,8 +1,10 @@
 // (image, text, mask) samples for training and evaluation. listSamples says what a split holds;
 // loadSample reads one, brings it to the model's 256x256 grid, and (under a seed) augments the image
 // and varies the wording. Without a seed it gives the canonical text and no augmentation (evaluation).
+
+import { modelInput, SAMPLE_SIZE } from '../imaging/model-input';
 import { type GreyImage, readBinaryMask, readRaster } from '../imaging/raster';
-import { type Mask, type Plane, resizeBilinear, resizeNearest } from '../imaging/resample';
+import { type Mask, type Plane, resizeNearest } from '../imaging/resample';
 import { DEFAULT_AUGMENT, drawAffine, jitterIntensity, warpImage, warpMask } from './augment';
 import { loadBtxrdSplit } from './btxrd';
 import { loadCovidSplit } from './covid-qu-ex';
@@ -11,26 +13,6 @@ import { canonicalInfectionText, variedInfectionText } from './infection-text';
 import { canonicalLungPrompt, LUNG_TARGETS, type LungTarget, lungTargetMask, variedLungPrompt } from './lung-prompts';
 import { splitLungs } from './lungs';
 import { createRng, type Rng } from './rng';
-
-/** The side of the square grid every sample is brought to (16x16 patches of 16x16 pixels). */
-export const SAMPLE_SIZE = 256;
-
-/**
- * The model's input plane, as training prepares it: grey in [0, 1] brought to SAMPLE_SIZE² (bilinear).
- * A raster is scaled by its bit depth, not its own range; the segmenter brings DICOM to [0, 1] first.
- */
-export function modelInput(image: GreyImage | Plane<Float32Array>): Plane<Float32Array> {
-  return resizeBilinear(unitPlane(image), SAMPLE_SIZE, SAMPLE_SIZE);
-}
-
-/** A raster as grey in [0, 1] at its own size (scaled by its bit depth); a float plane as it is. */
-export function unitPlane(image: GreyImage | Plane<Float32Array>): Plane<Float32Array> {
-  if (!('bitsStored' in image)) return image;
-  const peak = image.bitsStored === 16 ? 65535 : 255;
-  const unit = new Float32Array(image.data.length);
-  for (let i = 0; i < unit.length; i++) unit[i] = (image.data[i] as number) / peak;
-  return { width: image.width, height: image.height, data: unit };
-}
 
 export type Group = 'infection' | 'lung' | 'btxrd';
 export const GROUPS: readonly Group[] = ['infection', 'lung', 'btxrd'];

@@ -1,13 +1,13 @@
 // Worker-thread entry: decodes frames (DICOM through decodeFrame, PNG/JPEG through
 // decodeRaster) so that a large JPEG 2000 does not stall main's event loop. FrameDecoder
-// (frame-decoder.ts) is the caller's side; pixels come back transferred, not copied.
+// (decode-client.ts) is the caller's side; pixels come back transferred, not copied.
 import { parentPort } from 'node:worker_threads';
 import { readInputFile } from '../files/read-input';
 import { BoundedCache } from '../imaging/bounded-cache';
 import { type DecodedFrame, frameFromGrey, type StoredArray } from '../imaging/frame';
 import { decodeRaster } from '../imaging/raster';
+import type { DecodeReply, DecodeRequest } from './decode-client';
 import { decodeFrame } from './decode-frame';
-import type { DecodeReply, DecodeRequest } from './frame-decoder';
 import { type ParsedInstance, parseInstance } from './parse';
 
 const port = parentPort;

@@ -1,5 +1,5 @@
 // The open images: files and folders in, Patient → Study → Series listings out, frames
-// decoded on demand (in decode workers, frame-decoder.ts) through a bounded cache kept here.
+// decoded on demand (in decode workers, decode-client.ts) through a bounded cache kept here.
 // Rasters (PNG/JPEG) become one-frame series. Holds ids and paths only; pixels are re-read
 // from disk when a frame is not cached.
 import { readdir, stat } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { isRaster } from '../imaging/raster';
 import { rasterSize } from '../imaging/raster-size';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { log } from '../log';
-import { FrameDecoder, type FrameRequest } from './frame-decoder';
+import { FrameDecoder, type FrameRequest } from './decode-client';
 import { decodeProblem, type InstanceHeader, looksLikeDicom, type ParsedInstance, parseInstance } from './parse';
 import { type Sortable, slicePosition, sortInstances } from './sort';
 import { listTags } from './tags';

@@ -1,7 +1,7 @@
 // Inference-only ONNX export: the same builder code that defines the training graph is run
 // again without the loss, and the trained values are embedded as initialisers.
-import { Graph, numel, type Tensor } from './graph';
-import { type Initializer, serializeModel } from './onnx';
+import { Graph, type Initializer, numel, type Tensor } from './graph';
+import { serializeModel } from './onnx';
 import type { DecoderConfig } from './transformer';
 import { decoderLogits } from './transformer';
 

@@ -1,9 +1,15 @@
 // Symbolic tensors and the ops a decoder transformer, its loss and its gradients need.
 // Every op records one ONNX node and infers its output shape here, so mistakes surface
 // at build time with a readable message rather than inside ORT.
-import type { Initializer } from './onnx';
-
 export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
+
+/** A constant tensor stored in the graph (a weight, or a tensor attribute's value). */
+export interface Initializer {
+  name: string;
+  dtype: DType;
+  dims: readonly number[];
+  data: ArrayBufferView;
+}
 export type FloatType = 'float32' | 'float64';
 /** A static size or a named (symbolic) dimension such as 'batch'. */
 export type Dim = number | string;

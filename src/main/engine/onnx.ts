@@ -1,19 +1,10 @@
 // Serialises a Graph to ONNX ModelProto bytes. Field numbers follow onnx/onnx.proto (IR version 10).
-import type { Attr, DType, Graph, Node, Tensor } from './graph';
+import { type Attr, DATA_TYPE_CODE as DATA_TYPE, type Graph, type Initializer, type Node, type Tensor } from './graph';
 import { ProtoWriter } from './protobuf';
 
 export const IR_VERSION = 10;
 /** Opset 20: the first with Gelu; LayerNormalization (17) and axes-as-input reductions (18) included. */
 export const OPSET = 20;
-
-import { DATA_TYPE_CODE as DATA_TYPE } from './graph';
-
-export interface Initializer {
-  name: string;
-  dtype: DType;
-  dims: readonly number[];
-  data: ArrayBufferView;
-}
 
 function tensorProto(init: Initializer): ProtoWriter {
   const w = new ProtoWriter();

@@ -1,4 +1,4 @@
-// Messages between TrainingWorker (caller's thread) and worker.ts (the training thread).
+// Messages between TrainingWorker (caller's thread) and training-worker.ts (the training thread).
 import type { ExecutionProviderName } from '../../shared/segment-types';
 import type { AdamWConfig } from './adamw';
 import type { Batch, StepResult, TrainerState } from './trainer';

@@ -3,7 +3,8 @@
 // codebook's reconstruction PSNR at 256x256 for 1..L residual levels, and what of a bone lesion survives
 // the image tokens (lesion-visibility.ts), by the lesion's size.
 
-import { type Group, listSamples, loadSample, SAMPLE_SIZE } from '../data/samples';
+import { type Group, listSamples, loadSample } from '../data/samples';
+import { SAMPLE_SIZE } from '../imaging/model-input';
 import { type Plane, resizeNearest } from '../imaging/resample';
 import type { ImageCodebook } from '../tokenizers/image-codebook';
 import type { MaskCodebook } from '../tokenizers/mask-codebook';

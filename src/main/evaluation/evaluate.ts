@@ -4,11 +4,13 @@ import { type Gate, isFallback } from '../../shared/segment-types';
 import type { RegionClick } from '../../shared/tokens';
 import { correctionClick } from '../data/correction-clicks';
 import { deriveSeed } from '../data/rng';
-import { type Group, listSamples, loadSample, type Sample, type SampleSource, unitPlane } from '../data/samples';
+import { type Group, listSamples, loadSample, type Sample, type SampleSource } from '../data/samples';
+import { unitPlane } from '../imaging/model-input';
+import type { DecodeRule } from '../model-files/model-folder';
 import { segmentPointed } from '../segmenter/pipeline/pointed';
 import { type MaskSource, type Segmentation, type SegmentOptions, segment } from '../segmenter/pipeline/segment';
 import type { View } from '../segmenter/pipeline/test-time-views';
-import type { DecodeRule, SegmentationModel } from '../segmenter/runtime/model-files';
+import type { SegmentationModel } from '../segmenter/runtime/model-files';
 import { type PromptMode, simulatedBox } from './prompt-modes';
 import { diceOf, type MetricSummary, type Overlap, overlap, SegmentationScores } from './segmentation';
 

@@ -13,7 +13,7 @@ import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
 import type { Split } from './fine-tune-set';
 import type { FineTuneItem } from './items';
 import type { EpochRecord, FineTuneProgress, FineTuneSettings } from './job';
-import { runInWorker } from './job-runner';
+import { runInWorker } from './job-client';
 
 export interface ClinicianOptions {
   data: string;

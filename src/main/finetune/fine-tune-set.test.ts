@@ -10,8 +10,8 @@ import {
   splitSizes,
 } from '../../shared/finetune-split';
 import { createMask } from '../../shared/labelmap/mask';
-import { SAMPLE_SIZE } from '../data/samples';
 import { ImageLibrary } from '../dicom/library';
+import { SAMPLE_SIZE } from '../imaging/model-input';
 import { Workspace } from '../store/workspace';
 import { sharedPath } from '../testing/shared-data';
 import { chosenEntries, splitByCase, workspaceSet } from './fine-tune-set';

@@ -4,7 +4,8 @@
 // segmenter prepares it, with training's augmentation under a seed.
 
 import { createRng } from '../data/rng';
-import { augmentPair, loadSample, SAMPLE_SIZE, type SampleSource } from '../data/samples';
+import { augmentPair, loadSample, type SampleSource } from '../data/samples';
+import { SAMPLE_SIZE } from '../imaging/model-input';
 import type { Mask, Plane } from '../imaging/resample';
 import { resizeNearest } from '../imaging/resample';
 import { prepareInput } from '../segmenter/prepare-input';

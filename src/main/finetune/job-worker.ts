@@ -1,8 +1,8 @@
-// Worker-thread entry of a fine-tuning run (job-runner.ts is the caller's side): ORT's run() blocks
+// Worker-thread entry of a fine-tuning run (job-client.ts is the caller's side): ORT's run() blocks
 // the thread that calls it, so the run lives here and the app keeps answering prompts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Cancelled, runFineTune } from './job';
-import type { JobInit, JobReply } from './job-runner';
+import type { JobInit, JobReply } from './job-client';
 
 const port = parentPort;
 if (!port) throw new Error('job-worker.ts must run in a worker thread');

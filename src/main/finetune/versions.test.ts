@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyManifest } from '../segmenter/runtime/manifest';
+import { verifyManifest } from '../model-files/manifest';
 import { Workspace } from '../store/workspace';
 import { REPO_ROOT } from '../testing/shared-data';
 import { writeRandomModel } from '../testing/tiny-model';

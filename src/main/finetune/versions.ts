@@ -11,8 +11,8 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionProviderChoice } from '../../shared/segment-types';
 import { readInputFile } from '../files/read-input';
-import { hashFiles, verifyManifest } from '../segmenter/runtime/manifest';
-import { MODEL_FILES, readModelFile } from '../segmenter/runtime/model-files';
+import { hashFiles, verifyManifest } from '../model-files/manifest';
+import { MODEL_FILES, readModelFile } from '../model-files/model-folder';
 import type { HardError } from '../training/het-memory';
 import type { CaseScore, EpochRecord, FineTuneSettings, RunProvider } from './job';
 

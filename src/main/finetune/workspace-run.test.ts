@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { gpuProviders } from '../segmenter/service';
+import { gpuProviders } from '../engine/execution-provider';
 import { writeRandomModel } from '../testing/tiny-model';
 import { DEFAULT_SETTINGS } from './job';
 import { FineTuneService } from './service';

@@ -3,11 +3,11 @@
 // the clinician looks at the before/after first.
 
 import type { ExecutionProviderChoice } from '../../shared/segment-types';
-import { providersFor } from '../segmenter/service';
+import { providersFor } from '../engine/execution-provider';
 import type { Workspace } from '../store/workspace';
 import { chosenEntries, splitByCase, workspaceSet } from './fine-tune-set';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings } from './job';
-import { runInWorker } from './job-runner';
+import { runInWorker } from './job-client';
 import { explainNoRoom, type ModelVersions, type VersionInfo } from './versions';
 
 export interface RoundOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { UserFacingError } from '../errors';
 import { dispatch } from './dispatch';
-import type { HandlerContext } from './handlers';
+import type { HandlerContext } from './handler-types';
 
 const ctx = (): HandlerContext => ({ transport: 'http', signal: new AbortController().signal });
 

@@ -4,7 +4,7 @@ import { argSchemas, type Envelope, isChannel, type Results } from '../../shared
 import { ValidationError } from '../../shared/validate';
 import { isAbortError, UserFacingError } from '../errors';
 import { log } from '../log';
-import type { HandlerContext, HandlerTable } from './handlers';
+import type { HandlerContext, HandlerTable } from './handler-types';
 
 export async function dispatch(
   table: HandlerTable,

@@ -4,7 +4,7 @@ import type { IpcMain, WebContents } from 'electron';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../shared/ipc';
 import { dispatch } from './dispatch';
 import type { EventBus } from './events';
-import type { HandlerTable } from './handlers';
+import type { HandlerTable } from './handler-types';
 
 export function serveOverElectron(
   ipcMain: IpcMain,

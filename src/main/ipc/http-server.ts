@@ -12,7 +12,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/security';
 import { decodeWire, encodeWire } from '../../shared/wire';
 import { dispatch } from './dispatch';
 import type { EventBus } from './events';
-import type { HandlerTable } from './handlers';
+import type { HandlerTable } from './handler-types';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 

@@ -5,22 +5,20 @@
 
 import { abortError, isAbortError, UserFacingError } from '../errors';
 import { codingFromPrompt } from '../prompt/coding';
-import type { AppServices, HandlerTable } from './handlers';
+import type { AppServices, HandlerTable } from './handler-types';
+import { runningRequests } from './running-requests';
 
 type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';
 
 export function segmentHandlers(
   services: Pick<AppServices, 'images' | 'segmenter' | 'events'>,
 ): Pick<HandlerTable, SegmentChannel> {
-  const running = new Map<string, AbortController>();
+  const running = runningRequests();
   return {
     'segment:run': async ({ seriesId, index, prompt, requestId, box, clicks, previous }, ctx) => {
       if (running.has(requestId)) throw new UserFacingError(`segment request ${requestId} is already running`);
-      for (const other of running.values()) other.abort();
-      const controller = new AbortController();
-      running.set(requestId, controller);
-      const signal = AbortSignal.any([controller.signal, ctx.signal]);
-      try {
+      running.abortAll();
+      return running.run(requestId, ctx.signal, async (signal) => {
         const pointed = box !== undefined || (clicks?.length ?? 0) > 0;
         if (!prompt.trim() && !pointed)
           throw new UserFacingError('the prompt is empty: say what to segment, e.g. "left lung", or draw a box');
@@ -50,15 +48,9 @@ export function segmentHandlers(
             throw err;
           });
         return { requestId, ...outcome, coding: codingFromPrompt(prompt) };
-      } finally {
-        running.delete(requestId);
-      }
+      });
     },
-    'segment:cancel': ({ requestId }) => {
-      const controller = running.get(requestId);
-      controller?.abort();
-      return { cancelled: controller !== undefined };
-    },
+    'segment:cancel': ({ requestId }) => running.cancel(requestId),
     'segment:status': () => services.segmenter.status(),
   };
 }

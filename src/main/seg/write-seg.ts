@@ -143,64 +143,75 @@ function segmentItem(s: SegSegment, number: number): NaturalDataset {
   return item;
 }
 
-export function buildSeg(options: WriteSegOptions): NaturalDataset {
-  checkInput(options);
-  const { sources, segments } = options;
-  const first = sources[0] as SourceImage;
-  const now = options.now ?? new Date();
-  const hasGeometry = Boolean(first.frameOfReferenceUid && sources.every((s) => s.imagePosition && s.imageOrientation));
-  const dimensionOrganizationUid = newUid();
+interface Frame {
+  /** 1-based segment number. */
+  segment: number;
+  /** 0-based index into the sources. */
+  slice: number;
+}
 
-  // Frames: every non-empty (segment, slice); a SEG needs at least one, so an all-empty export keeps slice 0.
-  const frames: { segment: number; slice: number }[] = [];
+/** Every non-empty (segment, slice); a SEG needs at least one frame, so an all-empty export keeps slice 0. */
+function segFrames(segments: readonly SegSegment[]): Frame[] {
+  const frames: Frame[] = [];
   segments.forEach((s, i) => {
     s.masks.forEach((m, slice) => {
       if (m.data.includes(1)) frames.push({ segment: i + 1, slice });
     });
   });
   if (frames.length === 0) frames.push({ segment: 1, slice: 0 });
+  return frames;
+}
 
-  const pixelsPerFrame = first.rows * first.columns;
+/** The frames' bits, packed back to back with no padding between them (PS3.5 8.1.1). */
+function pixelData(frames: readonly Frame[], segments: readonly SegSegment[], pixelsPerFrame: number): Uint8Array {
   const bits = new Uint8Array(Math.ceil((frames.length * pixelsPerFrame) / 8));
-  // Frames are packed back to back with no padding between them (PS3.5 8.1.1).
   const all = new Uint8Array(frames.length * pixelsPerFrame);
   frames.forEach((f, i) => {
     all.set(((segments[f.segment - 1] as SegSegment).masks[f.slice] as Mask).data, i * pixelsPerFrame);
   });
   bits.set(packBits(all));
+  return bits;
+}
 
-  const perFrame = frames.map((f) => {
-    const source = sources[f.slice] as SourceImage;
-    const item: NaturalDataset = {
-      DerivationImageSequence: [
-        {
-          SourceImageSequence: [
-            {
-              ReferencedSOPClassUID: source.sopClassUid,
-              ReferencedSOPInstanceUID: source.sopInstanceUid,
-              PurposeOfReferenceCodeSequence: [code('121322', 'DCM', 'Source image for image processing operation')],
-            },
-          ],
-          DerivationCodeSequence: [code('113076', 'DCM', 'Segmentation')],
-        },
-      ],
-      FrameContentSequence: [{ DimensionIndexValues: hasGeometry ? [f.segment, f.slice + 1] : [f.segment] }],
-      SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.segment }],
-    };
-    if (hasGeometry) item.PlanePositionSequence = [{ ImagePositionPatient: source.imagePosition }];
-    return item;
-  });
+/** Per-frame functional groups: the source image it derives from, its segment and, with geometry, its position. */
+function perFrameGroup(f: Frame, sources: readonly SourceImage[], hasGeometry: boolean): NaturalDataset {
+  const source = sources[f.slice] as SourceImage;
+  const item: NaturalDataset = {
+    DerivationImageSequence: [
+      {
+        SourceImageSequence: [
+          {
+            ReferencedSOPClassUID: source.sopClassUid,
+            ReferencedSOPInstanceUID: source.sopInstanceUid,
+            PurposeOfReferenceCodeSequence: [code('121322', 'DCM', 'Source image for image processing operation')],
+          },
+        ],
+        DerivationCodeSequence: [code('113076', 'DCM', 'Segmentation')],
+      },
+    ],
+    FrameContentSequence: [{ DimensionIndexValues: hasGeometry ? [f.segment, f.slice + 1] : [f.segment] }],
+    SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.segment }],
+  };
+  if (hasGeometry) item.PlanePositionSequence = [{ ImagePositionPatient: source.imagePosition }];
+  return item;
+}
 
+/** Functional groups every frame shares: the source's orientation and pixel spacing, where known. */
+function sharedGroup(first: SourceImage): NaturalDataset {
   const shared: NaturalDataset = {};
   if (first.imageOrientation) shared.PlaneOrientationSequence = [{ ImageOrientationPatient: first.imageOrientation }];
   // Some radiographs carry PixelSpacing 0\0 (unknown); a zero spacing is invalid, so leave it out.
   if (first.pixelSpacing?.every((v) => v > 0)) {
     shared.PixelMeasuresSequence = [{ PixelSpacing: first.pixelSpacing, SliceThickness: first.sliceThickness ?? 1 }];
   }
+  return shared;
+}
 
-  const dimensions = [
+/** The Dimension Index Sequence: frames are indexed by segment, then (with geometry) by position. */
+function dimensionIndex(uid: string, hasGeometry: boolean): NaturalDataset[] {
+  return [
     {
-      DimensionOrganizationUID: dimensionOrganizationUid,
+      DimensionOrganizationUID: uid,
       DimensionIndexPointer: 0x0062000b, // ReferencedSegmentNumber
       FunctionalGroupPointer: 0x0062000a, // SegmentIdentificationSequence
       DimensionDescriptionLabel: 'ReferencedSegmentNumber',
@@ -208,7 +219,7 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
     ...(hasGeometry
       ? [
           {
-            DimensionOrganizationUID: dimensionOrganizationUid,
+            DimensionOrganizationUID: uid,
             DimensionIndexPointer: 0x00200032, // ImagePositionPatient
             FunctionalGroupPointer: 0x00209113, // PlanePositionSequence
             DimensionDescriptionLabel: 'ImagePositionPatient',
@@ -216,14 +227,11 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
         ]
       : []),
   ];
+}
 
-  const { PositionReferenceIndicator, PatientOrientation, ...copied } = first.header;
-  const ds: NaturalDataset = {
-    _vrMap: { PixelData: 'OB' },
-    SOPClassUID: SEGMENTATION_STORAGE,
-    SOPInstanceUID: newUid(),
-    // The patient and study the source belongs to (Patient, General Study modules).
-    ...copied,
+/** The modules that describe this object itself: series, equipment, image pixel and segmentation image. */
+function segModules(options: WriteSegOptions, first: SourceImage, now: Date): NaturalDataset {
+  return {
     Modality: 'SEG',
     SeriesInstanceUID: newUid(),
     SeriesNumber: 1000,
@@ -251,12 +259,33 @@ export function buildSeg(options: WriteSegOptions): NaturalDataset {
     PixelRepresentation: 0,
     LossyImageCompression: '00',
     SegmentationType: 'BINARY',
+  };
+}
+
+export function buildSeg(options: WriteSegOptions): NaturalDataset {
+  checkInput(options);
+  const { sources, segments } = options;
+  const first = sources[0] as SourceImage;
+  const now = options.now ?? new Date();
+  const hasGeometry = Boolean(first.frameOfReferenceUid && sources.every((s) => s.imagePosition && s.imageOrientation));
+  const dimensionOrganizationUid = newUid();
+  const frames = segFrames(segments);
+  const bits = pixelData(frames, segments, first.rows * first.columns);
+
+  const { PositionReferenceIndicator, PatientOrientation, ...copied } = first.header;
+  const ds: NaturalDataset = {
+    _vrMap: { PixelData: 'OB' },
+    SOPClassUID: SEGMENTATION_STORAGE,
+    SOPInstanceUID: newUid(),
+    // The patient and study the source belongs to (Patient, General Study modules).
+    ...copied,
+    ...segModules(options, first, now),
     SegmentSequence: segments.map((s, i) => segmentItem(s, i + 1)),
     NumberOfFrames: frames.length,
-    SharedFunctionalGroupsSequence: [shared],
-    PerFrameFunctionalGroupsSequence: perFrame,
+    SharedFunctionalGroupsSequence: [sharedGroup(first)],
+    PerFrameFunctionalGroupsSequence: frames.map((f) => perFrameGroup(f, sources, hasGeometry)),
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUid }],
-    DimensionIndexSequence: dimensions,
+    DimensionIndexSequence: dimensionIndex(dimensionOrganizationUid, hasGeometry),
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: first.seriesInstanceUid,

@@ -1,13 +1,13 @@
 // A file on disk → the model's 256x256 input plane, through the viewer's decoder (DICOM) or raster
-// reader (PNG/JPEG) and the data module's training normalisation (modelInput), so inference sees
+// reader (PNG/JPEG) and training's normalisation (imaging/model-input.ts), so inference sees
 // what training saw. The rule for DICOM is in docs/SEGMENTER.md.
 
-import { modelInput, unitPlane } from '../data/samples';
 import { decodeFrame } from '../dicom/decode-frame';
 import { looksLikeDicom, parseInstance } from '../dicom/parse';
 import { UserFacingError } from '../errors';
 import { readInputFile } from '../files/read-input';
 import { type DecodedFrame, modalityPixels } from '../imaging/frame';
+import { modelInput, unitPlane } from '../imaging/model-input';
 import { decodeRaster, type GreyImage, isRaster } from '../imaging/raster';
 import type { Plane } from '../imaging/resample';
 

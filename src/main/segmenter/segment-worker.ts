@@ -1,4 +1,4 @@
-// Worker-thread entry of the segmenter service (service.ts is the caller's side): holds the model
+// Worker-thread entry of the segmenter service (segment-client.ts is the caller's side): holds the model
 // between requests, prepares the viewer's decoded frame as the CLI does (filmFromFrame), runs
 // segment() through segmentStreaming, posts progress per completed grid row and a draft per view, and answers
 // every request with a result or an error message; a failed request leaves the worker usable.
@@ -7,8 +7,9 @@ import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { packBits, unpackBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
-import { modelInput, SAMPLE_SIZE, unitPlane } from '../data/samples';
+import { providersFor } from '../engine/execution-provider';
 import { abortError } from '../errors';
+import { modelInput, SAMPLE_SIZE, unitPlane } from '../imaging/model-input';
 import { GRID } from '../tokenizers/grid';
 import { answerNotices } from './pipeline/answer-notices';
 import { checkPointable, type PointedPrompt } from './pipeline/pointed';
@@ -16,14 +17,7 @@ import type { SegmentProgress } from './pipeline/segment';
 import { IDENTITY_VIEW } from './pipeline/test-time-views';
 import { filmFromFrame } from './prepare-input';
 import { loadModel, releaseModel, type SegmentationModel } from './runtime/model-files';
-import {
-  type ModelConfig,
-  providersFor,
-  type SegmentOutcome,
-  type WorkerInit,
-  type WorkerReply,
-  type WorkerRequest,
-} from './service';
+import type { ModelConfig, SegmentOutcome, WorkerInit, WorkerReply, WorkerRequest } from './segment-client';
 import { segmentStreaming } from './streaming';
 
 /** A blank model input for warming the model up. */

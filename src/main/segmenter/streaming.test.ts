@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_TOKENS } from '../../shared/tokens';
-import { SAMPLE_SIZE } from '../data/samples';
+import { SAMPLE_SIZE } from '../imaging/model-input';
 import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../imaging/resample';
 import { writeRandomModel } from '../testing/tiny-model';
 import { cellWindow } from './pipeline/film-region';

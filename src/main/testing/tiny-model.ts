@@ -6,7 +6,7 @@ import { createRng } from '../data/rng';
 import { makeTrainStep } from '../engine/train-step';
 import { initialParams } from '../engine/trainer';
 import { type ArchitectureConfig, DEFAULT_LOSSES } from '../model/config';
-import { type DecodeRule, exportModel } from '../segmenter/runtime/model-files';
+import { type DecodeRule, exportModel } from '../model-files/model-folder';
 import { loadTokenizers, tokenSizes } from '../segmenter/runtime/tokenizer-set';
 import { WORDS } from '../tokenizers/binary-patches';
 import { ImageCodebook } from '../tokenizers/image-codebook';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportModel, readModelFile } from '../segmenter/runtime/model-files';
+import { exportModel, readModelFile } from '../model-files/model-folder';
 import { randomParams, writeRandomModel } from '../testing/tiny-model';
 import { floatInitializers, modelWeights } from './model-weights';
 

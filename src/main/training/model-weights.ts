@@ -8,7 +8,7 @@ import { DATA_TYPE_CODE } from '../engine/graph';
 import { readFields, readPackedVarints } from '../engine/protobuf';
 import { makeTrainStep } from '../engine/train-step';
 import { type ArchitectureConfig, DEFAULT_LOSSES } from '../model/config';
-import { MODEL_FILES, readModelFile } from '../segmenter/runtime/model-files';
+import { MODEL_FILES, readModelFile } from '../model-files/model-folder';
 import type { TrainConfig } from './train-config';
 import { modelBatch, modelLoss } from './train-graph';
 

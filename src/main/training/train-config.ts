@@ -6,7 +6,7 @@ import { REGION_KINDS, type RegionMix } from '../data/region-items';
 import { type Group, type GroupRepeat, repeatGroups } from '../data/samples';
 import type { AdamWConfig } from '../engine/adamw';
 import { DEFAULT_LOSSES, type LossConfig } from '../model/config';
-import type { DecodeRule } from '../segmenter/runtime/model-files';
+import type { DecodeRule } from '../model-files/model-folder';
 
 export interface TrainConfig {
   data: string;

@@ -7,7 +7,7 @@
 import type { RegionClick } from '../../../shared/tokens';
 import { connectedComponents } from '../../data/components';
 import { boxOnGrid, clicksInWindow, cropMask, pointedWindow, windowText } from '../../data/region-items';
-import { SAMPLE_SIZE } from '../../data/samples';
+import { SAMPLE_SIZE } from '../../imaging/model-input';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
 import { type Box, boundingBox, cropWindow, pasteWindow, type ZoomWindow } from '../../imaging/zoom-window';
 import { GRID_PIXELS } from '../../tokenizers/grid';

@@ -19,9 +19,7 @@ import { ImageCodebook } from '../../tokenizers/image-codebook';
 import { imageEncoderOnnx } from '../../tokenizers/image-encoder-onnx';
 import { MaskCodebook } from '../../tokenizers/mask-codebook';
 import { TextVocab } from '../../tokenizers/text-vocab';
-
-/** File names as `npm run tokenizers` writes them (src/cli/tokenizers.ts). */
-export const TOKENIZER_FILES = ['mask-codebook.bin', 'image-codebook.bin', 'text-vocab.json'] as const;
+import { MODEL_TOKENIZER_FILES } from '../../tokenizers/tokenizer-files';
 
 export interface Tokenizers {
   mask: MaskCodebook;
@@ -31,7 +29,7 @@ export interface Tokenizers {
 }
 
 export async function loadTokenizers(dir: string): Promise<Tokenizers> {
-  const [maskBytes, imageBytes, textJson] = await Promise.all(TOKENIZER_FILES.map((f) => readFile(join(dir, f))));
+  const [maskBytes, imageBytes, textJson] = await Promise.all(MODEL_TOKENIZER_FILES.map((f) => readFile(join(dir, f))));
   const image = ImageCodebook.parse(imageBytes as Buffer);
   const { session } = await openSession(imageEncoderOnnx(image), { threads: 1 });
   return {

@@ -10,6 +10,7 @@ import { PARTIAL_SIZE } from '../../shared/segment-types';
 import { GRID_TOKENS } from '../../shared/tokens';
 import { decodeFrame } from '../dicom/decode-frame';
 import { parseInstance } from '../dicom/parse';
+import { gpuProviders } from '../engine/execution-provider';
 import { percentile } from '../evaluation/average';
 import type { DecodedFrame } from '../imaging/frame';
 import { sharedPath } from '../testing/shared-data';
@@ -20,14 +21,13 @@ import { segment } from './pipeline/segment';
 import { inputFromFrame } from './prepare-input';
 import { loadModel, type SegmentationModel } from './runtime/model-files';
 import {
-  gpuProviders,
   type PartialMask,
   SegmenterService,
   segmenterOptionsFromEnv,
   startSegmentWorker,
   type WorkerReply,
   type WorkerRequest,
-} from './service';
+} from './segment-client';
 
 const J2K = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');
 let dir: string;
@@ -314,14 +314,5 @@ describe('segmenterOptionsFromEnv', () => {
     ).toEqual({ modelDir: '/m', executionProvider: 'cpu', threads: 2 });
     expect(() => segmenterOptionsFromEnv('m', { NEXTMASK_EXECUTION_PROVIDER: 'tpu' })).toThrow(/one of auto, cpu/);
     expect(() => segmenterOptionsFromEnv('m', { NEXTMASK_THREADS: '0' })).toThrow(/NEXTMASK_THREADS/);
-  });
-});
-
-describe('gpuProviders', () => {
-  it("puts the platform's own GPU provider first, then WebGPU", () => {
-    expect(gpuProviders('linux')).toEqual(['cuda', 'webgpu']);
-    expect(gpuProviders('win32')).toEqual(['dml', 'webgpu']);
-    expect(gpuProviders('darwin')).toEqual(['coreml', 'webgpu']);
-    expect(gpuProviders('freebsd')).toEqual(['webgpu']);
   });
 });

@@ -2,11 +2,11 @@ import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../testing/shared-data';
-import { writeRandomModel } from '../../testing/tiny-model';
-import { segment } from '../pipeline/segment';
+import { segment } from '../segmenter/pipeline/segment';
+import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
+import { REPO_ROOT } from '../testing/shared-data';
+import { writeRandomModel } from '../testing/tiny-model';
 import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
-import { loadModel, releaseModel } from './model-files';
 
 let dir: string;
 

@@ -9,7 +9,7 @@ import { percentile } from '../evaluation/average';
 import { timerGaps } from '../testing/timer-gaps';
 import { makeTrainStep } from './train-step';
 import { type Batch, Trainer } from './trainer';
-import { TrainingWorker, WORKER_BUNDLE, workerEntry } from './training-worker';
+import { TrainingWorker, WORKER_BUNDLE, workerEntry } from './training-client';
 import { type DecoderConfig, decoderBatch, decoderLoss } from './transformer';
 import type { WorkerSpec } from './worker-protocol';
 
@@ -42,7 +42,7 @@ describe('TrainingWorker', () => {
     expect(() => workerEntry(pathToFileURL(join(dir, 'index.js')).href)).toThrow(/engine-worker.js not found/);
     const dev = workerEntry();
     expect(dev.url.href).toMatch(/workers\/dev-entry\.mjs$/);
-    expect(dev.argv).toEqual([expect.stringMatching(/engine\/worker\.ts$/)]);
+    expect(dev.argv).toEqual([expect.stringMatching(/engine\/training-worker\.ts$/)]);
   });
 
   it('trains with progress events, saves, exports and resumes from a checkpoint', async () => {

@@ -9,7 +9,6 @@ import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type {
   ExecutionProviderChoice,
-  ExecutionProviderName,
   PointedBox,
   PointedClick,
   ProviderReport,
@@ -17,6 +16,7 @@ import type {
   SegmentProgress,
   SegmentResult,
 } from '../../shared/segment-types';
+import { executionProviderFromEnv } from '../engine/execution-provider';
 import { abortError } from '../errors';
 import type { DecodedFrame } from '../imaging/frame';
 import { besideModule, startWorker, type WorkerScript } from '../workers/launch';
@@ -89,28 +89,6 @@ const SCRIPT: WorkerScript = {
 /** A segmenter worker thread (the service's; tests talk to one directly). */
 export function startSegmentWorker(init: WorkerInit): Worker {
   return startWorker(SCRIPT, { workerData: init });
-}
-
-const PROVIDERS: readonly ExecutionProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
-
-/** The GPU providers 'auto' tries, in order, before the CPU: the platform's own, then WebGPU where it works. */
-export function gpuProviders(platform: NodeJS.Platform = process.platform): ExecutionProviderName[] {
-  const native = ({ linux: 'cuda', win32: 'dml', darwin: 'coreml' } as const)[platform as string];
-  return native ? [native, 'webgpu'] : ['webgpu'];
-}
-
-/** The providers a session tries for `choice` ('auto': the GPU providers; the CPU is always the last resort). */
-export function providersFor(choice: ExecutionProviderChoice): ExecutionProviderName | ExecutionProviderName[] {
-  return choice === 'auto' ? gpuProviders() : choice;
-}
-
-/** NEXTMASK_EXECUTION_PROVIDER (auto|cpu|cuda|dml|coreml|webgpu), default auto: the segmenter's and fine-tuning's. */
-export function executionProviderFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionProviderChoice {
-  const provider = env.NEXTMASK_EXECUTION_PROVIDER ?? 'auto';
-  if (!PROVIDERS.includes(provider as ExecutionProviderChoice)) {
-    throw new Error(`NEXTMASK_EXECUTION_PROVIDER must be one of ${PROVIDERS.join(', ')}, got "${provider}"`);
-  }
-  return provider as ExecutionProviderChoice;
 }
 
 /**

@@ -11,8 +11,8 @@ import { frameFromGrey } from '../imaging/frame';
 import { decodeRaster } from '../imaging/raster';
 import { sharedPath } from '../testing/shared-data';
 import { timerGaps } from '../testing/timer-gaps';
+import { FrameDecoder } from './decode-client';
 import { decodeFrame } from './decode-frame';
-import { FrameDecoder } from './frame-decoder';
 import { parseInstance } from './parse';
 
 const J2K = sharedPath('dicom', 'chest-xray', 'RG1_J2KI.dcm');

@@ -1,0 +1,88 @@
+// A model folder: prefill.onnx and decode.onnx (weights embedded), model.json (architecture, training
+// info, decoding rule), the tokenizer files it was trained with, and manifest.json (sha256 of each file).
+// Training and fine-tuning write one; the segmenter opens one (segmenter/runtime/model-files.ts).
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ArchitectureConfig } from '../model/config';
+import { decodeStepModel, prefillModel } from '../model/inference';
+import { MODEL_TOKENIZER_FILES } from '../tokenizers/tokenizer-files';
+import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
+
+/** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
+export type DecodeRule = 'argmax' | 'expected';
+
+/** The shipped model's folder, relative to the working directory: the app's and the command line's default. */
+export const DEFAULT_MODEL_DIR = 'models/base';
+
+const FORMAT = 'nextmask-ntp-mriseg';
+export const MODEL_FILES = {
+  prefill: 'prefill.onnx',
+  decode: 'decode.onnx',
+  config: 'model.json',
+  manifest: MANIFEST_FILE,
+};
+
+export interface ModelFile {
+  format: typeof FORMAT;
+  version: 1;
+  architecture: ArchitectureConfig;
+  /** Free-form training information (config, steps, val metrics). */
+  training: unknown;
+  /** How mask codes are chosen from the logits (see segment.ts); absent means argmax. */
+  decodeRule?: DecodeRule;
+}
+
+export async function exportModel(
+  dir: string,
+  architecture: ArchitectureConfig,
+  params: Record<string, Float32Array>,
+  tokenizerDir: string,
+  training: unknown,
+  decodeRule: DecodeRule = 'argmax',
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const file: ModelFile = { format: FORMAT, version: 1, architecture, training, decodeRule };
+  const written: Record<string, Uint8Array> = {
+    [MODEL_FILES.prefill]: prefillModel(architecture, params),
+    [MODEL_FILES.decode]: decodeStepModel(architecture, params),
+    [MODEL_FILES.config]: Buffer.from(`${JSON.stringify(file, null, 2)}\n`),
+  };
+  for (const [name, bytes] of Object.entries(written)) await writeFile(join(dir, name), bytes);
+  for (const name of MODEL_TOKENIZER_FILES) await copyFile(join(tokenizerDir, name), join(dir, name));
+  await writeManifest(dir, [...Object.keys(written), ...MODEL_TOKENIZER_FILES]);
+}
+
+/** A model folder's model.json, checked to be this format. */
+export async function readModelFile(dir: string): Promise<ModelFile> {
+  const configPath = join(dir, MODEL_FILES.config);
+  if (!existsSync(configPath))
+    throw new Error(`no model in ${dir} (${MODEL_FILES.config} is missing); train one with npm run train`);
+  const file = JSON.parse(await readFile(configPath, 'utf8')) as Partial<ModelFile>;
+  if (file.format !== FORMAT || file.version !== 1 || !file.architecture) {
+    throw new Error(`${configPath} is not a ${FORMAT} version 1 model`);
+  }
+  return file as ModelFile;
+}
+
+/** The files a loaded model reads: each must be in the manifest, unchanged. */
+const LOADED_FILES = [MODEL_FILES.prefill, MODEL_FILES.decode, MODEL_FILES.config, ...MODEL_TOKENIZER_FILES];
+
+/** A folder about to be loaded: its model.json, every file it reads checked against the manifest, and its rule. */
+export async function readVerifiedModel(dir: string): Promise<{ file: ModelFile; rule: DecodeRule }> {
+  const file = await readModelFile(dir);
+  await verifyManifest(dir, LOADED_FILES);
+  const rule = file.decodeRule ?? 'argmax';
+  if (rule !== 'argmax' && rule !== 'expected')
+    throw new Error(`${join(dir, MODEL_FILES.config)}: unknown decodeRule "${rule}"`);
+  return { file, rule };
+}
+
+/** The two graphs' bytes. */
+export async function readGraphs(dir: string): Promise<{ prefill: Buffer; decode: Buffer }> {
+  const [prefill, decode] = await Promise.all([
+    readFile(join(dir, MODEL_FILES.prefill)),
+    readFile(join(dir, MODEL_FILES.decode)),
+  ]);
+  return { prefill, decode };
+}
