@@ -4,7 +4,6 @@
 // even one still waiting for its frame.
 
 import { abortError, isAbortError, UserFacingError } from '../errors';
-import { codingFromPrompt } from '../prompt/coding';
 import type { AppServices, HandlerTable } from './handlers';
 
 type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';
@@ -49,7 +48,7 @@ export function segmentHandlers(
             if (err instanceof Error && !isAbortError(err)) throw new UserFacingError(err.message);
             throw err;
           });
-        return { requestId, ...outcome, coding: codingFromPrompt(prompt) };
+        return { requestId, ...outcome };
       } finally {
         running.delete(requestId);
       }

@@ -9,6 +9,7 @@ import { packBits, unpackBits } from '../../shared/labelmap/bits';
 import type { ProviderReport } from '../../shared/segment-types';
 import { modelInput, SAMPLE_SIZE, unitPlane } from '../data/samples';
 import { abortError } from '../errors';
+import { readPrompt } from '../prompt/reading';
 import { GRID } from '../tokenizers/grid';
 import { answerNotices } from './pipeline/answer-notices';
 import { checkPointable, type PointedPrompt } from './pipeline/pointed';
@@ -107,12 +108,13 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     const image = modelInput(film);
     if (where) checkPointable(request.modality);
     const { model, report } = await modelFor(request.config);
+    const reading = readPrompt(prompt);
     let rows = -1;
     let last: SegmentProgress = { decoded: 0, total: 0, retry: false };
     const result = await segmentStreaming(
       model,
       image,
-      prompt,
+      reading,
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
@@ -144,6 +146,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       gated: result.gated,
       confidence: result.confidence,
       uncertainty: result.uncertainty,
+      coding: reading.coding,
       notices: answerNotices({
         ...result,
         ...(request.modality ? { modality: request.modality } : {}),

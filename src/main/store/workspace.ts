@@ -11,7 +11,7 @@ import { createMask, type Mask } from '../../shared/labelmap/mask';
 import type { Rgb, Segment, SegmentInfo } from '../../shared/labelmap/segments';
 import type { Schema } from '../../shared/validate';
 import { UserFacingError } from '../errors';
-import { codingFromPrompt } from '../prompt/coding';
+import { readPrompt } from '../prompt/reading';
 import { compressMask, decompressMask } from './mask-codec';
 import { MIGRATIONS } from './schema';
 import { lockWorkspace, type WorkspaceLock } from './workspace-lock';
@@ -153,7 +153,7 @@ function storedJson<T>(text: string | null, schema: Schema<T>): T | null {
  */
 function storedCoding(row: SegmentRow): SegmentCoding | null {
   if (row.coding) return storedJson(row.coding, codingSchema);
-  return row.source === 'ai' && row.prompt ? codingFromPrompt(row.prompt) : null;
+  return row.source === 'ai' && row.prompt ? readPrompt(row.prompt).coding : null;
 }
 
 function now(): string {
