@@ -13,7 +13,7 @@ import { writeWhole } from '../main/files/write-whole';
 import type { Box } from '../main/imaging/zoom-window';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
-import { codingFromPrompt } from '../main/prompt/coding';
+import { readPrompt } from '../main/prompt/reading';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { answerNotices } from '../main/segmenter/pipeline/answer-notices';
 import { checkPointable, segmentPointed } from '../main/segmenter/pipeline/pointed';
@@ -156,16 +156,17 @@ export async function segmentCommand(argv: string[]): Promise<number> {
   });
 
   const model = await openModel(request);
+  const reading = readPrompt(prompt);
   try {
     const result = pointed
-      ? await segmentPointed(model, input.film, prompt, {
+      ? await segmentPointed(model, input.film, reading, {
           ...(request.box ? { box: request.box } : {}),
           clicks: request.clicks,
         })
-      : await segment(model, input.image, prompt, input);
+      : await segment(model, input.image, reading, input);
     const mask = result.mask;
     if (request.seg) {
-      const coding = codingFromPrompt(prompt);
+      const { coding } = reading;
       await writeWhole(request.out, (tmp) =>
         writeAiSeg({
           sourcePaths: [request.input],

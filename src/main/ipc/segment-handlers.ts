@@ -4,7 +4,6 @@
 // even one still waiting for its frame.
 
 import { abortError, isAbortError, UserFacingError } from '../errors';
-import { codingFromPrompt } from '../prompt/coding';
 import type { AppServices, HandlerTable } from './handler-types';
 import { runningRequests } from './running-requests';
 
@@ -47,7 +46,7 @@ export function segmentHandlers(
             if (err instanceof Error && !isAbortError(err)) throw new UserFacingError(err.message);
             throw err;
           });
-        return { requestId, ...outcome, coding: codingFromPrompt(prompt) };
+        return { requestId, ...outcome };
       });
     },
     'segment:cancel': ({ requestId }) => running.cancel(requestId),

@@ -1,22 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { describeCoding } from '../../shared/labelmap/coding';
-import { codingFromPrompt } from './coding';
+import { readPrompt } from './reading';
+
+const coding = (prompt: string) => readPrompt(prompt).coding;
 
 const read = (prompt: string) => {
-  const coding = codingFromPrompt(prompt);
-  return (
-    coding &&
-    `${coding.category.meaning} / ${describeCoding(coding)}${coding.region ? ` in ${coding.region.meaning}` : ''}`
-  );
+  const c = coding(prompt);
+  return c && `${c.category.meaning} / ${describeCoding(c)}${c.region ? ` in ${c.region.meaning}` : ''}`;
 };
 
-describe('codingFromPrompt', () => {
+describe("a prompt's coding", () => {
   it('codes a lung as an anatomical structure with the side the prompt names', () => {
     expect(read('left lung')).toBe('Anatomical Structure / Lung · left');
     expect(read('Right lung')).toBe('Anatomical Structure / Lung · right');
     expect(read('both lungs')).toBe('Anatomical Structure / Lung · right and left');
     expect(read('lung')).toBe('Anatomical Structure / Lung');
-    expect(codingFromPrompt('left lung')?.type).toEqual({ value: '39607008', scheme: 'SCT', meaning: 'Lung' });
+    expect(coding('left lung')?.type).toEqual({ value: '39607008', scheme: 'SCT', meaning: 'Lung' });
   });
 
   it('codes an infection or opacity as an abnormal structure in the lungs it names', () => {
@@ -39,18 +38,18 @@ describe('codingFromPrompt', () => {
   });
 
   it('codes a bone tumour as a neoplasm of bone', () => {
-    const coding = codingFromPrompt(
+    const bone = coding(
       'One benign osteochondroma lesion in the femur of the lower limb (lateral view), located in the left side.',
     );
-    expect(coding).toMatchObject({ type: { value: '108369006', meaning: 'Neoplasm' }, region: { meaning: 'Bone' } });
+    expect(bone).toMatchObject({ type: { value: '108369006', meaning: 'Neoplasm' }, region: { meaning: 'Bone' } });
     // The film's "left side" is an image direction, not the patient's: no laterality.
-    expect(coding?.regionModifier).toBeUndefined();
+    expect(bone?.regionModifier).toBeUndefined();
     expect(read('giant cell tumour of the knee')).toBe('Morphologically Abnormal Structure / Neoplasm in Bone');
   });
 
   it('codes nothing where the prompt names nothing codable', () => {
-    expect(codingFromPrompt('no findings')).toBeNull();
-    expect(codingFromPrompt('liver')).toBeNull();
-    expect(codingFromPrompt('right lower lobe')).toBeNull();
+    expect(coding('no findings')).toBeNull();
+    expect(coding('liver')).toBeNull();
+    expect(coding('right lower lobe')).toBeNull();
   });
 });

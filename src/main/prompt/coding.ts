@@ -2,7 +2,15 @@
 // grammar reads in it: a lung with its side, a chest finding with the lungs it lies in, a bone
 // tumour. Null where the prompt names nothing codable; the segment is then written as "Tissue".
 import { codingOf, type KnownCoding, type Laterality, type SegmentCoding } from '../../shared/labelmap/coding';
-import { type FindingType, findingType, namedSides, namesBoneTumour, readPrompt, saysBothSides } from './grammar';
+import {
+  type FindingType,
+  findingType,
+  type LungPlaces,
+  namedSides,
+  namesBoneTumour,
+  saysBothSides,
+  type TargetKind,
+} from './grammar';
 
 const FINDING_CODINGS: Record<FindingType, KnownCoding> = {
   consolidation: 'consolidation',
@@ -18,9 +26,9 @@ function side(sides: readonly string[], both: boolean): Laterality | null {
   return both ? 'both' : null;
 }
 
-export function codingFromPrompt(text: string): SegmentCoding | null {
-  const reading = readPrompt(text);
-  switch (reading.kind) {
+/** The coding of `text`, whose kind and lung places the grammar has read (reading.ts). */
+export function promptCoding(text: string, kind: TargetKind, places: LungPlaces | null): SegmentCoding | null {
+  switch (kind) {
     case 'no findings':
       return null;
     case 'lung':
@@ -28,7 +36,7 @@ export function codingFromPrompt(text: string): SegmentCoding | null {
     case 'chest finding': {
       const type = findingType(text);
       if (!type) return null;
-      const sides = reading.lungPlaces ? Object.keys(reading.lungPlaces) : namedSides(text);
+      const sides = places ? Object.keys(places) : namedSides(text);
       return codingOf(FINDING_CODINGS[type], side(sides, saysBothSides(text)));
     }
     case 'bone lesion':

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codingOf } from '../../shared/labelmap/coding';
 import type { InfectionFindings } from '../data/infection-findings';
 import { canonicalInfectionText, variedInfectionText } from '../data/infection-text';
 import { LUNG_TARGETS, lungPromptsFor } from '../data/lung-prompts';
@@ -10,11 +11,11 @@ import {
   lesionKind,
   lungPlaces,
   mentionsChest,
-  readPrompt,
   saysNoFindings,
   ZONES,
   type Zone,
 } from './grammar';
+import { readPrompt } from './reading';
 
 describe('filmCell', () => {
   it('reads the ninth of the film a BTXRD description names, in image directions', () => {
@@ -162,6 +163,8 @@ describe('the training wordings', () => {
     const text =
       'Two benign osteochondroma lesions in the femur of the lower limb (frontal view), located in the upper-left region.';
     expect(readPrompt(text)).toEqual({
+      text,
+      mirrored: text.replace('upper-left', 'upper-right'),
       kind: 'bone lesion',
       chest: false,
       lungPlaces: null,
@@ -169,6 +172,7 @@ describe('the training wordings', () => {
       lesionKind: 'osteochondroma',
       count: 2,
       label: 'osteochondroma',
+      coding: codingOf('bone-neoplasm'),
     });
   });
 });

@@ -1,5 +1,6 @@
-// What a prompt names, read once for everyone who needs it: the segmenter's gates and lesion cut, the data
-// module's wordings (the same side, zone and number words), and the eval breakdown's labels.
+// The words of a prompt and what they name: the pieces of the one reading (reading.ts) the segmenter's
+// gates and lesion cut take, the data module's wordings (the same side, zone and number words), and the
+// eval breakdown's labels.
 //
 // Two kinds of place words, on purpose read differently:
 // - chest prompts name the **patient's** sides ("left lung", "RLL"), and lung zones (thirds of each lung's
@@ -25,22 +26,6 @@ export interface FilmCell {
 
 /** What the prompt asks for: a lung itself, a finding in the chest, a bone lesion, or explicitly nothing. */
 export type TargetKind = 'lung' | 'chest finding' | 'bone lesion' | 'no findings';
-
-export interface PromptReading {
-  kind: TargetKind;
-  /** The prompt is about the lungs or the chest at all (any chest word): chest answers keep the 0.5 cut. */
-  chest: boolean;
-  /** Where a chest finding is placed (the lung gate), or null when the prompt places no finding in the lungs. */
-  lungPlaces: LungPlaces | null;
-  /** The ninth of the film a prompt not about the chest names (the film-region gate), or null. */
-  filmCell: FilmCell | null;
-  /** A bone lesion's kind as BTXRD names it ("osteochondroma"), or null. */
-  lesionKind: string | null;
-  /** How many areas or lesions the prompt counts, or null. */
-  count: number | null;
-  /** The eval breakdown's label: the lesion's kind, the count of infected areas, which lung, or "other". */
-  label: string;
-}
 
 export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
@@ -235,24 +220,22 @@ export function findingLabel(text: string): string {
   return 'other';
 }
 
-/** Everything above at once. */
-export function readPrompt(text: string): PromptReading {
-  const chest = mentionsChest(text);
-  const places = lungPlaces(text);
-  const kind: TargetKind = saysNoFindings(text)
-    ? 'no findings'
-    : places !== null || (chest && (FINDING.test(text) || LUNG_LOCATION.test(text) || ZONE_WORD.test(text)))
-      ? 'chest finding'
-      : chest
-        ? 'lung'
-        : 'bone lesion';
-  return {
-    kind,
-    chest,
-    lungPlaces: places,
-    filmCell: chest ? null : filmCell(text),
-    lesionKind: lesionKind(text),
-    count: findingCount(text),
-    label: findingLabel(text),
-  };
+/**
+ * What the prompt asks for, given whether it is about the chest (mentionsChest) and where it places a
+ * finding in the lungs (lungPlaces).
+ */
+export function targetKind(text: string, chest: boolean, places: LungPlaces | null): TargetKind {
+  if (saysNoFindings(text)) return 'no findings';
+  if (places !== null || (chest && (FINDING.test(text) || LUNG_LOCATION.test(text) || ZONE_WORD.test(text))))
+    return 'chest finding';
+  return chest ? 'lung' : 'bone lesion';
+}
+
+/** The prompt as a mirrored film shows it: "left" and "right" swapped (whole words, any case). */
+export function mirroredSides(text: string): string {
+  return text.replace(/\b(left|right)\b/gi, (word) => {
+    const swapped = word.toLowerCase() === 'left' ? 'right' : 'left';
+    if (word === word.toUpperCase()) return swapped.toUpperCase();
+    return word[0] === word[0]?.toUpperCase() ? swapped[0]?.toUpperCase() + swapped.slice(1) : swapped;
+  });
 }

@@ -73,7 +73,7 @@ describe('the model input of a DICOM frame', () => {
     const input = await prepareInput(skull);
     expect([input.modality, input.bodyPart]).toEqual([(await prepareInput(path)).modality, 'SKULL']);
     const [notice] = answerNotices({
-      reading: { words: 2, unknown: [], read: 2 },
+      textFit: { words: 2, unknown: [], read: 2 },
       confidence: null,
       modality: 'CR',
       ...(input.bodyPart ? { bodyPart: input.bodyPart } : {}),

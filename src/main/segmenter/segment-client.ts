@@ -47,8 +47,7 @@ export interface SegmentInput {
 }
 
 /** A segment:run result less the request id (the IPC layer's); the mask is bit-packed (packBits). */
-// The coding is read from the prompt by the channel, not by the worker.
-export type SegmentOutcome = Omit<SegmentResult, 'requestId' | 'coding'>;
+export type SegmentOutcome = Omit<SegmentResult, 'requestId'>;
 
 /** A segment:progress event less the request id. */
 export type PartialMask = Omit<SegmentProgress, 'requestId'>;

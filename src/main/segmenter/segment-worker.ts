@@ -10,6 +10,7 @@ import type { ProviderReport } from '../../shared/segment-types';
 import { providersFor } from '../engine/execution-provider';
 import { abortError } from '../errors';
 import { modelInput, SAMPLE_SIZE, unitPlane } from '../imaging/model-input';
+import { readPrompt } from '../prompt/reading';
 import { GRID } from '../tokenizers/grid';
 import { answerNotices } from './pipeline/answer-notices';
 import { checkPointable, type PointedPrompt } from './pipeline/pointed';
@@ -101,12 +102,13 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     const image = modelInput(film);
     if (where) checkPointable(request.modality);
     const { model, report } = await modelFor(request.config);
+    const reading = readPrompt(prompt);
     let rows = -1;
     let last: SegmentProgress = { decoded: 0, total: 0, retry: false };
     const result = await segmentStreaming(
       model,
       image,
-      prompt,
+      reading,
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
@@ -138,6 +140,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       gated: result.gated,
       confidence: result.confidence,
       uncertainty: result.uncertainty,
+      coding: reading.coding,
       notices: answerNotices({
         ...result,
         ...(request.modality ? { modality: request.modality } : {}),

@@ -3,6 +3,7 @@
 // the answer as the views land. The result is segment()'s own.
 import { abortError } from '../errors';
 import type { Plane } from '../imaging/resample';
+import type { PromptReading } from '../prompt/reading';
 import { type PointedPrompt, segmentPointed } from './pipeline/pointed';
 import { type Segmentation, type SegmentOptions, segment } from './pipeline/segment';
 import { type DecoderModels, kvRows } from './runtime/decoder-session';
@@ -34,7 +35,7 @@ function checked(session: DecoderSession, check: () => void): DecoderSession {
 export async function segmentStreaming(
   model: SegmentationModel,
   image: Plane<Float32Array>,
-  text: string,
+  prompt: string | PromptReading,
   size: { width: number; height: number },
   options: StreamOptions = {},
 ): Promise<Segmentation> {
@@ -49,7 +50,7 @@ export async function segmentStreaming(
   };
   if (pointed) {
     const { film, ...where } = pointed;
-    return segmentPointed(model, film, text, where, run);
+    return segmentPointed(model, film, prompt, where, run);
   }
-  return segment(model, image, text, size, run);
+  return segment(model, image, prompt, size, run);
 }

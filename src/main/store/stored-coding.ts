@@ -1,7 +1,7 @@
 // A stored segment's SNOMED CT coding: the one saved with it, else read from an AI segment's prompt.
 import { codingSchema } from '../../shared/labelmap/channels';
 import type { SegmentCoding } from '../../shared/labelmap/coding';
-import { codingFromPrompt } from '../prompt/coding';
+import { readPrompt } from '../prompt/reading';
 import { storedJson } from './stored-json';
 
 /** Segments saved before codings were kept, or never coded, are coded from an AI segment's prompt. */
@@ -11,5 +11,5 @@ export function storedCoding(row: {
   prompt: string | null;
 }): SegmentCoding | null {
   if (row.coding) return storedJson(row.coding, codingSchema);
-  return row.source === 'ai' && row.prompt ? codingFromPrompt(row.prompt) : null;
+  return row.source === 'ai' && row.prompt ? readPrompt(row.prompt).coding : null;
 }

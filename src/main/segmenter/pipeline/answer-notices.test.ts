@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TextVocab } from '../../tokenizers/text-vocab';
-import { answerConfidence, answerNotices, LOW_CONFIDENCE, readPrompt, uncertaintyMap } from './answer-notices';
+import { answerConfidence, answerNotices, fitText, LOW_CONFIDENCE, uncertaintyMap } from './answer-notices';
 
 let vocab: TextVocab;
 beforeAll(async () => {
@@ -15,50 +15,50 @@ const plane = (values: number[], width = 32) => ({
   data: Float32Array.from(values),
 });
 
-describe('readPrompt and answerNotices', () => {
+describe('fitText and answerNotices', () => {
   it('reads a training-style prompt whole and says nothing about it', async () => {
-    const reading = await readPrompt(vocab, 'Bilateral pulmonary infection, two infected areas, upper left lung.', 32);
-    expect(reading).toEqual({ words: 9, unknown: [], read: 9 });
-    expect(answerNotices({ reading, confidence: 0.9, modality: 'CR' })).toEqual([]);
+    const textFit = await fitText(vocab, 'Bilateral pulmonary infection, two infected areas, upper left lung.', 32);
+    expect(textFit).toEqual({ words: 9, unknown: [], read: 9 });
+    expect(answerNotices({ textFit, confidence: 0.9, modality: 'CR' })).toEqual([]);
   });
 
   it('says when most words are unknown to the vocabulary', async () => {
-    const reading = await readPrompt(vocab, 'Verschattung im linken Lungenunterfeld', 32);
-    expect(reading.words).toBe(4);
-    expect(reading.unknown.length).toBeGreaterThan(2);
-    const [notice] = answerNotices({ reading, confidence: null });
+    const textFit = await fitText(vocab, 'Verschattung im linken Lungenunterfeld', 32);
+    expect(textFit.words).toBe(4);
+    expect(textFit.unknown.length).toBeGreaterThan(2);
+    const [notice] = answerNotices({ textFit, confidence: null });
     expect(notice).toMatch(/^most of the prompt's words are unknown to the model \(\d of 4: /);
-    const chinese = await readPrompt(vocab, '左肺下叶感染', 32);
-    expect(answerNotices({ reading: chinese, confidence: null })[0]).toMatch(/unknown to the model \(1 of 1/);
+    const chinese = await fitText(vocab, '左肺下叶感染', 32);
+    expect(answerNotices({ textFit: chinese, confidence: null })[0]).toMatch(/unknown to the model \(1 of 1/);
     // One unknown word among known ones is no notice.
-    const mostlyKnown = await readPrompt(vocab, 'left lung Lungenunterfeld', 32);
-    expect(answerNotices({ reading: mostlyKnown, confidence: null })).toEqual([]);
+    const mostlyKnown = await fitText(vocab, 'left lung Lungenunterfeld', 32);
+    expect(answerNotices({ textFit: mostlyKnown, confidence: null })).toEqual([]);
   });
 
   it('says how much of a long prompt the model read', async () => {
     const long = Array.from({ length: 400 }, () => 'left lung').join(' ');
-    const reading = await readPrompt(vocab, long, 32);
-    expect(reading.words).toBe(800);
-    expect(reading.read).toBeGreaterThan(0);
-    expect(reading.read).toBeLessThanOrEqual(32);
-    expect(answerNotices({ reading, confidence: null })).toEqual([
-      `the prompt is longer than the model reads: it read the first ${reading.read} of 800 words`,
+    const textFit = await fitText(vocab, long, 32);
+    expect(textFit.words).toBe(800);
+    expect(textFit.read).toBeGreaterThan(0);
+    expect(textFit.read).toBeLessThanOrEqual(32);
+    expect(answerNotices({ textFit, confidence: null })).toEqual([
+      `the prompt is longer than the model reads: it read the first ${textFit.read} of 800 words`,
     ]);
   });
 
   it('says when the image is not a radiograph, and nothing for radiographs or unknown kinds', () => {
-    const reading = { words: 2, unknown: [], read: 2 };
-    expect(answerNotices({ reading, confidence: null, modality: 'MR' })).toEqual([
+    const textFit = { words: 2, unknown: [], read: 2 };
+    expect(answerNotices({ textFit, confidence: null, modality: 'MR' })).toEqual([
       'this is a MR image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything',
     ]);
     for (const modality of ['CR', 'DX', 'dx', 'OT'])
-      expect(answerNotices({ reading, confidence: null, modality })).toEqual([]);
+      expect(answerNotices({ textFit, confidence: null, modality })).toEqual([]);
   });
 
   it("says when a radiograph's BodyPartExamined is not a part the model was trained on", () => {
-    const reading = { words: 2, unknown: [], read: 2 };
+    const textFit = { words: 2, unknown: [], read: 2 };
     const notices = (bodyPart: string, modality = 'CR') =>
-      answerNotices({ reading, confidence: null, modality, bodyPart });
+      answerNotices({ textFit, confidence: null, modality, bodyPart });
     for (const other of ['SKULL', 'ABDOMEN', 'Head', 'CSPINE'])
       expect(notices(other)).toEqual([
         `this image shows the ${other} (its BodyPartExamined); the model was trained on chest films and on bone tumours of the limbs and pelvis only, so the answer is unlikely to mean anything`,
@@ -84,9 +84,9 @@ describe('readPrompt and answerNotices', () => {
   });
 
   it('labels an answer below LOW_CONFIDENCE', () => {
-    const reading = { words: 2, unknown: [], read: 2 };
-    expect(answerNotices({ reading, confidence: LOW_CONFIDENCE - 0.01 })[0]).toMatch(/^low confidence \(0\.\d\d\)/);
-    expect(answerNotices({ reading, confidence: LOW_CONFIDENCE })).toEqual([]);
+    const textFit = { words: 2, unknown: [], read: 2 };
+    expect(answerNotices({ textFit, confidence: LOW_CONFIDENCE - 0.01 })[0]).toMatch(/^low confidence \(0\.\d\d\)/);
+    expect(answerNotices({ textFit, confidence: LOW_CONFIDENCE })).toEqual([]);
   });
 });
 

@@ -5,8 +5,8 @@
 import type { Mask, Plane } from '../../imaging/resample';
 import { type TextVocab, UNK_ID } from '../../tokenizers/text-vocab';
 
-/** What the model reads of a prompt. */
-export interface PromptReading {
+/** How a prompt fits the model's text part: the words its vocabulary knows and how many fit its length. */
+export interface TextFit {
   /** Words of the prompt (runs of letters or digits). */
   words: number;
   /** Words with a piece the vocabulary does not know (read as UNK). */
@@ -17,8 +17,8 @@ export interface PromptReading {
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'-]*/gu;
 
-/** How the model reads `text`: each word as the tokenizer splits it (with its leading space), in order. */
-export async function readPrompt(vocab: TextVocab, text: string, maxText: number): Promise<PromptReading> {
+/** How `text` fits the model: each word as the tokenizer splits it (with its leading space), in order. */
+export async function fitText(vocab: TextVocab, text: string, maxText: number): Promise<TextFit> {
   const words = text.match(WORD) ?? [];
   const unknown: string[] = [];
   let tokens = 0;
@@ -113,25 +113,23 @@ export function uncertaintyMap(maps: readonly Plane<Float32Array>[], inside: Mas
 
 /** The plain-language notices for an answer; empty when there is nothing to say. */
 export function answerNotices(facts: {
-  reading: PromptReading;
+  textFit: TextFit;
   confidence: number | null;
   /** DICOM Modality (0008,0060) of the image, when it is a DICOM one. */
   modality?: string;
   /** DICOM BodyPartExamined (0018,0015), when the file says. */
   bodyPart?: string;
 }): string[] {
-  const { reading, confidence, modality, bodyPart } = facts;
+  const { textFit: fit, confidence, modality, bodyPart } = facts;
   const notices: string[] = [];
-  if (reading.words > 0 && reading.unknown.length * 2 > reading.words) {
-    const shown = reading.unknown.slice(0, 5).join(', ');
+  if (fit.words > 0 && fit.unknown.length * 2 > fit.words) {
+    const shown = fit.unknown.slice(0, 5).join(', ');
     notices.push(
-      `most of the prompt's words are unknown to the model (${reading.unknown.length} of ${reading.words}: ${shown}${reading.unknown.length > 5 ? ', …' : ''}); it was trained on English descriptions, so the answer may not follow the prompt`,
+      `most of the prompt's words are unknown to the model (${fit.unknown.length} of ${fit.words}: ${shown}${fit.unknown.length > 5 ? ', …' : ''}); it was trained on English descriptions, so the answer may not follow the prompt`,
     );
   }
-  if (reading.read < reading.words) {
-    notices.push(
-      `the prompt is longer than the model reads: it read the first ${reading.read} of ${reading.words} words`,
-    );
+  if (fit.read < fit.words) {
+    notices.push(`the prompt is longer than the model reads: it read the first ${fit.read} of ${fit.words} words`);
   }
   const part = bodyPart?.trim();
   if (notRadiograph(modality)) {

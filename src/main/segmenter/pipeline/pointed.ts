@@ -6,10 +6,11 @@
 // whole film, and many patches of its window.
 import type { RegionClick } from '../../../shared/tokens';
 import { connectedComponents } from '../../data/components';
-import { boxOnGrid, clicksInWindow, cropMask, pointedWindow, windowText } from '../../data/region-items';
+import { boxOnGrid, clicksInWindow, cropMask, pointedWindow } from '../../data/region-items';
 import { SAMPLE_SIZE } from '../../imaging/model-input';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
 import { type Box, boundingBox, cropWindow, pasteWindow, type ZoomWindow } from '../../imaging/zoom-window';
+import { inWindow, type PromptReading, readingOf } from '../../prompt/reading';
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import type { SegmentationModel } from '../runtime/model-files';
 import { notRadiograph } from './answer-notices';
@@ -67,13 +68,13 @@ export function checkPointed(model: SegmentationModel, p: PointedPrompt, width: 
 }
 
 /**
- * The answer to `text` and what was pointed at on `film` (grey in [0, 1] at the source size), decoded in
- * its window. `options` as segment()'s (views default to POINTED_VIEWS; the gates do not apply).
+ * The answer to `prompt` (its text or reading) and what was pointed at on `film` (grey in [0, 1] at the
+ * source size), decoded in its window. `options` as segment()'s (views default to POINTED_VIEWS; the gates do not apply).
  */
 export async function segmentPointed(
   model: SegmentationModel,
   film: Plane<Float32Array>,
-  text: string,
+  prompt: string | PromptReading,
   pointed: PointedPrompt,
   options: SegmentOptions = {},
 ): Promise<PointedSegmentation> {
@@ -85,7 +86,7 @@ export async function segmentPointed(
   if (!window) throw new Error('a click that removes must land on or near the answer: click on the part to take away');
   const crop = cropWindow(film, window, SAMPLE_SIZE);
   const grid = { width: SAMPLE_SIZE, height: SAMPLE_SIZE };
-  const inner = await segment(model, crop, windowText(text), grid, {
+  const inner = await segment(model, crop, inWindow(readingOf(prompt)), grid, {
     ...options,
     region: {
       ...(pointed.box ? { box: boxOnGrid(pointed.box, window) } : {}),

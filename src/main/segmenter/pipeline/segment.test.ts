@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GRID_SIDE, GRID_TOKENS, type TokenLayout } from '../../../shared/tokens';
+import { readPrompt } from '../../prompt/reading';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../../tokenizers/mask-codebook';
 import { LESION_CUT, maskCut, maskLookahead, PEAK_SHARE } from './segment';
 
@@ -30,7 +31,7 @@ describe('mask lookahead guesses', () => {
 
 describe('maskCut', () => {
   const at = (peak: number) => [0, peak]; // a map peaking at `peak`
-  const bone = 'One benign osteochondroma lesion in the femur, located in the central region.';
+  const bone = readPrompt('One benign osteochondroma lesion in the femur, located in the central region.');
   it('cuts a lesion answer at LESION_CUT, never above its decoding threshold', () => {
     expect(maskCut(bone, 0.5, at(0.9))).toBe(LESION_CUT);
     expect(maskCut(bone, 0.3, at(0.9))).toBe(Math.min(0.3, LESION_CUT));
@@ -45,8 +46,8 @@ describe('maskCut', () => {
   });
   it('leaves chest answers at their decoding threshold, even empty ones', () => {
     for (const text of ['left lung', 'Bilateral pulmonary infection, two infected areas', 'both lungs']) {
-      expect(maskCut(text, 0.5, at(0.9))).toBe(0.5);
-      expect(maskCut(text, 0.3, at(0.1))).toBe(0.3);
+      expect(maskCut(readPrompt(text), 0.5, at(0.9))).toBe(0.5);
+      expect(maskCut(readPrompt(text), 0.3, at(0.1))).toBe(0.3);
     }
   });
 });

@@ -19,7 +19,8 @@ import {
 } from '../../../shared/tokens';
 import { canonicalLungPrompt } from '../../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../../imaging/resample';
-import { filmCell, type LungPlaces, lungPlaces, mentionsChest } from '../../prompt/grammar';
+import type { LungPlaces } from '../../prompt/grammar';
+import { type PromptReading, readingOf } from '../../prompt/reading';
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../../tokenizers/mask-codebook';
 import type { DecoderModels } from '../runtime/decoder-session';
@@ -28,7 +29,7 @@ import { type DecodeOptions, type DecoderSession, type Lookahead, speculativeDec
 import { ExpectedPatchSession } from '../runtime/expected-patch';
 import type { DecodeRule, SegmentationModel } from '../runtime/model-files';
 import { encodeImage, type Tokenizers } from '../runtime/tokenizer-set';
-import { answerConfidence, type PromptReading, readPrompt, uncertaintyMap } from './answer-notices';
+import { answerConfidence, fitText, type TextFit, uncertaintyMap } from './answer-notices';
 import { cellWindow } from './film-region';
 import { gated, gateRegion } from './lung-gate';
 import {
@@ -40,7 +41,6 @@ import {
   TEST_TIME_VIEWS,
   type View,
   viewImage,
-  viewText,
 } from './test-time-views';
 
 export interface Segmentation {
@@ -61,8 +61,8 @@ export interface Segmentation {
   confidence: number | null;
   /** Where to check first: per pixel of the 256x256 grid, 0..255, from the views' maps (uncertaintyMap); null under argmax. */
   uncertainty: Uint8Array | null;
-  /** How the model read the prompt: unknown words, words past its text length. */
-  reading: PromptReading;
+  /** How the prompt fit the model's text part: unknown words, words past its text length. */
+  textFit: TextFit;
 }
 
 /**
@@ -124,7 +124,7 @@ export interface SegmentOptions {
 export const EMPTY_FALLBACK: readonly number[] = [0.4, 0.3];
 
 /**
- * Where an answer to a prompt not about the chest (mentionsChest: a bone lesion, for this model) is cut
+ * Where an answer to a prompt not about the chest (the reading's `chest`: a bone lesion, for this model) is cut
  * from its probability map when that is below the decoding threshold. Such answers lack recall most: on
  * val, cutting the same maps at 0.2–0.3 instead of 0.5 raised btxrd Dice by ≈0.03 (docs/MODEL.md,
  * "Cutting lesion answers lower"); 0.25 is the middle of that plateau. Chest answers keep the threshold:
@@ -140,11 +140,17 @@ export const LESION_CUT = 0.25;
 export const PEAK_SHARE = 0.5;
 
 /**
- * The probability the answer to `text`, decoded at `threshold` into the probability `map`, is cut at:
- * the threshold for a chest prompt; for a lesion, LESION_CUT where lower, or PEAK_SHARE of a lower peak.
+ * The probability the answer to a prompt (`chest`: about the chest), decoded at `threshold` into the
+ * probability `map`, is cut at: the threshold for a chest prompt; for a lesion, LESION_CUT where lower, or
+ * PEAK_SHARE of a lower peak.
  */
-export function maskCut(text: string, threshold: number, map: ArrayLike<number>, lesionCut = LESION_CUT): number {
-  if (mentionsChest(text)) return threshold;
+export function maskCut(
+  { chest }: Pick<PromptReading, 'chest'>,
+  threshold: number,
+  map: ArrayLike<number>,
+  lesionCut = LESION_CUT,
+): number {
+  if (chest) return threshold;
   const cut = Math.min(threshold, lesionCut);
   let peak = 0;
   for (let i = 0; i < map.length; i++) peak = Math.max(peak, map[i] as number);
@@ -219,11 +225,19 @@ const DEFAULT_DECODING: Decoding = {
   maxDraft: MAX_DRAFT,
 };
 
+/** The prompt ids of a text on an image; `pointed` false: without the region and prior. */
+type PromptIds = (image: Plane<Float32Array>, text: string, pointed?: boolean) => Promise<Int32Array>;
+
 /**
  * The prompt ids of `text` on `image` (text encodings shared: at most the prompt and its mirror), with the
  * region and prior of a pointed prompt (the lung gate's decode takes neither).
  */
-function promptsFor(tokenizers: Tokenizers, layout: TokenLayout, region: RegionPrompt, prior: Int32Array | null) {
+function promptsFor(
+  tokenizers: Tokenizers,
+  layout: TokenLayout,
+  region: RegionPrompt,
+  prior: Int32Array | null,
+): PromptIds {
   const texts = new Map<string, Promise<Int32Array>>();
   const encodeText = (t: string) =>
     texts.get(t) ?? (texts.set(t, tokenizers.text.encode(t)).get(t) as Promise<Int32Array>);
@@ -237,16 +251,43 @@ function promptsFor(tokenizers: Tokenizers, layout: TokenLayout, region: RegionP
     );
 }
 
+/**
+ * The answer to `prompt` on `image`, at `size`. `prompt`: the text, or its reading where the caller has
+ * read it already (the app and the CLI read a prompt once, for its coding too).
+ */
 export async function segment(
   model: SegmentationModel,
   image: Plane<Float32Array>,
-  text: string,
+  prompt: string | PromptReading,
   size: { width: number; height: number },
   options: SegmentOptions = {},
 ): Promise<Segmentation> {
+  const reading = readingOf(prompt);
+  const plan = planDecodes(model, reading, options);
+  const { answer, forwardPasses } = await decodeRounds(model, image, reading, plan, options);
+  return finishAnswer(model, reading, plan, answer, forwardPasses, size, options.lesionCut);
+}
+
+/** What segment() decodes for a prompt, decided before the first decode. */
+interface Plan {
+  /** Probability maps: the views' maps are averaged, gated and cut (codes and argmax decode the input as it is). */
+  maps: boolean;
+  views: readonly View[];
+  /** Where the lung gate keeps a chest finding; null: no lung gate. */
+  places: LungPlaces | null;
+  /** The film-region gate's window on the grid; null: no film-region gate. */
+  nearCell: Mask | null;
+  /** The expected-patch thresholds tried in turn while the answer is empty (null: argmax). */
+  thresholds: readonly (number | null)[];
+  decoding: Decoding;
+  prompt: PromptIds;
+  /** Mask tokens of the whole answer, for progress: 256 per view, and the lung gate's decode. */
+  total: number;
+}
+
+function planDecodes(model: SegmentationModel, reading: PromptReading, options: SegmentOptions): Plan {
   const { layout, tokenizers } = model;
-  const { signal, onProgress, onDraft, rule = model.rule ?? 'argmax', maskFrom = 'probability' } = options;
-  const decoding = { ...DEFAULT_DECODING, ...options.decoding };
+  const { rule = model.rule ?? 'argmax', maskFrom = 'probability' } = options;
   // Only probability maps can be averaged, gated and cut: codes and argmax decode the input as it is.
   const maps = rule === 'expected' && maskFrom === 'probability';
   const region = options.region ?? {};
@@ -257,102 +298,208 @@ export async function segment(
   if (pointed && views.some((v) => !isIntensityView(v)))
     throw new Error('segment: a pointed prompt takes intensity views only');
   const gate = maps && options.gate !== false && !pointed;
-  const places = gate ? lungPlaces(text) : null;
-  const cell = gate && !mentionsChest(text) ? filmCell(text) : null;
-  const nearCell = cell && cellWindow(cell, GRID_PIXELS, GRID_PIXELS);
-  const thresholds = rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null];
+  const places = gate ? reading.lungPlaces : null;
+  const cell = gate ? reading.filmCell : null;
   const priorIds = layout.priorTokens > 0 && options.prior ? priorLevels(options.prior) : null;
-  const prompt = promptsFor(tokenizers, layout, region, priorIds);
+  return {
+    maps,
+    views,
+    places,
+    nearCell: cell && cellWindow(cell, GRID_PIXELS, GRID_PIXELS),
+    thresholds: rule === 'expected' ? [EXPECTED_THRESHOLD, ...(options.fallback ?? EMPTY_FALLBACK)] : [null],
+    decoding: { ...DEFAULT_DECODING, ...options.decoding },
+    prompt: promptsFor(tokenizers, layout, region, priorIds),
+    // One total for the whole answer: a retry round counts against it again, its gate decode already done.
+    total: GRID_TOKENS * (views.length + (places ? 1 : 0)),
+  };
+}
 
+/** What one round decoded: the views at one threshold, and the lung gate's region. */
+interface RoundDecodes {
+  /** The first view's 256 mask codes. */
+  tokens: Int32Array;
+  /** The views' maps in view order, brought back to the input's frame (none under argmax). */
+  viewMaps: Plane<Float32Array>[];
+  /** The lung gate's region (decoded in the first round); null without a lung gate. */
+  lungs: Mask | null;
+  forwardPasses: number;
+}
+
+/** One round's answer: its views averaged and kept inside the gate. */
+interface Answer {
+  threshold: number | null;
+  tokens: Int32Array;
+  probability: Plane<Float32Array> | null;
+  viewMaps: Plane<Float32Array>[];
+  /** Where a gate kept the answer (the lung gate's region or the film's window), or null. */
+  inside: Mask | null;
+  lungs: Mask | null;
+}
+
+/** Decodes at each threshold in turn until an answer is not empty; that answer (or the last round's). */
+async function decodeRounds(
+  model: SegmentationModel,
+  image: Plane<Float32Array>,
+  reading: PromptReading,
+  plan: Plan,
+  options: SegmentOptions,
+): Promise<{ answer: Answer; forwardPasses: number }> {
   let forwardPasses = 0;
-  let lungs: Mask | null | undefined = places ? undefined : null;
-  let answer: {
-    threshold: number | null;
-    tokens: Int32Array;
-    probability: Plane<Float32Array> | null;
-    mapsLanded: Plane<Float32Array>[];
-    inside: Mask | null;
-  } | null = null;
-  // One total for the whole answer: a retry round counts against it again, its gate decode already done.
-  const total = GRID_TOKENS * (views.length + (places ? 1 : 0));
-  for (const [round, threshold] of thresholds.entries()) {
-    // The views, and in the first round the lung gate's decode, decode as one batch. With a draft to show,
-    // the first view decodes alone first (its map is the first draft, at once) and the rest as one batch
-    // after it; their drafts refine the first in view order.
-    const gateDecode = lungs === undefined;
-    const rows = [
-      ...views.map((view) => () => prompt(viewImage(image, view), viewText(text, view))),
-      ...(gateDecode ? [() => prompt(image, canonicalLungPrompt('both'), false)] : []),
-    ];
-    const indices = rows.map((_, i) => i);
-    const batches = onDraft && round === 0 && rows.length > 1 ? [[0], indices.slice(1)] : [indices];
-    const produced = new Array<number>(rows.length).fill(0);
-    const done = places && !gateDecode ? GRID_TOKENS : 0;
-    const viewMaps: (Plane<Float32Array> | null)[] = views.map(() => null);
-    const landed = views.map(() => false);
-    let tokens: Int32Array = new Int32Array(0);
-    let drafted = 0;
-    const land = (i: number, decoded: Decoded) => {
-      forwardPasses += decoded.forwardPasses;
-      if (i === views.length) {
-        const found = thresholdMap(decoded.map as Plane<Float32Array>, EXPECTED_THRESHOLD);
-        lungs = gateRegion(found, places as LungPlaces);
-        return;
-      }
-      if (i === 0) tokens = decoded.tokens;
-      viewMaps[i] = decoded.map && mapBack(decoded.map, views[i] as View);
-      landed[i] = true;
-      if (!onDraft || round > 0) return;
-      // Drafts in view order: a view that lands before the ones ahead of it waits for them.
-      while (drafted < views.length && landed[drafted]) {
-        drafted++;
-        const maps = viewMaps.slice(0, drafted).filter((m): m is Plane<Float32Array> => m !== null);
-        onDraft(draftOf(model, text, threshold, tokens, maps, lungs ?? nearCell, options.lesionCut));
-      }
-    };
-    const decodeRow = async (i: number, session: DecoderSession) => {
-      const onTokens = onProgress
-        ? (_: Int32Array, count: number) => {
-            produced[i] = Math.min(count, GRID_TOKENS);
-            onProgress({ decoded: done + produced.reduce((a, b) => a + b, 0), total, retry: round > 0 });
-          }
-        : undefined;
-      const decodeOptions = { ...(signal ? { signal } : {}), ...(onTokens ? { onTokens } : {}) };
-      const decode = {
-        prompt: await (rows[i] as () => Promise<Int32Array>)().catch(leave(session)),
-        threshold: i < views.length ? threshold : EXPECTED_THRESHOLD,
-      };
-      land(i, await runDecode(model, decode, decoding, session, decodeOptions));
-    };
-    for (const batch of batches) {
-      const sessions = decoding.sessions(model, batch.length);
-      await Promise.all(batch.map((i, row) => decodeRow(i, sessions[row] as DecoderSession)));
-    }
-    const mapsLanded = viewMaps.filter((m): m is Plane<Float32Array> => m !== null);
-    let probability = threshold === null ? null : meanMap(mapsLanded);
-    // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
-    const inside = lungs ?? nearCell;
-    if (probability && inside) probability = gated(probability, inside);
-    answer = { threshold, tokens, probability, mapsLanded, inside };
-    // One view: a pixel reaches the threshold exactly where its patch got a code other than background.
-    const answered = probability
-      ? probability.data.some((p) => p >= (threshold as number))
-      : tokens.some((c) => c !== BACKGROUND_CODE);
-    if (answered) break;
+  // undefined: the lung gate's region is still to decode (in the first round).
+  let lungs: Mask | null | undefined = plan.places ? undefined : null;
+  let answer: Answer | null = null;
+  for (const [index, threshold] of plan.thresholds.entries()) {
+    const round = await decodeRound(model, image, reading, plan, { index, threshold, lungs }, options);
+    forwardPasses += round.forwardPasses;
+    lungs = round.lungs;
+    answer = roundAnswer(round, threshold, plan.nearCell);
+    if (answered(answer)) break;
   }
-  const { threshold, tokens, probability, mapsLanded, inside } = answer as NonNullable<typeof answer>;
+  return { answer: answer as Answer, forwardPasses };
+}
+
+/** Which round, at which threshold, with the lung gate's region as known (undefined: to decode now). */
+interface RoundInput {
+  index: number;
+  threshold: number | null;
+  lungs: Mask | null | undefined;
+}
+
+/**
+ * One round: the views, and in the first round the lung gate's decode, decode as one batch. With a draft
+ * to show, the first view decodes alone first (its map is the first draft, at once) and the rest as one
+ * batch after it; their drafts refine the first in view order.
+ */
+async function decodeRound(
+  model: SegmentationModel,
+  image: Plane<Float32Array>,
+  reading: PromptReading,
+  plan: Plan,
+  round: RoundInput,
+  options: SegmentOptions,
+): Promise<RoundDecodes> {
+  const { views, places, decoding, prompt } = plan;
+  const { signal, onDraft } = options;
+  const gateDecode = round.lungs === undefined;
+  const rows = [
+    ...views.map((view) => () => prompt(viewImage(image, view), view.mirror ? reading.mirrored : reading.text)),
+    ...(gateDecode ? [() => prompt(image, canonicalLungPrompt('both'), false)] : []),
+  ];
+  const indices = rows.map((_, i) => i);
+  const batches = onDraft && round.index === 0 && rows.length > 1 ? [[0], indices.slice(1)] : [indices];
+  const onTokens = roundProgress(plan, round, rows.length, options.onProgress);
+  const viewMaps: (Plane<Float32Array> | null)[] = views.map(() => null);
+  let tokens: Int32Array = new Int32Array(0);
+  let lungs = round.lungs;
+  let forwardPasses = 0;
+  const landed =
+    onDraft && round.index === 0
+      ? inViewOrder(views.length, (count) => {
+          const maps = viewMaps.slice(0, count).filter((m): m is Plane<Float32Array> => m !== null);
+          onDraft(draftOf(model, reading, round.threshold, tokens, maps, lungs ?? plan.nearCell, options.lesionCut));
+        })
+      : null;
+  const decodeRow = async (i: number, session: DecoderSession) => {
+    const decodeOptions = { ...(signal ? { signal } : {}), ...(onTokens ? { onTokens: onTokens(i) } : {}) };
+    const decode = {
+      prompt: await (rows[i] as () => Promise<Int32Array>)().catch(leave(session)),
+      threshold: i < views.length ? round.threshold : EXPECTED_THRESHOLD,
+    };
+    const decoded = await runDecode(model, decode, decoding, session, decodeOptions);
+    forwardPasses += decoded.forwardPasses;
+    if (i === views.length) {
+      const found = thresholdMap(decoded.map as Plane<Float32Array>, EXPECTED_THRESHOLD);
+      lungs = gateRegion(found, places as LungPlaces);
+      return;
+    }
+    if (i === 0) tokens = decoded.tokens;
+    viewMaps[i] = decoded.map && mapBack(decoded.map, views[i] as View);
+    landed?.(i);
+  };
+  for (const batch of batches) {
+    const sessions = decoding.sessions(model, batch.length);
+    await Promise.all(batch.map((i, row) => decodeRow(i, sessions[row] as DecoderSession)));
+  }
+  const maps = viewMaps.filter((m): m is Plane<Float32Array> => m !== null);
+  return { tokens, viewMaps: maps, lungs: lungs ?? null, forwardPasses };
+}
+
+/**
+ * A round's progress reporter: per row, the `onTokens` of its decode, which reports the answer's mask
+ * tokens so far (the lung gate's 256 counted as done in a retry round); null without `onProgress`.
+ */
+function roundProgress(
+  plan: Plan,
+  round: RoundInput,
+  rows: number,
+  onProgress: SegmentOptions['onProgress'],
+): ((row: number) => (tokens: Int32Array, count: number) => void) | null {
+  if (!onProgress) return null;
+  const produced = new Array<number>(rows).fill(0);
+  const done = plan.places && round.lungs !== undefined ? GRID_TOKENS : 0;
+  const retry = round.index > 0;
+  return (row) => (_, count) => {
+    produced[row] = Math.min(count, GRID_TOKENS);
+    onProgress({ decoded: done + produced.reduce((a, b) => a + b, 0), total: plan.total, retry });
+  };
+}
+
+/**
+ * Calls `draft(n)` as the first n of `count` views have all landed: a view that lands before the ones
+ * ahead of it waits for them. Returns what to call as view i lands.
+ */
+function inViewOrder(count: number, draft: (landed: number) => void): (view: number) => void {
+  const landed = new Array<boolean>(count).fill(false);
+  let drafted = 0;
+  return (view) => {
+    landed[view] = true;
+    while (drafted < count && landed[drafted]) {
+      drafted++;
+      draft(drafted);
+    }
+  };
+}
+
+/** A round's views averaged, and kept inside the gate. */
+function roundAnswer(round: RoundDecodes, threshold: number | null, nearCell: Mask | null): Answer {
+  const { tokens, viewMaps, lungs } = round;
+  let probability = threshold === null ? null : meanMap(viewMaps);
+  // The two gates never meet: the lung gate needs a chest prompt, the film's a prompt not about the chest.
+  const inside = lungs ?? nearCell;
+  if (probability && inside) probability = gated(probability, inside);
+  return { threshold, tokens, probability, viewMaps, inside, lungs };
+}
+
+/** Whether an answer has any pixel (one view: a pixel reaches the threshold exactly where its patch got a code other than background). */
+function answered({ probability, threshold, tokens }: Answer): boolean {
+  return probability
+    ? probability.data.some((p) => p >= (threshold as number))
+    : tokens.some((c) => c !== BACKGROUND_CODE);
+}
+
+/** The kept answer as the mask at `size`, with what it says about itself. */
+async function finishAnswer(
+  model: SegmentationModel,
+  reading: PromptReading,
+  plan: Plan,
+  answer: Answer,
+  forwardPasses: number,
+  size: { width: number; height: number },
+  lesionCut: number | undefined,
+): Promise<Segmentation> {
+  const { layout, tokenizers } = model;
+  const { threshold, tokens, probability, viewMaps, inside, lungs } = answer;
+  const maps = plan.maps && probability !== null;
   // Only the kept round's views count, so the map is made once, after the rounds.
-  const uncertainty = probability && maps ? uncertaintyMap(mapsLanded, inside) : null;
-  const cut =
-    threshold === null || !probability ? threshold : maskCut(text, threshold, probability.data, options.lesionCut);
-  const mask =
-    probability && maps
-      ? resizeThreshold(probability, size.width, size.height, cut as number)
-      : tokenizers.mask.detokenize(tokens, size.width, size.height);
-  const gatedBy = lungs ? 'lungs' : nearCell && probability ? 'film' : null;
-  const confidence = probability && maps ? answerConfidence(probability) : null;
-  const reading = await readPrompt(tokenizers.text, text, layout.maxText);
-  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, uncertainty, reading };
+  const uncertainty = maps ? uncertaintyMap(viewMaps, inside) : null;
+  const cut = threshold === null || !probability ? threshold : maskCut(reading, threshold, probability.data, lesionCut);
+  const mask = maps
+    ? resizeThreshold(probability, size.width, size.height, cut as number)
+    : tokenizers.mask.detokenize(tokens, size.width, size.height);
+  const gatedBy = lungs ? 'lungs' : plan.nearCell && probability ? 'film' : null;
+  const confidence = maps ? answerConfidence(probability) : null;
+  const textFit = await fitText(tokenizers.text, reading.text, layout.maxText);
+  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, uncertainty, textFit };
 }
 
 /** A rejection handler that closes `session` (its row never starts, so the batch must not wait for it). */
@@ -366,7 +513,7 @@ function leave(session: DecoderSession) {
 /** The answer so far on the 256x256 grid, cut as the final answer will be. */
 function draftOf(
   model: SegmentationModel,
-  text: string,
+  reading: PromptReading,
   threshold: number | null,
   tokens: Int32Array,
   viewMaps: readonly Plane<Float32Array>[],
@@ -377,5 +524,5 @@ function draftOf(
     return model.tokenizers.mask.detokenize(tokens, GRID_PIXELS, GRID_PIXELS);
   let map = meanMap(viewMaps);
   if (inside) map = gated(map, inside);
-  return thresholdMap(map, maskCut(text, threshold, map.data, lesionCut));
+  return thresholdMap(map, maskCut(reading, threshold, map.data, lesionCut));
 }

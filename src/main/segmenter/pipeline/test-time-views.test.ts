@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plane } from '../../imaging/resample';
-import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage, viewText } from './test-time-views';
+import { IDENTITY_VIEW, mapBack, meanMap, TEST_TIME_VIEWS, type View, viewImage } from './test-time-views';
 
 const S = 256;
 /** A soft disc (1 inside radius r, falling to 0 over 4 pixels) centred at (cx, cy). */
@@ -58,15 +58,6 @@ describe('test-time views', () => {
     expect(seen.data[110 * S + 60]).toBe(0);
     expect(seen.data[110 * S + (S - 1 - 60) + 12]).toBeCloseTo((input.data[110 * S + 48] as number) ** 2, 6);
     expect(Array.from(mapBack(viewImage(input, { ...v, gamma: 1 }), v).data)).toEqual(Array.from(input.data));
-  });
-
-  it("swap the prompt's sides in a mirrored view only, keeping the case, whole words only", () => {
-    const mirror: View = { ...IDENTITY_VIEW, mirror: true };
-    expect(viewText('Lower left lung and RIGHT lung, upper-right region; leftover Rightward', mirror)).toBe(
-      'Lower right lung and LEFT lung, upper-left region; leftover Rightward',
-    );
-    expect(viewText('Left lung', IDENTITY_VIEW)).toBe('Left lung');
-    expect(viewText('Left lung', mirror)).toBe('Right lung');
   });
 
   it('average maps pixel by pixel and refuse mismatched or missing ones', () => {

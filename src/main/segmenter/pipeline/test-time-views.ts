@@ -1,8 +1,9 @@
 // Test-time views: the model input seen slightly shifted, scaled, brightened or mirrored. Each view is
 // tokenized afresh (a shift of half a patch changes every image token), decoded under the expected rule,
 // and its probability map mapped back to the input's frame; segment() averages the maps. Shifts, scales
-// and gamma are the training augmentation's own kinds (augment.ts); a mirrored view also mirrors the
-// prompt's sides (viewText), since every side word here names an image side as the film shows it.
+// and gamma are the training augmentation's own kinds (augment.ts); a mirrored view also reads the
+// prompt with its sides swapped (the reading's `mirrored`), since every side word here names an image
+// side as the film shows it.
 import { type Affine, warpImage } from '../../data/augment';
 import type { Plane } from '../../imaging/resample';
 
@@ -62,16 +63,6 @@ export function viewImage(image: Plane<Float32Array>, view: View): Plane<Float32
     seen = { width: moved.width, height: moved.height, data };
   }
   return view.mirror ? mirrored(seen) : seen;
-}
-
-/** The prompt as the view reads it: a mirrored view swaps "left" and "right" (whole words, any case). */
-export function viewText(text: string, view: View): string {
-  if (!view.mirror) return text;
-  return text.replace(/\b(left|right)\b/gi, (word) => {
-    const swapped = word.toLowerCase() === 'left' ? 'right' : 'left';
-    if (word === word.toUpperCase()) return swapped.toUpperCase();
-    return word[0] === word[0]?.toUpperCase() ? swapped[0]?.toUpperCase() + swapped.slice(1) : swapped;
-  });
 }
 
 /** The plane mirrored left to right. */

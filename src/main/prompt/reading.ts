@@ -1,0 +1,74 @@
+// The one reading of a prompt, made once where the prompt arrives (the segmenter's worker, the CLI) and
+// passed down: what it names (grammar.ts), its segment's coding (coding.ts), and the texts the model
+// reads (as typed, as a mirrored view reads it, inside a pointed prompt's window).
+import type { SegmentCoding } from '../../shared/labelmap/coding';
+import { promptCoding } from './coding';
+import {
+  type FilmCell,
+  filmCell,
+  findingCount,
+  findingLabel,
+  type LungPlaces,
+  lesionKind,
+  lungPlaces,
+  mentionsChest,
+  mirroredSides,
+  type TargetKind,
+  targetKind,
+  withoutFilmPlace,
+} from './grammar';
+
+export interface PromptReading {
+  /** The prompt the model reads. */
+  text: string;
+  /** `text` as a mirrored test-time view reads it: "left" and "right" swapped. */
+  mirrored: string;
+  kind: TargetKind;
+  /** The prompt is about the lungs or the chest at all (any chest word): chest answers keep the 0.5 cut. */
+  chest: boolean;
+  /** Where a chest finding is placed (the lung gate), or null when the prompt places no finding in the lungs. */
+  lungPlaces: LungPlaces | null;
+  /** The ninth of the film a prompt not about the chest names (the film-region gate), or null. */
+  filmCell: FilmCell | null;
+  /** A bone lesion's kind as BTXRD names it ("osteochondroma"), or null. */
+  lesionKind: string | null;
+  /** How many areas or lesions the prompt counts, or null. */
+  count: number | null;
+  /** The eval breakdown's label: the lesion's kind, the count of infected areas, which lung, or "other". */
+  label: string;
+  /** The segment's coding (DICOM SEG's category and type), or null when the prompt names nothing codable. */
+  coding: SegmentCoding | null;
+}
+
+export function readPrompt(text: string): PromptReading {
+  const chest = mentionsChest(text);
+  const places = lungPlaces(text);
+  const kind = targetKind(text, chest, places);
+  return {
+    text,
+    mirrored: mirroredSides(text),
+    kind,
+    chest,
+    lungPlaces: places,
+    filmCell: chest ? null : filmCell(text),
+    lesionKind: lesionKind(text),
+    count: findingCount(text),
+    label: findingLabel(text),
+    coding: promptCoding(text, kind, places),
+  };
+}
+
+/** A prompt's reading, read now when it is still text. */
+export function readingOf(prompt: string | PromptReading): PromptReading {
+  return typeof prompt === 'string' ? readPrompt(prompt) : prompt;
+}
+
+/**
+ * The reading inside a pointed prompt's zoomed window: the window, not the ninth of the film, says where,
+ * so the model reads the prompt without its film place (as the region model was trained). What the
+ * prompt names and its coding stay the whole prompt's.
+ */
+export function inWindow(reading: PromptReading): PromptReading {
+  const text = withoutFilmPlace(reading.text);
+  return { ...reading, text, mirrored: mirroredSides(text), filmCell: null };
+}
