@@ -13,7 +13,6 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
 import { correctionClick } from '../src/main/data/correction-clicks';
 import { GROUPS, listSamples, loadSample, type Sample } from '../src/main/data/samples';
 import { spread } from '../src/main/evaluation/evaluate';
