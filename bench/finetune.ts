@@ -5,12 +5,13 @@
 // Run: npm run bench:finetune -- [--data ../shared/data] [--model models/base] [--group btxrd] [--filter <text>]
 //      [--cases 40] [--eval-cases 40] [--other-per-group 10] [--guard l2|last-blocks] [--epochs N] [--lr X]
 //      [--threads 2] [--seed 1] [--het-weight W] [--blocks N]
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { progressPrinter } from '../src/cli/finetune';
 import type { Group } from '../src/main/data/samples';
 import { simulateClinician } from '../src/main/finetune/clinician';
 import { DEFAULT_SETTINGS, type FineTuneSettings } from '../src/main/finetune/job';
+import { recordRun } from './results';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ const settings: FineTuneSettings = {
   ...(values['het-weight'] === undefined ? {} : { hetWeight: Number(values['het-weight']) }),
 };
 const print = progressPrinter();
+const loadBefore = loadavg();
 const report = await simulateClinician({
   data: values.data,
   split: 'val',
@@ -61,16 +63,21 @@ for (const e of report.epochs) {
     `epoch ${e.epoch}: train loss ${e.trainLoss?.toFixed(4) ?? '—'}, held-out loss ${e.heldOutLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s\n`,
   );
 }
-process.stdout.write(
-  `${JSON.stringify({ settings, bestEpoch: report.bestEpoch, otherGroups: report.otherGroups, cpus: cpus().length, load: loadavg()[0] })}\n`,
-);
-process.stdout.write(
-  `${JSON.stringify({
-    cases: report.cases,
-    secondsPerEpoch: report.secondsPerEpoch,
-    totalSeconds: report.totalSeconds,
-    diceBefore: report.diceBefore,
-    diceAfter: report.diceAfter,
-    otherGroupsDiceChange: report.otherGroupsDiceChange ?? null,
-  })}\n`,
-);
+const result = {
+  cases: report.cases,
+  secondsPerEpoch: report.secondsPerEpoch,
+  totalSeconds: report.totalSeconds,
+  diceBefore: report.diceBefore,
+  diceAfter: report.diceAfter,
+  otherGroupsDiceChange: report.otherGroupsDiceChange ?? null,
+};
+process.stdout.write(`${JSON.stringify({ settings, bestEpoch: report.bestEpoch, otherGroups: report.otherGroups })}\n`);
+process.stdout.write(`${JSON.stringify(result)}\n`);
+const command = `npm run bench:finetune -- ${process.argv.slice(2).join(' ')}`.trim();
+await recordRun('finetune', command, loadBefore, {
+  settings,
+  epochs: report.epochs,
+  bestEpoch: report.bestEpoch,
+  otherGroups: report.otherGroups,
+  ...result,
+});

@@ -8,7 +8,7 @@
 //      [--threads 2] [--out docs/BENCHMARKS.md]
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { type SegmentOptions, segment } from '../src/main/segmenter/pipeline/seg
 import { type DecoderModels, KvDecoderSession } from '../src/main/segmenter/runtime/decoder-session';
 import type { DecoderSession } from '../src/main/segmenter/runtime/decoding';
 import { loadModel, releaseModel, type SegmentationModel } from '../src/main/segmenter/runtime/model-files';
+import { machineLine, recordRun } from './results';
 
 const HEADING = '## Faster answers: one change at a time (`npm run bench:segment-variants`)';
 
@@ -111,7 +112,6 @@ for (const [n, source] of sources.entries()) {
   }
   process.stderr.write(`${n + 1}/${sources.length} ${runs.map((r) => r.ms.at(-1)?.toFixed(0)).join(' / ')} ms\n`);
 }
-const loadAfter = loadavg();
 const base = timeStats((runs[0] as (typeof runs)[0]).ms).p50Ms;
 const baseCpu = timeStats((runs[0] as (typeof runs)[0]).cpuMs).p50Ms;
 const rows = variants.map((v, i) => {
@@ -122,7 +122,7 @@ const rows = variants.map((v, i) => {
   return `| ${v.name} | ${p50.toFixed(0)} | ${(base / p50).toFixed(2)}x | ${cpu.toFixed(0)} | ${(baseCpu / cpu).toFixed(2)}x | ${passes.toFixed(1)} | ${r.same}/${sources.length} |`;
 });
 const command = `npm run bench:segment-variants -- ${process.argv.slice(2).join(' ')}`.trim();
-const body = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\` on ${cpus()[0]?.model ?? 'an unknown CPU'}, ${cpus().length} cores shared with other work (load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(1)).join(' ')} after): absolute times move with that load, so each change is read as its ratio to the reference in the same run, as its CPU time (this process's, ORT's threads included), and as its forward passes (per decode, a batch's rows each counted), which do not depend on the load.
+const body = `- **Latest figures**: ${new Date().toISOString().slice(0, 10)}, \`${command}\`, on ${machineLine()}. Times move with other load on the machine, so each change is read as its ratio to the reference in the same run, as its CPU time (this process's, ORT's threads included), and as its forward passes (per decode, a batch's rows each counted), which do not depend on the load. Every run, with its load average: \`bench/results/segment-variants.jsonl\`.
 
 ${sources.length} val images (${perGroup} per group, spread), the default pipeline (\`segment()\` from the film: every test-time view and gate) per variant, the variants in turn on each image, after one untimed warm-up image.
 
@@ -132,6 +132,7 @@ ${rows.join('\n')}`;
 const outPath = resolve(values.out);
 const doc = existsSync(outPath) ? await readFile(outPath, 'utf8') : '# Benchmarks\n';
 await writeFile(outPath, replaceSection(doc, HEADING, body));
+await recordRun('segment-variants', command, loadBefore, { variants: rows });
 await Promise.all([releaseModel(model), releaseModel(oneThread)]);
 console.log(rows.join('\n'));
 console.log(`wrote ${relative(process.cwd(), outPath)}`);

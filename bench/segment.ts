@@ -9,11 +9,10 @@
 // the committed baseline is the pipeline with its test-time views decoded one after another.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
 import { correctionClick } from '../src/main/data/correction-clicks';
 import { GROUPS, listSamples, loadSample, type Sample } from '../src/main/data/samples';
 import { spread } from '../src/main/evaluation/evaluate';
@@ -41,6 +40,7 @@ import type { DecoderModels } from '../src/main/segmenter/runtime/decoder-sessio
 import { greedyDecode } from '../src/main/segmenter/runtime/decoding';
 import { loadModel, releaseModel } from '../src/main/segmenter/runtime/model-files';
 import { RecomputeDecoderSession } from '../src/main/segmenter/runtime/recompute-session';
+import { machineLine, recordRun } from './results';
 
 const HEADING = '## Segmenting: the default pipeline, and one view three ways (`npm run bench:segment`)';
 
@@ -209,7 +209,6 @@ for (const [i, source] of singleSources.entries()) {
   if (recompute && !same(kvGreedy, recompute)) mismatches.kvVsRecompute.push(sample.id);
   process.stderr.write(`single view ${i + 1}/${singleSources.length}\n`);
 }
-const loadAfter = loadavg();
 
 const outputs = model.layout.outputs;
 const stats = Object.fromEntries(
@@ -252,9 +251,7 @@ const shownModel = relative(process.cwd(), modelDir);
 const meanPasses = pipeline.forwardPasses.reduce((a, b) => a + b, 0) / pipeline.forwardPasses.length;
 const perGroupWords = GROUPS.map((g) => `${Object.keys(dice[g] ?? {}).length} ${g}`).join(', ');
 const met = (ok: boolean) => (ok ? 'met' : '**not met**');
-const body = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\`.
-
-- **Machine**: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}, onnxruntime-node ${ort.env.versions.node}, CPU execution provider, ${threads} intra-op thread(s); load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(1)).join(' ')} after. The cores are shared: absolute times move with the load, ratios measured in the same run less.${values.note ? `\n- **Note**: ${values.note}` : ''}
+const body = `- **Latest figures**: ${new Date().toISOString().slice(0, 10)}, \`${command}\`, on ${machineLine()}, CPU execution provider, ${threads} intra-op thread(s). Times move with other load on the machine; ratios measured in one run much less. Every run, with its load average: \`bench/results/segment.jsonl\`.
 - **Model**: \`${shownModel.startsWith('..') ? modelDir : shownModel || '.'}\` — width ${arch.width}, ${arch.heads} heads, ${arch.layers} layers, k = ${arch.predictHeads} heads, maxText ${arch.tokens.maxText}, ${arch.tokens.maskCodes} mask codes; ${modelWords}.
 
 ### The default pipeline
@@ -320,19 +317,14 @@ ${row('speculative, NkTP heads + lookahead (`segment()`)', stats.speculative, `a
 
 - **Drafts**: heads 2..k guess the ${arch.predictHeads - 1} tokens after head 1's; \`segment()\` then extends the draft up to ${MAX_DRAFT} tokens with lookahead guesses (\`maskLookahead\`), verified in the same pass.
 - **Forward passes** count \`DecoderSession.extend\` calls per image, the prompt pass included; **tokens per step** = ${outputs} outputs × images / Σ (forward passes − 1).
-- **p50/p95**: the value at index ⌊p·n⌋ of the sorted per-image times (src/main/evaluation/segment-bench.ts). Speculative is ${summary.speedupVsKvGreedy}x faster than KV greedy (ratio of p50s).
-
-Last stdout line:
-
-\`\`\`json
-${JSON.stringify(summary)}
-\`\`\``;
+- **p50/p95**: the value at index ⌊p·n⌋ of the sorted per-image times (src/main/evaluation/segment-bench.ts). Speculative is ${summary.speedupVsKvGreedy}x faster than KV greedy (ratio of p50s).`;
 
 const outPath = resolve(values.out);
 const doc = existsSync(outPath)
   ? await readFile(outPath, 'utf8')
   : '# Benchmarks\n\nMeasured numbers; each section says how it was measured and names the command that rewrites it.\n';
 await writeFile(outPath, replaceSection(doc, HEADING, body));
+await recordRun('segment', command, loadBefore, summary);
 if (calibration.length > 0)
   await writeFile(
     resolve(values.reliability),

@@ -2,9 +2,10 @@
 # What runs on the GPU machine (docs/MODEL.md, "Training on a GPU"):
 #   base  the shipped model (CALL/base.init.ckpt) continued at batch 256, keeping the lowest val loss;
 #   wide  with WIDE_INIT=<ckpt> (`init.ts --config <cfg>`), a fresh wider model beside it (dropout 0.1).
-# Inputs: the folder prepare-call.sh made (CALL), carried to the machine. Outputs under $OUT/<name>:
+# Inputs: the folder prepare-call.sh made (CALL), copied to the machine. Needs an NVIDIA GPU with CUDA and a
+# CUDA build of PyTorch. Outputs under $OUT/<name>:
 # train.log.jsonl and checkpoint parts, checkpoint.ckpt.* (last step) and best.ckpt.* (lowest val loss;
-# wide keeps only that one, to stay under what a call brings back). cat the parts, then nextmask export.
+# wide keeps only that one, to keep the results small). cat the parts, then nextmask export.
 # Usage, on the GPU machine in the repo root:
 #   CALL=<folder> OUT=<folder> [BASE_LR=5e-4] [WIDE_INIT=<ckpt>] [PROFILE=<steps>] \
 #     bash tools/gpu-train/device-run.sh <seconds>

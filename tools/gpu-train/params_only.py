@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A checkpoint's parameters without its Adam moments (a third of the size), as train.py's --init for
-continuing a CPU-trained run on a GPU machine that takes at most 64 MiB per call.
+continuing a CPU-trained run on a GPU machine with less to copy there.
 
 Usage: params_only.py <run>/checkpoint.ckpt <out.ckpt>
 """

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes everything one device call of device-run.sh reads, in the folder given (keep it git-ignored), so
-# the device's minutes go to training, not waiting. On a 2-core machine ≈1 hour (the training draws are
+# Makes everything device-run.sh reads, in the folder given (keep it git-ignored), so the GPU's time goes
+# to training, not to drawing samples. On a 2-core machine ≈1 hour (the training draws are
 # most of it); rerun it to go on where it stopped (finished files are kept).
 #   base.init.ckpt          the shipped model's weights (init.ts --model models/base; byte-exact round trip)
 #   train-{0,1}.nmtok.xz    two augmented draws of every training sample (configs/base.json)
@@ -11,7 +11,7 @@ dir=${1:?usage: prepare-call.sh <folder for the inputs>}
 mkdir -p "$dir"
 tokens() { npx tsx src/cli/nextmask.ts tokens --config configs/base.json "$@"; }
 
-# One dump, recompressed to .xz (25% smaller than the gzip `tokens` writes: what lets it all fit one call).
+# One dump, recompressed to .xz (25% smaller than the gzip `tokens` writes, so the folder copies faster).
 dump() {
   local name=$1
   shift

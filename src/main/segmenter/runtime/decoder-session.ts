@@ -243,7 +243,7 @@ class KvBatch {
     const { rows, cache } = this;
     // Every row feeds the shortest asked length: the longer drafts are cut there (fewer tokens accepted
     // this step, the same tokens in the end) rather than the others padded to the longest, since a padded
-    // position costs as much as a real one (docs/BENCHMARKS.md, "Batched views, measured").
+    // position costs as much as a real one (docs/BENCHMARKS.md, "Batched views").
     const n = Math.min(...[...asked.values()].map((q) => q.tokens.length));
     const past = cache.length;
     const tokens = new BigInt64Array(rows * n);
