@@ -26,6 +26,10 @@ async function prompt(page: Page, text: string, count: number): Promise<void> {
   await expect
     .poll(() => page.getByTestId('segment-row').filter({ hasText: text }).count(), { timeout: 60_000 })
     .toBe(count);
+  // The row comes with the first draft; an edit before the final mask would be replaced by it.
+  await expect
+    .poll(() => page.getByRole('progressbar', { name: 'Segmentation progress' }).count(), { timeout: 60_000 })
+    .toBe(0);
 }
 
 /** Records every text the progress line shows (a tiny model's steps come and go within a second). */
