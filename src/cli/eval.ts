@@ -3,18 +3,29 @@
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
 // [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)]
 // [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]
-// [--prompt-mode text|box|text+box|clicks:N (the simulated clinician, evaluation/prompt-modes.ts)]`: segments every sample of the split
+// [--prompt-mode text|box|text+box|clicks:N (the simulated clinician, evaluation/prompt-modes.ts)]
+// [--prompts <file.jsonl> [--per-style N]]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size and by what the prompt names (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
 // (a group absent from the folder is left out; with clicks:N each group also has diceByClick).
+// With --prompts it scores the file's prompts (bench/paraphrase/) and each named film's template, and the
+// last line is per style {n, dice, templateDice} (evaluation/paraphrase.ts).
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { GROUPS, type Group } from '../main/data/samples';
+import { GROUPS, type Group, listSamples } from '../main/data/samples';
 import { breakdownMarkdown, evalBreakdown } from '../main/evaluation/eval-breakdown';
-import { evaluateModel, type ImageScore } from '../main/evaluation/evaluate';
+import { type EvalItem, evaluateModel, type ImageScore } from '../main/evaluation/evaluate';
+import {
+  PromptFileError,
+  parsePromptFile,
+  promptItems,
+  spreadStyles,
+  styleSummary,
+} from '../main/evaluation/paraphrase';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
 import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
@@ -23,7 +34,8 @@ import { loadModel } from '../main/segmenter/runtime/model-files';
 export const EVAL_USAGE =
   'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--per-group N] [--groups infection,lung,btxrd]\n' +
   '       [--prompt-mode text|box|text+box|clicks:N] [--decode argmax|expected] [--fallback 0.4,0.3|none]\n' +
-  '       [--mask-from probability|codes] [--views N] [--gate on|off] [--lesion-cut P] [--per-image scores.jsonl] [--threads N]';
+  '       [--mask-from probability|codes] [--views N] [--gate on|off] [--lesion-cut P] [--per-image scores.jsonl] [--threads N]\n' +
+  '       [--prompts <file.jsonl> [--per-style N]]';
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,6 +55,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'lesion-cut': { type: 'string' },
       'per-image': { type: 'string' },
       'prompt-mode': { type: 'string', default: 'text' },
+      prompts: { type: 'string' },
+      'per-style': { type: 'string', default: '0' },
     },
   });
   let promptMode: PromptMode;
@@ -68,6 +82,18 @@ export async function evalCommand(argv: string[]): Promise<number> {
     throw new Error(`--lesion-cut must be a probability in (0, 1], got ${values['lesion-cut']}`);
   const fallback = values.fallback === undefined ? undefined : parseFallback(values.fallback);
   const groups = values.groups === undefined ? undefined : parseGroups(values.groups);
+  const perStyle = Number(values['per-style']);
+  if (!Number.isInteger(perStyle) || perStyle < 0) throw new Error(`--per-style must be a whole number`);
+  let items: EvalItem[] | undefined;
+  if (values.prompts) {
+    try {
+      items = await paraphraseItems(values.prompts, resolve(values.data), values.split, perStyle);
+    } catch (err) {
+      if (!(err instanceof PromptFileError)) throw err;
+      process.stderr.write(`nextmask eval: ${err.message}\n${EVAL_USAGE}\n`);
+      return 2;
+    }
+  }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   const model = await loadModel(resolve(values.model), threads);
   const perImage = values['per-image'] ? createWriteStream(resolve(values['per-image'])) : null;
@@ -83,6 +109,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     gate: values.gate === 'on',
     ...(lesionCut !== undefined ? { lesionCut } : {}),
     promptMode,
+    ...(items ? { items } : {}),
     onImage: (score) => {
       images.push(score);
       perImage?.write(`${JSON.stringify(score)}\n`);
@@ -103,8 +130,24 @@ export async function evalCommand(argv: string[]): Promise<number> {
   process.stderr.write(`\nanswers by target size:\n\n${breakdownMarkdown(evalBreakdown(images))}\n`);
   const byFinding = breakdownMarkdown(evalBreakdown(images, 'finding'), 'finding');
   process.stderr.write(`answers by what the prompt names:\n\n${byFinding}\n`);
-  process.stdout.write(`${JSON.stringify(scores)}\n`);
+  if (items) {
+    process.stderr.write(`scores by group (prompts and templates together): ${JSON.stringify(scores)}\n`);
+    process.stdout.write(`${JSON.stringify(styleSummary(images))}\n`);
+  } else process.stdout.write(`${JSON.stringify(scores)}\n`);
   return 0;
+}
+
+/** `--prompts <file>`: the file's prompts (at most `perStyle` per style) and their films' templates. */
+async function paraphraseItems(file: string, dataDir: string, split: string, perStyle: number): Promise<EvalItem[]> {
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (err) {
+    throw new PromptFileError(`--prompts ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  const lines = spreadStyles(parsePromptFile(text, file), perStyle);
+  const sources = await listSamples(dataDir, split, { groups: ['infection', 'btxrd'] });
+  return promptItems(lines, sources, dataDir, split, file);
 }
 
 /** `--views N`: the first N of TEST_TIME_VIEWS (all of them by default). */

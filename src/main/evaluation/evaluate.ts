@@ -33,6 +33,10 @@ export interface ImageScore extends Overlap {
   id: string;
   /** The prompt the answer was given for. */
   text: string;
+  /** The text the model was fed instead, where EvalOptions.feed changed it. */
+  fed?: string;
+  /** The item's tag (EvalItem.tag), e.g. the style of a paraphrase prompt. */
+  tag?: string;
   dice: number;
   iou: number;
   /** Pixels of the mask (the source image's size), so sizes can be read as fractions. */
@@ -47,7 +51,18 @@ export interface ImageScore extends Overlap {
   ms: number;
 }
 
+/** One answer to score: a sample, with a prompt other than its template (`text`) and a label for the summary (`tag`). */
+export interface EvalItem {
+  source: SampleSource;
+  text?: string;
+  tag?: string;
+}
+
 export interface EvalOptions {
+  /** Score exactly these items (in this order) instead of the split's samples; `perGroup` does not apply. */
+  items?: readonly EvalItem[];
+  /** What the model is fed for a prompt (default: the prompt itself), e.g. its canonical reading. */
+  feed?: (text: string) => string;
   /** Score at most this many samples per group (evenly spread), e.g. for quick val checks in training. */
   perGroup?: number;
   /** Only these groups (default: all). */
@@ -110,15 +125,17 @@ async function answerAs(
 
 /** At most `perGroup` samples per group, evenly spread over each group's list (all when 0 or undefined). */
 export function spread(sources: SampleSource[], perGroup: number | undefined): SampleSource[] {
-  if (!perGroup) return sources;
-  const byGroup = new Map<Group, SampleSource[]>();
-  for (const s of sources) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
-  return [...byGroup.values()].flatMap((list) => {
-    const step = Math.max(1, list.length / perGroup);
-    return Array.from(
-      { length: Math.min(perGroup, list.length) },
-      (_, i) => list[Math.floor(i * step)] as SampleSource,
-    );
+  return spreadBy(sources, perGroup, (s) => s.group);
+}
+
+/** At most `per` items of each key, evenly spread over each key's list, keys in order of first use (all when 0). */
+export function spreadBy<T>(items: readonly T[], per: number | undefined, key: (item: T) => string): T[] {
+  if (!per) return [...items];
+  const byKey = new Map<string, T[]>();
+  for (const item of items) byKey.set(key(item), [...(byKey.get(key(item)) ?? []), item]);
+  return [...byKey.values()].flatMap((list) => {
+    const step = Math.max(1, list.length / per);
+    return Array.from({ length: Math.min(per, list.length) }, (_, i) => list[Math.floor(i * step)] as T);
   });
 }
 
@@ -137,9 +154,12 @@ export async function evaluateModel(
   split: string,
   options: EvalOptions = {},
 ): Promise<EvalSummary> {
-  const listed = await listSamples(dataDir, split, options.groups ? { groups: options.groups } : {});
-  const sources = spread(listed, options.perGroup);
-  if (sources.length === 0) throw new Error(`${dataDir} has no samples in split "${split}"`);
+  const items =
+    options.items ??
+    spread(await listSamples(dataDir, split, options.groups ? { groups: options.groups } : {}), options.perGroup).map(
+      (source): EvalItem => ({ source }),
+    );
+  if (items.length === 0) throw new Error(`${dataDir} has no samples in split "${split}"`);
   const scores = new Map<Group, SegmentationScores>();
   const firstScores = new Map<Group, SegmentationScores>();
   const fallbacks: Partial<Record<Group, number>> = {};
@@ -154,8 +174,12 @@ export async function evaluateModel(
     ...(options.gate === false ? { gate: false } : {}),
     ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
   };
-  for (const [i, source] of sources.entries()) {
-    const sample = await loadSample(source);
+  for (const [i, item] of items.entries()) {
+    const { source } = item;
+    const loaded = await loadSample(source);
+    const prompt = item.text ?? loaded.text;
+    const fed = options.feed ? options.feed(prompt) : prompt;
+    const sample = { ...loaded, text: fed };
     const started = performance.now();
     const answer = await answerAs(
       model,
@@ -185,7 +209,9 @@ export async function evaluateModel(
     options.onImage?.({
       group,
       id: source.id,
-      text: sample.text,
+      text: prompt,
+      ...(fed !== prompt ? { fed } : {}),
+      ...(item.tag !== undefined ? { tag: item.tag } : {}),
       ...score,
       pixels: mask.data.length,
       threshold,
@@ -194,7 +220,7 @@ export async function evaluateModel(
       forwardPasses,
       ms: imageMs,
     });
-    options.onProgress?.(i + 1, sources.length);
+    options.onProgress?.(i + 1, items.length);
   }
   const summarise = (m: Map<Group, SegmentationScores>) =>
     Object.fromEntries([...m].map(([group, s]) => [group, s.summary()])) as Partial<Record<Group, MetricSummary>>;
@@ -205,8 +231,8 @@ export async function evaluateModel(
   }
   return {
     ...byGroup,
-    msPerImage: ms / sources.length,
-    forwardPassesPerImage: passes / sources.length,
+    msPerImage: ms / items.length,
+    forwardPassesPerImage: passes / items.length,
     withoutFallback: summarise(firstScores),
     fallbacks,
   };
