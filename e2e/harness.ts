@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -115,4 +116,20 @@ export function overlayPixels(page: Page, rgb?: [number, number, number]): Promi
     }
     return n;
   }, rgb ?? null);
+}
+
+/** Waits until the panel says every change is saved. */
+export async function saved(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 15_000 }).toBe('All changes saved');
+}
+
+/** A new segment with one brush stroke across the viewport at a fraction `y` of its height. */
+export async function paintedSegment(page: Page, y: number): Promise<void> {
+  await page.getByRole('button', { name: 'Add segment' }).click();
+  await page.getByTestId('tool-brush').click();
+  const box = (await page.getByTestId('viewport').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * y, { steps: 4 });
+  await page.mouse.up();
 }

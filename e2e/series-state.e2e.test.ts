@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../src/main/testing/shared-data';
-import { type OpenedApp, openApp } from './harness';
+import { type OpenedApp, openApp, paintedSegment, saved } from './harness';
 
 const DX = sharedPath('dicom', 'chest-xray', 'dx_image.dcm');
 const CT_DIR = sharedPath('dicom', 'ct-3slice-with-seg');
@@ -16,10 +16,6 @@ const CT_FILES = ['01.dcm', '02.dcm', '03.dcm'].map((f) => join(CT_DIR, f));
 const rows = (page: Page) => page.getByTestId('segment-row').count();
 const selectedRow = (page: Page) => page.locator('[data-testid="segment-row"].selected [data-testid="segment-name"]');
 const shownSeries = (page: Page) => page.locator('[data-testid="series-item"][aria-current="true"]');
-
-async function saved(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 15_000 }).toBe('All changes saved');
-}
 
 /** Waits until the series is drawn and its segments are loaded. */
 async function ready(page: Page, frames: number): Promise<void> {
@@ -34,16 +30,6 @@ async function ready(page: Page, frames: number): Promise<void> {
 async function showSeries(page: Page, modality: 'DX' | 'CT'): Promise<void> {
   await page.getByTestId('series-item').filter({ hasText: modality }).click();
   await ready(page, modality === 'CT' ? 3 : 1);
-}
-
-async function paintedSegment(page: Page, y: number): Promise<void> {
-  await page.getByRole('button', { name: 'Add segment' }).click();
-  await page.getByTestId('tool-brush').click();
-  const box = (await page.getByTestId('viewport').boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * y, { steps: 4 });
-  await page.mouse.up();
 }
 
 async function pixelsOf(page: Page, name: string): Promise<number> {

@@ -1,5 +1,5 @@
 // What is open in the viewer: the series this window opened (main's library may hold more, from
-// before a reload), this session's per-file errors and the selected series, and the store's recent
+// before a reload), the per-file errors of the last open and the selected series, and the store's recent
 // studies for an empty window. App owns one; the series browser and the viewer read it.
 import type { NextmaskApi } from '../../../shared/ipc';
 import type { RecentStudy } from '../../../shared/labelmap/channels';
