@@ -3,6 +3,7 @@
 // labelmap/bits.ts: one bit per pixel, least significant first) as Uint8Array, which both
 // transports carry (structured clone; the wire codec's base64).
 import type { SegmentCoding } from './labelmap/coding';
+import { MAX_PROMPT_LENGTH, type ShownReading } from './shown-reading';
 import * as v from './validate';
 
 /** Execution providers ORT may run the model on (what actually runs is reported back). */
@@ -31,7 +32,7 @@ export const segmentArgSchemas = {
     seriesId: v.string({ min: 1, max: 64 }),
     /** Frame index within the series, as the viewer counts them. */
     index: v.number({ min: 0, integer: true }),
-    prompt: v.string({ max: 10_000 }),
+    prompt: v.string({ max: MAX_PROMPT_LENGTH }),
     requestId,
     /** Where the clinician pointed: the answer is decoded zoomed (src/main/segmenter/pipeline/pointed.ts). */
     box: v.optional(boxSchema),
@@ -41,6 +42,8 @@ export const segmentArgSchemas = {
   }),
   'segment:cancel': v.object({ requestId }),
   'segment:status': v.object({}),
+  /** What a prompt is read as, without the model: cheap enough to ask on every pause in typing. */
+  'segment:read': v.object({ prompt: v.string({ max: MAX_PROMPT_LENGTH }) }),
 } satisfies Record<string, v.Schema<unknown>>;
 
 export interface ProviderReport {
@@ -102,6 +105,7 @@ export interface SegmentResults {
   /** False when the request was not running (already finished, or unknown). */
   'segment:cancel': { cancelled: boolean };
   'segment:status': SegmenterStatus;
+  'segment:read': ShownReading;
 }
 
 export interface SegmentProgress {

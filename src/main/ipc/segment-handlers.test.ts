@@ -1,6 +1,6 @@
 // The segment:* channels through dispatch, on the real handler table with a small random model:
 // a result for an open frame with progress events, cancellation by id and by a newer request,
-// argument and user errors, and the status channel.
+// argument and user errors, the status channel, and a prompt read without the model.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,18 @@ afterAll(async () => {
 });
 
 describe('segment channels', () => {
+  it('reads a prompt without the model, and refuses one longer than the channel takes', async () => {
+    expect(await call('segment:read', { prompt: 'left lung' })).toMatchObject({
+      ok: true,
+      value: { terms: ['left lung'], problem: null, coding: { typeModifier: { meaning: 'Left' } } },
+    });
+    expect(await call('segment:read', { prompt: 'x'.repeat(10_001) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-args' },
+    });
+    expect(await call('segment:status', {})).toMatchObject({ ok: true, value: { loaded: false } });
+  });
+
   it('segments an open frame, streams progress for the request, and reports the provider', async () => {
     const before = await call('segment:status', {});
     expect(before).toMatchObject({ ok: true, value: { loaded: false, provider: null, modelDir: join(dir, 'model') } });

@@ -1,13 +1,16 @@
 // The segment:* channels: a prompt on a frame the viewer shows (its cached decoded pixels go to the
-// segmenter's worker), cancellation by request id, and the segmenter's status. Partial masks go out
-// as segment:progress events. The newest request wins: its arrival cancels any other still running,
-// even one still waiting for its frame.
+// segmenter's worker), cancellation by request id, the segmenter's status, and what a prompt is read
+// as (no model: the prompt box asks it as the clinician types). Partial masks go out as segment:progress
+// events. The newest request wins: its arrival cancels any other still running, even one still waiting
+// for its frame.
 
 import { abortError, isAbortError, UserFacingError } from '../errors';
+import { readPrompt } from '../prompt/reading';
+import { shownReading } from '../prompt/shown-reading';
 import type { AppServices, HandlerTable } from './handler-types';
 import { runningRequests } from './running-requests';
 
-type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status';
+type SegmentChannel = 'segment:run' | 'segment:cancel' | 'segment:status' | 'segment:read';
 
 export function segmentHandlers(
   services: Pick<AppServices, 'images' | 'segmenter' | 'events'>,
@@ -51,5 +54,6 @@ export function segmentHandlers(
     },
     'segment:cancel': ({ requestId }) => running.cancel(requestId),
     'segment:status': () => services.segmenter.status(),
+    'segment:read': ({ prompt }) => shownReading(readPrompt(prompt)),
   };
 }
