@@ -1,9 +1,9 @@
 // A prompt's reading as the prompt box shows it (src/shared/shown-reading.ts): short terms in reading
 // order (what, where, how many), the words not understood, and the coding. Pure and model-free, so the
 // renderer may ask it on every pause in typing.
-import { knownCoding, type KnownCoding, lateralityOf } from '../../shared/labelmap/coding';
+import { type KnownCoding, knownCoding, lateralityOf } from '../../shared/labelmap/coding';
 import { MAX_SHOWN_UNREAD, type ShownReading } from '../../shared/shown-reading';
-import { type FilmCell, type LungPlaces, type Side, type Zone, ZONES } from './grammar';
+import { type FilmCell, type LungPlaces, type Side, ZONES, type Zone } from './grammar';
 import type { PromptReading } from './reading';
 
 export const EMPTY_PROMPT =

@@ -1,5 +1,8 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { codingOf } from '../../../shared/labelmap/coding';
+import type { ShownReading } from '../../../shared/shown-reading';
+import { LiveReading, tooLong } from './live-reading.svelte';
 import PromptBox from './PromptBox.svelte';
 import { addRecent, loadRecent } from './recent-prompts';
 
@@ -16,12 +19,64 @@ describe('recent prompts', () => {
   });
 });
 
+/** A reading of the words main would understand here ("left", "lung"); the others not understood. */
+function fakeRead(prompt: string): Promise<ShownReading> {
+  const words = prompt.split(/\s+/).filter(Boolean);
+  const known = words.filter((w) => ['left', 'lung'].includes(w));
+  const unread = words.filter((w) => !known.includes(w));
+  return Promise.resolve({
+    terms: known.length ? [known.join(' ')] : [],
+    unread,
+    moreUnread: 0,
+    coding: known.length ? codingOf('lung', 'left') : null,
+    problem: known.length ? null : 'nothing understood',
+  });
+}
+
+const props = { running: false, read: fakeRead, onsubmit: vi.fn(), oncancel: vi.fn() };
+
+describe('LiveReading', () => {
+  it('asks once typing pauses, and keeps only the newest text’s reading', async () => {
+    const settle: ((r: ShownReading) => void)[] = [];
+    const read = vi.fn((_prompt: string) => new Promise<ShownReading>((resolve) => settle.push(resolve)));
+    const live = new LiveReading(read, 10);
+    live.update('l');
+    live.update('left');
+    await waitFor(() => expect(read).toHaveBeenCalledTimes(1));
+    expect(read).toHaveBeenCalledWith('left');
+    live.update('left lung');
+    await waitFor(() => expect(read).toHaveBeenCalledTimes(2));
+    const reading = (terms: string[]) => ({ terms, unread: [], moreUnread: 0, coding: null, problem: null });
+    settle[1]?.(reading(['left lung']));
+    settle[0]?.(reading(['stale']));
+    await waitFor(() => expect(live.shown?.terms).toEqual(['left lung']));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(live.shown?.terms).toEqual(['left lung']);
+    expect(live.text).toBe('left lung');
+  });
+
+  it('says a prompt over the limit is too long, without asking', () => {
+    const read = vi.fn(fakeRead);
+    const live = new LiveReading(read, 10);
+    live.update('x'.repeat(10_001));
+    expect(live.shown).toEqual(tooLong(10_001));
+    expect(live.shown?.problem).toBe('The prompt is 10,001 characters; at most 10,000 are read: shorten it.');
+    expect(read).not.toHaveBeenCalled();
+  });
+
+  it('shows a failed read as a problem, not a crash', async () => {
+    const live = new LiveReading(() => Promise.reject(new Error('main is gone')), 1);
+    live.update('left lung');
+    await waitFor(() => expect(live.shown?.problem).toBe('The prompt could not be read: main is gone'));
+  });
+});
+
 describe('PromptBox', () => {
   beforeEach(() => localStorage.clear());
 
   it('runs on Enter with the trimmed prompt and remembers it', async () => {
     const onsubmit = vi.fn();
-    render(PromptBox, { running: false, onsubmit, oncancel: vi.fn() });
+    render(PromptBox, { ...props, onsubmit });
     const input = screen.getByRole('combobox', { name: 'Prompt' });
     await fireEvent.input(input, { target: { value: '  left lung ' } });
     await fireEvent.keyDown(input, { key: 'Enter' });
@@ -31,7 +86,7 @@ describe('PromptBox', () => {
 
   it('does not run an empty prompt', async () => {
     const onsubmit = vi.fn();
-    render(PromptBox, { running: false, onsubmit, oncancel: vi.fn() });
+    render(PromptBox, { ...props, onsubmit });
     await fireEvent.keyDown(screen.getByRole('combobox', { name: 'Prompt' }), { key: 'Enter' });
     expect(onsubmit).not.toHaveBeenCalled();
     expect((screen.getByRole('button', { name: 'Segment' }) as HTMLButtonElement).disabled).toBe(true);
@@ -39,7 +94,7 @@ describe('PromptBox', () => {
 
   it('cancels on Escape only while running, and shows progress', async () => {
     const oncancel = vi.fn();
-    const { rerender } = render(PromptBox, { running: false, onsubmit: vi.fn(), oncancel });
+    const { rerender } = render(PromptBox, { ...props, oncancel });
     const input = screen.getByRole('combobox', { name: 'Prompt' });
     await fireEvent.keyDown(input, { key: 'Escape' });
     expect(oncancel).not.toHaveBeenCalled();
@@ -53,7 +108,7 @@ describe('PromptBox', () => {
 
   it('recalls earlier prompts with the arrow keys', async () => {
     localStorage.setItem('nextmask.recentPrompts', JSON.stringify(['newest', 'older']));
-    render(PromptBox, { running: false, onsubmit: vi.fn(), oncancel: vi.fn() });
+    render(PromptBox, props);
     const input = screen.getByRole('combobox', { name: 'Prompt' }) as HTMLInputElement;
     await fireEvent.keyDown(input, { key: 'ArrowUp' });
     expect(input.value).toBe('newest');
@@ -61,5 +116,35 @@ describe('PromptBox', () => {
     expect(input.value).toBe('older');
     await fireEvent.keyDown(input, { key: 'ArrowDown' });
     expect(input.value).toBe('newest');
+  });
+
+  it('shows what the prompt is read as under the box, with the words not understood to click and retype', async () => {
+    render(PromptBox, props);
+    const input = screen.getByRole('combobox', { name: 'Prompt' }) as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: 'left lugn lung' } });
+    const terms = await screen.findByRole('list', { name: 'Read as' });
+    await waitFor(() =>
+      expect(
+        within(terms)
+          .getAllByRole('listitem')
+          .map((li) => li.textContent),
+      ).toEqual(['left lung']),
+    );
+    const unread = within(screen.getByRole('list', { name: 'Not understood' })).getByRole('button', { name: 'lugn' });
+    expect(screen.getByTestId('reading-coding').textContent).toBe('SEG: Lung · left');
+    await fireEvent.click(unread);
+    expect([input.selectionStart, input.selectionEnd]).toEqual([5, 9]);
+    expect(document.activeElement).toBe(input);
+  });
+
+  it('says a prompt over the limit is too long and does not run it', async () => {
+    const onsubmit = vi.fn();
+    render(PromptBox, { ...props, onsubmit });
+    const input = screen.getByRole('combobox', { name: 'Prompt' });
+    await fireEvent.input(input, { target: { value: 'left lung '.repeat(1001) } });
+    expect(screen.getByTestId('reading-problem').textContent).toMatch(/^The prompt is 10,010 characters/);
+    expect((screen.getByRole('button', { name: 'Segment' }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onsubmit).not.toHaveBeenCalled();
   });
 });
