@@ -9,7 +9,7 @@ import type { PromptReading } from './reading';
 export const EMPTY_PROMPT =
   'Type what to segment, e.g. “left lung”, “RLL consolidation” or “osteochondroma of the distal femur”.';
 export const NOTHING_READ =
-  'No word of this prompt was understood. The model reads English: infection in the lungs (“infection, right lower zone”), the lungs themselves, and bone tumours of the limbs and pelvis.';
+  'No word of this prompt was understood: the model reads English, e.g. “infection, right lower zone”, “left lung”, “osteochondroma of the femur”.';
 
 /** A chest finding's term, by the coding the grammar gave it. */
 const FINDING_TERMS: Partial<Record<KnownCoding, string>> = {
