@@ -173,6 +173,12 @@ describe('the training wordings', () => {
       count: 2,
       label: 'osteochondroma',
       coding: codingOf('bone-neoplasm'),
+      terms: expect.arrayContaining([
+        expect.objectContaining({ table: 'lesion kind', term: 'osteochondroma', text: 'osteochondroma' }),
+        expect.objectContaining({ table: 'bone', term: 'femur' }),
+        expect.objectContaining({ table: 'view', term: 'frontal' }),
+      ]),
+      unread: [],
     });
   });
 });
@@ -190,6 +196,9 @@ describe('how radiologists write', () => {
     expect(lungPlaces('left apical opacity')).toEqual({ left: ['upper'] });
     expect(lungPlaces('lower zone opacities')).toEqual({ left: ['lower'], right: ['lower'] });
     expect(lungPlaces('two opacities, right lower zone')).toEqual({ right: ['lower'] });
+    expect(lungPlaces('GGOs, right mid zone')).toEqual({ right: ['middle'] });
+    expect(lungPlaces('RML and RLL GGO')).toEqual({ right: ['middle', 'lower'] });
+    expect(lungPlaces('LUL lingula consolidation')).toEqual({ left: ['upper', 'middle', 'lower'] });
   });
 
   it('knows chest prompts from bone ones', () => {
@@ -223,5 +232,7 @@ describe('how radiologists write', () => {
     expect(findingCount('left lung')).toBeNull();
     expect(lesionKind('One benign simple bone cyst lesion in the femur')).toBe('simple bone cyst');
     expect(lesionKind('consolidation')).toBeNull();
+    expect(lesionKind('osteocartilaginous exostosis of the distal femur')).toBe('osteochondroma');
+    expect(lesionKind('GCT, proximal tibia')).toBe('giant cell tumor');
   });
 });

@@ -11,9 +11,13 @@
 // (lobes and their abbreviations, hila, bases, apices, "no findings"); the training and val descriptions
 // read exactly as before the extension (grammar.test.ts lists the cases).
 
-export type Side = 'left' | 'right';
-export type Zone = 'upper' | 'middle' | 'lower';
-export const ZONES: readonly Zone[] = ['upper', 'middle', 'lower'];
+import { LESION_KINDS } from './lexicon/bone';
+import { FINDINGS, LOBE_WORDS, LOBE_ZONES, LOBES, type Lobe, WHOLE, ZONE_WORDS } from './lexicon/chest';
+import { SIDES, type Side, ZONES, type Zone } from './lexicon/common';
+import { readWords, type WordMatch } from './words';
+
+export type { Side, Zone };
+export { ZONES };
 
 /** Zones named per lung; a lung left out is not named. Empty: the lungs, no side named. */
 export type LungPlaces = Partial<Record<Side, readonly Zone[]>>;
@@ -35,9 +39,7 @@ export function countWord(n: number): string {
 
 // --- words -------------------------------------------------------------------------------------------
 
-const FINDING = /\b(infect\w*|opacit(y|ies)|lesions?|consolidations?|pneumonia|nodules?|infiltrates?|atelectasis)\b/i;
 const IN_LUNGS = /\b(lungs?|pulmonary|bilateral|unilateral)\b/i;
-const WHOLE_LUNG = /\b(all|entire|whole)\b/i;
 const CHEST =
   /\b(chest|thora\w*|hemithora\w*|pneumonia|covid\S*|infect\w*|opacit\w*|consolidation\w*|zones?|lobes?|lobar|\w*hil(ar|um|a)|pleura\w*|mediastin\w*|costophrenic|bronch\w*|airspace|ground[- ]glass|lingula\w*|retrocardiac|[rl][ulm]l)\b/i;
 /** Where in the lungs a chest word points, beyond the zone words themselves. */
@@ -46,23 +48,6 @@ const LUNG_LOCATION =
 const NO_FINDINGS =
   /^\s*(?:no (?:acute )?(?:findings?|abnormalit(?:y|ies)|(?:pulmonary )?infection|lesions?|opacit(?:y|ies))|normal(?: (?:chest|study|film|lungs))?|nothing(?: abnormal)?)(?![\w-])/i;
 const ZONE_WORD = /\b(upper|middle|lower)\b/i;
-
-// A lobe on a frontal film projects over more than its own third: the lower lobes reach up behind the
-// hila, the middle lobe and the lingula sit beside the heart low down. Zones are the gate's unit, so a
-// lobe names every zone it covers.
-const LOBES: Record<string, { side: Side; zones: readonly Zone[] }> = {
-  lingula: { side: 'left', zones: ['middle', 'lower'] },
-  rul: { side: 'right', zones: ['upper', 'middle'] },
-  rml: { side: 'right', zones: ['middle', 'lower'] },
-  rll: { side: 'right', zones: ['middle', 'lower'] },
-  lul: { side: 'left', zones: ['upper', 'middle'] },
-  lll: { side: 'left', zones: ['middle', 'lower'] },
-};
-const LOBE_ZONES: Record<Zone, readonly Zone[]> = {
-  upper: ['upper', 'middle'],
-  middle: ['middle', 'lower'],
-  lower: ['middle', 'lower'],
-};
 
 const ROWS: Record<string, FilmCell['row']> = {
   upper: 0,
@@ -79,6 +64,11 @@ const CELL_WORD = `(?:${[...Object.keys(ROWS), ...Object.keys(COLUMNS)].join('|'
 const FILM_PART = new RegExp(`\\bin the (${CELL_WORD}(?:[- ]${CELL_WORD})?) (?:region|side|part)\\b`, 'i');
 
 // --- readings ----------------------------------------------------------------------------------------
+
+/** Whether a prompt names a finding (the lexicon's findings: "GGOs", "consolidation", "lesion", …). */
+function namesFinding(text: string): boolean {
+  return readWords(text).matches.some((m) => m.table === FINDINGS.name);
+}
 
 /** Whether a prompt is about the lungs or the chest at all (a lung, a finding in them, a chest word). */
 export function mentionsChest(text: string): boolean {
@@ -97,40 +87,38 @@ export function saysNoFindings(text: string): boolean {
  * clause naming zones and no side names them in both lungs.
  */
 export function lungPlaces(text: string): LungPlaces | null {
-  if (!FINDING.test(text) || !(IN_LUNGS.test(text) || LUNG_LOCATION.test(text))) return null;
+  if (!namesFinding(text) || !(IN_LUNGS.test(text) || LUNG_LOCATION.test(text))) return null;
   const places: Partial<Record<Side, Set<Zone>>> = {};
   const add = (side: Side, zones: readonly Zone[]) => {
     const set = places[side] ?? new Set<Zone>();
     for (const z of zones) set.add(z);
     places[side] = set;
   };
-  for (const clause of text.toLowerCase().split(/[,;]|\band\b/)) {
-    const lobe = /\b([rl][ulm]l|lingula)/.exec(clause)?.[1];
-    const named = LOBES[lobe ?? ''];
-    if (named) {
-      add(named.side, named.zones);
+  for (const clause of text.split(/[,;]|\band\b/i)) {
+    const words = readWords(clause).matches;
+    const lobes = words.filter((m) => m.table === LOBES.name);
+    if (lobes.length > 0) {
+      for (const m of lobes) add((m.entry as Lobe).side, (m.entry as Lobe).zones);
       continue;
     }
-    const sides = clause.match(/\b(left|right)\b/g);
-    const zones = clauseZones(clause);
-    if (sides?.length === 1) add(sides[0] as Side, zones ?? ZONES);
-    else if (!sides && zones) for (const side of ['left', 'right'] as const) add(side, zones);
+    const sides = words.filter((m) => m.table === SIDES.name).map((m) => m.term as Side);
+    const zones = clauseZones(words);
+    if (sides.length === 1) add(sides[0] as Side, zones ?? ZONES);
+    else if (sides.length === 0 && zones) for (const side of ['left', 'right'] as const) add(side, zones);
   }
   return Object.fromEntries(
     Object.entries(places).map(([side, set]) => [side, ZONES.filter((z) => set.has(z))]),
   ) as LungPlaces;
 }
 
-/** The zones one clause names, or null when it names none (or the whole lung). */
-function clauseZones(clause: string): readonly Zone[] | null {
-  if (WHOLE_LUNG.test(clause)) return null;
-  const lobar = /\b(lobes?|lobar)\b/.test(clause);
+/** The zones one clause names (zone words, hila, apices, bases; beside "lobe", the lobe's), or null when it names none (or the whole lung). */
+function clauseZones(words: readonly WordMatch[]): readonly Zone[] | null {
+  if (words.some((m) => m.table === WHOLE.name)) return null;
+  const lobar = words.some((m) => m.table === LOBE_WORDS.name);
   const zones = new Set<Zone>();
-  for (const z of ZONES)
-    if (new RegExp(`\\b${z}\\b`).test(clause)) for (const y of lobar ? LOBE_ZONES[z] : [z]) zones.add(y);
-  if (/\w*hil(ar|um|a)\b/.test(clause)) zones.add('middle');
-  if (/\b(apex|apices|apical)\b/.test(clause)) zones.add('upper');
-  if (/\b(bases|basal|bibasal|bibasilar|basilar)\b/.test(clause)) zones.add('lower');
+  for (const m of words)
+    if (m.table === ZONE_WORDS.name)
+      for (const z of lobar ? LOBE_ZONES[m.term as Zone] : [m.term as Zone]) zones.add(z);
   return zones.size > 0 ? ZONES.filter((z) => zones.has(z)) : null;
 }
 
@@ -157,10 +145,9 @@ export function withoutFilmPlace(text: string): string {
   return `${before}${text.slice(found.index + found[0].length)}`.replace(/\s+([.,;])/g, '$1').trim();
 }
 
-/** A bone lesion's kind as BTXRD's descriptions name it ("One benign osteochondroma lesion …"). */
+/** A bone lesion's kind as BTXRD's descriptions name it ("One benign osteochondroma lesion …"), by the lexicon's synonyms ("exostosis", "GCT"). */
 export function lesionKind(text: string): string | null {
-  const lesion = /\b(?:benign|malignant)\s+(.+?)\s+lesions?\b/i.exec(text);
-  return lesion ? (lesion[1] as string).toLowerCase() : null;
+  return readWords(text).matches.find((m) => m.table === LESION_KINDS.name)?.term ?? null;
 }
 
 /** The number of areas or lesions a prompt counts ("two infected areas", "3 opacities"), or null. */
@@ -226,7 +213,7 @@ export function findingLabel(text: string): string {
  */
 export function targetKind(text: string, chest: boolean, places: LungPlaces | null): TargetKind {
   if (saysNoFindings(text)) return 'no findings';
-  if (places !== null || (chest && (FINDING.test(text) || LUNG_LOCATION.test(text) || ZONE_WORD.test(text))))
+  if (places !== null || (chest && (namesFinding(text) || LUNG_LOCATION.test(text) || ZONE_WORD.test(text))))
     return 'chest finding';
   return chest ? 'lung' : 'bone lesion';
 }

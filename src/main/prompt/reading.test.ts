@@ -29,4 +29,18 @@ describe('the reading of a prompt', () => {
     expect(named(windowed)).toEqual(named(whole));
     expect(windowed.coding).toMatchObject({ region: { meaning: 'Bone' } });
   });
+
+  it('keeps the words it did not understand, and gives the canonical term of those it did', () => {
+    const reading = readPrompt('Bilateral GGOs and Kerley B lines, worse at the bases');
+    expect(reading.unread).toEqual(['Kerley', 'B', 'lines', 'worse']);
+    expect(reading.terms.map((t) => [t.text, t.term])).toEqual([
+      ['Bilateral', 'bilateral'],
+      ['GGOs', 'ground-glass opacity'],
+      ['bases', 'lower'],
+    ]);
+    expect(
+      readPrompt('One benign osteochondroma lesion in the tibia of the lower limb (frontal view).').unread,
+    ).toEqual([]);
+    expect(readPrompt('').unread).toEqual([]);
+  });
 });

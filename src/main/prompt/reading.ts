@@ -17,6 +17,10 @@ import {
   targetKind,
   withoutFilmPlace,
 } from './grammar';
+import { readWords, type WordMatch } from './words';
+
+/** A run of the prompt's words and the lexicon's canonical term for it ("GGOs" → "ground-glass opacity"). */
+export type ReadTerm = Pick<WordMatch, 'table' | 'term' | 'text' | 'start' | 'end'>;
 
 export interface PromptReading {
   /** The prompt the model reads. */
@@ -38,12 +42,17 @@ export interface PromptReading {
   label: string;
   /** The segment's coding (DICOM SEG's category and type), or null when the prompt names nothing codable. */
   coding: SegmentCoding | null;
+  /** What the lexicon read in the prompt, in prompt order: each run of words with its canonical term. */
+  terms: ReadTerm[];
+  /** The prompt's words no lexicon entry covered, as typed: kept visible, never silently dropped. */
+  unread: string[];
 }
 
 export function readPrompt(text: string): PromptReading {
   const chest = mentionsChest(text);
   const places = lungPlaces(text);
   const kind = targetKind(text, chest, places);
+  const words = readWords(text);
   return {
     text,
     mirrored: mirroredSides(text),
@@ -55,6 +64,10 @@ export function readPrompt(text: string): PromptReading {
     count: findingCount(text),
     label: findingLabel(text),
     coding: promptCoding(text, kind, places),
+    terms: words.matches
+      .filter((m) => m.term !== '')
+      .map(({ table, term, text: typed, start, end }) => ({ table, term, text: typed, start, end })),
+    unread: words.unread,
   };
 }
 

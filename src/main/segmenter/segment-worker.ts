@@ -143,6 +143,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       coding: reading.coding,
       notices: answerNotices({
         ...result,
+        unread: reading.unread,
         ...(request.modality ? { modality: request.modality } : {}),
         ...(request.bodyPart ? { bodyPart: request.bodyPart } : {}),
       }),

@@ -22,6 +22,13 @@ describe('fitText and answerNotices', () => {
     expect(answerNotices({ textFit, confidence: 0.9, modality: 'CR' })).toEqual([]);
   });
 
+  it("names the words the prompt's reading did not understand", async () => {
+    const textFit = await fitText(vocab, 'left lung Kerley lines', 32);
+    const notices = answerNotices({ textFit, confidence: null, unread: ['Kerley', 'lines'] });
+    expect(notices).toEqual(['not understood: Kerley, lines (the answer follows the words that were)']);
+    expect(answerNotices({ textFit, confidence: null, unread: [] })).toEqual([]);
+  });
+
   it('says when most words are unknown to the vocabulary', async () => {
     const textFit = await fitText(vocab, 'Verschattung im linken Lungenunterfeld', 32);
     expect(textFit.words).toBe(4);

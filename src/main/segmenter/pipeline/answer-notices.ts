@@ -119,9 +119,15 @@ export function answerNotices(facts: {
   modality?: string;
   /** DICOM BodyPartExamined (0018,0015), when the file says. */
   bodyPart?: string;
+  /** The prompt's words its reading did not understand (PromptReading.unread: content words only). */
+  unread?: readonly string[];
 }): string[] {
-  const { textFit: fit, confidence, modality, bodyPart } = facts;
+  const { textFit: fit, confidence, modality, bodyPart, unread = [] } = facts;
   const notices: string[] = [];
+  if (unread.length > 0) {
+    const shown = unread.slice(0, 8).join(', ');
+    notices.push(`not understood: ${shown}${unread.length > 8 ? ', …' : ''} (the answer follows the words that were)`);
+  }
   if (fit.words > 0 && fit.unknown.length * 2 > fit.words) {
     const shown = fit.unknown.slice(0, 5).join(', ');
     notices.push(
