@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codingOf, describeCoding } from '../../shared/labelmap/coding';
+import { MAX_PROMPT_LENGTH, MAX_SHOWN_UNREAD } from '../../shared/shown-reading';
+import { FINDINGS } from './lexicon/chest';
 import { readPrompt } from './reading';
 import { EMPTY_PROMPT, NOTHING_READ, shownReading } from './shown-reading';
 
@@ -21,9 +23,27 @@ describe('the reading the prompt box shows', () => {
       '2 areas',
     ]);
     expect(terms('two infected areas in the left lung')).toEqual(['infection', 'left lung', '2 areas']);
-    expect(terms('lung infection')).toEqual(['infection', 'lungs']);
-    expect(terms('two opacities, right lower zone')).toEqual(['infection', 'right lung', 'lower zone', '2 areas']);
+    expect(terms('two opacities, right lower zone')).toEqual(['opacity', 'right lung', 'lower zone', '2 areas']);
     expect(terms('RLL consolidation')).toEqual(['consolidation', 'right lung', 'middle and lower zones']);
+  });
+
+  it("names the finding in the lexicon's canonical words, however it was written", () => {
+    expect(terms('bilateral GGOs, lower zones')).toEqual(['ground-glass opacity', 'both lungs', 'lower zone']);
+    expect(terms('lung infection')).toEqual(['pneumonia', 'lungs']);
+    expect(terms('patchy airspace opacities')).toEqual(['airspace opacity']);
+    expect(terms('peripheral GGO right lower zone, PA view')).toEqual([
+      'ground-glass opacity',
+      'right lung',
+      'lower zone',
+      'peripheral',
+      'frontal view',
+    ]);
+  });
+
+  it('names a chest finding the lexicon has no word for by its coding', () => {
+    const reading = readPrompt('right lower zone opacities');
+    const unworded = { ...reading, terms: reading.terms.filter((t) => t.table !== FINDINGS.name) };
+    expect(shownReading(unworded).terms).toEqual(['infection', 'right lung', 'lower zone']);
   });
 
   it('names each lung with its own zones when they differ', () => {
@@ -39,17 +59,28 @@ describe('the reading the prompt box shows', () => {
     ]);
   });
 
-  it("names a bone lesion's kind, the part of the film and the count", () => {
+  it("names a bone lesion's kind, the bone and where on it, what it looks like, the part of the film, the count", () => {
     expect(
       terms(
         'One benign osteochondroma lesion in the tibia of the lower limb (lateral view), located in the lower-left region.',
       ),
-    ).toEqual(['osteochondroma', 'lower left of the film', '1 lesion']);
+    ).toEqual(['osteochondroma', 'tibia', 'benign', 'lower left of the film', '1 lesion', 'lateral view']);
     expect(terms('Two malignant osteosarcoma lesions, located in the central region')).toEqual([
       'osteosarcoma',
+      'malignant',
       'centre of the film',
       '2 lesions',
     ]);
+    expect(terms('exostosis of the distal femur')).toEqual(['osteochondroma', 'distal femur']);
+    expect(terms('GCT of the proximal tibia, metaphysis')).toEqual([
+      'giant cell tumor',
+      'proximal tibia',
+      'metaphysis',
+    ]);
+    expect(terms('lytic lesion proximal tibia')).toEqual(['lesion', 'proximal tibia', 'lytic']);
+    // A side names the bone's side, unless the film's ninth is read ("lower-left region": the film's left).
+    expect(terms('left distal femur osteochondroma')).toEqual(['osteochondroma', 'left distal femur']);
+    expect(terms('lesion of the lower leg')).toEqual(['lesion', 'lower limb']);
   });
 
   it('says when a prompt names no finding', () => {
@@ -67,7 +98,31 @@ describe('the reading the prompt box shows', () => {
   it('says so in words for an empty prompt, and for one of which nothing was understood', () => {
     expect(shown('')).toMatchObject({ terms: [], problem: EMPTY_PROMPT });
     expect(shown('   ')).toMatchObject({ terms: [], problem: EMPTY_PROMPT });
-    expect(shown('blorp zzz')).toMatchObject({ terms: [], coding: null, problem: NOTHING_READ });
+    expect(shown('blorp zzz')).toMatchObject({ terms: [], unread: ['blorp', 'zzz'], problem: NOTHING_READ });
+    expect(shown('infección pulmonar derecha')).toMatchObject({
+      terms: [],
+      unread: ['infección', 'pulmonar', 'derecha'],
+      problem: NOTHING_READ,
+    });
     expect(shown('left lung').problem).toBeNull();
+  });
+
+  it('lists the words not understood as typed, the first few, and counts the rest', () => {
+    expect(shown('infection rigth lung')).toMatchObject({ terms: ['infection', 'lungs'], unread: ['rigth'] });
+    const words = Array.from({ length: MAX_SHOWN_UNREAD + 5 }, (_, i) => `zz${i}`);
+    const many = shown(`left lung ${words.join(' ')}`);
+    expect(many.unread).toEqual(words.slice(0, MAX_SHOWN_UNREAD));
+    expect(many.moreUnread).toBe(5);
+    expect(many.terms).toEqual(['left lung']);
+  });
+
+  it('reads 10 000 characters at once', () => {
+    const long = `bilateral infection lower zones ${'foo bar baz '.repeat(900)}`.slice(0, MAX_PROMPT_LENGTH);
+    const started = performance.now();
+    const reading = shown(long);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(reading).toMatchObject({ terms: ['infection', 'both lungs', 'lower zone'], moreUnread: expect.any(Number) });
+    expect(reading.unread).toHaveLength(MAX_SHOWN_UNREAD);
+    expect(reading.moreUnread).toBeGreaterThan(2000);
   });
 });

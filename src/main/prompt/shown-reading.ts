@@ -1,9 +1,13 @@
 // A prompt's reading as the prompt box shows it (src/shared/shown-reading.ts): short terms in reading
-// order (what, where, how many), the words not understood, and the coding. Pure and model-free, so the
-// renderer may ask it on every pause in typing.
+// order (what, where, how many), the words not understood, and the coding. The places are the ones the
+// gates take (lung zones, the ninth of the film); what, and on which bone, are the lexicon's canonical
+// terms. Pure and model-free, so the renderer may ask it on every pause in typing.
 import { type KnownCoding, knownCoding, lateralityOf } from '../../shared/labelmap/coding';
 import { MAX_SHOWN_UNREAD, type ShownReading } from '../../shared/shown-reading';
 import { type FilmCell, type LungPlaces, type Side, ZONES, type Zone } from './grammar';
+import { APPEARANCE, BONE_PARTS, BONES, LESION_KINDS, LESION_WORDS, LIMBS, MALIGNANCY } from './lexicon/bone';
+import { DISTRIBUTION, FINDINGS } from './lexicon/chest';
+import { SIDES, type Table, VIEWS } from './lexicon/common';
 import type { PromptReading } from './reading';
 
 export const EMPTY_PROMPT =
@@ -11,7 +15,7 @@ export const EMPTY_PROMPT =
 export const NOTHING_READ =
   'No word of this prompt was understood: the model reads English, e.g. “infection, right lower zone”, “left lung”, “osteochondroma of the femur”.';
 
-/** A chest finding's term, by the coding the grammar gave it. */
+/** A chest finding's term by its coding, where the lexicon read no finding word. */
 const FINDING_TERMS: Partial<Record<KnownCoding, string>> = {
   infiltrate: 'infection',
   consolidation: 'consolidation',
@@ -19,6 +23,9 @@ const FINDING_TERMS: Partial<Record<KnownCoding, string>> = {
   atelectasis: 'atelectasis',
   'lung-lesion': 'lesion',
 };
+
+/** Where on a bone, said before the bone ("distal femur"); the other parts follow it as terms of their own. */
+const BONE_END = new Set(['distal', 'proximal']);
 
 const LUNGS_BY_SIDE = { left: 'left lung', right: 'right lung', both: 'both lungs' } as const;
 const FILM_ROWS = ['upper', 'central', 'lower'] as const;
@@ -60,7 +67,26 @@ function countTerm(count: number, kind: PromptReading['kind']): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** What the reading names, in reading order: what, where, how many. */
+/** The lexicon's canonical terms of one table, each once, in the prompt's order. */
+function lexiconTerms(reading: PromptReading, table: Table): string[] {
+  return [...new Set(reading.terms.filter((t) => t.table === table.name).map((t) => t.term))];
+}
+
+/** Where on which bone: "left distal femur", "metaphysis"; the limb where no bone is named. */
+function bonePlaceTerms(reading: PromptReading): string[] {
+  const parts = lexiconTerms(reading, BONE_PARTS);
+  const bones = lexiconTerms(reading, BONES);
+  const named = bones.length > 0 ? bones : lexiconTerms(reading, LIMBS);
+  const ends = parts.filter((p) => BONE_END.has(p));
+  // With a ninth of the film read, "left" and "right" are the film's ("in the lower-left region"), not the bone's.
+  const sides = reading.filmCell ? [] : lexiconTerms(reading, SIDES);
+  const before = [...sides, ...ends];
+  const rest = parts.filter((p) => !BONE_END.has(p));
+  if (named.length === 0) return [...before, ...rest];
+  return [...named.map((bone) => [...before, bone].join(' ')), ...rest];
+}
+
+/** What the reading names, in reading order: what, where, how many, how it was seen. */
 function readingTerms(reading: PromptReading): string[] {
   const { kind, coding, count } = reading;
   const known = coding ? knownCoding(coding) : null;
@@ -72,24 +98,40 @@ function readingTerms(reading: PromptReading): string[] {
     case 'lung':
       terms.push(side ? LUNGS_BY_SIDE[side] : 'lungs');
       break;
-    case 'chest finding':
-      terms.push(FINDING_TERMS[known ?? 'tissue'] ?? 'chest finding');
+    case 'chest finding': {
+      const findings = lexiconTerms(reading, FINDINGS);
+      const fallback = FINDING_TERMS[known ?? 'tissue'] ?? 'chest finding';
+      // A negation the kind did not take ("no consolidation" as a chest finding) is not shown: the line says
+      // what the answer is made from, and the answer will mark the finding.
+      terms.push(...(findings.length > 0 ? findings : [fallback]));
       if (reading.lungPlaces) terms.push(...lungPlaceTerms(reading.lungPlaces));
       else if (side) terms.push(LUNGS_BY_SIDE[side]);
+      terms.push(...lexiconTerms(reading, DISTRIBUTION));
       break;
-    case 'bone lesion':
-      if (reading.lesionKind) terms.push(reading.lesionKind);
+    }
+    case 'bone lesion': {
+      const kinds = lexiconTerms(reading, LESION_KINDS);
+      if (kinds.length > 0) terms.push(...kinds);
+      else if (reading.lesionKind) terms.push(reading.lesionKind);
       else if (known === 'bone-neoplasm') terms.push('bone tumour');
+      else if (lexiconTerms(reading, LESION_WORDS).length > 0) terms.push('lesion');
+      terms.push(
+        ...bonePlaceTerms(reading),
+        ...lexiconTerms(reading, APPEARANCE),
+        ...lexiconTerms(reading, MALIGNANCY),
+      );
       if (reading.filmCell) terms.push(filmTerm(reading.filmCell));
       break;
+    }
   }
-  if (count !== null && terms.length > 0) terms.push(countTerm(count, kind));
-  return terms;
+  if (terms.length === 0) return terms;
+  if (count !== null) terms.push(countTerm(count, kind));
+  return [...terms, ...lexiconTerms(reading, VIEWS).map((view) => `${view} view`)];
 }
 
 export function shownReading(reading: PromptReading): ShownReading {
   const terms = readingTerms(reading);
-  const unread: string[] = [];
+  const { unread } = reading;
   const empty = !reading.text.trim();
   return {
     terms,
