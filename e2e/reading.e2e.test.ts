@@ -75,42 +75,83 @@ describe('the reading under the prompt box in Chromium', () => {
   });
 
   it.each([
-    ['left lung', ['left lung'], 'SEG: Lung · left'],
-    ['both lungs', ['both lungs'], 'SEG: Lung · right and left'],
-    ['RLL consolidation', ['consolidation', 'right lung', 'middle and lower zones'], 'SEG: Lung consolidation · right'],
-    ['lung infection', ['infection', 'lungs'], 'SEG: Radiologic infiltrate of lung'],
-    [
-      'two infected areas in the left lung',
-      ['infection', 'left lung', '2 areas'],
-      'SEG: Radiologic infiltrate of lung · left',
-    ],
+    ['left lung', ['left lung']],
+    ['both lungs', ['both lungs']],
+    ['RLL consolidation', ['consolidation', 'right lung', 'middle and lower zones']],
+    ['bilateral GGOs, lower zones', ['ground-glass opacity', 'both lungs', 'lower zone']],
+    ['lung infection', ['pneumonia', 'lungs']],
+    ['two infected areas in the left lung', ['infection', 'left lung', '2 areas']],
     [
       'Bilateral pulmonary infection, two infected areas, lower left lung and lower right lung',
       ['infection', 'both lungs', 'lower zone', '2 areas'],
-      'SEG: Radiologic infiltrate of lung · right and left',
     ],
+    ['osteochondroma of the distal femur', ['osteochondroma', 'distal femur']],
+    ['lytic lesion proximal tibia', ['lesion', 'proximal tibia', 'lytic']],
+    ['GCT of the proximal tibia, metaphysis', ['giant cell tumor', 'proximal tibia', 'metaphysis']],
     [
       'One benign osteochondroma lesion in the tibia of the lower limb (lateral view), located in the lower-left region.',
-      ['osteochondroma', 'lower left of the film', '1 lesion'],
-      'SEG: Neoplasm',
+      ['osteochondroma', 'tibia', 'benign', 'lower left of the film', '1 lesion', 'lateral view'],
     ],
-    ['no findings', ['no findings'], 'SEG: Tissue'],
-  ])('“%s” reads as its terms, coded', async (prompt, terms, coding) => {
-    const shown = await readAs(page, prompt);
-    expect(shown).toEqual({ terms, unread: [], problem: null, coding });
+    ['no findings', ['no findings']],
+  ])('“%s” reads as its terms', async (prompt, terms) => {
+    expect(await readAs(page, prompt)).toMatchObject({ terms, unread: [], problem: null });
   });
 
-  it('an empty prompt and one of unknown words say so in words; nothing else breaks', async () => {
-    expect((await readAs(page, '')).problem).toMatch(/^Type what to segment/);
-    expect((await readAs(page, 'blorp zzz')).problem).toMatch(/^No word of this prompt was understood/);
+  it.each([
+    ['left lung', 'SEG: Lung · left'],
+    ['both lungs', 'SEG: Lung · right and left'],
+    ['RLL consolidation', 'SEG: Lung consolidation · right'],
+    ['two infected areas in the left lung', 'SEG: Radiologic infiltrate of lung · left'],
+    ['osteochondroma of the distal femur', 'SEG: Neoplasm'],
+    ['no findings', 'SEG: Tissue'],
+  ])('“%s” shows the coding its segment gets', async (prompt, coding) => {
+    expect((await readAs(page, prompt)).coding).toBe(coding);
+  });
+
+  it('a word not understood is struck through, and a click selects it in the box to be retyped', async () => {
+    const shown = await readAs(page, 'infection rigth lung');
+    expect(shown).toMatchObject({ terms: ['infection', 'lungs'], unread: ['rigth'], problem: null });
+    const word = page.getByRole('list', { name: 'Not understood' }).getByRole('button', { name: 'rigth' });
+    expect(await word.evaluate((e) => getComputedStyle(e).textDecorationLine)).toBe('line-through');
+    expect(await word.getAttribute('title')).toMatch(/^not understood/);
+    await word.click();
+    const box = page.getByRole('combobox', { name: 'Prompt' });
+    expect(await box.evaluate((e: HTMLInputElement) => [e.selectionStart, e.selectionEnd])).toEqual([10, 15]);
+    await page.keyboard.type('right');
+    await expect.poll(() => box.inputValue()).toBe('infection right lung');
+    await expect
+      .poll(async () => (await readAs(page, 'infection right lung')).terms)
+      .toEqual(['infection', 'right lung']);
+    expect(opened.errors).toEqual([]);
+  });
+
+  it('an empty prompt, one of unknown words and one in another language say so in words', async () => {
+    expect(await readAs(page, '')).toMatchObject({
+      terms: [],
+      problem: expect.stringMatching(/^Type what to segment/),
+    });
+    const nothing = /^No word of this prompt was understood/;
+    expect(await readAs(page, 'blorp zzz')).toMatchObject({
+      unread: ['blorp', 'zzz'],
+      problem: expect.stringMatching(nothing),
+    });
+    expect(await readAs(page, 'infección pulmonar derecha')).toMatchObject({
+      terms: [],
+      unread: ['infección', 'pulmonar', 'derecha'],
+      problem: expect.stringMatching(nothing),
+      coding: null,
+    });
     expect(opened.errors).toEqual([]);
   });
 
   it('10 000 characters are read and the line stays inside the viewer; more are refused in words', async () => {
-    const long = 'left lung '.repeat(1000);
-    expect(long.length).toBe(10_000);
+    const long = `bilateral infection lower zones ${'foo bar baz '.repeat(900)}`.slice(0, 10_000);
     const shown = await readAs(page, long);
-    expect(shown.terms).toEqual(['left lung']);
+    expect(shown.terms).toEqual(['infection', 'both lungs', 'lower zone']);
+    // The first twelve words not understood, then how many more.
+    expect(shown.unread).toHaveLength(13);
+    expect(shown.unread.slice(0, 3)).toEqual(['foo', 'bar', 'baz']);
+    expect(shown.unread[12]).toMatch(/^and [\d,]+ more$/);
     expect(await insideViewer(page.getByRole('group', { name: 'Prompt reading' }))).toBe(true);
     expect(await page.getByRole('button', { name: 'Segment', exact: true }).isEnabled()).toBe(true);
 
