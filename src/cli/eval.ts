@@ -4,7 +4,8 @@
 // [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)]
 // [--lesion-cut P (where bone answers are cut from their maps, segment.ts LESION_CUT; 1: as decoded)] [--groups infection,lung,btxrd] [--per-image scores.jsonl]
 // [--prompt-mode text|box|text+box|clicks:N (the simulated clinician, evaluation/prompt-modes.ts)]
-// [--prompts <file.jsonl> [--per-style N]]`: segments every sample of the split
+// [--prompts <file.jsonl> [--per-style N]] [--feed canonical|raw (what the model reads: the prompt's
+// canonical reading, prompt/canonical.ts, or the prompt as typed)]`: segments every sample of the split
 // (of the listed groups; one JSON line per image to --per-image), prints on stderr how the answers fail
 // by target size and by what the prompt names (eval-breakdown.ts) and, as its last line on stdout, the JSON summary
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
@@ -28,6 +29,7 @@ import {
 } from '../main/evaluation/paraphrase';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
 import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
+import { FEEDS, type Feed } from '../main/prompt/reading';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
 import { loadModel } from '../main/segmenter/runtime/model-files';
 
@@ -35,7 +37,7 @@ export const EVAL_USAGE =
   'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--per-group N] [--groups infection,lung,btxrd]\n' +
   '       [--prompt-mode text|box|text+box|clicks:N] [--decode argmax|expected] [--fallback 0.4,0.3|none]\n' +
   '       [--mask-from probability|codes] [--views N] [--gate on|off] [--lesion-cut P] [--per-image scores.jsonl] [--threads N]\n' +
-  '       [--prompts <file.jsonl> [--per-style N]]';
+  '       [--prompts <file.jsonl> [--per-style N]] [--feed canonical|raw]';
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -57,6 +59,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'prompt-mode': { type: 'string', default: 'text' },
       prompts: { type: 'string' },
       'per-style': { type: 'string', default: '0' },
+      feed: { type: 'string', default: 'canonical' },
     },
   });
   let promptMode: PromptMode;
@@ -82,6 +85,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     throw new Error(`--lesion-cut must be a probability in (0, 1], got ${values['lesion-cut']}`);
   const fallback = values.fallback === undefined ? undefined : parseFallback(values.fallback);
   const groups = values.groups === undefined ? undefined : parseGroups(values.groups);
+  const feed = values.feed as Feed;
+  if (!FEEDS.includes(feed)) throw new Error(`--feed must be ${FEEDS.join(' or ')}, got ${values.feed}`);
   const perStyle = Number(values['per-style']);
   if (!Number.isInteger(perStyle) || perStyle < 0) throw new Error(`--per-style must be a whole number`);
   let items: EvalItem[] | undefined;
@@ -109,6 +114,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     gate: values.gate === 'on',
     ...(lesionCut !== undefined ? { lesionCut } : {}),
     promptMode,
+    feed,
     ...(items ? { items } : {}),
     onImage: (score) => {
       images.push(score);

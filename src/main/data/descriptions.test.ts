@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countWord } from '../prompt/grammar';
+import { countWord } from '../prompt/canonical';
 import { deriveInfectionFindings } from './infection-findings';
 import { canonicalInfectionText, variedInfectionText } from './infection-text';
 import { canonicalLungPrompt, lungTargetMask, variedLungPrompt } from './lung-prompts';

@@ -1,15 +1,12 @@
 // Words for infection findings: the canonical QaTa-COV19 (LViT) style sentence used for evaluation,
 // and randomised variants for training so that what a radiologist types, not only the template, works.
-import { countWord, type Side, type Zone } from '../prompt/grammar';
+import { countWord, infectionDescription } from '../prompt/canonical';
+import type { Side, Zone } from '../prompt/grammar';
 import type { InfectionFindings } from './infection-findings';
 import { chance, pick, type Rng, shuffled } from './rng';
 
 function isBilateral(f: InfectionFindings): boolean {
   return f.zones.left.length > 0 && f.zones.right.length > 0;
-}
-
-function zonePhrase(zones: readonly Zone[]): string {
-  return zones.length === 3 ? 'all' : zones.join(' ');
 }
 
 function sidesWithInfection(f: InfectionFindings, order: readonly Side[]): Side[] {
@@ -18,14 +15,10 @@ function sidesWithInfection(f: InfectionFindings, order: readonly Side[]): Side[
 
 /**
  * e.g. "Bilateral pulmonary infection, two infected areas, upper left lung and lower right lung."
- * The patient's left lung is named first, as in the QaTa-COV19 annotations.
+ * (written by canonical.ts, which reads prompts back into the same form).
  */
 export function canonicalInfectionText(f: InfectionFindings): string {
-  if (f.count === 0) return 'No pulmonary infection.';
-  const laterality = isBilateral(f) ? 'Bilateral' : 'Unilateral';
-  const areas = `${countWord(f.count)} infected area${f.count === 1 ? '' : 's'}`;
-  const places = sidesWithInfection(f, ['left', 'right']).map((side) => `${zonePhrase(f.zones[side])} ${side} lung`);
-  return `${laterality} pulmonary infection, ${areas}, ${places.join(' and ')}.`;
+  return infectionDescription({ laterality: null, count: f.count, places: f.zones });
 }
 
 const LATERALITY = {

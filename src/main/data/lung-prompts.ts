@@ -1,16 +1,17 @@
 // Prompts whose target is a lung mask, so the text, not the image alone, chooses what to segment.
 
 import type { Mask } from '../imaging/resample';
+import { LUNG_PROMPTS, type LungTarget } from '../prompt/canonical';
 import type { LungSides } from './lungs';
 import { pick, type Rng } from './rng';
 
-export type LungTarget = 'left' | 'right' | 'both';
+export type { LungTarget };
 export const LUNG_TARGETS: readonly LungTarget[] = ['left', 'right', 'both'];
 
 const PARAPHRASES: Record<LungTarget, readonly string[]> = {
-  left: ['left lung', 'the left lung', 'left lung field', "patient's left lung", 'segment the left lung'],
-  right: ['right lung', 'the right lung', 'right lung field', "patient's right lung", 'segment the right lung'],
-  both: ['both lungs', 'the lungs', 'lungs', 'both lung fields', 'left and right lungs', 'segment both lungs'],
+  left: [LUNG_PROMPTS.left, 'the left lung', 'left lung field', "patient's left lung", 'segment the left lung'],
+  right: [LUNG_PROMPTS.right, 'the right lung', 'right lung field', "patient's right lung", 'segment the right lung'],
+  both: [LUNG_PROMPTS.both, 'the lungs', 'lungs', 'both lung fields', 'left and right lungs', 'segment both lungs'],
 };
 
 /** The canonical prompt, used for evaluation: "left lung", "right lung", "both lungs". */

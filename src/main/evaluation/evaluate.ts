@@ -7,6 +7,7 @@ import { deriveSeed } from '../data/rng';
 import { type Group, listSamples, loadSample, type Sample, type SampleSource } from '../data/samples';
 import { unitPlane } from '../imaging/model-input';
 import type { DecodeRule } from '../model-files/model-folder';
+import type { Feed } from '../prompt/reading';
 import { segmentPointed } from '../segmenter/pipeline/pointed';
 import { type MaskSource, type Segmentation, type SegmentOptions, segment } from '../segmenter/pipeline/segment';
 import type { View } from '../segmenter/pipeline/test-time-views';
@@ -33,7 +34,7 @@ export interface ImageScore extends Overlap {
   id: string;
   /** The prompt the answer was given for. */
   text: string;
-  /** The text the model was fed instead, where EvalOptions.feed changed it. */
+  /** The text the model read instead, where it was not the prompt (its canonical reading; EvalOptions.feed). */
   fed?: string;
   /** The item's tag (EvalItem.tag), e.g. the style of a paraphrase prompt. */
   tag?: string;
@@ -61,8 +62,8 @@ export interface EvalItem {
 export interface EvalOptions {
   /** Score exactly these items (in this order) instead of the split's samples; `perGroup` does not apply. */
   items?: readonly EvalItem[];
-  /** What the model is fed for a prompt (default: the prompt itself), e.g. its canonical reading. */
-  feed?: (text: string) => string;
+  /** What the model reads: each prompt's canonical text (default) or the prompt as typed (segment()'s `feed`). */
+  feed?: Feed;
   /** Score at most this many samples per group (evenly spread), e.g. for quick val checks in training. */
   perGroup?: number;
   /** Only these groups (default: all). */
@@ -86,7 +87,9 @@ export interface EvalOptions {
   seed?: number;
 }
 
-type Answer = Pick<Segmentation, 'mask' | 'forwardPasses' | 'threshold' | 'cut' | 'gated'> & { diceByClick?: number[] };
+type Answer = Pick<Segmentation, 'mask' | 'forwardPasses' | 'threshold' | 'cut' | 'gated' | 'fed'> & {
+  diceByClick?: number[];
+};
 
 /** The simulated clinician's answer on one sample (`index`: its place in the list, for the box's seed). */
 async function answerAs(
@@ -173,13 +176,13 @@ export async function evaluateModel(
     ...(options.views ? { views: options.views } : {}),
     ...(options.gate === false ? { gate: false } : {}),
     ...(options.lesionCut !== undefined ? { lesionCut: options.lesionCut } : {}),
+    ...(options.feed ? { feed: options.feed } : {}),
   };
   for (const [i, item] of items.entries()) {
     const { source } = item;
     const loaded = await loadSample(source);
     const prompt = item.text ?? loaded.text;
-    const fed = options.feed ? options.feed(prompt) : prompt;
-    const sample = { ...loaded, text: fed };
+    const sample = { ...loaded, text: prompt };
     const started = performance.now();
     const answer = await answerAs(
       model,
@@ -189,7 +192,7 @@ export async function evaluateModel(
       options.seed ?? 1,
       i,
     );
-    const { mask, forwardPasses, threshold, cut, gated } = answer;
+    const { mask, forwardPasses, threshold, cut, gated, fed } = answer;
     if (answer.diceByClick) {
       const sums = clickSums[source.group] ?? [];
       answer.diceByClick.forEach((d, k) => {

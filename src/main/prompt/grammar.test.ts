@@ -179,6 +179,7 @@ describe('the training wordings', () => {
         expect.objectContaining({ table: 'view', term: 'frontal' }),
       ]),
       unread: [],
+      canonical: text,
     });
   });
 });

@@ -13,7 +13,7 @@
 
 import { LESION_KINDS } from './lexicon/bone';
 import { FINDINGS, LOBE_WORDS, LOBE_ZONES, LOBES, type Lobe, WHOLE, ZONE_WORDS } from './lexicon/chest';
-import { SIDES, type Side, ZONES, type Zone } from './lexicon/common';
+import { NUMBER_WORDS, SIDES, type Side, ZONES, type Zone } from './lexicon/common';
 import { readWords, type WordMatch } from './words';
 
 export type { Side, Zone };
@@ -30,12 +30,6 @@ export interface FilmCell {
 
 /** What the prompt asks for: a lung itself, a finding in the chest, a bone lesion, or explicitly nothing. */
 export type TargetKind = 'lung' | 'chest finding' | 'bone lesion' | 'no findings';
-
-export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
-
-export function countWord(n: number): string {
-  return NUMBER_WORDS[n] ?? String(n);
-}
 
 // --- words -------------------------------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ describe('the reading of a prompt', () => {
     expect(windowed.mirrored).toBe(windowed.text);
     expect(windowed.filmCell).toBeNull();
     expect(whole.filmCell).toEqual({ row: 2, column: 0 });
-    const named = ({ text, mirrored, filmCell, ...rest }: typeof whole) => rest;
+    expect(windowed.canonical).toBe(windowed.text);
+    const named = ({ text, mirrored, filmCell, canonical, ...rest }: typeof whole) => rest;
     expect(named(windowed)).toEqual(named(whole));
     expect(windowed.coding).toMatchObject({ region: { meaning: 'Bone' } });
   });

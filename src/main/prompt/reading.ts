@@ -1,7 +1,8 @@
 // The one reading of a prompt, made once where the prompt arrives (the segmenter's worker, the CLI) and
 // passed down: what it names (grammar.ts), its segment's coding (coding.ts), and the texts the model
-// reads (as typed, as a mirrored view reads it, inside a pointed prompt's window).
+// reads (as typed, or its canonical text; as a mirrored view reads it; inside a pointed prompt's window).
 import type { SegmentCoding } from '../../shared/labelmap/coding';
+import { canonicalText } from './canonical';
 import { promptCoding } from './coding';
 import {
   type FilmCell,
@@ -13,6 +14,7 @@ import {
   lungPlaces,
   mentionsChest,
   mirroredSides,
+  namedSides,
   type TargetKind,
   targetKind,
   withoutFilmPlace,
@@ -23,7 +25,7 @@ import { readWords, type WordMatch } from './words';
 export type ReadTerm = Pick<WordMatch, 'table' | 'term' | 'text' | 'start' | 'end'>;
 
 export interface PromptReading {
-  /** The prompt the model reads. */
+  /** The prompt as typed. */
   text: string;
   /** `text` as a mirrored test-time view reads it: "left" and "right" swapped. */
   mirrored: string;
@@ -46,6 +48,21 @@ export interface PromptReading {
   terms: ReadTerm[];
   /** The prompt's words no lexicon entry covered, as typed: kept visible, never silently dropped. */
   unread: string[];
+  /**
+   * The reading in the training descriptions' own form (canonical.ts), which the model reads instead of
+   * `text`; null when nothing the model was trained to find was read (the model then reads `text`).
+   */
+  canonical: string | null;
+}
+
+/** What the model is fed: the canonical text where there is one, or the prompt as typed. */
+export type Feed = 'canonical' | 'raw';
+export const FEEDS: readonly Feed[] = ['canonical', 'raw'];
+
+/** The text the model reads for `reading`, and as a mirrored view reads it. */
+export function modelText(reading: PromptReading, feed: Feed = 'canonical'): { text: string; mirrored: string } {
+  if (feed === 'raw' || reading.canonical === null) return { text: reading.text, mirrored: reading.mirrored };
+  return { text: reading.canonical, mirrored: mirroredSides(reading.canonical) };
 }
 
 export function readPrompt(text: string): PromptReading {
@@ -53,13 +70,14 @@ export function readPrompt(text: string): PromptReading {
   const places = lungPlaces(text);
   const kind = targetKind(text, chest, places);
   const words = readWords(text);
+  const filmPlace = chest ? null : filmCell(text);
   return {
     text,
     mirrored: mirroredSides(text),
     kind,
     chest,
     lungPlaces: places,
-    filmCell: chest ? null : filmCell(text),
+    filmCell: filmPlace,
     lesionKind: lesionKind(text),
     count: findingCount(text),
     label: findingLabel(text),
@@ -68,6 +86,14 @@ export function readPrompt(text: string): PromptReading {
       .filter((m) => m.term !== '')
       .map(({ table, term, text: typed, start, end }) => ({ table, term, text: typed, start, end })),
     unread: words.unread,
+    canonical: canonicalText({
+      kind,
+      lungPlaces: places,
+      filmCell: filmPlace,
+      sides: namedSides(text),
+      matches: words.matches,
+      unread: words.unread,
+    }),
   };
 }
 
@@ -83,5 +109,6 @@ export function readingOf(prompt: string | PromptReading): PromptReading {
  */
 export function inWindow(reading: PromptReading): PromptReading {
   const text = withoutFilmPlace(reading.text);
-  return { ...reading, text, mirrored: mirroredSides(text), filmCell: null };
+  const canonical = reading.canonical && withoutFilmPlace(reading.canonical);
+  return { ...reading, text, mirrored: mirroredSides(text), filmCell: null, canonical };
 }

@@ -36,13 +36,13 @@ export const LATERALITY: Table = {
   ],
 };
 
-const NUMBER_NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
 /** Counts in words and digits; the term is the number's digits. */
 export const COUNTS: Table = {
   name: 'count',
   entries: [
-    ...NUMBER_NAMES.map((name, n) => ({
+    ...NUMBER_WORDS.map((name, n) => ({
       term: String(n),
       forms: n === 1 ? [name, String(n), 'single', 'solitary', 'a single', 'isolated'] : [name, String(n)],
     })),

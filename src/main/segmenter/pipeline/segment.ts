@@ -20,7 +20,7 @@ import {
 import { canonicalLungPrompt } from '../../data/lung-prompts';
 import { type Mask, type Plane, resizeThreshold, thresholdMap } from '../../imaging/resample';
 import type { LungPlaces } from '../../prompt/grammar';
-import { type PromptReading, readingOf } from '../../prompt/reading';
+import { type Feed, modelText, type PromptReading, readingOf } from '../../prompt/reading';
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import { BACKGROUND_CODE, FOREGROUND_CODE } from '../../tokenizers/mask-codebook';
 import type { DecoderModels } from '../runtime/decoder-session';
@@ -61,8 +61,10 @@ export interface Segmentation {
   confidence: number | null;
   /** Where to check first: per pixel of the 256x256 grid, 0..255, from the views' maps (uncertaintyMap); null under argmax. */
   uncertainty: Uint8Array | null;
-  /** How the prompt fit the model's text part: unknown words, words past its text length. */
+  /** How the text the model read (`fed`) fit its text part: unknown words, words past its text length. */
   textFit: TextFit;
+  /** The text the model read: the prompt's canonical reading, or the prompt as typed (SegmentOptions.feed). */
+  fed: string;
 }
 
 /**
@@ -90,6 +92,8 @@ export interface SegmentProgress {
 }
 
 export interface SegmentOptions {
+  /** What the model reads: the prompt's canonical text where the reading has one (default), or the prompt as typed. */
+  feed?: Feed;
   /** Default: the model's own rule (model.json `decodeRule`), else argmax. */
   rule?: DecodeRule;
   /** Expected rule only (default `probability`). */
@@ -283,6 +287,8 @@ interface Plan {
   prompt: PromptIds;
   /** Mask tokens of the whole answer, for progress: 256 per view, and the lung gate's decode. */
   total: number;
+  /** The text the model reads, and as a mirrored view reads it. */
+  fed: { text: string; mirrored: string };
 }
 
 function planDecodes(model: SegmentationModel, reading: PromptReading, options: SegmentOptions): Plan {
@@ -311,6 +317,7 @@ function planDecodes(model: SegmentationModel, reading: PromptReading, options: 
     prompt: promptsFor(tokenizers, layout, region, priorIds),
     // One total for the whole answer: a retry round counts against it again, its gate decode already done.
     total: GRID_TOKENS * (views.length + (places ? 1 : 0)),
+    fed: modelText(reading, options.feed),
   };
 }
 
@@ -378,11 +385,11 @@ async function decodeRound(
   round: RoundInput,
   options: SegmentOptions,
 ): Promise<RoundDecodes> {
-  const { views, places, decoding, prompt } = plan;
+  const { views, places, decoding, prompt, fed } = plan;
   const { signal, onDraft } = options;
   const gateDecode = round.lungs === undefined;
   const rows = [
-    ...views.map((view) => () => prompt(viewImage(image, view), view.mirror ? reading.mirrored : reading.text)),
+    ...views.map((view) => () => prompt(viewImage(image, view), view.mirror ? fed.mirrored : fed.text)),
     ...(gateDecode ? [() => prompt(image, canonicalLungPrompt('both'), false)] : []),
   ];
   const indices = rows.map((_, i) => i);
@@ -498,8 +505,21 @@ async function finishAnswer(
     : tokenizers.mask.detokenize(tokens, size.width, size.height);
   const gatedBy = lungs ? 'lungs' : plan.nearCell && probability ? 'film' : null;
   const confidence = maps ? answerConfidence(probability) : null;
-  const textFit = await fitText(tokenizers.text, reading.text, layout.maxText);
-  return { mask, tokens, forwardPasses, threshold, cut, probability, gated: gatedBy, confidence, uncertainty, textFit };
+  const textFit = await fitText(tokenizers.text, plan.fed.text, layout.maxText);
+  const fed = plan.fed.text;
+  return {
+    mask,
+    tokens,
+    forwardPasses,
+    threshold,
+    cut,
+    probability,
+    gated: gatedBy,
+    confidence,
+    uncertainty,
+    textFit,
+    fed,
+  };
 }
 
 /** A rejection handler that closes `session` (its row never starts, so the batch must not wait for it). */
