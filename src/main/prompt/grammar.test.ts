@@ -173,6 +173,8 @@ describe('the training wordings', () => {
       count: 2,
       label: 'osteochondroma',
       coding: codingOf('bone-neoplasm'),
+      outOfScope: null,
+      didYouMean: null,
     });
   });
 });

@@ -239,3 +239,13 @@ export function mirroredSides(text: string): string {
     return word[0] === word[0]?.toUpperCase() ? swapped[0]?.toUpperCase() + swapped.slice(1) : swapped;
   });
 }
+
+/** The words the grammar's own tables hold: sides, zones, numbers, lobes, and the film's rows and columns. */
+export const GRAMMAR_WORDS: readonly string[] = [
+  'left',
+  'right',
+  ...ZONES,
+  ...NUMBER_WORDS,
+  ...Object.keys(LOBES),
+  ...Object.keys(ROWS),
+];

@@ -1,5 +1,6 @@
 // The one reading of a prompt, made once where the prompt arrives (the segmenter's worker, the CLI) and
-// passed down: what it names (grammar.ts), its segment's coding (coding.ts), and the texts the model
+// passed down: what it names (grammar.ts), its segment's coding (coding.ts), what it asks for that the
+// model does not cover and the typos that change what it names (scope.ts), and the texts the model
 // reads (as typed, as a mirrored view reads it, inside a pointed prompt's window).
 import type { SegmentCoding } from '../../shared/labelmap/coding';
 import { promptCoding } from './coding';
@@ -17,6 +18,8 @@ import {
   targetKind,
   withoutFilmPlace,
 } from './grammar';
+import { correctedPrompt, uncoveredIn } from './scope';
+import { PROMPT_WORDS } from './vocabulary';
 
 export interface PromptReading {
   /** The prompt the model reads. */
@@ -36,14 +39,36 @@ export interface PromptReading {
   count: number | null;
   /** The eval breakdown's label: the lesion's kind, the count of infected areas, which lung, or "other". */
   label: string;
-  /** The segment's coding (DICOM SEG's category and type), or null when the prompt names nothing codable. */
+  /**
+   * The segment's coding (DICOM SEG's category and type), or null when the prompt names nothing codable
+   * or asks for what the model does not cover (the answer is then not what the code would say).
+   */
   coding: SegmentCoding | null;
+  /** What the prompt names that the model does not cover ("pneumothorax", "the heart"), or null. */
+  outOfScope: string | null;
+  /** The prompt with its typos corrected, when that names something else ("right lung" for "rigth lung"); else null. */
+  didYouMean: string | null;
+}
+
+/** What a reading names, beside its texts and the notes on them: two prompts naming the same read the same. */
+function named(reading: PromptReading): string {
+  const { text, mirrored, didYouMean, ...rest } = reading;
+  return JSON.stringify(rest);
 }
 
 export function readPrompt(text: string): PromptReading {
+  const reading = readWords(text);
+  const corrected = correctedPrompt(text, PROMPT_WORDS);
+  const meant = corrected && named(readWords(corrected)) !== named(reading) ? corrected : null;
+  return { ...reading, didYouMean: meant };
+}
+
+/** The reading of `text` as typed (no typo looked for). */
+function readWords(text: string): PromptReading {
   const chest = mentionsChest(text);
   const places = lungPlaces(text);
   const kind = targetKind(text, chest, places);
+  const outOfScope = uncoveredIn(text, chest);
   return {
     text,
     mirrored: mirroredSides(text),
@@ -54,7 +79,9 @@ export function readPrompt(text: string): PromptReading {
     lesionKind: lesionKind(text),
     count: findingCount(text),
     label: findingLabel(text),
-    coding: promptCoding(text, kind, places),
+    coding: outOfScope ? null : promptCoding(text, kind, places),
+    outOfScope,
+    didYouMean: null,
   };
 }
 
