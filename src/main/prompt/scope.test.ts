@@ -121,7 +121,9 @@ describe('prompts the model covers', () => {
   });
 
   it("flags none of the paraphrase benchmark's prompts, worded as radiologists word them", () => {
-    const lines = readFileSync(join('bench', 'paraphrase', 'val.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join('bench', 'paraphrase', 'val.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     const prompts = lines.map((line) => (JSON.parse(line) as { prompt: string }).prompt);
     expect(prompts.length).toBe(516);
     expect(flagged(prompts)).toEqual([]);

@@ -30,7 +30,10 @@ const UNCOVERED: readonly Uncovered[] = [
     inChest: true,
   },
   { name: 'the brain', words: /\b(brain|cerebr\w*|cerebell\w*|intracranial|glioma\w*|meningioma\w*)\b/i },
-  { name: 'the skull and face', words: /\b(skull|cranial|cranium|face|facial|cheeks?|jaw|mandib\w*|sinus\w*|orbits?|teeth|tooth|dental)\b/i },
+  {
+    name: 'the skull and face',
+    words: /\b(skull|cranial|cranium|face|facial|cheeks?|jaw|mandib\w*|sinus\w*|orbits?|teeth|tooth|dental)\b/i,
+  },
   { name: 'the spine', words: /\b(spine|spinal|vertebra\w*|lumbar)\b/i },
   { name: 'the thyroid', words: /\bthyroid\b/i },
   { name: 'the breast', words: /\b(breasts?|mammar\w*)\b/i },
@@ -78,7 +81,8 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let d = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, (before[j - 2] as number) + 1);
       row.push(d);
     }
     before = previous;

@@ -72,7 +72,10 @@ describe('the model input of a DICOM frame', () => {
     await writeFile(skull, editElement(await readFile(path), 0x00180015, 'CS', 'SKULL'));
     const input = await prepareInput(skull);
     expect([input.modality, input.bodyPart]).toEqual([(await prepareInput(path)).modality, 'SKULL']);
-    const { notices: [notice], lowConfidence } = answerNotices({
+    const {
+      notices: [notice],
+      lowConfidence,
+    } = answerNotices({
       textFit: { words: 2, unknown: [], read: 2 },
       confidence: null,
       modality: 'CR',

@@ -175,7 +175,12 @@ describe('Workspace', () => {
     const ws = new Workspace(dir);
     ws.putStudy(STUDY);
     const paint = (m: Mask[]) => m[0]!.data.fill(1, 0, 10);
-    const doubtful = segment('ai', paint, { source: 'ai', prompt: 'right pneumothorax', confidence: 0.91, lowConfidence: true });
+    const doubtful = segment('ai', paint, {
+      source: 'ai',
+      prompt: 'right pneumothorax',
+      confidence: 0.91,
+      lowConfidence: true,
+    });
     const sure = segment('ai2', paint, { source: 'ai', prompt: 'left lung', confidence: 0.62 });
     ws.saveSegments(STUDY.key, [doubtful, sure, segment('hand', () => {})]);
     ws.close();

@@ -250,15 +250,20 @@ export class SegmentList {
    * An AI result: a new segment, or the selected one's masks replaced (when `replaceSelected`),
    * with its prompt, algorithm and pointing recorded, in one undo step.
    */
-  applyAiResult(
-    masks: Mask[],
-    meta: AiResultMeta,
-    replaceSelected = false,
-  ): Segment {
+  applyAiResult(masks: Mask[], meta: AiResultMeta, replaceSelected = false): Segment {
     // A replaced segment takes the new prompt's coding, pointing and confidence, or none: the old ones
     // described the old answer. A fresh answer is the model's own again, not edited.
     const { prompt, algorithm, coding, pointing, confidence, lowConfidence } = meta;
-    const info = { source: 'ai' as const, prompt, algorithm, coding, pointing, confidence, lowConfidence, edited: false };
+    const info = {
+      source: 'ai' as const,
+      prompt,
+      algorithm,
+      coding,
+      pointing,
+      confidence,
+      lowConfidence,
+      edited: false,
+    };
     const target = replaceSelected ? this.selected : null;
     if (!target)
       return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, MAX_SEGMENT_NAME) }, masks, 'AI result');

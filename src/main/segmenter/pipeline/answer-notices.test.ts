@@ -1,9 +1,9 @@
 // Notices and confidence on hand-made cases, with the shipped text vocabulary (English descriptions).
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TextVocab } from '../../tokenizers/text-vocab';
 import { codingOf } from '../../../shared/labelmap/coding';
 import { readPrompt } from '../../prompt/reading';
+import { TextVocab } from '../../tokenizers/text-vocab';
 import {
   answerCoding,
   answerConfidence,

@@ -153,7 +153,10 @@ export function answerNotices(facts: {
     ]);
   }
   if (fit.read < fit.words) {
-    said.push([`the prompt is longer than the model reads: it read the first ${fit.read} of ${fit.words} words`, false]);
+    said.push([
+      `the prompt is longer than the model reads: it read the first ${fit.read} of ${fit.words} words`,
+      false,
+    ]);
   }
   const part = bodyPart?.trim();
   if (notRadiograph(modality)) {
@@ -183,6 +186,9 @@ export function answerNotices(facts: {
  * "Tissue" that uncoded segments are written as, so the segment is not coded as what the prompt names
  * (a "brain tumour" on an MR is no bone neoplasm) and a reload does not code it from its prompt again.
  */
-export function answerCoding(reading: Pick<PromptReading, 'coding'>, modality: string | undefined): SegmentCoding | null {
+export function answerCoding(
+  reading: Pick<PromptReading, 'coding'>,
+  modality: string | undefined,
+): SegmentCoding | null {
   return notRadiograph(modality) ? codingOf('tissue') : reading.coding;
 }

@@ -372,11 +372,7 @@ export class SegmentEditor {
   }
 
   /** An AI result: a new segment (or segment `replaceId`'s masks replaced) in one undo step, its proposal kept. */
-  async applyAiResult(
-    masks: Mask[],
-    meta: AiResultMeta,
-    replaceId?: string,
-  ): Promise<void> {
+  async applyAiResult(masks: Mask[], meta: AiResultMeta, replaceId?: string): Promise<void> {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
     if (replaceId !== undefined) list.selectedId = replaceId;
