@@ -71,6 +71,7 @@ describe('nextmask segment', () => {
         'forwardPasses',
         'gated',
         'height',
+        'lowConfidence',
         'model',
         'ms',
         'notices',
@@ -80,7 +81,15 @@ describe('nextmask segment', () => {
       ].sort(),
     );
     // A chest radiograph (RG) and an English prompt: nothing to notice (this random model decodes by argmax).
-    expect(summary).toMatchObject({ output: out, width: 1841, height: 1955, model, confidence: null, notices: [] });
+    expect(summary).toMatchObject({
+      output: out,
+      width: 1841,
+      height: 1955,
+      model,
+      confidence: null,
+      lowConfidence: false,
+      notices: [],
+    });
     const raster = await readRaster(out);
     expect([raster.width, raster.height, raster.bitsStored]).toEqual([1841, 1955, 8]);
     expect(new Set(raster.data).size).toBeLessThanOrEqual(2);

@@ -15,7 +15,7 @@ import { encodeMaskPng } from '../main/io/png-mask';
 import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
 import { readPrompt } from '../main/prompt/reading';
 import { writeAiSeg } from '../main/seg/ai-seg';
-import { answerNotices } from '../main/segmenter/pipeline/answer-notices';
+import { answerCoding, answerNotices } from '../main/segmenter/pipeline/answer-notices';
 import { checkPointable, segmentPointed } from '../main/segmenter/pipeline/pointed';
 import { segment } from '../main/segmenter/pipeline/segment';
 import { prepareInput } from '../main/segmenter/prepare-input';
@@ -166,7 +166,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       : await segment(model, input.image, reading, input);
     const mask = result.mask;
     if (request.seg) {
-      const { coding } = reading;
+      const coding = answerCoding(reading, input.modality);
       await writeWhole(request.out, (tmp) =>
         writeAiSeg({
           sourcePaths: [request.input],
@@ -183,8 +183,9 @@ export async function segmentCommand(argv: string[]): Promise<number> {
     let foreground = 0;
     for (const v of mask.data) if (v) foreground++;
     const ms = Math.round(performance.now() - started);
-    const notices = answerNotices({
+    const { notices, lowConfidence } = answerNotices({
       ...result,
+      reading,
       ...(input.modality ? { modality: input.modality } : {}),
       ...(input.bodyPart ? { bodyPart: input.bodyPart } : {}),
     });
@@ -200,6 +201,7 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       cut: result.cut,
       gated: result.gated,
       confidence: result.confidence,
+      lowConfidence,
       notices,
       model: request.modelDir,
     };

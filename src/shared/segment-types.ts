@@ -72,8 +72,13 @@ export interface SegmentResult extends ProviderReport {
   gated: Gate | null;
   /** How sure the answer is, 0..1, from the model's token probabilities; null when the model decodes by argmax. */
   confidence: number | null;
-  /** Plain-language notices: low confidence, unknown words, a prompt cut short, an image of another kind. */
+  /**
+   * Plain-language notices: what the prompt asks for that the model does not cover, "did you mean …?",
+   * low confidence, unknown words, a prompt cut short, an image of another kind.
+   */
   notices: string[];
+  /** The answer is labelled low confidence (src/main/segmenter/pipeline/answer-notices.ts): a notice says why. */
+  lowConfidence: boolean;
   /**
    * Where to check first: PARTIAL_SIZE² bytes on the model's grid (stretched over the image like a draft),
    * 0..255 per pixel, from the test-time views' disagreement and their expected-patch probabilities;

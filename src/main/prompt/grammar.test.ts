@@ -180,6 +180,8 @@ describe('the training wordings', () => {
       ]),
       unread: [],
       canonical: text,
+      outOfScope: null,
+      didYouMean: null,
     });
   });
 });

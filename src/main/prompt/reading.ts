@@ -1,6 +1,8 @@
 // The one reading of a prompt, made once where the prompt arrives (the segmenter's worker, the CLI) and
-// passed down: what it names (grammar.ts), its segment's coding (coding.ts), and the texts the model
-// reads (as typed, or its canonical text; as a mirrored view reads it; inside a pointed prompt's window).
+// passed down: what it names (grammar.ts, over the lexicon's words), its segment's coding (coding.ts), what
+// it asks for that the model does not cover and the typos that change what it names (scope.ts), and the
+// texts the model reads (as typed, or its canonical text; as a mirrored view reads it; inside a pointed
+// prompt's window).
 import type { SegmentCoding } from '../../shared/labelmap/coding';
 import { canonicalText } from './canonical';
 import { promptCoding } from './coding';
@@ -19,6 +21,8 @@ import {
   targetKind,
   withoutFilmPlace,
 } from './grammar';
+import { correctedPrompt, uncoveredIn } from './scope';
+import { PROMPT_WORDS } from './vocabulary';
 import { readWords, type WordMatch } from './words';
 
 /** A run of the prompt's words and the lexicon's canonical term for it ("GGOs" → "ground-glass opacity"). */
@@ -42,7 +46,10 @@ export interface PromptReading {
   count: number | null;
   /** The eval breakdown's label: the lesion's kind, the count of infected areas, which lung, or "other". */
   label: string;
-  /** The segment's coding (DICOM SEG's category and type), or null when the prompt names nothing codable. */
+  /**
+   * The segment's coding (DICOM SEG's category and type), or null when the prompt names nothing codable
+   * or asks for what the model does not cover (the answer is then not what the code would say).
+   */
   coding: SegmentCoding | null;
   /** What the lexicon read in the prompt, in prompt order: each run of words with its canonical term. */
   terms: ReadTerm[];
@@ -53,6 +60,10 @@ export interface PromptReading {
    * `text`; null when nothing the model was trained to find was read (the model then reads `text`).
    */
   canonical: string | null;
+  /** What the prompt names that the model does not cover ("pneumothorax", "the heart"), or null. */
+  outOfScope: string | null;
+  /** The prompt with its typos corrected, when that names something else ("right lung" for "rigth lung"); else null. */
+  didYouMean: string | null;
 }
 
 /** What the model is fed: the canonical text where there is one, or the prompt as typed. */
@@ -65,12 +76,27 @@ export function modelText(reading: PromptReading, feed: Feed = 'canonical'): { t
   return { text: reading.canonical, mirrored: mirroredSides(reading.canonical) };
 }
 
+/** What a reading names, beside its typed texts and the notes on them: two prompts naming the same read the same. */
+function named(reading: PromptReading): string {
+  const { kind, lungPlaces, filmCell, lesionKind, count, label, coding, canonical, outOfScope } = reading;
+  return JSON.stringify({ kind, lungPlaces, filmCell, lesionKind, count, label, coding, canonical, outOfScope });
+}
+
 export function readPrompt(text: string): PromptReading {
+  const reading = readAsTyped(text);
+  const corrected = correctedPrompt(text, reading.unread, PROMPT_WORDS);
+  const meant = corrected && named(readAsTyped(corrected)) !== named(reading) ? corrected : null;
+  return { ...reading, didYouMean: meant };
+}
+
+/** The reading of `text` as typed (no typo looked for). */
+function readAsTyped(text: string): PromptReading {
   const chest = mentionsChest(text);
   const places = lungPlaces(text);
   const kind = targetKind(text, chest, places);
   const words = readWords(text);
   const filmPlace = chest ? null : filmCell(text);
+  const outOfScope = uncoveredIn(text, chest);
   return {
     text,
     mirrored: mirroredSides(text),
@@ -81,7 +107,7 @@ export function readPrompt(text: string): PromptReading {
     lesionKind: lesionKind(text),
     count: findingCount(text),
     label: findingLabel(text),
-    coding: promptCoding(text, kind, places),
+    coding: outOfScope ? null : promptCoding(text, kind, places),
     terms: words.matches
       .filter((m) => m.term !== '')
       .map(({ table, term, text: typed, start, end }) => ({ table, term, text: typed, start, end })),
@@ -94,6 +120,8 @@ export function readPrompt(text: string): PromptReading {
       matches: words.matches,
       unread: words.unread,
     }),
+    outOfScope,
+    didYouMean: null,
   };
 }
 

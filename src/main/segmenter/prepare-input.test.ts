@@ -72,13 +72,17 @@ describe('the model input of a DICOM frame', () => {
     await writeFile(skull, editElement(await readFile(path), 0x00180015, 'CS', 'SKULL'));
     const input = await prepareInput(skull);
     expect([input.modality, input.bodyPart]).toEqual([(await prepareInput(path)).modality, 'SKULL']);
-    const [notice] = answerNotices({
+    const {
+      notices: [notice],
+      lowConfidence,
+    } = answerNotices({
       textFit: { words: 2, unknown: [], read: 2 },
       confidence: null,
       modality: 'CR',
       ...(input.bodyPart ? { bodyPart: input.bodyPart } : {}),
     });
     expect(notice).toMatch(/^this image shows the SKULL \(its BodyPartExamined\)/);
+    expect(lowConfidence).toBe(true);
   });
 });
 

@@ -12,7 +12,7 @@ import { abortError } from '../errors';
 import { modelInput, SAMPLE_SIZE, unitPlane } from '../imaging/model-input';
 import { readPrompt } from '../prompt/reading';
 import { GRID } from '../tokenizers/grid';
-import { answerNotices } from './pipeline/answer-notices';
+import { answerCoding, answerNotices } from './pipeline/answer-notices';
 import { checkPointable, type PointedPrompt } from './pipeline/pointed';
 import type { SegmentProgress } from './pipeline/segment';
 import { IDENTITY_VIEW } from './pipeline/test-time-views';
@@ -127,6 +127,12 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       },
     );
     const { mask } = result;
+    const doubts = answerNotices({
+      ...result,
+      reading,
+      ...(request.modality ? { modality: request.modality } : {}),
+      ...(request.bodyPart ? { bodyPart: request.bodyPart } : {}),
+    });
     let foreground = 0;
     for (const v of mask.data) foreground += v;
     const outcome: SegmentOutcome = {
@@ -140,13 +146,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       gated: result.gated,
       confidence: result.confidence,
       uncertainty: result.uncertainty,
-      coding: reading.coding,
-      notices: answerNotices({
-        ...result,
-        unread: reading.unread,
-        ...(request.modality ? { modality: request.modality } : {}),
-        ...(request.bodyPart ? { bodyPart: request.bodyPart } : {}),
-      }),
+      coding: answerCoding(reading, request.modality),
+      ...doubts,
       model: basename(request.config.modelDir),
       ms: Math.round(performance.now() - started),
       ...report,

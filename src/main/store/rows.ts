@@ -36,6 +36,8 @@ export interface SegmentRow {
   prompt: string | null;
   coding: string | null;
   pointing: string | null;
+  confidence: number | null;
+  low_confidence: number;
 }
 
 /** One stored frame: bit-packed and deflated (mask-codec.ts). */
@@ -87,5 +89,7 @@ export function toSegment(row: SegmentRow, masks: Mask[]): Segment {
   if (coding) segment.coding = coding;
   const pointing = storedJson(row.pointing, pointingSchema);
   if (pointing) segment.pointing = pointing;
+  if (row.confidence !== null) segment.confidence = row.confidence;
+  if (row.low_confidence === 1) segment.lowConfidence = true;
   return segment;
 }

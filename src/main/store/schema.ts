@@ -83,4 +83,10 @@ export const MIGRATIONS: string[] = [
   -- Where the clinician pointed for an AI answer (JSON of Pointing: frame, box, clicks); NULL: not pointed.
   ALTER TABLE segments ADD COLUMN pointing TEXT;
   `,
+  `
+  -- How sure the model was of an AI segment's answer (0..1; NULL: not said), and whether the answer was
+  -- labelled low confidence (a low value, or a prompt or image outside what the model covers).
+  ALTER TABLE segments ADD COLUMN confidence REAL;
+  ALTER TABLE segments ADD COLUMN low_confidence INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

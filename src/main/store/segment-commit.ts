@@ -67,12 +67,13 @@ export function writeCommit(
       const remove = db.prepare('DELETE FROM segments WHERE id = ?');
       for (const [uid, id] of stored) if (!keep.has(uid)) remove.run(id);
       const insertSegment = db.prepare(
-        `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, coding, pointing)
-         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt, @coding, @pointing)
+        `INSERT INTO segments (study_id, uid, position, name, color, visible, locked, opacity, outline, source, algorithm, prompt, coding, pointing, confidence, low_confidence)
+         VALUES (@study, @uid, 0, @name, @color, @visible, @locked, @opacity, @outline, @source, @algorithm, @prompt, @coding, @pointing, @confidence, @lowConfidence)
          ON CONFLICT (study_id, uid) DO UPDATE SET name = excluded.name, color = excluded.color,
            visible = excluded.visible, locked = excluded.locked, opacity = excluded.opacity,
            outline = excluded.outline, source = excluded.source, algorithm = excluded.algorithm,
-           prompt = excluded.prompt, coding = excluded.coding, pointing = excluded.pointing`,
+           prompt = excluded.prompt, coding = excluded.coding, pointing = excluded.pointing,
+           confidence = excluded.confidence, low_confidence = excluded.low_confidence`,
       );
       const segmentId = db.prepare('SELECT id FROM segments WHERE study_id = ? AND uid = ?');
       const deleteMask = db.prepare('DELETE FROM masks WHERE segment_id = ? AND frame = ?');
@@ -92,6 +93,8 @@ export function writeCommit(
           prompt: info.prompt ?? null,
           coding: info.coding ? JSON.stringify(info.coding) : null,
           pointing: info.pointing ? JSON.stringify(info.pointing) : null,
+          confidence: info.confidence ?? null,
+          lowConfidence: info.lowConfidence ? 1 : 0,
         });
         const { id } = segmentId.get(study.id, info.id) as { id: number };
         for (const [frame, mask] of frames) {

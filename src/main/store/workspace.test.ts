@@ -170,6 +170,33 @@ describe('Workspace', () => {
     again.close();
   });
 
+  it("keeps an AI answer's confidence and its low-confidence label across a reload, and clears them with a new answer", () => {
+    const dir = tempDir();
+    const ws = new Workspace(dir);
+    ws.putStudy(STUDY);
+    const paint = (m: Mask[]) => m[0]!.data.fill(1, 0, 10);
+    const doubtful = segment('ai', paint, {
+      source: 'ai',
+      prompt: 'right pneumothorax',
+      confidence: 0.91,
+      lowConfidence: true,
+    });
+    const sure = segment('ai2', paint, { source: 'ai', prompt: 'left lung', confidence: 0.62 });
+    ws.saveSegments(STUDY.key, [doubtful, sure, segment('hand', () => {})]);
+    ws.close();
+    const again = new Workspace(dir);
+    const loaded = again.loadSegments(STUDY.key);
+    expect(loaded.map((s) => [s.confidence, s.lowConfidence])).toEqual([
+      [0.91, true],
+      [0.62, undefined],
+      [undefined, undefined],
+    ]);
+    const { confidence: _, lowConfidence: __, ...answered } = doubtful;
+    again.saveSegments(STUDY.key, [answered]);
+    expect(again.loadSegments(STUDY.key).map((s) => [s.confidence, s.lowConfidence])).toEqual([[undefined, undefined]]);
+    again.close();
+  });
+
   it('loads the native module named by NEXTMASK_SQLITE_BINDING (how Electron gets its own build)', () => {
     expect(sqliteBinding()).toBeUndefined(); // plain Node: the default build
     const before = process.env.NEXTMASK_SQLITE_BINDING;

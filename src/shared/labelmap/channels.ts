@@ -53,6 +53,8 @@ const segmentFields = {
   coding: v.optional(codingSchema),
   pointing: v.optional(pointingSchema),
   edited: v.optional(v.boolean()),
+  confidence: v.optional(v.number({ min: 0, max: 1 })),
+  lowConfidence: v.optional(v.boolean()),
   bits: v.bytes(),
 };
 export const segmentPayloadSchema = v.object(segmentFields);

@@ -28,6 +28,10 @@ export interface SegmentInfo {
   pointing?: Pointing;
   /** True once an AI segment's mask was changed by hand since the model's answer (the SEG's SEMIAUTOMATIC). */
   edited?: boolean;
+  /** How sure the model was of an AI segment's answer, 0..1, when it says (SegmentResult.confidence). */
+  confidence?: number;
+  /** The AI answer was labelled low confidence (SegmentResult.lowConfidence): its row says so. */
+  lowConfidence?: boolean;
 }
 
 /** A box and clicks on one frame (source pixels: box edges; a click's pixel centre is x + 0.5). */
@@ -49,6 +53,11 @@ export const NEW_SEGMENT_DEFAULTS = {
   source: 'manual',
 } as const satisfies Partial<SegmentInfo>;
 
+/** What an AI result records with its masks: its prompt and algorithm, and what the answer said of itself. */
+export type AiResultMeta = { prompt: string; algorithm: string } & Partial<
+  Pick<SegmentInfo, 'name' | 'coding' | 'pointing' | 'confidence' | 'lowConfidence'>
+>;
+
 export interface Segment extends SegmentInfo {
   /** One mask per frame of the image or series. */
   masks: Mask[];
@@ -62,11 +71,14 @@ type Entry =
   | { kind: 'group'; label: string; entries: Entry[] };
 
 /** What an AI result replaces in an existing segment (display settings stay). */
-type ResultState = Pick<Segment, 'masks' | 'source' | 'prompt' | 'algorithm' | 'coding' | 'pointing' | 'edited'>;
+type ResultState = Pick<
+  Segment,
+  'masks' | 'source' | 'prompt' | 'algorithm' | 'coding' | 'pointing' | 'edited' | 'confidence' | 'lowConfidence'
+>;
 
 function resultState(s: Segment): ResultState {
-  const { masks, source, prompt, algorithm, coding, pointing, edited } = s;
-  return { masks, source, prompt, algorithm, coding, pointing, edited };
+  const { masks, source, prompt, algorithm, coding, pointing, edited, confidence, lowConfidence } = s;
+  return { masks, source, prompt, algorithm, coding, pointing, edited, confidence, lowConfidence };
 }
 
 function segmentBytes(s: Pick<Segment, 'masks'>): number {
@@ -238,15 +250,20 @@ export class SegmentList {
    * An AI result: a new segment, or the selected one's masks replaced (when `replaceSelected`),
    * with its prompt, algorithm and pointing recorded, in one undo step.
    */
-  applyAiResult(
-    masks: Mask[],
-    meta: { prompt: string; algorithm: string; name?: string; coding?: SegmentCoding; pointing?: Pointing },
-    replaceSelected = false,
-  ): Segment {
-    // A replaced segment takes the new prompt's coding and pointing, or none: the old ones described the old answer.
-    // A fresh answer is the model's own again, not edited.
-    const { prompt, algorithm, coding, pointing } = meta;
-    const info = { source: 'ai' as const, prompt, algorithm, coding, pointing, edited: false };
+  applyAiResult(masks: Mask[], meta: AiResultMeta, replaceSelected = false): Segment {
+    // A replaced segment takes the new prompt's coding, pointing and confidence, or none: the old ones
+    // described the old answer. A fresh answer is the model's own again, not edited.
+    const { prompt, algorithm, coding, pointing, confidence, lowConfidence } = meta;
+    const info = {
+      source: 'ai' as const,
+      prompt,
+      algorithm,
+      coding,
+      pointing,
+      confidence,
+      lowConfidence,
+      edited: false,
+    };
     const target = replaceSelected ? this.selected : null;
     if (!target)
       return this.add({ ...info, name: meta.name ?? meta.prompt.slice(0, MAX_SEGMENT_NAME) }, masks, 'AI result');

@@ -1,8 +1,20 @@
 // Notices and confidence on hand-made cases, with the shipped text vocabulary (English descriptions).
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { codingOf } from '../../../shared/labelmap/coding';
+import { readPrompt } from '../../prompt/reading';
 import { TextVocab } from '../../tokenizers/text-vocab';
-import { answerConfidence, answerNotices, fitText, LOW_CONFIDENCE, uncertaintyMap } from './answer-notices';
+import {
+  answerCoding,
+  answerConfidence,
+  answerNotices as doubtsOf,
+  fitText,
+  LOW_CONFIDENCE,
+  uncertaintyMap,
+} from './answer-notices';
+
+/** The notices alone. */
+const answerNotices = (facts: Parameters<typeof doubtsOf>[0]) => doubtsOf(facts).notices;
 
 let vocab: TextVocab;
 beforeAll(async () => {
@@ -24,9 +36,15 @@ describe('fitText and answerNotices', () => {
 
   it("names the words the prompt's reading did not understand", async () => {
     const textFit = await fitText(vocab, 'left lung Kerley lines', 32);
-    const notices = answerNotices({ textFit, confidence: null, unread: ['Kerley', 'lines'] });
+    const reading = { outOfScope: null, didYouMean: null };
+    const { notices, lowConfidence } = doubtsOf({
+      textFit,
+      confidence: null,
+      reading: { ...reading, unread: ['Kerley', 'lines'] },
+    });
     expect(notices).toEqual(['not understood: Kerley, lines (the answer follows the words that were)']);
-    expect(answerNotices({ textFit, confidence: null, unread: [] })).toEqual([]);
+    expect(lowConfidence).toBe(false);
+    expect(answerNotices({ textFit, confidence: null, reading: { ...reading, unread: [] } })).toEqual([]);
   });
 
   it('says when most words are unknown to the vocabulary', async () => {
@@ -94,6 +112,57 @@ describe('fitText and answerNotices', () => {
     const textFit = { words: 2, unknown: [], read: 2 };
     expect(answerNotices({ textFit, confidence: LOW_CONFIDENCE - 0.01 })[0]).toMatch(/^low confidence \(0\.\d\d\)/);
     expect(answerNotices({ textFit, confidence: LOW_CONFIDENCE })).toEqual([]);
+  });
+});
+
+describe('low confidence', () => {
+  const textFit = { words: 2, unknown: [], read: 2 };
+  const doubts = (prompt: string, more: Partial<Parameters<typeof doubtsOf>[0]> = {}) =>
+    doubtsOf({ textFit, confidence: 0.95, modality: 'CR', reading: readPrompt(prompt), ...more });
+
+  it('labels an answer to a prompt outside the model, saying first what the model does not cover', () => {
+    expect(doubts('right pneumothorax')).toEqual({
+      notices: [
+        'the model does not segment pneumothorax: it covers lung infection, the lungs, and bone tumours of the limbs and pelvis',
+      ],
+      lowConfidence: true,
+    });
+    expect(doubts('enlarged heart').notices[0]).toMatch(/^the model does not segment the heart: /);
+    const brain = doubts('brain tumour', { modality: 'MR', confidence: 0.5 });
+    expect(brain.notices.map((n) => n.split(/[:;]/)[0])).toEqual([
+      'the model does not segment the brain',
+      'this is a MR image',
+      'low confidence (0.50)',
+    ]);
+    expect(brain.lowConfidence).toBe(true);
+  });
+
+  it('asks "did you mean …?" for a typo that changes what the prompt names, and labels the answer', () => {
+    expect(doubts('rigth lung')).toEqual({ notices: ['did you mean right lung?'], lowConfidence: true });
+  });
+
+  it('labels an answer under LOW_CONFIDENCE, the fallback, an image of another kind or mostly unknown words', () => {
+    expect(doubts('right lung')).toEqual({ notices: [], lowConfidence: false });
+    expect(doubts('right lung', { confidence: LOW_CONFIDENCE - 0.01 }).lowConfidence).toBe(true);
+    expect(doubts('right lung', { threshold: 0.3 })).toEqual({ notices: [], lowConfidence: true });
+    expect(doubts('right lung', { threshold: 0.5 }).lowConfidence).toBe(false);
+    expect(doubts('right lung', { modality: 'CT' }).lowConfidence).toBe(true);
+    expect(doubts('right lung', { bodyPart: 'SKULL' }).lowConfidence).toBe(true);
+    expect(doubts('right lung', { textFit: { words: 2, unknown: ['a', 'b'], read: 2 } }).lowConfidence).toBe(true);
+    // A prompt cut short is said, but the answer to what was read is as sure as it says.
+    const long = doubts('right lung', { textFit: { words: 80, unknown: [], read: 30 } });
+    expect(long.notices).toHaveLength(1);
+    expect(long.lowConfidence).toBe(false);
+  });
+});
+
+describe('answerCoding', () => {
+  it("keeps the prompt's coding on a radiograph and codes nothing as a bone neoplasm on CT or MR", () => {
+    const bone = readPrompt('bone tumour');
+    expect(answerCoding(bone, 'CR')).toEqual(codingOf('bone-neoplasm'));
+    expect(answerCoding(bone, undefined)).toEqual(codingOf('bone-neoplasm'));
+    for (const modality of ['MR', 'CT']) expect(answerCoding(bone, modality)).toEqual(codingOf('tissue'));
+    expect(answerCoding(readPrompt('brain tumour'), 'CR')).toBeNull();
   });
 });
 

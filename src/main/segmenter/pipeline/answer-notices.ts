@@ -1,8 +1,13 @@
 // What an answer says about itself beyond its mask: how sure the model is (from its own token
-// probabilities) and what it could not read as asked — a prompt mostly of words its vocabulary does not
+// probabilities) and what it could not read as asked — a prompt asking for what the model does not
+// cover or with a typo that changes what it names, a prompt mostly of words its vocabulary does not
 // know, a prompt longer than it reads, an image of a kind it was not trained on. The answer is still
-// given; these say plainly why it may not be what was asked for.
+// given; these say plainly why it may not be what was asked for, and label it low confidence.
+import { codingOf, type SegmentCoding } from '../../../shared/labelmap/coding';
+import { isFallback } from '../../../shared/segment-types';
 import type { Mask, Plane } from '../../imaging/resample';
+import type { PromptReading } from '../../prompt/reading';
+import { didYouMeanNotice, uncoveredNotice } from '../../prompt/scope';
 import { type TextVocab, UNK_ID } from '../../tokenizers/text-vocab';
 
 /** How a prompt fits the model's text part: the words its vocabulary knows and how many fit its length. */
@@ -111,45 +116,88 @@ export function uncertaintyMap(maps: readonly Plane<Float32Array>[], inside: Mas
   return out;
 }
 
-/** The plain-language notices for an answer; empty when there is nothing to say. */
+/** What an answer says about itself: its plain-language notices, and whether it is labelled low confidence. */
+export interface AnswerDoubts {
+  /** Empty when there is nothing to say. */
+  notices: string[];
+  /**
+   * The answer is likely not what was asked for: its confidence is under LOW_CONFIDENCE, or it is the
+   * empty-answer fallback, or the prompt or the image is outside what the model covers; a notice says why.
+   */
+  lowConfidence: boolean;
+}
+
+/** The notices for an answer and whether it is low confidence; each notice says whether it makes it so. */
 export function answerNotices(facts: {
   textFit: TextFit;
   confidence: number | null;
+  /** The expected-patch threshold of the answer (under 0.5: the fallback); null or absent under argmax. */
+  threshold?: number | null;
+  /** What the prompt names outside the model, its typos and the words not understood (reading.ts); absent: not read. */
+  reading?: Pick<PromptReading, 'outOfScope' | 'didYouMean' | 'unread'>;
   /** DICOM Modality (0008,0060) of the image, when it is a DICOM one. */
   modality?: string;
   /** DICOM BodyPartExamined (0018,0015), when the file says. */
   bodyPart?: string;
-  /** The prompt's words its reading did not understand (PromptReading.unread: content words only). */
-  unread?: readonly string[];
-}): string[] {
-  const { textFit: fit, confidence, modality, bodyPart, unread = [] } = facts;
-  const notices: string[] = [];
+}): AnswerDoubts {
+  const { textFit: fit, confidence, threshold = null, reading, modality, bodyPart } = facts;
+  const said: [notice: string, doubtful: boolean][] = [];
+  // What the prompt asks for comes first: the line may be cut short on a small screen.
+  if (reading?.outOfScope) said.push([uncoveredNotice(reading.outOfScope), true]);
+  if (reading?.didYouMean) said.push([didYouMeanNotice(reading.didYouMean), true]);
+  // Out-of-scope words and typos are unread too; their notices already say more.
+  const unread = said.length > 0 ? [] : (reading?.unread ?? []);
   if (unread.length > 0) {
     const shown = unread.slice(0, 8).join(', ');
-    notices.push(`not understood: ${shown}${unread.length > 8 ? ', …' : ''} (the answer follows the words that were)`);
+    said.push([
+      `not understood: ${shown}${unread.length > 8 ? ', …' : ''} (the answer follows the words that were)`,
+      false,
+    ]);
   }
   if (fit.words > 0 && fit.unknown.length * 2 > fit.words) {
     const shown = fit.unknown.slice(0, 5).join(', ');
-    notices.push(
+    said.push([
       `most of the prompt's words are unknown to the model (${fit.unknown.length} of ${fit.words}: ${shown}${fit.unknown.length > 5 ? ', …' : ''}); it was trained on English descriptions, so the answer may not follow the prompt`,
-    );
+      true,
+    ]);
   }
   if (fit.read < fit.words) {
-    notices.push(`the prompt is longer than the model reads: it read the first ${fit.read} of ${fit.words} words`);
+    said.push([
+      `the prompt is longer than the model reads: it read the first ${fit.read} of ${fit.words} words`,
+      false,
+    ]);
   }
   const part = bodyPart?.trim();
   if (notRadiograph(modality)) {
-    notices.push(
+    said.push([
       `this is a ${modality} image; the model was trained on chest and bone radiographs only, so the answer is unlikely to mean anything`,
-    );
+      true,
+    ]);
   } else if (part && !TRAINED_BODY_PARTS.test(part.toUpperCase())) {
     // A radiograph (or an image of unknown kind) of another part of the body.
-    notices.push(
+    said.push([
       `this image shows the ${part} (its BodyPartExamined); the model was trained on chest films and on bone tumours of the limbs and pelvis only, so the answer is unlikely to mean anything`,
-    );
+      true,
+    ]);
   }
   if (confidence !== null && confidence < LOW_CONFIDENCE) {
-    notices.push(`low confidence (${confidence.toFixed(2)}): check the mask closely`);
+    said.push([`low confidence (${confidence.toFixed(2)}): check the mask closely`, true]);
   }
-  return notices;
+  return {
+    notices: said.map(([notice]) => notice),
+    // The fallback says "low confidence" in the result's own note (resultNote).
+    lowConfidence: isFallback(threshold) || said.some(([, doubtful]) => doubtful),
+  };
+}
+
+/**
+ * The answer's coding: the prompt's, or on an image the model was not trained on (CT, MR) the generic
+ * "Tissue" that uncoded segments are written as, so the segment is not coded as what the prompt names
+ * (a "brain tumour" on an MR is no bone neoplasm) and a reload does not code it from its prompt again.
+ */
+export function answerCoding(
+  reading: Pick<PromptReading, 'coding'>,
+  modality: string | undefined,
+): SegmentCoding | null {
+  return notRadiograph(modality) ? codingOf('tissue') : reading.coding;
 }

@@ -200,6 +200,8 @@ export class SegmentRunner {
           algorithm: `${ALGORITHM} ${result.model}`,
           ...(coding ? { coding } : {}),
           ...(pointing ? { pointing } : {}),
+          ...(result.confidence !== null ? { confidence: result.confidence } : {}),
+          ...(result.lowConfidence ? { lowConfidence: true } : {}),
           ...(!prompt && pointing ? { name: `Pointed: ${describePointing(pointing)}` } : {}),
         },
         target?.id,

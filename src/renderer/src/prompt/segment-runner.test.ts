@@ -23,6 +23,7 @@ function result(requestId: string): SegmentResult {
     confidence: 0.9,
     uncertainty: null,
     notices: [],
+    lowConfidence: false,
     coding: codingOf('lung', 'left'),
     model: 'base',
     ms: 321,
@@ -112,6 +113,8 @@ describe('SegmentRunner', () => {
     const [segment] = editor.list!.segments;
     expect(segment).toMatchObject({ source: 'ai', prompt: 'left lung', algorithm: 'NextMask NTP-MRISeg base' });
     expect(segment!.coding).toEqual(codingOf('lung', 'left'));
+    // The answer's confidence goes with the segment, for its row and the store.
+    expect([segment!.confidence, segment!.lowConfidence]).toEqual([0.9, undefined]);
     expect(Array.from(segment!.masks[1]!.data)).toEqual(Array.from(MASK));
     expect(segment!.masks[0]!.data.every((v) => v === 0)).toBe(true);
     expect(calls.some((c) => c.channel === 'masks:proposal')).toBe(true);

@@ -6,14 +6,13 @@
 import type { NextmaskApi } from '../../../shared/ipc';
 import { stampDisc, stepBrushRadius, strokeSegment } from '../../../shared/labelmap/brush';
 import type { EditRecord, ExportFormat } from '../../../shared/labelmap/channels';
-import type { SegmentCoding } from '../../../shared/labelmap/coding';
 import { floodFill, removeSmallIslands } from '../../../shared/labelmap/flood';
 import { fillPolygon } from '../../../shared/labelmap/lasso';
 import { clearMask, countSet, type Mask, type Point, type Rect } from '../../../shared/labelmap/mask';
 import { fromPayload, toChangePayload, toPayload } from '../../../shared/labelmap/payload';
 import {
+  type AiResultMeta,
   type EditSession,
-  type Pointing,
   type Segment,
   type SegmentInfo,
   SegmentList,
@@ -373,11 +372,7 @@ export class SegmentEditor {
   }
 
   /** An AI result: a new segment (or segment `replaceId`'s masks replaced) in one undo step, its proposal kept. */
-  async applyAiResult(
-    masks: Mask[],
-    meta: { prompt: string; algorithm: string; name?: string; coding?: SegmentCoding; pointing?: Pointing },
-    replaceId?: string,
-  ): Promise<void> {
+  async applyAiResult(masks: Mask[], meta: AiResultMeta, replaceId?: string): Promise<void> {
     const { list, seriesId } = this;
     if (!list || !seriesId) return;
     if (replaceId !== undefined) list.selectedId = replaceId;
