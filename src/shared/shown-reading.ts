@@ -20,4 +20,8 @@ export interface ShownReading {
   coding: SegmentCoding | null;
   /** Why nothing could be read, in words (an empty prompt, no word understood); null when something was. */
   problem: string | null;
+  /** What the prompt asks for that the model does not cover, as the answer's notice says it; null if nothing. */
+  outOfScope: string | null;
+  /** The prompt with its typos corrected, when that names something else ("right lung"); else null. */
+  didYouMean: string | null;
 }

@@ -126,3 +126,11 @@ describe('the reading the prompt box shows', () => {
     expect(reading.moreUnread).toBeGreaterThan(2000);
   });
 });
+
+describe('what the reading line warns of', () => {
+  it('says what the model does not cover, and offers the corrected prompt for a typo', () => {
+    expect(shown('right pneumothorax').outOfScope).toMatch(/^the model does not segment pneumothorax: it covers /);
+    expect(shown('rigth lung').didYouMean).toBe('right lung');
+    expect(shown('right lung')).toMatchObject({ outOfScope: null, didYouMean: null });
+  });
+});

@@ -9,6 +9,7 @@ import { APPEARANCE, BONE_PARTS, BONES, LESION_KINDS, LESION_WORDS, LIMBS, MALIG
 import { DISTRIBUTION, FINDINGS } from './lexicon/chest';
 import { SIDES, type Table, VIEWS } from './lexicon/common';
 import type { PromptReading } from './reading';
+import { uncoveredNotice } from './scope';
 
 export const EMPTY_PROMPT =
   'Type what to segment, e.g. “left lung”, “RLL consolidation” or “osteochondroma of the distal femur”.';
@@ -139,5 +140,7 @@ export function shownReading(reading: PromptReading): ShownReading {
     moreUnread: Math.max(0, unread.length - MAX_SHOWN_UNREAD),
     coding: reading.coding,
     problem: empty ? EMPTY_PROMPT : terms.length === 0 ? NOTHING_READ : null,
+    outOfScope: reading.outOfScope && uncoveredNotice(reading.outOfScope),
+    didYouMean: reading.didYouMean,
   };
 }

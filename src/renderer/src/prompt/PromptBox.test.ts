@@ -30,6 +30,8 @@ function fakeRead(prompt: string): Promise<ShownReading> {
     moreUnread: 0,
     coding: known.length ? codingOf('lung', 'left') : null,
     problem: known.length ? null : 'nothing understood',
+    outOfScope: words.includes('heart') ? 'the model does not segment the heart' : null,
+    didYouMean: unread.includes('lfet') ? prompt.replace('lfet', 'left') : null,
   });
 }
 
@@ -46,7 +48,15 @@ describe('LiveReading', () => {
     expect(read).toHaveBeenCalledWith('left');
     live.update('left lung');
     await waitFor(() => expect(read).toHaveBeenCalledTimes(2));
-    const reading = (terms: string[]) => ({ terms, unread: [], moreUnread: 0, coding: null, problem: null });
+    const reading = (terms: string[]) => ({
+      terms,
+      unread: [],
+      moreUnread: 0,
+      coding: null,
+      problem: null,
+      outOfScope: null,
+      didYouMean: null,
+    });
     settle[1]?.(reading(['left lung']));
     settle[0]?.(reading(['stale']));
     await waitFor(() => expect(live.shown?.terms).toEqual(['left lung']));
@@ -135,6 +145,20 @@ describe('PromptBox', () => {
     await fireEvent.click(unread);
     expect([input.selectionStart, input.selectionEnd]).toEqual([5, 9]);
     expect(document.activeElement).toBe(input);
+  });
+
+  it('says what the model does not cover, and takes "did you mean …?" into the box with a click', async () => {
+    render(PromptBox, props);
+    const input = screen.getByRole('combobox', { name: 'Prompt' }) as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: 'lung heart' } });
+    expect((await screen.findByTestId('reading-out-of-scope')).textContent).toBe('the model does not segment the heart');
+    await fireEvent.input(input, { target: { value: 'lfet lung' } });
+    const meant = await screen.findByTestId('reading-did-you-mean');
+    expect(meant.textContent).toBe('Did you mean “left lung”?');
+    expect(screen.queryByTestId('reading-out-of-scope')).toBeNull();
+    await fireEvent.click(meant);
+    expect(input.value).toBe('left lung');
+    await waitFor(() => expect(screen.queryByTestId('reading-did-you-mean')).toBeNull());
   });
 
   it('says a prompt over the limit is too long and does not run it', async () => {

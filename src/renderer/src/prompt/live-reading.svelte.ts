@@ -8,7 +8,7 @@ export const READ_DELAY_MS = 150;
 
 /** A reading that names only a problem. */
 function problem(text: string): ShownReading {
-  return { terms: [], unread: [], moreUnread: 0, coding: null, problem: text };
+  return { terms: [], unread: [], moreUnread: 0, coding: null, problem: text, outOfScope: null, didYouMean: null };
 }
 
 /** What a prompt over the limit shows instead of a reading (the channels refuse it). */
