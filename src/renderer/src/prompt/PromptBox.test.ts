@@ -151,7 +151,9 @@ describe('PromptBox', () => {
     render(PromptBox, props);
     const input = screen.getByRole('combobox', { name: 'Prompt' }) as HTMLInputElement;
     await fireEvent.input(input, { target: { value: 'lung heart' } });
-    expect((await screen.findByTestId('reading-out-of-scope')).textContent).toBe('the model does not segment the heart');
+    expect((await screen.findByTestId('reading-out-of-scope')).textContent).toBe(
+      'the model does not segment the heart',
+    );
     await fireEvent.input(input, { target: { value: 'lfet lung' } });
     const meant = await screen.findByTestId('reading-did-you-mean');
     expect(meant.textContent).toBe('Did you mean “left lung”?');
