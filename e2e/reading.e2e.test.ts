@@ -125,6 +125,22 @@ describe('the reading under the prompt box in Chromium', () => {
     expect(opened.errors).toEqual([]);
   });
 
+  it('a typo that changes what the prompt names offers the corrected prompt; a click puts it in the box', async () => {
+    await readAs(page, 'rigth lung');
+    const meant = page.getByTestId('reading-did-you-mean');
+    expect(await meant.textContent()).toBe('Did you mean “right lung”?');
+    await meant.click();
+    const box = page.getByRole('combobox', { name: 'Prompt' });
+    await expect.poll(() => box.inputValue()).toBe('right lung');
+    await expect.poll(() => meant.count()).toBe(0);
+    expect((await readAs(page, 'right lung')).terms).toEqual(['right lung']);
+    await readAs(page, 'enlarged heart');
+    expect(await page.getByTestId('reading-out-of-scope').textContent()).toMatch(
+      /^the model does not segment the heart: it covers /,
+    );
+    expect(opened.errors).toEqual([]);
+  });
+
   it('an empty prompt, one of unknown words and one in another language say so in words', async () => {
     expect(await readAs(page, '')).toMatchObject({
       terms: [],
