@@ -1,4 +1,5 @@
-// `nextmask eval --data <folder> --split <name> [--model <dir>] [--per-group N] [--threads N]
+// `nextmask eval --data <folder> --split <name> [--model <dir> (default models/base; for box and clicks models/region
+// where installed)] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
 // [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)]
@@ -28,7 +29,7 @@ import {
   styleSummary,
 } from '../main/evaluation/paraphrase';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
-import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
+import { defaultModelDir } from '../main/model-files/model-folder';
 import { FEEDS, type Feed } from '../main/prompt/reading';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
 import { loadModel } from '../main/segmenter/runtime/model-files';
@@ -45,7 +46,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     options: {
       data: { type: 'string' },
       split: { type: 'string', default: 'val' },
-      model: { type: 'string', default: DEFAULT_MODEL_DIR },
+      model: { type: 'string' },
       'per-group': { type: 'string', default: '0' },
       threads: { type: 'string' },
       decode: { type: 'string' },
@@ -100,7 +101,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  const model = await loadModel(resolve(values.model), threads);
+  const model = await loadModel(resolve(values.model ?? defaultModelDir(promptMode.kind !== 'text')), threads);
   const perImage = values['per-image'] ? createWriteStream(resolve(values['per-image'])) : null;
   const images: ImageScore[] = [];
   let last = 0;

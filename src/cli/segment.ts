@@ -1,5 +1,6 @@
 // `nextmask segment <file.dcm|file.png|file.jpg> --prompt "…" --out <mask.png|result.dcm> [--json]
-// [--box x0,y0,x1,y1] [--click x,y[,neg]]… [--model <dir>] [--frame N] [--threads N]`: one prompt → one
+// [--box x0,y0,x1,y1] [--click x,y[,neg]]… [--model <dir> (default models/base; with a box or clicks models/region
+// where installed)] [--frame N] [--threads N]`: one prompt → one
 // mask, written as a 0/255 PNG of the source image's size, or (DICOM input, --out *.dcm) as a DICOM SEG
 // referencing the input. A box or clicks (source pixel coordinates) are decoded zoomed (pointed.ts);
 // with them the text may be empty.
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { writeWhole } from '../main/files/write-whole';
 import type { Box } from '../main/imaging/zoom-window';
 import { encodeMaskPng } from '../main/io/png-mask';
-import { DEFAULT_MODEL_DIR } from '../main/model-files/model-folder';
+import { defaultModelDir } from '../main/model-files/model-folder';
 import { readPrompt } from '../main/prompt/reading';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { answerCoding, answerNotices } from '../main/segmenter/pipeline/answer-notices';
@@ -94,18 +95,20 @@ function parseRequest(argv: string[]): Request {
   if (!values.out) throw new Error('--out <mask.png|result.dcm> is required');
   const ext = extname(values.out).toLowerCase();
   if (ext !== '.png' && ext !== '.dcm') throw new Error(`--out must end in .png or .dcm, got "${values.out}"`);
+  const box = values.box === undefined ? undefined : parseBox(values.box);
+  const clicks = (values.click ?? []).map(parseClick);
   return {
     input: resolve(positionals[0] as string),
     prompt: values.prompt,
     out: resolve(values.out),
     seg: ext === '.dcm',
     json: values.json,
-    modelDir: resolve(values.model ?? DEFAULT_MODEL_DIR),
+    modelDir: resolve(values.model ?? defaultModelDir(box !== undefined || clicks.length > 0)),
     modelGiven: values.model !== undefined,
     frame: wholeNumber('frame', values.frame, 0) ?? 0,
     threads: wholeNumber('threads', values.threads, 1),
-    box: values.box === undefined ? undefined : parseBox(values.box),
-    clicks: (values.click ?? []).map(parseClick),
+    box,
+    clicks,
   };
 }
 

@@ -7,7 +7,7 @@ import { ModelVersions } from './finetune/versions';
 import { EventBus } from './ipc/events';
 import type { AppServices, HandlerTable } from './ipc/handler-types';
 import { createHandlers } from './ipc/handlers';
-import { DEFAULT_MODEL_DIR } from './model-files/model-folder';
+import { DEFAULT_MODEL_DIR, DEFAULT_REGION_MODEL_DIR } from './model-files/model-folder';
 import { MemorySecrets, type SecretStore } from './pacs/secrets';
 import { cacheLimitFromEnv, PacsService } from './pacs/service';
 import { type SegmenterOptions, SegmenterService, segmenterOptionsFromEnv } from './segmenter/segment-client';
@@ -38,7 +38,8 @@ export function createApp(
   options: AppOptions = {},
 ): App {
   const images = new ImageLibrary();
-  const segmenterOptions = options.segmenter ?? segmenterOptionsFromEnv(DEFAULT_MODEL_DIR);
+  const segmenterOptions =
+    options.segmenter ?? segmenterOptionsFromEnv({ text: DEFAULT_MODEL_DIR, region: DEFAULT_REGION_MODEL_DIR });
   const workspace = defaultWorkspaceDir();
   // The configured folder is the shipped model; a fine-tuned version activated in the workspace replaces it.
   const modelVersions = new ModelVersions(workspace, segmenterOptions.modelDir);

@@ -15,6 +15,17 @@ export type DecodeRule = 'argmax' | 'expected';
 /** The shipped model's folder, relative to the working directory: the app's and the command line's default. */
 export const DEFAULT_MODEL_DIR = 'models/base';
 
+/**
+ * The region model's folder, beside the text model: it answers box and click prompts when the text model has
+ * no region part of its own, so text answers stay exactly the text model's (docs/MODEL.md, "Pointing").
+ */
+export const DEFAULT_REGION_MODEL_DIR = 'models/region';
+
+/** The command line's default folder: the region model for a box or clicks where it is installed, else the text model. */
+export function defaultModelDir(pointed: boolean): string {
+  return pointed && existsSync(DEFAULT_REGION_MODEL_DIR) ? DEFAULT_REGION_MODEL_DIR : DEFAULT_MODEL_DIR;
+}
+
 const FORMAT = 'nextmask-ntp-mriseg';
 export const MODEL_FILES = {
   prefill: 'prefill.onnx',

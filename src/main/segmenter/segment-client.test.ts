@@ -1,7 +1,7 @@
 // The segmenter service in plain Node with a small random model of the real format: results equal
 // segment() on the same input, partial masks stream, cancellation and supersession, clear errors
 // after which the worker still serves, providers, and main's event loop kept free.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,12 +13,14 @@ import { parseInstance } from '../dicom/parse';
 import { gpuProviders } from '../engine/execution-provider';
 import { percentile } from '../evaluation/average';
 import type { DecodedFrame } from '../imaging/frame';
+import { unitPlane } from '../imaging/model-input';
 import { sharedPath } from '../testing/shared-data';
 import { timerGaps } from '../testing/timer-gaps';
-import { writeRandomModel } from '../testing/tiny-model';
+import { TINY_REGION, writeRandomModel } from '../testing/tiny-model';
 import { GRID } from '../tokenizers/grid';
+import { segmentPointed } from './pipeline/pointed';
 import { segment } from './pipeline/segment';
-import { inputFromFrame } from './prepare-input';
+import { filmFromFrame, inputFromFrame } from './prepare-input';
 import { loadModel, type SegmentationModel } from './runtime/model-files';
 import {
   type PartialMask,
@@ -182,6 +184,31 @@ describe('SegmenterService', () => {
     expect(s.status()).toMatchObject({ modelDir, loaded: true });
   });
 
+  it('answers a box with the region model beside a text-only model, and text with the text model', async () => {
+    const regionRoot = join(dir, 'region-model');
+    await writeRandomModel(regionRoot, 5, 'argmax', TINY_REGION);
+    const regionModelDir = join(regionRoot, 'region');
+    await rename(join(regionRoot, 'model'), regionModelDir);
+    const box = { x0: 200, y0: 300, x1: 700, y1: 900 };
+    const input = { frame, raster: false, prompt: 'left lung' };
+    await expect(shared.run({ ...input, box })).rejects.toThrow(/takes text only/);
+    const missing = service({ regionModelDir: join(dir, 'no-region-model') });
+    await expect(missing.run({ ...input, box })).rejects.toThrow(/takes text only/);
+
+    const s = service({ regionModelDir });
+    const region = await loadModel(regionModelDir, 1);
+    const film = unitPlane(filmFromFrame(frame, false));
+    const want = await segmentPointed(region, film, 'left lung', { box });
+    const pointed = await s.run({ ...input, box });
+    expect(pointed.model).toBe('region');
+    expect(unpackBits(pointed.mask, frame.columns * frame.rows)).toEqual(want.mask.data);
+    // Text stays the text model's, and the service's status names it.
+    const text = await s.run(input);
+    expect(text.model).toBe('model');
+    expect(text.foreground).toBe((await expected('left lung')).mask.data.reduce((n, v) => n + v, 0));
+    expect(s.status()).toMatchObject({ modelDir, loaded: true });
+  }, 120_000);
+
   it('has the worker itself stop a request once the shared counter passes its id', async () => {
     const cancelBelow = new Int32Array(new SharedArrayBuffer(4));
     const worker = startSegmentWorker({ cancelBelow });
@@ -301,18 +328,21 @@ describe('SegmenterService', () => {
 
 describe('segmenterOptionsFromEnv', () => {
   it('reads the model folder, provider and threads, and refuses bad values', () => {
-    expect(segmenterOptionsFromEnv('models/base', {})).toEqual({
+    const dirs = { text: 'models/base', region: 'models/region' };
+    expect(segmenterOptionsFromEnv(dirs, {})).toEqual({
       modelDir: join(process.cwd(), 'models/base'),
+      regionModelDir: join(process.cwd(), 'models/region'),
       executionProvider: 'auto',
     });
     expect(
-      segmenterOptionsFromEnv('models/base', {
+      segmenterOptionsFromEnv(dirs, {
         NEXTMASK_MODEL_DIR: '/m',
+        NEXTMASK_REGION_MODEL_DIR: '/r',
         NEXTMASK_EXECUTION_PROVIDER: 'cpu',
         NEXTMASK_THREADS: '2',
       }),
-    ).toEqual({ modelDir: '/m', executionProvider: 'cpu', threads: 2 });
-    expect(() => segmenterOptionsFromEnv('m', { NEXTMASK_EXECUTION_PROVIDER: 'tpu' })).toThrow(/one of auto, cpu/);
-    expect(() => segmenterOptionsFromEnv('m', { NEXTMASK_THREADS: '0' })).toThrow(/NEXTMASK_THREADS/);
+    ).toEqual({ modelDir: '/m', regionModelDir: '/r', executionProvider: 'cpu', threads: 2 });
+    expect(() => segmenterOptionsFromEnv(dirs, { NEXTMASK_EXECUTION_PROVIDER: 'tpu' })).toThrow(/one of auto, cpu/);
+    expect(() => segmenterOptionsFromEnv(dirs, { NEXTMASK_THREADS: '0' })).toThrow(/NEXTMASK_THREADS/);
   });
 });

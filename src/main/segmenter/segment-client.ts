@@ -24,6 +24,8 @@ import { besideModule, startWorker, type WorkerScript } from '../workers/launch'
 export interface SegmenterOptions {
   /** A model folder as training exports it (docs/MODEL.md). */
   modelDir: string;
+  /** The model folder for box and click prompts when `modelDir`'s model takes text only; absent: none. */
+  regionModelDir?: string;
   /** Default 'auto'. */
   executionProvider?: ExecutionProviderChoice;
   /** ORT intra-op threads; ORT's default when absent. */
@@ -60,6 +62,7 @@ export interface RunOptions {
 // Worker protocol.
 export interface ModelConfig {
   modelDir: string;
+  regionModelDir?: string;
   executionProvider: ExecutionProviderChoice;
   threads?: number;
 }
@@ -90,18 +93,25 @@ export function startSegmentWorker(init: WorkerInit): Worker {
   return startWorker(SCRIPT, { workerData: init });
 }
 
+/** The default model folders, relative to the working directory. */
+export interface ModelDirs {
+  text: string;
+  region: string;
+}
+
 /**
- * The app's segmenter settings: NEXTMASK_MODEL_DIR (default `defaultDir`, relative to the working
- * directory), NEXTMASK_EXECUTION_PROVIDER (auto|cpu|cuda|dml|coreml|webgpu), NEXTMASK_THREADS.
+ * The app's segmenter settings: NEXTMASK_MODEL_DIR and NEXTMASK_REGION_MODEL_DIR (defaults `dirs`, relative to
+ * the working directory), NEXTMASK_EXECUTION_PROVIDER (auto|cpu|cuda|dml|coreml|webgpu), NEXTMASK_THREADS.
  */
-export function segmenterOptionsFromEnv(defaultDir: string, env: NodeJS.ProcessEnv = process.env): SegmenterOptions {
+export function segmenterOptionsFromEnv(dirs: ModelDirs, env: NodeJS.ProcessEnv = process.env): SegmenterOptions {
   const executionProvider = executionProviderFromEnv(env);
   const threads = env.NEXTMASK_THREADS === undefined ? undefined : Number(env.NEXTMASK_THREADS);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`NEXTMASK_THREADS must be a whole number ≥ 1, got "${env.NEXTMASK_THREADS}"`);
   }
   return {
-    modelDir: resolve(env.NEXTMASK_MODEL_DIR ?? defaultDir),
+    modelDir: resolve(env.NEXTMASK_MODEL_DIR ?? dirs.text),
+    regionModelDir: resolve(env.NEXTMASK_REGION_MODEL_DIR ?? dirs.region),
     executionProvider,
     ...(threads ? { threads } : {}),
   };
@@ -144,6 +154,7 @@ export class SegmenterService {
   private configOf(modelDir: string, options: Omit<SegmenterOptions, 'modelDir'>): ModelConfig {
     return {
       modelDir: resolve(modelDir),
+      ...(options.regionModelDir ? { regionModelDir: resolve(options.regionModelDir) } : {}),
       executionProvider: options.executionProvider ?? 'auto',
       ...(options.threads ? { threads: options.threads } : {}),
     };

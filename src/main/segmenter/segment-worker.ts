@@ -33,10 +33,10 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 interface Loaded {
   key: string;
+  dir: string;
   model: SegmentationModel;
   report: ProviderReport;
 }
-let loaded: Loaded | null = null;
 
 /** What identifies a loaded model: the settings and the model files' change times (a retrained model reloads). */
 async function keyOf(config: ModelConfig): Promise<string> {
@@ -51,13 +51,15 @@ async function keyOf(config: ModelConfig): Promise<string> {
   return JSON.stringify([config, times]);
 }
 
-async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
-  const { modelDir: dir, threads } = config;
-  const isDir = await stat(dir).then(
+const isDirectory = (dir: string) =>
+  stat(dir).then(
     (s) => s.isDirectory(),
     () => false,
   );
-  if (!isDir) {
+
+async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
+  const { modelDir: dir, threads } = config;
+  if (!(await isDirectory(dir))) {
     throw new Error(
       `no model folder at ${dir}: train one (npm run train -- --config configs/<name>.json) and copy its model/ folder there, or set NEXTMASK_MODEL_DIR`,
     );
@@ -72,20 +74,38 @@ async function open(config: ModelConfig): Promise<Omit<Loaded, 'key'>> {
   const { provider, fallbackReason } = model;
   // ORT's own words on why a provider failed are for the log; results name the provider in a few words.
   if (fallbackReason) console.warn(`segmenter: running on ${provider}: ${fallbackReason}`);
-  return { model, report: { provider, ...(fallbackReason ? { fallbackReason } : {}) } };
+  return { dir, model, report: { provider, ...(fallbackReason ? { fallbackReason } : {}) } };
 }
 
-async function modelFor(config: ModelConfig): Promise<Loaded> {
-  const key = await keyOf(config);
-  if (loaded?.key === key) return loaded;
-  if (loaded) {
-    await releaseModel(loaded.model);
-    loaded = null;
-    post({ type: 'model', loaded: false });
-  }
-  loaded = { key, ...(await open(config)) };
-  post({ type: 'model', loaded: true, modelDir: config.modelDir, ...loaded.report });
-  return loaded;
+/** One model held between requests, loaded again when its folder, settings or files change. */
+function modelSlot(onChange: (reply: WorkerReply) => void = () => {}) {
+  let loaded: Loaded | null = null;
+  return async (config: ModelConfig): Promise<Loaded> => {
+    const key = await keyOf(config);
+    if (loaded?.key === key) return loaded;
+    if (loaded) {
+      await releaseModel(loaded.model);
+      loaded = null;
+      onChange({ type: 'model', loaded: false });
+    }
+    loaded = { key, ...(await open(config)) };
+    onChange({ type: 'model', loaded: true, modelDir: config.modelDir, ...loaded.report });
+    return loaded;
+  };
+}
+
+/** The text model (the active version; its state is the service's status), and the region model beside it. */
+const textModel = modelSlot(post);
+const regionModel = modelSlot();
+
+/**
+ * The model that answers a box or clicks: the text model when it has a region part of its own, else the
+ * region model when one is installed (else the text model, whose refusal says what is missing).
+ */
+async function pointingModel(text: Loaded, config: ModelConfig): Promise<Loaded> {
+  const dir = config.regionModelDir;
+  if (text.model.layout.regionSlots > 0 || !dir || !(await isDirectory(dir))) return text;
+  return regionModel({ ...config, modelDir: dir });
 }
 
 async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
@@ -101,7 +121,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     const film = unitPlane(filmFromFrame(frame, raster));
     const image = modelInput(film);
     if (where) checkPointable(request.modality);
-    const { model, report } = await modelFor(request.config);
+    const text = await textModel(request.config);
+    const { dir, model, report } = where ? await pointingModel(text, request.config) : text;
     const reading = readPrompt(prompt);
     let rows = -1;
     let last: SegmentProgress = { decoded: 0, total: 0, retry: false };
@@ -148,7 +169,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       uncertainty: result.uncertainty,
       coding: answerCoding(reading, request.modality),
       ...doubts,
-      model: basename(request.config.modelDir),
+      model: basename(dir),
       ms: Math.round(performance.now() - started),
       ...report,
     };
@@ -179,7 +200,7 @@ function pointedOf(request: Extract<WorkerRequest, { type: 'run' }>): PointedPro
 /** The model loaded and warmed: its first runs (and the text tokenizer's first use) cost the most. */
 async function preload(config: ModelConfig): Promise<void> {
   try {
-    const { model } = await modelFor(config);
+    const { model } = await textModel(config);
     await segmentStreaming(model, WARM_IMAGE, 'both lungs', WARM_IMAGE, { views: [IDENTITY_VIEW], fallback: [] });
   } catch {
     // Reported by the first prompt, which loads again.

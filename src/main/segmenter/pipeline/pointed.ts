@@ -45,7 +45,9 @@ export function checkPointed(model: SegmentationModel, p: PointedPrompt, width: 
   const { layout } = model;
   const clicks = p.clicks ?? [];
   if (layout.regionSlots === 0)
-    throw new Error('this model takes text only: a box or clicks need a model with a region part');
+    throw new Error(
+      'this model takes text only: a box or clicks need the region model (models/region) or another model with a region part',
+    );
   if (p.box) {
     const { x0, y0, x1, y1 } = p.box;
     if (![x0, y0, x1, y1].every(Number.isFinite)) throw new Error('the box needs four numbers: x0,y0,x1,y1');
