@@ -37,6 +37,31 @@ describe("a prompt's coding", () => {
     expect(read('nodule in the left upper lobe')).toBe('Morphologically Abnormal Structure / Nodule · left in Lung');
   });
 
+  it('codes the infection words (ground glass, airspace, pneumonia, COVID-19) as the infection finding', () => {
+    const infiltrate = 'Morphologically Abnormal Structure / Radiologic infiltrate of lung';
+    expect(read('bilateral GGOs')).toBe(`${infiltrate} · right and left in Lung`);
+    expect(read('ground-glass opacity')).toBe(`${infiltrate} in Lung`);
+    expect(read('Ground glass, left lower zone')).toBe(`${infiltrate} · left in Lung`);
+    expect(read('patchy airspace disease, right base')).toBe(`${infiltrate} · right in Lung`);
+    expect(read('COVID-19 pneumonia')).toBe(`${infiltrate} in Lung`);
+    expect(read('COVID-19')).toBe(`${infiltrate} in Lung`);
+    // The most specific finding named wins, wherever it stands.
+    expect(read('GGOs with consolidation in the LLL')).toBe(
+      'Morphologically Abnormal Structure / Lung consolidation · left in Lung',
+    );
+  });
+
+  it('codes a bone lesion named without its kind as a bone neoplasm; a bone alone is not coded', () => {
+    const neoplasm = 'Morphologically Abnormal Structure / Neoplasm in Bone';
+    expect(read('lytic lesion proximal tibia')).toBe(neoplasm);
+    expect(read('bone tumour of the femur')).toBe(neoplasm);
+    expect(read('sclerotic, distal femur')).toBe(neoplasm);
+    expect(read('aggressive mass in the humerus')).toBe(neoplasm);
+    expect(read('exostosis of the distal femur')).toBe(neoplasm);
+    expect(coding('distal femur')).toBeNull();
+    expect(coding('expansile, proximal humerus')).toBeNull();
+  });
+
   it('codes a bone tumour as a neoplasm of bone', () => {
     const bone = coding(
       'One benign osteochondroma lesion in the femur of the lower limb (lateral view), located in the left side.',

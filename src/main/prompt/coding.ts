@@ -1,24 +1,23 @@
-// A prompt's segment coded as DICOM SEG expects (src/shared/labelmap/coding.ts), from what the
-// grammar reads in it: a lung with its side, a chest finding with the lungs it lies in, a bone
-// tumour. Null where the prompt names nothing codable; the segment is then written as "Tissue".
-import { codingOf, type KnownCoding, type Laterality, type SegmentCoding } from '../../shared/labelmap/coding';
-import {
-  type FindingType,
-  findingType,
-  type LungPlaces,
-  namedSides,
-  namesBoneTumour,
-  saysBothSides,
-  type TargetKind,
-} from './grammar';
+// A prompt's segment coded as DICOM SEG expects (src/shared/labelmap/coding.ts), from what the reading
+// read in it: a lung with its side, a chest finding with the lungs it lies in (each finding word's coding
+// is the lexicon's, lexicon/chest.ts), a bone lesion (lexicon/bone.ts, NAMES_BONE_LESION). Null where
+// the prompt names nothing codable; the segment is then written as "Tissue".
+import { codingOf, type Laterality, type SegmentCoding } from '../../shared/labelmap/coding';
+import { type LungPlaces, namedSides, saysBothSides, type TargetKind } from './grammar';
+import { NAMES_BONE_LESION } from './lexicon/bone';
+import { FINDINGS, type Finding, type LungFindingCoding } from './lexicon/chest';
+import type { WordMatch } from './words';
 
-const FINDING_CODINGS: Record<FindingType, KnownCoding> = {
-  consolidation: 'consolidation',
-  nodule: 'nodule',
-  atelectasis: 'atelectasis',
-  infiltrate: 'infiltrate',
-  lesion: 'lung-lesion',
-};
+/** Most specific first: "consolidation with surrounding ground glass" is coded as the consolidation. */
+const SPECIFICITY: readonly LungFindingCoding[] = [
+  'consolidation',
+  'nodule',
+  'atelectasis',
+  'infiltrate',
+  'lung-lesion',
+];
+
+const LESION_TABLES = new Set(NAMES_BONE_LESION.map((t) => t.name));
 
 function side(sides: readonly string[], both: boolean): Laterality | null {
   if (sides.length === 2) return 'both';
@@ -26,20 +25,31 @@ function side(sides: readonly string[], both: boolean): Laterality | null {
   return both ? 'both' : null;
 }
 
-/** The coding of `text`, whose kind and lung places the grammar has read (reading.ts). */
-export function promptCoding(text: string, kind: TargetKind, places: LungPlaces | null): SegmentCoding | null {
+/** The most specific coding of the chest findings the lexicon read, or null when it read none. */
+function findingCoding(matches: readonly WordMatch[]): LungFindingCoding | null {
+  const codings = new Set(matches.filter((m) => m.table === FINDINGS.name).map((m) => (m.entry as Finding).coding));
+  return SPECIFICITY.find((c) => codings.has(c)) ?? null;
+}
+
+/** The coding of `text`, whose kind, lung places and words the reading has read (reading.ts). */
+export function promptCoding(
+  text: string,
+  kind: TargetKind,
+  places: LungPlaces | null,
+  matches: readonly WordMatch[],
+): SegmentCoding | null {
   switch (kind) {
     case 'no findings':
       return null;
     case 'lung':
       return /\blungs?\b/i.test(text) ? codingOf('lung', side(namedSides(text), saysBothSides(text))) : null;
     case 'chest finding': {
-      const type = findingType(text);
-      if (!type) return null;
+      const coding = findingCoding(matches);
+      if (!coding) return null;
       const sides = places ? Object.keys(places) : namedSides(text);
-      return codingOf(FINDING_CODINGS[type], side(sides, saysBothSides(text)));
+      return codingOf(coding, side(sides, saysBothSides(text)));
     }
     case 'bone lesion':
-      return namesBoneTumour(text) ? codingOf('bone-neoplasm') : null;
+      return matches.some((m) => LESION_TABLES.has(m.table) && m.term !== '') ? codingOf('bone-neoplasm') : null;
   }
 }

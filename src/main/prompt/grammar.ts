@@ -166,25 +166,6 @@ export function saysBothSides(text: string): boolean {
   return /\b(bilateral|both|lungs)\b/i.test(text);
 }
 
-/** The kind of chest finding a prompt names, most specific word first; null when it names none. */
-export type FindingType = 'consolidation' | 'nodule' | 'atelectasis' | 'infiltrate' | 'lesion';
-const FINDING_TYPES: [FindingType, RegExp][] = [
-  ['consolidation', /\b(consolidat\w*|pneumonia)\b/i],
-  ['nodule', /\bnodul\w*/i],
-  ['atelectasis', /\batelecta\w*/i],
-  ['infiltrate', /\b(infect\w*|infiltrat\w*|opacit(y|ies)|ground[- ]glass|airspace)\b/i],
-  ['lesion', /\blesions?\b/i],
-];
-
-export function findingType(text: string): FindingType | null {
-  return FINDING_TYPES.find(([, words]) => words.test(text))?.[0] ?? null;
-}
-
-/** Whether a prompt not about the chest names a bone tumour (a BTXRD lesion kind, "tumour", "neoplasm"). */
-export function namesBoneTumour(text: string): boolean {
-  return lesionKind(text) !== null || /\b(tumou?rs?|neoplas\w*|osteo\w+)\b/i.test(text);
-}
-
 /**
  * What the prompt names, in the words of the val descriptions: a bone lesion's kind ("osteochondroma",
  * "bone tumor"), the count of infected areas ("two areas"), or which lung ("left lung"); "other" otherwise.

@@ -107,7 +107,7 @@ function readAsTyped(text: string): PromptReading {
     lesionKind: lesionKind(text),
     count: findingCount(text),
     label: findingLabel(text),
-    coding: outOfScope ? null : promptCoding(text, kind, places),
+    coding: outOfScope ? null : promptCoding(text, kind, places, words.matches),
     terms: words.matches
       .filter((m) => m.term !== '')
       .map(({ table, term, text: typed, start, end }) => ({ table, term, text: typed, start, end })),

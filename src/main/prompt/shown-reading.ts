@@ -114,8 +114,8 @@ function readingTerms(reading: PromptReading): string[] {
       const kinds = lexiconTerms(reading, LESION_KINDS);
       if (kinds.length > 0) terms.push(...kinds);
       else if (reading.lesionKind) terms.push(reading.lesionKind);
-      else if (known === 'bone-neoplasm') terms.push('bone tumour');
       else if (lexiconTerms(reading, LESION_WORDS).length > 0) terms.push('lesion');
+      else if (known === 'bone-neoplasm') terms.push('bone tumour');
       terms.push(
         ...bonePlaceTerms(reading),
         ...lexiconTerms(reading, APPEARANCE),

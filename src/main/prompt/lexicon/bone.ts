@@ -60,7 +60,8 @@ export const LESION_KINDS: Table<LesionKind> = {
       forms: [
         ...['bone tumor', 'tumor', 'bone neoplasm', 'neoplasm', 'bone lesion', 'bony lesion', 'osseous lesion'],
         ...['sarcoma', 'chondrosarcoma', 'ewing sarcoma', 'enchondroma', 'chondroma', 'osteoid osteoma'],
-        ...['aneurysmal bone cyst', 'abc', 'chondroblastoma', 'metastasis', 'myeloma'],
+        ...['aneurysmal bone cyst', 'abc', 'chondroblastoma', 'metastasis', 'myeloma', 'osteoblastoma'],
+        ...['osteoma', 'fibrosarcoma', 'chondromyxoid fibroma', 'lymphoma', 'brown tumor'],
       ],
     },
   ],
@@ -195,6 +196,14 @@ export const FILM_PLACES: Table = {
     { term: 'right', forms: ['right'] },
   ],
 };
+
+/**
+ * The tables whose words name a bone lesion, with or without its kind ("osteochondroma", "lytic lesion",
+ * "aggressive mass"): a bone prompt naming one is coded as a bone neoplasm, the only bone finding the model
+ * was trained on. A bone alone ("distal femur") names no lesion. Entries whose term is empty ("expansile",
+ * "small") say how a lesion looks, not that there is one.
+ */
+export const NAMES_BONE_LESION: readonly Table[] = [LESION_KINDS, LESION_WORDS, MALIGNANCY, APPEARANCE];
 
 export const BONE_TABLES: readonly Table[] = [
   LESION_KINDS,

@@ -1,38 +1,70 @@
 // How chest reports write findings and places, as data: written forms → canonical terms (common.ts says
 // how forms are written). The zone tables are the lung gate's unit (thirds of each lung's height,
 // src/main/data/infection-findings.ts); a lobe names the zones it projects over on a frontal film.
+import type { KnownCoding } from '../../../shared/labelmap/coding';
 import type { Entry, Side, Table, Zone } from './common';
 
-/** What a chest prompt finds. Every one of them is, on this model's films, the infection it was trained on. */
-export const FINDINGS: Table = {
+/** The codings a chest finding's segment takes (DICOM SEG, src/shared/labelmap/coding.ts). */
+export type LungFindingCoding = Extract<
+  KnownCoding,
+  'infiltrate' | 'consolidation' | 'nodule' | 'atelectasis' | 'lung-lesion'
+>;
+
+export interface Finding extends Entry {
+  /** How its segment is coded: what a radiologist would code this word as on a chest film. */
+  coding: LungFindingCoding;
+}
+
+/**
+ * What a chest prompt finds. Every one of them is, on this model's films, the infection it was trained on;
+ * the infection words (ground glass, airspace, pneumonia, COVID-19) are coded as the infection finding is.
+ */
+export const FINDINGS: Table<Finding> = {
   name: 'finding',
   entries: [
     {
       term: 'ground-glass opacity',
+      coding: 'infiltrate',
       forms: ['ground-glass opacity', 'ground-glass opacification', 'ground-glass', 'groundglass', 'ggo', 'ggos'],
     },
     {
       term: 'consolidation',
+      coding: 'consolidation',
       forms: ['consolidation', 'consolidative opacity', 'consolidated', 'airspace consolidation', 'consolidative'],
     },
     {
       term: 'airspace opacity',
+      coding: 'infiltrate',
       forms: ['airspace opacity', 'airspace disease', 'air-space opacity', 'air space opacity', 'alveolar opacity'],
     },
-    { term: 'infiltrate', forms: ['infiltrate', 'infiltration', 'infiltrative change', 'interstitial infiltrate'] },
-    { term: 'opacity', forms: ['opacity', 'opacification', 'opacified', 'shadowing', 'shadow', 'haziness', 'haze'] },
+    {
+      term: 'infiltrate',
+      coding: 'infiltrate',
+      forms: ['infiltrate', 'infiltration', 'infiltrative change', 'interstitial infiltrate'],
+    },
+    {
+      term: 'opacity',
+      coding: 'infiltrate',
+      forms: ['opacity', 'opacification', 'opacified', 'shadowing', 'shadow', 'haziness', 'haze'],
+    },
     {
       term: 'pneumonia',
+      coding: 'infiltrate',
       forms: ['pneumonia', 'pneumonitis', 'bronchopneumonia', 'viral pneumonia', 'covid pneumonia', 'lung infection'],
     },
-    { term: 'COVID-19', forms: ['covid-19', 'covid', 'covid19', 'sars-cov-2', 'coronavirus', 'coronavirus disease'] },
+    {
+      term: 'COVID-19',
+      coding: 'infiltrate',
+      forms: ['covid-19', 'covid', 'covid19', 'sars-cov-2', 'coronavirus', 'coronavirus disease'],
+    },
     {
       term: 'infection',
+      coding: 'infiltrate',
       forms: ['infection', 'infected area', 'infected region', 'area of infection', 'infective change', 'infected'],
     },
-    { term: 'lesion', forms: ['lesion'] },
-    { term: 'nodule', forms: ['nodule', 'nodular opacity'] },
-    { term: 'atelectasis', forms: ['atelectasis', 'collapse'] },
+    { term: 'lesion', coding: 'lung-lesion', forms: ['lesion'] },
+    { term: 'nodule', coding: 'nodule', forms: ['nodule', 'nodular opacity'] },
+    { term: 'atelectasis', coding: 'atelectasis', forms: ['atelectasis', 'collapse'] },
   ],
 };
 
