@@ -209,7 +209,9 @@ describe('how radiologists write', () => {
     chest.push('left upper lobe mass', 'right hilar enlargement', 'pleural effusion', 'perihilar haze');
     chest.push('ground-glass change', 'mediastinal widening', 'blunted costophrenic angle', 'bronchiectasis');
     chest.push('retrocardiac opacity', 'left hemithorax');
+    chest.push('GGO', 'peripheral GGOs bilaterally', 'infiltrate', 'left-sided consolidations');
     expect(chest.filter((t) => !mentionsChest(t))).toEqual([]);
+    expect(readPrompt('infiltrates in the left base').lungPlaces).toEqual({ left: ['lower'] });
     const bone = [
       'osteosarcoma of the tibia',
       'lesion',
@@ -226,6 +228,13 @@ describe('how radiologists write', () => {
     for (const t of ['left lung', 'nodule, no change', 'right lower zone opacity', 'normal-appearing bone, one lesion'])
       expect(saysNoFindings(t), t).toBe(false);
     expect(readPrompt('No findings').kind).toBe('no findings');
+    // A negated finding, and only negated ones: nothing to find.
+    for (const t of ['no consolidation', 'No GGO.', 'no evidence of pneumonia', 'without pneumonia', 'no bone lesion'])
+      expect(readPrompt(t).kind, t).toBe('no findings');
+    const mixed = readPrompt('no consolidation, GGO right base');
+    expect(mixed.kind).toBe('chest finding');
+    expect(mixed.lungPlaces).toEqual({ right: ['lower'] });
+    expect(mixed.coding?.type.meaning).toBe('Radiologic infiltrate of lung');
   });
 
   it('counts in words and digits', () => {

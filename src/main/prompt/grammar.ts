@@ -11,9 +11,19 @@
 // (lobes and their abbreviations, hila, bases, apices, "no findings"); the training and val descriptions
 // read exactly as before the extension (grammar.test.ts lists the cases).
 
-import { LESION_KINDS } from './lexicon/bone';
-import { FINDINGS, LOBE_WORDS, LOBE_ZONES, LOBES, type Lobe, WHOLE, ZONE_WORDS } from './lexicon/chest';
-import { NUMBER_WORDS, SIDES, type Side, ZONES, type Zone } from './lexicon/common';
+import { LESION_KINDS, LESION_WORDS } from './lexicon/bone';
+import {
+  FINDINGS,
+  type Finding,
+  LOBE_WORDS,
+  LOBE_ZONES,
+  LOBES,
+  type Lobe,
+  NAMES_CHEST,
+  WHOLE,
+  ZONE_WORDS,
+} from './lexicon/chest';
+import { NEGATION, NUMBER_WORDS, SIDES, type Side, ZONES, type Zone } from './lexicon/common';
 import { readWords, type WordMatch } from './words';
 
 export type { Side, Zone };
@@ -33,7 +43,7 @@ export type TargetKind = 'lung' | 'chest finding' | 'bone lesion' | 'no findings
 
 // --- words -------------------------------------------------------------------------------------------
 
-const IN_LUNGS = /\b(lungs?|pulmonary|bilateral|unilateral)\b/i;
+const IN_LUNGS = /\b(lungs?|pulmonary|bilateral(ly)?|unilateral(ly)?)\b/i;
 const CHEST =
   /\b(chest|thora\w*|hemithora\w*|pneumonia|covid\S*|infect\w*|opacit\w*|consolidation\w*|zones?|lobes?|lobar|\w*hil(ar|um|a)|pleura\w*|mediastin\w*|costophrenic|bronch\w*|airspace|ground[- ]glass|lingula\w*|retrocardiac|[rl][ulm]l)\b/i;
 /** Where in the lungs a chest word points, beyond the zone words themselves. */
@@ -64,14 +74,42 @@ function namesFinding(text: string): boolean {
   return readWords(text).matches.some((m) => m.table === FINDINGS.name);
 }
 
+const CHEST_TABLES = new Set(NAMES_CHEST.map((t) => t.name));
+
 /** Whether a prompt is about the lungs or the chest at all (a lung, a finding in them, a chest word). */
 export function mentionsChest(text: string): boolean {
-  return IN_LUNGS.test(text) || CHEST.test(text);
+  if (IN_LUNGS.test(text) || CHEST.test(text)) return true;
+  return readWords(text).matches.some((m) => CHEST_TABLES.has(m.table) && !(m.entry as Finding).sharedWithBone);
 }
 
-/** Whether the prompt says there is nothing to find ("no findings", "normal chest", "no infection"). */
+/** Where a negation's reach ends: the end of its clause (a comma, a stop, "but"). */
+const CLAUSE_END = /[,;.:!?]|\bbut\b/gi;
+
+/** The matches no negation reaches: "no" or "without" negates what follows it in its clause ("no consolidation, GGO right base"). */
+export function affirmedMatches(text: string, matches: readonly WordMatch[]): WordMatch[] {
+  const ends = [...text.matchAll(CLAUSE_END)].map((m) => m.index);
+  let negatedUntil = -1;
+  return matches.filter((m) => {
+    if (m.table === NEGATION.name) {
+      negatedUntil = ends.find((end) => end >= m.end) ?? text.length;
+      return false;
+    }
+    return m.start >= negatedUntil;
+  });
+}
+
+/** Tables whose matches are something to find: a chest finding, a bone lesion or its kind. */
+const FOUND = new Set([FINDINGS.name, LESION_KINDS.name, LESION_WORDS.name]);
+
+/**
+ * Whether the prompt says there is nothing to find ("no findings", "normal chest", "no infection"), or
+ * negates every finding it names ("no consolidation", "without pneumonia", "no bone lesion").
+ */
 export function saysNoFindings(text: string): boolean {
-  return NO_FINDINGS.test(text);
+  if (NO_FINDINGS.test(text)) return true;
+  const { matches } = readWords(text);
+  if (!matches.some((m) => FOUND.has(m.table))) return false;
+  return !affirmedMatches(text, matches).some((m) => FOUND.has(m.table));
 }
 
 /**
@@ -81,7 +119,7 @@ export function saysNoFindings(text: string): boolean {
  * clause naming zones and no side names them in both lungs.
  */
 export function lungPlaces(text: string): LungPlaces | null {
-  if (!namesFinding(text) || !(IN_LUNGS.test(text) || LUNG_LOCATION.test(text))) return null;
+  if (!namesFinding(text) || !(IN_LUNGS.test(text) || LUNG_LOCATION.test(text) || placesInChest(text))) return null;
   const places: Partial<Record<Side, Set<Zone>>> = {};
   const add = (side: Side, zones: readonly Zone[]) => {
     const set = places[side] ?? new Set<Zone>();
@@ -103,6 +141,13 @@ export function lungPlaces(text: string): LungPlaces | null {
   return Object.fromEntries(
     Object.entries(places).map(([side, set]) => [side, ZONES.filter((z) => set.has(z))]),
   ) as LungPlaces;
+}
+
+/** A prompt about the chest naming a side or a zone ("GGO right base", "consolidation, left"): it places the finding in the lungs. */
+function placesInChest(text: string): boolean {
+  return (
+    mentionsChest(text) && readWords(text).matches.some((m) => m.table === SIDES.name || m.table === ZONE_WORDS.name)
+  );
 }
 
 /** The zones one clause names (zone words, hila, apices, bases; beside "lobe", the lobe's), or null when it names none (or the whole lung). */

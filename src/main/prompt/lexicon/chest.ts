@@ -13,6 +13,8 @@ export type LungFindingCoding = Extract<
 export interface Finding extends Entry {
   /** How its segment is coded: what a radiologist would code this word as on a chest film. */
   coding: LungFindingCoding;
+  /** Bone prompts use the word too ("lesion"): it alone does not make a prompt about the chest. */
+  sharedWithBone?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export const FINDINGS: Table<Finding> = {
       coding: 'infiltrate',
       forms: ['infection', 'infected area', 'infected region', 'area of infection', 'infective change', 'infected'],
     },
-    { term: 'lesion', coding: 'lung-lesion', forms: ['lesion'] },
+    { term: 'lesion', coding: 'lung-lesion', sharedWithBone: true, forms: ['lesion'] },
     { term: 'nodule', coding: 'nodule', forms: ['nodule', 'nodular opacity'] },
     { term: 'atelectasis', coding: 'atelectasis', forms: ['atelectasis', 'collapse'] },
   ],
@@ -153,6 +155,9 @@ export const WHOLE: Table = {
   name: 'whole',
   entries: [{ term: 'all', forms: ['all', 'entire', 'whole', 'throughout', 'panlobar', 'all zones'] }],
 };
+
+/** Tables any of whose words makes a prompt about the chest ("GGO", "RLL", "lung"; not a word sharedWithBone). */
+export const NAMES_CHEST: readonly Table[] = [FINDINGS, LUNGS, LOBES, LOBE_WORDS];
 
 export const CHEST_TABLES: readonly Table[] = [
   FINDINGS,
