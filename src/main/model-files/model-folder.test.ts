@@ -58,6 +58,49 @@ describe('the model decoding rule', () => {
   });
 });
 
+describe("model.json's fitted decoding settings", () => {
+  const image = { width: 256, height: 256, data: Float32Array.from({ length: 256 * 256 }, (_, i) => (i % 251) / 251) };
+  const size = { width: 64, height: 80 };
+  const prompt = 'osteochondroma of the left femur';
+  /** A copy of the random model, expected rule, with `decoding` written into its model.json (none: left out). */
+  const withDecoding = async (name: string, decoding?: unknown) => {
+    const folder = join(dir, name);
+    await cp(join(dir, 'model'), folder, { recursive: true });
+    const path = join(folder, 'model.json');
+    const { decoding: _old, ...file } = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...file, decodeRule: 'expected', ...(decoding ? { decoding } : {}) }));
+    const names = Object.keys(JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')).sha256);
+    await writeManifest(folder, names);
+    return folder;
+  };
+
+  it('loads a folder without it (as every folder written before it) and one with it', async () => {
+    const old = await loadModel(await withDecoding('no-decoding'), 1);
+    expect(old.decoding).toEqual({});
+    await releaseModel(old);
+    const fitted = await loadModel(await withDecoding('decoding', { lesionCut: 0.27 }), 1);
+    expect(fitted.decoding).toEqual({ lesionCut: 0.27 });
+    await releaseModel(fitted);
+  });
+
+  it("is segment()'s default lesion cut, and an explicit option still wins", async () => {
+    const model = await loadModel(await withDecoding('decoding-low', { lesionCut: 0.01 }), 1);
+    const byDefault = await segment(model, image, prompt, size);
+    const explicit = await segment(model, image, prompt, size, { lesionCut: 0.01 });
+    const overridden = await segment(model, image, prompt, size, { lesionCut: 1 });
+    expect(byDefault.cut).toBe(explicit.cut);
+    expect(byDefault.mask.data).toEqual(explicit.mask.data);
+    // The random model's map must reach 0.01 and stay below 1 somewhere, or the cuts could not differ.
+    expect(overridden.cut).not.toBe(byDefault.cut);
+    await releaseModel(model);
+  });
+
+  it('refuses a cut outside (0, 1], naming the file', async () => {
+    const folder = await withDecoding('decoding-bad', { lesionCut: 3 });
+    await expect(loadModel(folder, 1)).rejects.toThrow(/model\.json: decoding\.lesionCut must be a number in \(0, 1\]/);
+  });
+});
+
 describe('the model folder manifest', () => {
   const copy = async (name: string) => {
     const to = join(dir, name);

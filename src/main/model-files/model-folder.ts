@@ -12,6 +12,12 @@ import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
 /** How a mask code is chosen from a head's logits: the most probable code, or see expected-patch.ts. */
 export type DecodeRule = 'argmax' | 'expected';
 
+/** Decoding settings a fine-tuning round fitted to its corrections: segment()'s defaults for this model. */
+export interface ModelDecoding {
+  /** Where a lesion's answer is cut from its map (segment()'s `lesionCut`). */
+  lesionCut?: number;
+}
+
 /** The shipped model's folder, relative to the working directory: the app's and the command line's default. */
 export const DEFAULT_MODEL_DIR = 'models/base';
 
@@ -42,6 +48,8 @@ export interface ModelFile {
   training: unknown;
   /** How mask codes are chosen from the logits (see segment.ts); absent means argmax. */
   decodeRule?: DecodeRule;
+  /** What a fine-tuning round fitted (absent: the pipeline's own defaults). */
+  decoding?: ModelDecoding;
 }
 
 export async function exportModel(
@@ -51,9 +59,17 @@ export async function exportModel(
   tokenizerDir: string,
   training: unknown,
   decodeRule: DecodeRule = 'argmax',
+  decoding?: ModelDecoding,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const file: ModelFile = { format: FORMAT, version: 1, architecture, training, decodeRule };
+  const file: ModelFile = {
+    format: FORMAT,
+    version: 1,
+    architecture,
+    training,
+    decodeRule,
+    ...(decoding ? { decoding } : {}),
+  };
   const written: Record<string, Uint8Array> = {
     [MODEL_FILES.prefill]: prefillModel(architecture, params),
     [MODEL_FILES.decode]: decodeStepModel(architecture, params),
@@ -79,14 +95,31 @@ export async function readModelFile(dir: string): Promise<ModelFile> {
 /** The files a loaded model reads: each must be in the manifest, unchanged. */
 const LOADED_FILES = [MODEL_FILES.prefill, MODEL_FILES.decode, MODEL_FILES.config, ...MODEL_TOKENIZER_FILES];
 
-/** A folder about to be loaded: its model.json, every file it reads checked against the manifest, and its rule. */
-export async function readVerifiedModel(dir: string): Promise<{ file: ModelFile; rule: DecodeRule }> {
+/** model.json's `decoding`, checked: {} when absent (folders written before it keep loading). */
+function decodingOf(file: ModelFile, configPath: string): ModelDecoding {
+  const { decoding } = file;
+  if (decoding === undefined) return {};
+  if (typeof decoding !== 'object' || decoding === null) throw new Error(`${configPath}: decoding is not an object`);
+  const { lesionCut } = decoding;
+  if (lesionCut === undefined) return {};
+  if (typeof lesionCut !== 'number' || !(lesionCut > 0 && lesionCut <= 1))
+    throw new Error(`${configPath}: decoding.lesionCut must be a number in (0, 1], not ${JSON.stringify(lesionCut)}`);
+  return { lesionCut };
+}
+
+/**
+ * A folder about to be loaded: its model.json, every file it reads checked against the manifest, its rule
+ * and its fitted decoding settings.
+ */
+export async function readVerifiedModel(
+  dir: string,
+): Promise<{ file: ModelFile; rule: DecodeRule; decoding: ModelDecoding }> {
   const file = await readModelFile(dir);
   await verifyManifest(dir, LOADED_FILES);
+  const configPath = join(dir, MODEL_FILES.config);
   const rule = file.decodeRule ?? 'argmax';
-  if (rule !== 'argmax' && rule !== 'expected')
-    throw new Error(`${join(dir, MODEL_FILES.config)}: unknown decodeRule "${rule}"`);
-  return { file, rule };
+  if (rule !== 'argmax' && rule !== 'expected') throw new Error(`${configPath}: unknown decodeRule "${rule}"`);
+  return { file, rule, decoding: decodingOf(file, configPath) };
 }
 
 /** The two graphs' bytes. */

@@ -104,7 +104,7 @@ export interface SegmentOptions {
   gate?: boolean;
   /** Expected rule: thresholds tried in turn while the mask is empty (default EMPTY_FALLBACK; [] for none). */
   fallback?: readonly number[];
-  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
+  /** Expected rule with `probability` masks: where a lesion's answer is cut from its map (default the model's fitted cut, model.json `decoding.lesionCut`, else LESION_CUT; 1: at the decoding threshold, maskCut's peak rule aside). */
   lesionCut?: number;
   decoding?: Partial<Decoding>;
   /** Where the clinician pointed, in the input's frame (a model with a region part; pointed.ts makes it). */
@@ -269,7 +269,7 @@ export async function segment(
   const reading = readingOf(prompt);
   const plan = planDecodes(model, reading, options);
   const { answer, forwardPasses } = await decodeRounds(model, image, reading, plan, options);
-  return finishAnswer(model, reading, plan, answer, forwardPasses, size, options.lesionCut);
+  return finishAnswer(model, reading, plan, answer, forwardPasses, size);
 }
 
 /** What segment() decodes for a prompt, decided before the first decode. */
@@ -289,6 +289,8 @@ interface Plan {
   total: number;
   /** The text the model reads, and as a mirrored view reads it. */
   fed: { text: string; mirrored: string };
+  /** Where a lesion's answer is cut: the explicit option, else the model's fitted cut (undefined: LESION_CUT). */
+  lesionCut: number | undefined;
 }
 
 function planDecodes(model: SegmentationModel, reading: PromptReading, options: SegmentOptions): Plan {
@@ -318,6 +320,7 @@ function planDecodes(model: SegmentationModel, reading: PromptReading, options: 
     // One total for the whole answer: a retry round counts against it again, its gate decode already done.
     total: GRID_TOKENS * (views.length + (places ? 1 : 0)),
     fed: modelText(reading, options.feed),
+    lesionCut: options.lesionCut ?? model.decoding.lesionCut,
   };
 }
 
@@ -403,7 +406,7 @@ async function decodeRound(
     onDraft && round.index === 0
       ? inViewOrder(views.length, (count) => {
           const maps = viewMaps.slice(0, count).filter((m): m is Plane<Float32Array> => m !== null);
-          onDraft(draftOf(model, reading, round.threshold, tokens, maps, lungs ?? plan.nearCell, options.lesionCut));
+          onDraft(draftOf(model, reading, round.threshold, tokens, maps, lungs ?? plan.nearCell, plan.lesionCut));
         })
       : null;
   const decodeRow = async (i: number, session: DecoderSession) => {
@@ -492,14 +495,14 @@ async function finishAnswer(
   answer: Answer,
   forwardPasses: number,
   size: { width: number; height: number },
-  lesionCut: number | undefined,
 ): Promise<Segmentation> {
   const { layout, tokenizers } = model;
   const { threshold, tokens, probability, viewMaps, inside, lungs } = answer;
   const maps = plan.maps && probability !== null;
   // Only the kept round's views count, so the map is made once, after the rounds.
   const uncertainty = maps ? uncertaintyMap(viewMaps, inside) : null;
-  const cut = threshold === null || !probability ? threshold : maskCut(reading, threshold, probability.data, lesionCut);
+  const cut =
+    threshold === null || !probability ? threshold : maskCut(reading, threshold, probability.data, plan.lesionCut);
   const mask = maps
     ? resizeThreshold(probability, size.width, size.height, cut as number)
     : tokenizers.mask.detokenize(tokens, size.width, size.height);

@@ -1,18 +1,26 @@
 import type { SessionOptions } from '../../engine/session';
 import type { ArchitectureConfig } from '../../model/config';
 import { layoutOf } from '../../model/config';
-import { type DecodeRule, MODEL_FILES, readGraphs, readVerifiedModel } from '../../model-files/model-folder';
+import {
+  type DecodeRule,
+  MODEL_FILES,
+  type ModelDecoding,
+  readGraphs,
+  readVerifiedModel,
+} from '../../model-files/model-folder';
 import { type DecoderModels, openDecoderModels } from './decoder-session';
 import { loadTokenizers, type Tokenizers } from './tokenizer-set';
 
 // The pipeline types its rule option with the folder's DecodeRule through this module.
-export type { DecodeRule };
+export type { DecodeRule, ModelDecoding };
 
 export interface SegmentationModel extends DecoderModels {
   architecture: ArchitectureConfig;
   tokenizers: Tokenizers;
   /** The decoding rule the model was validated with, segment()'s default for it. */
   rule: DecodeRule;
+  /** The settings a fine-tuning round fitted (model.json `decoding`), segment()'s defaults for it; {}: none. */
+  decoding: ModelDecoding;
 }
 
 /** Frees a loaded model's sessions. */
@@ -22,7 +30,7 @@ export async function releaseModel(model: SegmentationModel): Promise<void> {
 
 /** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
 export async function loadModel(dir: string, options?: number | SessionOptions): Promise<SegmentationModel> {
-  const { file, rule } = await readVerifiedModel(dir);
+  const { file, rule, decoding } = await readVerifiedModel(dir);
   const architecture = file.architecture;
   const tokenizers = await loadTokenizers(dir);
   const layout = layoutOf(architecture);
@@ -44,5 +52,5 @@ export async function loadModel(dir: string, options?: number | SessionOptions):
       `the model in ${dir} cannot be opened: its ${MODEL_FILES.prefill} or ${MODEL_FILES.decode} is not a graph this version of NextMask can run (${detail})`,
     );
   }
-  return { ...models, architecture, tokenizers, rule };
+  return { ...models, architecture, tokenizers, rule, decoding };
 }
