@@ -5,9 +5,9 @@
 // template prompts reach the model as before. The chest descriptions and lung prompts are written here
 // (data/ builds its samples with these); BTXRD's are its own, and this writes their form.
 
-import type { FilmCell, LungPlaces, TargetKind } from './grammar';
+import { type FilmCell, type LungPlaces, namesLungs, type TargetKind } from './grammar';
 import { BONES, LESION_KINDS, LESION_WORDS, type LesionKind, LIMBS, type Limb, MALIGNANCY } from './lexicon/bone';
-import { FINDINGS, LUNGS } from './lexicon/chest';
+import { FINDINGS } from './lexicon/chest';
 import { COUNTS, LATERALITY, NUMBER_WORDS, type Side, VIEWS, type Zone } from './lexicon/common';
 import type { WordMatch } from './words';
 
@@ -131,7 +131,7 @@ export function canonicalText(read: ReadFacts): string | null {
     case 'no findings':
       return NO_INFECTION;
     case 'lung':
-      if (!matches.some((m) => (m.table === LUNGS.name && m.term === 'lung') || m.term === 'bilateral')) return null;
+      if (!namesLungs(matches)) return null;
       return LUNG_PROMPTS[read.sides.length === 1 ? (read.sides[0] as Side) : 'both'];
     case 'chest finding': {
       if (!first(matches, FINDINGS.name) && read.unread.length > 0) return null;

@@ -3,7 +3,7 @@
 // is the lexicon's, lexicon/chest.ts), a bone lesion (lexicon/bone.ts, NAMES_BONE_LESION). Null where
 // the prompt names nothing codable; the segment is then written as "Tissue".
 import { codingOf, type Laterality, type SegmentCoding } from '../../shared/labelmap/coding';
-import { affirmedMatches, type LungPlaces, namedSides, saysBothSides, type TargetKind } from './grammar';
+import { affirmedMatches, type LungPlaces, namedSides, namesLungs, saysBothSides, type TargetKind } from './grammar';
 import { NAMES_BONE_LESION } from './lexicon/bone';
 import { FINDINGS, type Finding, type LungFindingCoding } from './lexicon/chest';
 import type { WordMatch } from './words';
@@ -42,7 +42,7 @@ export function promptCoding(
     case 'no findings':
       return null;
     case 'lung':
-      return /\blungs?\b/i.test(text) ? codingOf('lung', side(namedSides(text), saysBothSides(text))) : null;
+      return namesLungs(matches) ? codingOf('lung', side(namedSides(text), saysBothSides(text))) : null;
     case 'chest finding': {
       const coding = findingCoding(affirmedMatches(text, matches));
       if (!coding) return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codingOf } from '../../shared/labelmap/coding';
+import { codingOf, lateralityOf } from '../../shared/labelmap/coding';
 import type { InfectionFindings } from '../data/infection-findings';
 import { canonicalInfectionText, variedInfectionText } from '../data/infection-text';
 import { LUNG_TARGETS, lungPromptsFor } from '../data/lung-prompts';
@@ -235,6 +235,54 @@ describe('how radiologists write', () => {
     expect(mixed.kind).toBe('chest finding');
     expect(mixed.lungPlaces).toEqual({ right: ['lower'] });
     expect(mixed.coding?.type.meaning).toBe('Radiologic infiltrate of lung');
+  });
+
+  it('reads the bones BTXRD does not name as the nearest one it does, and a malleolus as the end of its bone', () => {
+    const bone = (text: string) => {
+      const { kind, canonical } = readPrompt(text);
+      return { kind, canonical };
+    };
+    const lesionIn = (where: string) => ({
+      kind: 'bone lesion',
+      canonical: `One benign osteochondroma lesion in the ${where}.`,
+    });
+    expect(bone('osteochondroma of the scapula')).toEqual(lesionIn('shoulder joint of the upper limb'));
+    expect(bone('osteochondroma, left clavicle')).toEqual(lesionIn('shoulder joint of the upper limb'));
+    expect(bone('sacral osteochondroma')).toEqual(lesionIn('hip bone of the pelvis'));
+    expect(bone('osteochondroma of the patella')).toEqual(lesionIn('knee joint of the lower limb'));
+    expect(bone('calcaneus osteochondroma')).toEqual(lesionIn('foot of the lower limb'));
+    expect(bone('osteochondroma of the medial malleolus')).toEqual(lesionIn('tibia of the lower limb'));
+    expect(bone('osteochondroma of the malleolus')).toEqual(lesionIn('ankle joint of the lower limb'));
+    // "lateral" of a malleolus or a condyle is where on the bone: no lateral view is read.
+    const malleolus = readPrompt('osteochondroma of the lateral malleolus, located in the lower region');
+    expect(malleolus.canonical).toBe(
+      'One benign osteochondroma lesion in the fibula of the lower limb (frontal view), located in the lower region.',
+    );
+    expect(malleolus.terms.map((t) => [t.table, t.term])).toContainEqual(['bone part', 'distal']);
+    for (const text of ['lateral malleolus lesion', 'lesion of the lateral femoral condyle', 'lateral tibial plateau'])
+      expect(
+        readPrompt(text).terms.filter((t) => t.table === 'view'),
+        text,
+      ).toEqual([]);
+    expect(readPrompt('lateral view, osteochondroma of the femur').terms.map((t) => t.table)).toContain('view');
+  });
+
+  it('reads basic words of Spanish, French, German, Italian and Portuguese', () => {
+    const both = readPrompt('infección pulmonar bilateral');
+    expect(both).toMatchObject({ kind: 'chest finding', canonical: 'Bilateral pulmonary infection.', unread: [] });
+    expect(both.coding && lateralityOf(both.coding)).toBe('both');
+    const canonical = (text: string) => readPrompt(text).canonical;
+    expect(canonical('Lungenentzündung beidseits')).toBe('Bilateral pulmonary infection.');
+    expect(canonical('infecção em ambos os pulmões')).toBe('Bilateral pulmonary infection.');
+    expect(canonical('infection pulmonaire gauche')).toBe('Unilateral pulmonary infection, all left lung.');
+    expect(canonical('infezione polmonare destra')).toBe('Unilateral pulmonary infection, all right lung.');
+    expect(canonical('neumonía, lóbulo inferior derecho')).toBe(
+      'Unilateral pulmonary infection, middle lower right lung.',
+    );
+    expect(canonical('pulmón izquierdo')).toBe('left lung');
+    expect(canonical('linke Lunge')).toBe('left lung');
+    expect(canonical('tumor óseo del fémur')).toBe('One benign bone tumor lesion in the femur of the lower limb.');
+    expect(canonical('tumeur osseuse du tibia')).toBe('One benign bone tumor lesion in the tibia of the lower limb.');
   });
 
   it('counts in words and digits', () => {

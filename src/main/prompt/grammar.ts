@@ -19,11 +19,12 @@ import {
   LOBE_ZONES,
   LOBES,
   type Lobe,
+  LUNGS,
   NAMES_CHEST,
   WHOLE,
   ZONE_WORDS,
 } from './lexicon/chest';
-import { NEGATION, NUMBER_WORDS, SIDES, type Side, ZONES, type Zone } from './lexicon/common';
+import { LATERALITY, NEGATION, NUMBER_WORDS, SIDES, type Side, ZONES, type Zone } from './lexicon/common';
 import { readWords, type WordMatch } from './words';
 
 export type { Side, Zone };
@@ -201,14 +202,28 @@ export function findingCount(text: string): number | null {
   return n >= 0 ? n : null;
 }
 
-/** The sides a prompt names ("left", "right"), each once, in the order they come. */
-export function namedSides(text: string): Side[] {
-  return [...new Set(text.toLowerCase().match(/\b(left|right)\b/g) as Side[] | null)];
+/** Whether the words name the lungs: a lung word ("lung", "pulmón") or both lungs at once ("bilateral", "both lungs"). */
+export function namesLungs(matches: readonly WordMatch[]): boolean {
+  return matches.some(
+    (m) => (m.table === LUNGS.name && m.term === 'lung') || (m.table === LATERALITY.name && m.term === 'bilateral'),
+  );
 }
 
-/** Whether the prompt names both sides in one word ("bilateral", "both lungs"). */
+/** The sides a prompt names ("left", "LLL", "izquierdo"), each once, in the order they come. */
+export function namedSides(text: string): Side[] {
+  const sides = readWords(text).matches.flatMap((m) => {
+    if (m.table === SIDES.name) return [m.term as Side];
+    return m.table === LOBES.name ? [(m.entry as Lobe).side] : [];
+  });
+  return [...new Set(sides)];
+}
+
+/** Whether the prompt names both sides in one word ("bilateral", "both lungs", "ambos"), or says "lungs". */
 export function saysBothSides(text: string): boolean {
-  return /\b(bilateral|both|lungs)\b/i.test(text);
+  return (
+    /\blungs\b/i.test(text) ||
+    readWords(text).matches.some((m) => m.table === LATERALITY.name && m.term === 'bilateral')
+  );
 }
 
 /**

@@ -25,6 +25,11 @@ describe('what the model does not cover', () => {
     expect(chest('left kidney')).toBe('the kidneys');
     expect(chest('fracture of the left femur')).toBe('fractures');
     expect(chest('mass in the right upper lobe')).toBe('lung masses or cancer');
+    expect(chest('rib lesion')).toBe('the ribs and sternum');
+    expect(chest('sternal mass')).toBe('the ribs and sternum');
+    // A rib's fracture is a fracture first; "intercostal" and "costophrenic" name no rib.
+    expect(chest('left rib fracture')).toBe('fractures');
+    expect(chest('blunted costophrenic angle')).toBeNull();
   });
 
   it('reads a tumour as a bone tumour unless the prompt is about the chest', () => {
@@ -46,6 +51,7 @@ describe('what the model does not cover', () => {
 
   it('leaves an out-of-scope prompt uncoded, so no segment is coded as what it is not', () => {
     expect(readPrompt('brain tumour').coding).toBeNull();
+    expect(readPrompt('liver lesion')).toMatchObject({ outOfScope: 'the liver', coding: null });
     expect(readPrompt('right pneumothorax').outOfScope).toBe('pneumothorax');
     expect(readPrompt('bone tumour').coding?.type.meaning).toBe('Neoplasm');
   });

@@ -35,6 +35,7 @@ const UNCOVERED: readonly Uncovered[] = [
     words: /\b(skull|cranial|cranium|face|facial|cheeks?|jaw|mandib\w*|sinus\w*|orbits?|teeth|tooth|dental)\b/i,
   },
   { name: 'the spine', words: /\b(spine|spinal|vertebra\w*|lumbar)\b/i },
+  { name: 'the ribs and sternum', words: /\b(ribs?|costal|stern(um|al))\b/i },
   { name: 'the thyroid', words: /\bthyroid\b/i },
   { name: 'the breast', words: /\b(breasts?|mammar\w*)\b/i },
   { name: 'the liver', words: /\b(liver|hepat\w*)\b/i },

@@ -3,6 +3,7 @@ import { codingOf, describeCoding } from '../../shared/labelmap/coding';
 import { MAX_PROMPT_LENGTH, MAX_SHOWN_UNREAD } from '../../shared/shown-reading';
 import { FINDINGS } from './lexicon/chest';
 import { readPrompt } from './reading';
+import { uncoveredNotice } from './scope';
 import { EMPTY_PROMPT, NOTHING_READ, shownReading } from './shown-reading';
 
 const shown = (prompt: string) => shownReading(readPrompt(prompt));
@@ -46,6 +47,12 @@ describe('the reading the prompt box shows', () => {
     expect(shownReading(unworded).terms).toEqual(['infection', 'right lung', 'lower zone']);
   });
 
+  it('names both lungs when the prompt says so without naming either', () => {
+    expect(terms('bilateral infection')).toEqual(['infection', 'both lungs']);
+    expect(terms('infección pulmonar bilateral')).toEqual(['infection', 'both lungs']);
+    expect(terms('infection in the lung')).toEqual(['infection', 'lungs']);
+  });
+
   it('names each lung with its own zones when they differ', () => {
     expect(terms('infection in the upper left lung and the lower right lung')).toEqual([
       'infection',
@@ -81,6 +88,10 @@ describe('the reading the prompt box shows', () => {
     // A side names the bone's side, unless the film's ninth is read ("lower-left region": the film's left).
     expect(terms('left distal femur osteochondroma')).toEqual(['osteochondroma', 'left distal femur']);
     expect(terms('lesion of the lower leg')).toEqual(['lesion', 'lower limb']);
+    // A malleolus is the end of its bone, and its "lateral" no view.
+    expect(terms('osteochondroma of the lateral malleolus')).toEqual(['osteochondroma', 'distal fibula']);
+    expect(terms('lesion of the medial malleolus')).toEqual(['lesion', 'distal tibia']);
+    expect(terms('scapular lesion')).toEqual(['lesion', 'shoulder joint']);
   });
 
   it('says when a prompt names no finding', () => {
@@ -99,9 +110,15 @@ describe('the reading the prompt box shows', () => {
     expect(shown('')).toMatchObject({ terms: [], problem: EMPTY_PROMPT });
     expect(shown('   ')).toMatchObject({ terms: [], problem: EMPTY_PROMPT });
     expect(shown('blorp zzz')).toMatchObject({ terms: [], unread: ['blorp', 'zzz'], problem: NOTHING_READ });
+    // Another language: its basic words are read (lexicon/languages.ts); a language the lexicon lacks is not.
     expect(shown('infección pulmonar derecha')).toMatchObject({
+      terms: ['infection', 'right lung'],
+      unread: [],
+      problem: null,
+    });
+    expect(shown('longontsteking beiderzijds')).toMatchObject({
       terms: [],
-      unread: ['infección', 'pulmonar', 'derecha'],
+      unread: ['longontsteking', 'beiderzijds'],
       problem: NOTHING_READ,
     });
     expect(shown('left lung').problem).toBeNull();
@@ -132,5 +149,11 @@ describe('what the reading line warns of', () => {
     expect(shown('right pneumothorax').outOfScope).toMatch(/^the model does not segment pneumothorax: it covers /);
     expect(shown('rigth lung').didYouMean).toBe('right lung');
     expect(shown('right lung')).toMatchObject({ outOfScope: null, didYouMean: null });
+    for (const [prompt, part] of [
+      ['brain tumour', 'the brain'],
+      ['liver lesion', 'the liver'],
+      ['rib lesion', 'the ribs and sternum'],
+    ] as const)
+      expect(shown(prompt), prompt).toMatchObject({ outOfScope: uncoveredNotice(part), coding: null });
   });
 });

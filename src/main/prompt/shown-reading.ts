@@ -2,7 +2,7 @@
 // order (what, where, how many), the words not understood, and the coding. The places are the ones the
 // gates take (lung zones, the ninth of the film); what, and on which bone, are the lexicon's canonical
 // terms. Pure and model-free, so the renderer may ask it on every pause in typing.
-import { type KnownCoding, knownCoding, lateralityOf } from '../../shared/labelmap/coding';
+import { type KnownCoding, knownCoding, type Laterality, lateralityOf } from '../../shared/labelmap/coding';
 import { MAX_SHOWN_UNREAD, type ShownReading } from '../../shared/shown-reading';
 import { type FilmCell, type LungPlaces, type Side, ZONES, type Zone } from './grammar';
 import { APPEARANCE, BONE_PARTS, BONES, LESION_KINDS, LESION_WORDS, LIMBS, MALIGNANCY } from './lexicon/bone';
@@ -39,11 +39,14 @@ function zonesTerm(zones: readonly Zone[]): string | null {
   return `${named} ${zones.length === 1 ? 'zone' : 'zones'}`;
 }
 
-/** Where a chest finding lies: "both lungs", "lower zones"; per lung when the lungs differ. */
-function lungPlaceTerms(places: LungPlaces): string[] {
+/**
+ * Where a chest finding lies: "both lungs", "lower zones"; per lung when the lungs differ. No lung named:
+ * "both lungs" when the coding's laterality says both ("bilateral infection"), else "lungs".
+ */
+function lungPlaceTerms(places: LungPlaces, laterality: Laterality | null): string[] {
   const sides = (['right', 'left'] as const).filter((s) => places[s]);
   const zones = (side: Side) => places[side] ?? ZONES;
-  if (sides.length === 0) return ['lungs'];
+  if (sides.length === 0) return [laterality === 'both' ? LUNGS_BY_SIDE.both : 'lungs'];
   const [first, second] = sides;
   if (!second || zones(first as Side).join() === zones(second).join()) {
     const lungs = second ? LUNGS_BY_SIDE.both : LUNGS_BY_SIDE[first as Side];
@@ -105,7 +108,7 @@ function readingTerms(reading: PromptReading): string[] {
       // A negation the kind did not take ("no consolidation" as a chest finding) is not shown: the line says
       // what the answer is made from, and the answer will mark the finding.
       terms.push(...(findings.length > 0 ? findings : [fallback]));
-      if (reading.lungPlaces) terms.push(...lungPlaceTerms(reading.lungPlaces));
+      if (reading.lungPlaces) terms.push(...lungPlaceTerms(reading.lungPlaces, side));
       else if (side) terms.push(LUNGS_BY_SIDE[side]);
       terms.push(...lexiconTerms(reading, DISTRIBUTION));
       break;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BONES, LESION_KINDS } from './lexicon/bone';
 import { FINDINGS, LOBES } from './lexicon/chest';
+import { TRANSLATIONS } from './lexicon/languages';
 import { ALL_TABLES, readWords } from './words';
 
 const terms = (text: string, table: string) =>
@@ -44,6 +45,28 @@ describe('readWords', () => {
     expect(terms('rll and LUL', LOBES.name)).toEqual(['RLL', 'LUL']);
   });
 
+  it('reads each translation as the form it translates, with or without its accents', () => {
+    const forms = new Set(ALL_TABLES.flatMap((t) => t.entries.flatMap((e) => e.forms)));
+    for (const [form, translations] of TRANSLATIONS) {
+      expect(forms.has(form), `${form} is a form of a table`).toBe(true);
+      const want = readWords(form).matches.map((m) => [m.table, m.term]);
+      for (const word of translations) {
+        const reading = readWords(word);
+        expect(reading.unread, word).toEqual([]);
+        expect(
+          reading.matches.map((m) => [m.table, m.term]),
+          word,
+        ).toEqual(want);
+      }
+    }
+    expect(terms('infección pulmonar', FINDINGS.name)).toEqual(['infection']);
+    expect(terms('infeccion pulmonar', FINDINGS.name)).toEqual(['infection']);
+    expect(terms('Lungenentzündung beidseits', 'laterality')).toEqual(['bilateral']);
+    expect(terms('pulmón izquierdo', 'side')).toEqual(['left']);
+    // Portuguese "os" (the) beside "ambos" is no osteosarcoma.
+    expect(terms('ambos os pulmões', LESION_KINDS.name)).toEqual([]);
+  });
+
   it('never runs a form across punctuation', () => {
     expect(terms('right, lower lobe', 'lobe')).toEqual([]);
     expect(terms('bone. tumour', LESION_KINDS.name)).toEqual(['bone tumor']);
@@ -55,7 +78,8 @@ describe('readWords', () => {
       'line',
       'cardiomegaly',
     ]);
-    expect(readWords('Lungenentzündung beidseits').unread).toEqual(['Lungenentzündung', 'beidseits']);
+    // Languages the lexicon has no words of stay unread (lexicon/languages.ts has five).
+    expect(readWords('longontsteking beiderzijds').unread).toEqual(['longontsteking', 'beiderzijds']);
     expect(readWords('').unread).toEqual([]);
     expect(readWords('the lesion, in the distal femur').unread).toEqual([]);
   });

@@ -1,7 +1,8 @@
 // Reads a prompt's words against the lexicon's tables (lexicon/): the longest written form first, on word
 // boundaries, folding case, plurals ("GGOs", "opacities", "diaphyses"), hyphens ("ground-glass" is
-// "ground glass") and British spellings ("tumour", "oesophageal", "haemorrhagic"). What no form covers is
-// kept as unread, so the reading can say what it did not understand.
+// "ground glass"), accents ("infección") and British spellings ("tumour", "oesophageal", "haemorrhagic");
+// a form's translations (lexicon/languages.ts) read as the form. What no form covers is kept as unread,
+// so the reading can say what it did not understand.
 import { BONE_TABLES } from './lexicon/bone';
 import { CHEST_TABLES } from './lexicon/chest';
 import {
@@ -15,6 +16,7 @@ import {
   type Table,
   VIEWS,
 } from './lexicon/common';
+import { TRANSLATIONS } from './lexicon/languages';
 
 /** Every table a prompt is read against. */
 export const ALL_TABLES: readonly Table[] = [
@@ -81,7 +83,7 @@ interface Form {
 const WORD = /[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu;
 
 function spelled(word: string): string {
-  const lower = word.toLowerCase().replace(/'s$/, '');
+  const lower = word.toLowerCase().replace(/'s$/, '').normalize('NFD').replace(/\p{M}/gu, '');
   for (const [british, american] of SPELLINGS)
     if (lower.startsWith(british)) return american + lower.slice(british.length);
   return lower;
@@ -111,16 +113,17 @@ function tokens(text: string): Token[] {
   return out;
 }
 
-/** Each table's forms, keyed by their first word, longest first. */
+/** Each table's forms and their translations, keyed by their first word, longest first. */
 function formIndex(tables: readonly Table[]): Map<string, Form[]> {
   const index = new Map<string, Form[]>();
   for (const table of tables)
     for (const entry of table.entries)
-      for (const form of entry.forms) {
-        const words = [...form.matchAll(WORD)].map((w) => spelled(w[0]));
-        const first = words[0] as string;
-        index.set(first, [...(index.get(first) ?? []), { words, table, entry }]);
-      }
+      for (const form of entry.forms)
+        for (const written of [form, ...(TRANSLATIONS.get(form) ?? [])]) {
+          const words = [...written.matchAll(WORD)].map((w) => spelled(w[0]));
+          const first = words[0] as string;
+          index.set(first, [...(index.get(first) ?? []), { words, table, entry }]);
+        }
   for (const forms of index.values()) forms.sort((a, b) => b.words.length - a.words.length);
   return index;
 }

@@ -115,20 +115,41 @@ export interface Bone extends Entry {
   limb: Limb;
 }
 
-/** BTXRD's bones and joints, by the bones, regions and adjectives reports use. */
+/**
+ * BTXRD's bones and joints, by the bones, regions and adjectives reports use. A bone BTXRD does not name
+ * reads as the nearest one it does: the scapula and clavicle as the shoulder joint, the sacrum as the hip
+ * bone (the pelvis), the patella as the knee joint, the tarsal and carpal bones as the foot and the hand.
+ * A malleolus is the end of its bone: "lateral malleolus" is the distal fibula (BONE_PARTS says distal),
+ * never a lateral view.
+ */
 export const BONES: Table<Bone> = {
   name: 'bone',
   entries: [
-    { term: 'tibia', limb: 'lower limb', forms: ['tibia', 'tibial', 'tib', 'shin', 'tibial plateau'] },
-    { term: 'femur', limb: 'lower limb', forms: ['femur', 'femoral', 'fem', 'thigh', 'thigh bone', 'femoral neck'] },
+    {
+      term: 'tibia',
+      limb: 'lower limb',
+      forms: [
+        ...['tibia', 'tibial', 'tib', 'shin', 'tibial plateau', 'medial malleolus'],
+        ...['lateral tibial plateau', 'medial tibial plateau'],
+      ],
+    },
+    {
+      term: 'femur',
+      limb: 'lower limb',
+      forms: [
+        ...['femur', 'femoral', 'fem', 'thigh', 'thigh bone', 'femoral neck'],
+        ...['lateral femoral condyle', 'medial femoral condyle'],
+      ],
+    },
     { term: 'humerus', limb: 'upper limb', forms: ['humerus', 'humeral', 'hum', 'humeral head'] },
-    { term: 'fibula', limb: 'lower limb', forms: ['fibula', 'fibular', 'fib'] },
+    { term: 'fibula', limb: 'lower limb', forms: ['fibula', 'fibular', 'fib', 'lateral malleolus'] },
     {
       term: 'hand',
       limb: 'upper limb',
       forms: [
         ...['hand', 'metacarpal', 'metacarpus', 'phalanx', 'phalanges', 'phalangeal', 'finger', 'thumb'],
-        ...['carpal', 'carpus', 'wrist', 'digit', 'scaphoid', 'lunate'],
+        ...['carpal', 'carpus', 'wrist', 'digit', 'scaphoid', 'lunate', 'triquetrum', 'pisiform', 'trapezium'],
+        ...['trapezoid', 'capitate', 'hamate'],
       ],
     },
     {
@@ -136,7 +157,7 @@ export const BONES: Table<Bone> = {
       limb: 'lower limb',
       forms: [
         ...['foot', 'feet', 'metatarsal', 'metatarsus', 'tarsal', 'tarsus', 'calcaneus', 'calcaneal'],
-        ...['talus', 'talar', 'toe', 'hallux', 'cuboid', 'navicular', 'cuneiform', 'heel'],
+        ...['talus', 'talar', 'toe', 'hallux', 'cuboid', 'navicular', 'cuneiform', 'heel', 'os calcis'],
       ],
     },
     {
@@ -145,14 +166,26 @@ export const BONES: Table<Bone> = {
       forms: [
         ...['hip bone', 'hip', 'ilium', 'iliac', 'iliac wing', 'iliac bone', 'ischium', 'ischial', 'pubis', 'pubic'],
         ...['pubic ramus', 'acetabulum', 'acetabular', 'innominate', 'innominate bone', 'pelvic bone'],
+        ...['sacrum', 'sacral', 'sacroiliac', 'sacroiliac joint'],
       ],
     },
     { term: 'ulna', limb: 'upper limb', forms: ['ulna', 'ulnar', 'olecranon'] },
     { term: 'radius', limb: 'upper limb', forms: ['radius', 'radial'] },
     { term: 'knee joint', limb: 'lower limb', forms: ['knee joint', 'knee', 'patella', 'patellar'] },
-    { term: 'shoulder joint', limb: 'upper limb', forms: ['shoulder joint', 'shoulder', 'glenohumeral joint'] },
+    {
+      term: 'shoulder joint',
+      limb: 'upper limb',
+      forms: [
+        ...['shoulder joint', 'shoulder', 'glenohumeral joint', 'scapula', 'scapular', 'glenoid', 'acromion'],
+        ...['coracoid', 'clavicle', 'clavicular', 'collarbone', 'shoulder blade'],
+      ],
+    },
     { term: 'elbow joint', limb: 'upper limb', forms: ['elbow joint', 'elbow'] },
-    { term: 'ankle joint', limb: 'lower limb', forms: ['ankle joint', 'ankle'] },
+    {
+      term: 'ankle joint',
+      limb: 'lower limb',
+      forms: ['ankle joint', 'ankle', 'malleolus', 'malleolar', 'malleoli', 'bimalleolar'],
+    },
     { term: 'hip joint', limb: 'pelvis', forms: ['hip joint'] },
   ],
 };
@@ -170,7 +203,7 @@ export const LIMBS: Table<Entry & { term: Limb }> = {
 export const BONE_PARTS: Table = {
   name: 'bone part',
   entries: [
-    { term: 'distal', forms: ['distal', 'distally'] },
+    { term: 'distal', forms: ['distal', 'distally', 'medial malleolus', 'lateral malleolus'] },
     { term: 'proximal', forms: ['proximal', 'proximally'] },
     { term: 'diaphysis', forms: ['diaphysis', 'diaphyseal', 'shaft', 'midshaft', 'mid-shaft', 'diaphyseal region'] },
     { term: 'metaphysis', forms: ['metaphysis', 'metaphyseal', 'metadiaphysis', 'metadiaphyseal'] },
@@ -180,6 +213,8 @@ export const BONE_PARTS: Table = {
       forms: [
         ...['condyle', 'condylar', 'epicondyle', 'neck', 'head', 'trochanter', 'greater trochanter', 'tuberosity'],
         ...['cortex', 'medullary', 'intramedullary', 'medial', 'end', 'surface', 'bone', 'joint', 'side'],
+        // "lateral" beside a part of a bone is where on it, not the lateral view.
+        ...['lateral aspect', 'lateral cortex', 'lateral condyle', 'lateral epicondyle', 'lateral end'],
       ],
     },
   ],
