@@ -1,7 +1,8 @@
 // The reading under the prompt box in Chromium, against the real handlers (segment:read reads the prompt
 // as the segmenter will): chest and bone wordings as radiologists write them show their terms, the words
-// not understood are marked and select themselves in the box when clicked, bad input (empty, unknown
-// words, another language, 10 000 characters and more) says so in words, the line wraps inside the
+// not understood are marked and select themselves in the box when clicked, basic words of five other
+// languages read as English, bad input (empty, unknown words, a language the lexicon lacks, 10 000
+// characters and more) says so in words, the line wraps inside the
 // viewer at 1366x768, and after an answer the line still reads the answer's prompt, whose segment is
 // coded as the line said.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -93,6 +94,12 @@ describe('the reading under the prompt box in Chromium', () => {
       ['osteochondroma', 'tibia', 'benign', 'lower left of the film', '1 lesion', 'lateral view'],
     ],
     ['no findings', ['no findings']],
+    ['bilateral infection', ['infection', 'both lungs']],
+    ['infección pulmonar bilateral', ['infection', 'both lungs']],
+    ['Lungenentzündung rechts', ['pneumonia', 'right lung']],
+    ['pulmón izquierdo', ['left lung']],
+    ['osteochondroma of the lateral malleolus', ['osteochondroma', 'distal fibula']],
+    ['scapular lesion', ['lesion', 'shoulder joint']],
   ])('“%s” reads as its terms', async (prompt, terms) => {
     expect(await readAs(page, prompt)).toMatchObject({ terms, unread: [], problem: null });
   });
@@ -102,6 +109,7 @@ describe('the reading under the prompt box in Chromium', () => {
     ['both lungs', 'SEG: Lung · right and left'],
     ['RLL consolidation', 'SEG: Lung consolidation · right'],
     ['two infected areas in the left lung', 'SEG: Radiologic infiltrate of lung · left'],
+    ['infección pulmonar bilateral', 'SEG: Radiologic infiltrate of lung · right and left'],
     ['osteochondroma of the distal femur', 'SEG: Neoplasm'],
     ['no findings', 'SEG: Tissue'],
   ])('“%s” shows the coding its segment gets', async (prompt, coding) => {
@@ -141,7 +149,7 @@ describe('the reading under the prompt box in Chromium', () => {
     expect(opened.errors).toEqual([]);
   });
 
-  it('an empty prompt, one of unknown words and one in another language say so in words', async () => {
+  it('an empty prompt, one of unknown words and one in a language the lexicon lacks say so in words', async () => {
     expect(await readAs(page, '')).toMatchObject({
       terms: [],
       problem: expect.stringMatching(/^Type what to segment/),
@@ -151,9 +159,9 @@ describe('the reading under the prompt box in Chromium', () => {
       unread: ['blorp', 'zzz'],
       problem: expect.stringMatching(nothing),
     });
-    expect(await readAs(page, 'infección pulmonar derecha')).toMatchObject({
+    expect(await readAs(page, 'longontsteking beiderzijds')).toMatchObject({
       terms: [],
-      unread: ['infección', 'pulmonar', 'derecha'],
+      unread: ['longontsteking', 'beiderzijds'],
       problem: expect.stringMatching(nothing),
       coding: null,
     });
