@@ -7,13 +7,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRaster } from '../main/imaging/raster';
 import { readMaskPng } from '../main/io/png-mask';
+import { didYouMeanNotice, uncoveredNotice } from '../main/prompt/scope';
+import { NOTHING_READ } from '../main/prompt/shown-reading';
 import { readSeg } from '../main/seg/read-seg';
 import { readSourceImages } from '../main/seg/source-images';
 import { captureOutput } from '../main/testing/capture-output';
 import { dciodvfyErrors } from '../main/testing/dciodvfy';
 import { REPO_ROOT, SHARED_DATA, sharedPath } from '../main/testing/shared-data';
 import { writeRandomModel } from '../main/testing/tiny-model';
+import { describeCoding } from '../shared/labelmap/coding';
 import { masksEqual } from '../shared/labelmap/mask';
+import { MAX_PROMPT_LENGTH } from '../shared/shown-reading';
 import { segmentCommand } from './segment';
 
 let dir: string;
@@ -67,6 +71,7 @@ describe('nextmask segment', () => {
       [
         'confidence',
         'cut',
+        'fed',
         'foreground',
         'forwardPasses',
         'gated',
@@ -76,6 +81,8 @@ describe('nextmask segment', () => {
         'ms',
         'notices',
         'output',
+        'reading',
+        'scope',
         'threshold',
         'width',
       ].sort(),
@@ -99,6 +106,59 @@ describe('nextmask segment', () => {
     // The tiny model decodes by argmax unless its model.json says otherwise: no threshold then.
     expect(summary.threshold === null || (summary.threshold > 0 && summary.threshold <= 0.5)).toBe(true);
   });
+
+  it('says in its JSON what the model read, the reading the prompt box shows and what the model does not cover', async () => {
+    const out = join(dir, 'reading.png');
+    const summary = async (prompt: string) => {
+      const r = await run(png, '--prompt', prompt, '--out', out, '--json', '--model', model);
+      expect(r.error, prompt).toBeUndefined();
+      return JSON.parse(r.stdout);
+    };
+    const lobar = await summary('RLL consolidation');
+    expect(lobar).toMatchObject({
+      fed: 'Unilateral pulmonary infection, middle lower right lung.',
+      reading: { terms: ['consolidation', 'right lung', 'middle and lower zones'], unread: [], problem: null },
+      scope: [],
+    });
+    expect(describeCoding(lobar.reading.coding)).toBe('Lung consolidation · right');
+    expect(await summary('infección pulmonar bilateral')).toMatchObject({
+      fed: 'Bilateral pulmonary infection.',
+      reading: { terms: ['infection', 'both lungs'], unread: [] },
+    });
+    expect(await summary('infection rigth lung')).toMatchObject({
+      reading: { unread: ['rigth'], didYouMean: 'infection right lung' },
+      scope: [didYouMeanNotice('infection right lung')],
+    });
+    const liver = await summary('liver lesion');
+    expect(liver).toMatchObject({ scope: [uncoveredNotice('the liver')], lowConfidence: true });
+    expect(liver.reading).toMatchObject({ outOfScope: uncoveredNotice('the liver'), coding: null });
+    // Nothing understood: the model reads the prompt as typed, and the answer says it follows none of it.
+    const nothing = await summary('blorp zzz');
+    expect(nothing).toMatchObject({
+      fed: 'blorp zzz',
+      reading: { terms: [], unread: ['blorp', 'zzz'], problem: NOTHING_READ },
+      lowConfidence: true,
+    });
+    expect(nothing.notices).toContain(
+      'no word of the prompt was understood (blorp, zzz): the answer does not follow it',
+    );
+  }, 120_000);
+
+  it('reads a prompt of 10 000 characters, saying the model read only its start', async () => {
+    const long = `bilateral infection lower zones ${'foo bar baz '.repeat(900)}`.slice(0, MAX_PROMPT_LENGTH);
+    const started = performance.now();
+    const r = await run(png, '--prompt', long, '--out', join(dir, 'long.png'), '--json', '--model', model);
+    expect(performance.now() - started).toBeLessThan(60_000);
+    expect(r.error).toBeUndefined();
+    const summary = JSON.parse(r.stdout);
+    expect(summary.reading).toMatchObject({
+      terms: ['infection', 'both lungs', 'lower zone'],
+      unread: expect.any(Array),
+    });
+    expect(summary.reading.moreUnread).toBeGreaterThan(2000);
+    // The canonical text is what the model reads: the words it did not understand are not fed.
+    expect(summary.fed).toBe('Bilateral pulmonary infection, lower left lung and lower right lung.');
+  }, 120_000);
 
   it('segments a PNG radiograph from the data set into a mask of its size', async () => {
     const out = join(dir, 'png-mask.png');
@@ -140,6 +200,11 @@ describe('nextmask segment on bad input', () => {
       /truncated\.dcm: malformed DICOM: file ends early, truncated/,
     ],
     ['an empty prompt', () => [DICOM, '--prompt', '  '], /the prompt is empty/],
+    [
+      'a prompt over 10 000 characters',
+      () => [DICOM, '--prompt', `left lung ${'x'.repeat(MAX_PROMPT_LENGTH)}`],
+      /^The prompt is 10,010 characters; at most 10,000 are read: shorten it\.$/,
+    ],
     ['a frame the file lacks', () => [DICOM, '--prompt', 'x', '--frame', '2'], /frame 2 out of range/],
   ];
 

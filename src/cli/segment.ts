@@ -3,7 +3,9 @@
 // where installed)] [--frame N] [--threads N]`: one prompt → one
 // mask, written as a 0/255 PNG of the source image's size, or (DICOM input, --out *.dcm) as a DICOM SEG
 // referencing the input. A box or clicks (source pixel coordinates) are decoded zoomed (pointed.ts);
-// with them the text may be empty.
+// with them the text may be empty. With --json the line also says what the model read (`fed`, the
+// canonical text where the prompt has one), the reading as the prompt box shows it and the scope
+// notices. An empty prompt, or one over 10 000 characters, is refused.
 // Usage errors exit 2; bad input throws (nextmask prints one line, exits 1). The output appears
 // whole or not at all: it is written to a temporary file beside it and renamed.
 import { constants } from 'node:fs';
@@ -15,6 +17,8 @@ import type { Box } from '../main/imaging/zoom-window';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { defaultModelDir } from '../main/model-files/model-folder';
 import { readPrompt } from '../main/prompt/reading';
+import { scopeNotices } from '../main/prompt/scope';
+import { shownReading } from '../main/prompt/shown-reading';
 import { writeAiSeg } from '../main/seg/ai-seg';
 import { answerCoding, answerNotices } from '../main/segmenter/pipeline/answer-notices';
 import { checkPointable, segmentPointed } from '../main/segmenter/pipeline/pointed';
@@ -22,6 +26,7 @@ import { segment } from '../main/segmenter/pipeline/segment';
 import { prepareInput } from '../main/segmenter/prepare-input';
 import { loadModel, releaseModel, type SegmentationModel } from '../main/segmenter/runtime/model-files';
 import { resultNote } from '../shared/segment-types';
+import { MAX_PROMPT_LENGTH, promptTooLong } from '../shared/shown-reading';
 import type { RegionClick } from '../shared/tokens';
 
 export const SEGMENT_USAGE =
@@ -145,6 +150,8 @@ export async function segmentCommand(argv: string[]): Promise<number> {
   const pointed = request.box !== undefined || request.clicks.length > 0;
   if (!prompt && !pointed)
     throw new Error('the prompt is empty: say what to segment, e.g. --prompt "left lung", or give --box or --click');
+  // The most the app's channels take: longer is refused, not cut, so nothing the clinician wrote is dropped unsaid.
+  if (prompt.length > MAX_PROMPT_LENGTH) throw new Error(promptTooLong(prompt.length));
   // Cheap checks first, so bad input fails before the model loads.
   const input = await prepareInput(request.input, request.frame);
   if (pointed) checkPointable(input.modality);
@@ -206,6 +213,11 @@ export async function segmentCommand(argv: string[]): Promise<number> {
       confidence: result.confidence,
       lowConfidence,
       notices,
+      // What the prompt was read as: the text the model read, the reading the prompt box shows (terms,
+      // words not understood, coding) and what it asks for outside the model.
+      fed: result.fed,
+      reading: shownReading(reading),
+      scope: scopeNotices(reading),
       model: request.modelDir,
     };
     process.stdout.write(

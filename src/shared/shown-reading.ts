@@ -6,6 +6,12 @@ import type { SegmentCoding } from './labelmap/coding';
 /** The longest prompt a channel takes (segment:run, segment:read), in characters. */
 export const MAX_PROMPT_LENGTH = 10_000;
 
+/** Why a prompt over MAX_PROMPT_LENGTH is not read, in words (the prompt box and `nextmask segment`). */
+export function promptTooLong(length: number): string {
+  const n = (x: number) => x.toLocaleString('en');
+  return `The prompt is ${n(length)} characters; at most ${n(MAX_PROMPT_LENGTH)} are read: shorten it.`;
+}
+
 /** How many words not understood a reading lists; the rest are counted (`moreUnread`). */
 export const MAX_SHOWN_UNREAD = 12;
 

@@ -9,7 +9,7 @@ import { createRng } from '../data/rng';
 import { sharedPath } from '../testing/shared-data';
 import { ZONES } from './grammar';
 import { readPrompt } from './reading';
-import { correctedPrompt, didYouMeanNotice, editDistance, uncoveredIn, uncoveredNotice } from './scope';
+import { correctedPrompt, didYouMeanNotice, editDistance, scopeNotices, uncoveredIn, uncoveredNotice } from './scope';
 import { PROMPT_WORDS } from './vocabulary';
 
 describe('what the model does not cover', () => {
@@ -47,6 +47,9 @@ describe('what the model does not cover', () => {
       'the model does not segment pneumothorax: it covers lung infection, the lungs, and bone tumours of the limbs and pelvis',
     );
     expect(didYouMeanNotice('right lung')).toBe('did you mean right lung?');
+    expect(scopeNotices(readPrompt('right pneumothorax'))).toEqual([uncoveredNotice('pneumothorax')]);
+    expect(scopeNotices(readPrompt('rigth lung'))).toEqual([didYouMeanNotice('right lung')]);
+    expect(scopeNotices(readPrompt('right lung'))).toEqual([]);
   });
 
   it('leaves an out-of-scope prompt uncoded, so no segment is coded as what it is not', () => {

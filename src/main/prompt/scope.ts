@@ -66,6 +66,14 @@ export function didYouMeanNotice(corrected: string): string {
   return `did you mean ${corrected}?`;
 }
 
+/** The notices a reading's scope gives: what it asks for outside the model, then its typos' correction. */
+export function scopeNotices(reading: { outOfScope: string | null; didYouMean: string | null }): string[] {
+  const notices: string[] = [];
+  if (reading.outOfScope) notices.push(uncoveredNotice(reading.outOfScope));
+  if (reading.didYouMean) notices.push(didYouMeanNotice(reading.didYouMean));
+  return notices;
+}
+
 /** Edits allowed to reach a known word: none for short words (too many neighbours), more for long ones. */
 function editsAllowed(length: number): number {
   if (length <= 3) return 0;

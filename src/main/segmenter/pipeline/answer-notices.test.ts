@@ -36,15 +36,19 @@ describe('fitText and answerNotices', () => {
 
   it("names the words the prompt's reading did not understand", async () => {
     const textFit = await fitText(vocab, 'left lung Kerley lines', 32);
-    const reading = { outOfScope: null, didYouMean: null };
-    const { notices, lowConfidence } = doubtsOf({
-      textFit,
-      confidence: null,
-      reading: { ...reading, unread: ['Kerley', 'lines'] },
-    });
+    const reading = readPrompt('left lung Kerley lines');
+    expect(reading.unread).toEqual(['Kerley', 'lines']);
+    const { notices, lowConfidence } = doubtsOf({ textFit, confidence: null, reading });
     expect(notices).toEqual(['not understood: Kerley, lines (the answer follows the words that were)']);
     expect(lowConfidence).toBe(false);
     expect(answerNotices({ textFit, confidence: null, reading: { ...reading, unread: [] } })).toEqual([]);
+  });
+
+  it('says when no word of the prompt was understood, and labels the answer low confidence', async () => {
+    const reading = readPrompt('blorp zzz');
+    const doubts = doubtsOf({ textFit: await fitText(vocab, 'blorp zzz', 32), confidence: 0.9, reading });
+    expect(doubts.notices[0]).toBe('no word of the prompt was understood (blorp, zzz): the answer does not follow it');
+    expect(doubts.lowConfidence).toBe(true);
   });
 
   it('says when most words are unknown to the vocabulary', async () => {

@@ -7,7 +7,7 @@ import { codingOf, type SegmentCoding } from '../../../shared/labelmap/coding';
 import { isFallback } from '../../../shared/segment-types';
 import type { Mask, Plane } from '../../imaging/resample';
 import type { PromptReading } from '../../prompt/reading';
-import { didYouMeanNotice, uncoveredNotice } from '../../prompt/scope';
+import { scopeNotices } from '../../prompt/scope';
 import { type TextVocab, UNK_ID } from '../../tokenizers/text-vocab';
 
 /** How a prompt fits the model's text part: the words its vocabulary knows and how many fit its length. */
@@ -133,26 +133,26 @@ export function answerNotices(facts: {
   confidence: number | null;
   /** The expected-patch threshold of the answer (under 0.5: the fallback); null or absent under argmax. */
   threshold?: number | null;
-  /** What the prompt names outside the model, its typos and the words not understood (reading.ts); absent: not read. */
-  reading?: Pick<PromptReading, 'outOfScope' | 'didYouMean' | 'unread'>;
+  /** What the prompt names outside the model, its typos, what was read and the words not (reading.ts); absent: not read. */
+  reading?: Pick<PromptReading, 'outOfScope' | 'didYouMean' | 'terms' | 'unread'>;
   /** DICOM Modality (0008,0060) of the image, when it is a DICOM one. */
   modality?: string;
   /** DICOM BodyPartExamined (0018,0015), when the file says. */
   bodyPart?: string;
 }): AnswerDoubts {
   const { textFit: fit, confidence, threshold = null, reading, modality, bodyPart } = facts;
-  const said: [notice: string, doubtful: boolean][] = [];
   // What the prompt asks for comes first: the line may be cut short on a small screen.
-  if (reading?.outOfScope) said.push([uncoveredNotice(reading.outOfScope), true]);
-  if (reading?.didYouMean) said.push([didYouMeanNotice(reading.didYouMean), true]);
+  const said: [notice: string, doubtful: boolean][] = reading ? scopeNotices(reading).map((n) => [n, true]) : [];
   // Out-of-scope words and typos are unread too; their notices already say more.
   const unread = said.length > 0 ? [] : (reading?.unread ?? []);
   if (unread.length > 0) {
-    const shown = unread.slice(0, 8).join(', ');
-    said.push([
-      `not understood: ${shown}${unread.length > 8 ? ', …' : ''} (the answer follows the words that were)`,
-      false,
-    ]);
+    const shown = `${unread.slice(0, 8).join(', ')}${unread.length > 8 ? ', …' : ''}`;
+    // With no word read, the answer follows nothing the prompt says.
+    said.push(
+      reading?.terms.length === 0
+        ? [`no word of the prompt was understood (${shown}): the answer does not follow it`, true]
+        : [`not understood: ${shown} (the answer follows the words that were)`, false],
+    );
   }
   if (fit.words > 0 && fit.unknown.length * 2 > fit.words) {
     const shown = fit.unknown.slice(0, 5).join(', ');

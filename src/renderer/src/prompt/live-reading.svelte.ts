@@ -1,7 +1,7 @@
 // The reading of the text in the prompt box, kept up to date as the clinician types: asked of main
 // (segment:read) once typing pauses, and only the newest answer is kept, so a slow reply for an
 // older text never replaces the reading of the newer one.
-import { MAX_PROMPT_LENGTH, type ShownReading } from '../../../shared/shown-reading';
+import { MAX_PROMPT_LENGTH, promptTooLong, type ShownReading } from '../../../shared/shown-reading';
 
 /** Typing pause before the reading is asked, in milliseconds. */
 export const READ_DELAY_MS = 150;
@@ -13,8 +13,7 @@ function problem(text: string): ShownReading {
 
 /** What a prompt over the limit shows instead of a reading (the channels refuse it). */
 export function tooLong(length: number): ShownReading {
-  const n = (x: number) => x.toLocaleString('en');
-  return problem(`The prompt is ${n(length)} characters; at most ${n(MAX_PROMPT_LENGTH)} are read: shorten it.`);
+  return problem(promptTooLong(length));
 }
 
 export class LiveReading {
