@@ -1,11 +1,12 @@
 // `nextmask eval --prompts`: a tiny random model on a tiny data folder made here (two chest films, one bone film).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveInfectionFindings } from '../main/data/infection-findings';
 import { canonicalInfectionText } from '../main/data/infection-text';
 import { fillRect } from '../main/data/test-masks';
+import { CARD_BLOCK, styleCard } from '../main/evaluation/paraphrase';
 import { encodePngGrey, readBinaryMask } from '../main/imaging/raster';
 import { encodeMaskPng } from '../main/io/png-mask';
 import { captureOutput } from '../main/testing/capture-output';
@@ -115,7 +116,35 @@ describe('nextmask eval --prompts', () => {
     // --per-style 1 keeps one prompt of each style.
     const one = JSON.parse((await run(file, '--per-style', '1')).stdout.trim().split('\n').at(-1) as string);
     expect(one.same.n).toBe(1);
+    // --card writes the same summary as the card's table, between its markers.
+    const card = join(dir, 'CARD.md');
+    await writeFile(card, `# Card\n\n${CARD_BLOCK.start}\nold\n${CARD_BLOCK.end}\n\n## Next\n`);
+    const carded = await run(file, '--card', card);
+    expect(carded.value).toBe(0);
+    const written = await readFile(card, 'utf8');
+    const last = carded.stdout.trim().split('\n').at(-1) as string;
+    expect(written).toBe(
+      `# Card\n\n${CARD_BLOCK.start}\n${styleCard(JSON.parse(last))}\n${CARD_BLOCK.end}\n\n## Next\n`,
+    );
+    expect(written).toContain('| `lobar` ');
   }, 120_000);
+
+  it('refuses --card before the run when the card lacks the markers, or without --prompts', async () => {
+    const card = join(dir, 'BARE.md');
+    await writeFile(card, '# Card without the block\n');
+    const file = join(dir, 'one.jsonl');
+    await writeFile(file, line('btxrd', 'images/c.png', BONE, 'same'));
+    const bare = await run(file, '--card', card);
+    expect(bare.value).toBe(2);
+    expect(bare.stderr).toMatch(
+      /BARE\.md lacks the block to write: add the lines <!-- paraphrase:start .* and <!-- paraphrase:end -->/,
+    );
+    expect(bare.stderr).not.toMatch(/\d+\/\d+\n/);
+    expect(await readFile(card, 'utf8')).toBe('# Card without the block\n');
+    const alone = await captureOutput(() => evalCommand(['--data', join(dir, 'data'), '--card', card]));
+    expect(alone.value).toBe(2);
+    expect(alone.stderr).toMatch(/--card writes the per-style table of --prompts: pass both/);
+  });
 
   it('refuses a bad file, a bad line or an unknown film with a usage error naming the line', async () => {
     const cases: [string, RegExp][] = [

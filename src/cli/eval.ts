@@ -12,7 +12,8 @@
 // {"infection": {n, dice, iou, dicePooled, iouPooled}, "lung": {…}, "btxrd": {…}, "msPerImage": …}
 // (a group absent from the folder is left out; with clicks:N each group also has diceByClick).
 // With --prompts it scores the file's prompts (bench/paraphrase/) and each named film's template, and the
-// last line is per style {n, dice, templateDice} (evaluation/paraphrase.ts).
+// last line is per style {n, dice, templateDice} (evaluation/paraphrase.ts); --card <file.md> also writes
+// that as a table between the file's paraphrase markers (models/MODEL_CARD.md), checked before the run.
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -22,13 +23,16 @@ import { GROUPS, type Group, listSamples } from '../main/data/samples';
 import { breakdownMarkdown, evalBreakdown } from '../main/evaluation/eval-breakdown';
 import { type EvalItem, evaluateModel, type ImageScore } from '../main/evaluation/evaluate';
 import {
+  CARD_BLOCK,
   PromptFileError,
   parsePromptFile,
   promptItems,
   spreadStyles,
+  styleCard,
   styleSummary,
 } from '../main/evaluation/paraphrase';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
+import { readBlockFile, writeBlock } from '../main/files/doc-block';
 import { defaultModelDir } from '../main/model-files/model-folder';
 import { FEEDS, type Feed } from '../main/prompt/reading';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
@@ -38,7 +42,7 @@ export const EVAL_USAGE =
   'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--per-group N] [--groups infection,lung,btxrd]\n' +
   '       [--prompt-mode text|box|text+box|clicks:N] [--decode argmax|expected] [--fallback 0.4,0.3|none]\n' +
   '       [--mask-from probability|codes] [--views N] [--gate on|off] [--lesion-cut P] [--per-image scores.jsonl] [--threads N]\n' +
-  '       [--prompts <file.jsonl> [--per-style N]] [--feed canonical|raw]';
+  '       [--prompts <file.jsonl> [--per-style N] [--card models/MODEL_CARD.md]] [--feed canonical|raw]';
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -60,6 +64,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'prompt-mode': { type: 'string', default: 'text' },
       prompts: { type: 'string' },
       'per-style': { type: 'string', default: '0' },
+      card: { type: 'string' },
       feed: { type: 'string', default: 'canonical' },
     },
   });
@@ -90,14 +95,27 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!FEEDS.includes(feed)) throw new Error(`--feed must be ${FEEDS.join(' or ')}, got ${values.feed}`);
   const perStyle = Number(values['per-style']);
   if (!Number.isInteger(perStyle) || perStyle < 0) throw new Error(`--per-style must be a whole number`);
+  const usageError = (message: string) => {
+    process.stderr.write(`nextmask eval: ${message}\n${EVAL_USAGE}\n`);
+    return 2;
+  };
+  const card = values.card === undefined ? undefined : resolve(values.card);
+  if (card) {
+    if (!values.prompts) return usageError('--card writes the per-style table of --prompts: pass both');
+    // Its markers are checked before the run, not found missing after it.
+    try {
+      await readBlockFile(card, CARD_BLOCK);
+    } catch (err) {
+      return usageError((err as Error).message);
+    }
+  }
   let items: EvalItem[] | undefined;
   if (values.prompts) {
     try {
       items = await paraphraseItems(values.prompts, resolve(values.data), values.split, perStyle);
     } catch (err) {
       if (!(err instanceof PromptFileError)) throw err;
-      process.stderr.write(`nextmask eval: ${err.message}\n${EVAL_USAGE}\n`);
-      return 2;
+      return usageError(err.message);
     }
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
@@ -139,7 +157,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   process.stderr.write(`answers by what the prompt names:\n\n${byFinding}\n`);
   if (items) {
     process.stderr.write(`scores by group (prompts and templates together): ${JSON.stringify(scores)}\n`);
-    process.stdout.write(`${JSON.stringify(styleSummary(images))}\n`);
+    const styles = styleSummary(images);
+    if (card) await writeBlock(card, CARD_BLOCK, styleCard(styles));
+    process.stdout.write(`${JSON.stringify(styles)}\n`);
   } else process.stdout.write(`${JSON.stringify(scores)}\n`);
   return 0;
 }

@@ -2,11 +2,11 @@
 // and the text vocabulary from the training split, measures their round trip on val, writes the files
 // with a sha256 manifest, and rewrites the measured block of docs/DATA.md from those measurements.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateTokenizers, type TokenizerReport } from '../main/evaluation/evaluate-tokenizers';
+import { type DocBlock, markdownTable, writeBlock } from '../main/files/doc-block';
 import { buildTokenizers, DEFAULT_BUILD } from '../main/tokenizers/build-tokenizers';
 import { ImageCodebook } from '../main/tokenizers/image-codebook';
 import { imageEncoderOnnx } from '../main/tokenizers/image-encoder-onnx';
@@ -15,6 +15,7 @@ import { TOKENIZER_FILES } from '../main/tokenizers/tokenizer-files';
 
 export const DOC_START = '<!-- tokenizers-report:start (written by `npm run tokenizers`; do not edit by hand) -->';
 export const DOC_END = '<!-- tokenizers-report:end -->';
+const REPORT_BLOCK: DocBlock = { start: DOC_START, end: DOC_END };
 
 export async function tokenizersCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -95,7 +96,7 @@ export async function tokenizersCommand(argv: string[]): Promise<number> {
       .digest('hex');
   }
   await writeFile(join(outDir, 'tokenizers.json'), `${JSON.stringify({ files: sha256, build, report }, null, 2)}\n`);
-  if (values.doc) await writeReportBlock(resolve(values.doc), renderReport(report, build));
+  if (values.doc) await writeBlock(resolve(values.doc), REPORT_BLOCK, renderReport(report, build));
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return 0;
 }
@@ -140,20 +141,4 @@ function renderReport(report: TokenizerReport, build: Record<string, unknown>): 
   }
   lines.push('', `Build: \`${JSON.stringify(build)}\``);
   return lines.join('\n');
-}
-
-/** A table padded the way the repository's Markdown formatter pads it, so `npm run lint` stays clean. */
-function markdownTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, 3, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
-
-async function writeReportBlock(docPath: string, body: string): Promise<void> {
-  if (!existsSync(docPath)) throw new Error(`${docPath} does not exist (pass --doc '' to skip the report)`);
-  const doc = await readFile(docPath, 'utf8');
-  const start = doc.indexOf(DOC_START);
-  const end = doc.indexOf(DOC_END);
-  if (start < 0 || end < start) throw new Error(`${docPath} lacks the ${DOC_START} … ${DOC_END} block`);
-  await writeFile(docPath, `${doc.slice(0, start + DOC_START.length)}\n${body}\n${doc.slice(end)}`);
 }

@@ -2,6 +2,7 @@
 // description of the same films: which film each line names, and the per-style summary of the scores.
 import { join, relative } from 'node:path';
 import type { SampleSource } from '../data/samples';
+import { type DocBlock, markdownTable } from '../files/doc-block';
 import { type EvalItem, type ImageScore, spreadBy } from './evaluate';
 
 export type PromptGroup = 'infection' | 'btxrd';
@@ -129,6 +130,38 @@ export function styleSummary(scores: readonly ImageScore[]): Record<string, Styl
   return Object.fromEntries(
     [...sums].map(([style, s]) => [style, { n: s.n, dice: s.dice / s.n, templateDice: s.templateDice / s.n }]),
   );
+}
+
+/** Where the model card holds the per-style table (`nextmask eval --prompts … --card models/MODEL_CARD.md`). */
+export const CARD_BLOCK: DocBlock = {
+  start: '<!-- paraphrase:start (written by `nextmask eval --prompts … --card`; do not edit by hand) -->',
+  end: '<!-- paraphrase:end -->',
+};
+
+/**
+ * The per-style summary as the model card's block: a row per style (by name), then all prompts together
+ * (each style weighted by its prompts), then the summary line it was written from.
+ */
+export function styleCard(summary: Readonly<Record<string, StyleScore>>): string {
+  const styles = Object.entries(summary).sort(([a], [b]) => a.localeCompare(b));
+  if (styles.length === 0) throw new Error('no style was scored: nothing to write');
+  const n = styles.reduce((sum, [, s]) => sum + s.n, 0);
+  const mean = (key: 'dice' | 'templateDice') => styles.reduce((sum, [, s]) => sum + s[key] * s.n, 0) / n;
+  const row = (name: string, count: number, dice: number, template: number) => [
+    name,
+    String(count),
+    dice.toFixed(3),
+    template.toFixed(3),
+    `${dice >= template ? '+' : '−'}${Math.abs(dice - template).toFixed(3)}`,
+  ];
+  const table = markdownTable(
+    ['style', 'prompts', 'Dice (prompts)', 'Dice (template, same films)', 'difference'],
+    [
+      ...styles.map(([name, s]) => row(`\`${name}\``, s.n, s.dice, s.templateDice)),
+      row('all', n, mean('dice'), mean('templateDice')),
+    ],
+  );
+  return [...table, '', `Last line: \`${JSON.stringify(summary)}\``].join('\n');
 }
 
 /** At most `perStyle` prompts of each style, evenly spread over the file (all when 0). */
