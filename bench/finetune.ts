@@ -1,7 +1,8 @@
 // The simulated clinician on a kind of case the shipped model is weak on: ground-truth masks of N BTXRD
-// val films as corrections, scored before/after on M other BTXRD val films, and a fixed spread of
-// infection and lung val films before/after (forgetting). Prints one line per epoch, then the JSON
-// {"cases", "secondsPerEpoch", "totalSeconds", "diceBefore", "diceAfter", "otherGroupsDiceChange", …} last.
+// val films as corrections (a quarter of them held back to choose the epoch), scored before/after on M
+// other BTXRD val films, and a fixed spread of infection and lung val films before/after (forgetting).
+// Prints one line per epoch, then the JSON {"cases", "secondsPerEpoch", "totalSeconds", "diceBefore",
+// "diceAfter", "gain", "otherGroupsDiceChange", "curve", "verdict"} last.
 // Run: npm run bench:finetune -- [--data ../shared/data] [--model models/base] [--group btxrd] [--filter <text>]
 //      [--cases 40] [--eval-cases 40] [--other-per-group 10] [--guard l2|last-blocks] [--epochs N] [--lr X]
 //      [--threads 2] [--seed 1] [--het-weight W] [--blocks N]
@@ -60,7 +61,7 @@ const report = await simulateClinician({
 });
 for (const e of report.epochs) {
   process.stdout.write(
-    `epoch ${e.epoch}: train loss ${e.trainLoss?.toFixed(4) ?? '—'}, held-out loss ${e.heldOutLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s\n`,
+    `epoch ${e.epoch}: train loss ${e.trainLoss?.toFixed(4) ?? '—'}, held-out loss ${e.heldOutLoss.toFixed(4)}, held-back Dice ${e.decodedDice.toFixed(4)}, ${e.seconds.toFixed(1)} s\n`,
   );
 }
 const result = {
@@ -69,15 +70,22 @@ const result = {
   totalSeconds: report.totalSeconds,
   diceBefore: report.diceBefore,
   diceAfter: report.diceAfter,
+  // What the round's version gained on the held-out films (0 when it equals the starting model).
+  gain: report.diceAfter - report.diceBefore,
   otherGroupsDiceChange: report.otherGroupsDiceChange ?? null,
+  curve: report.epochs.map(({ epoch, heldOutLoss, decodedDice }) => ({ epoch, loss: heldOutLoss, decodedDice })),
+  verdict: report.verdict,
 };
-process.stdout.write(`${JSON.stringify({ settings, bestEpoch: report.bestEpoch, otherGroups: report.otherGroups })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ settings, bestEpoch: report.bestEpoch, lesionCut: report.lesionCut, heldBackCases: report.heldBackCases, otherGroups: report.otherGroups })}\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 const command = `npm run bench:finetune -- ${process.argv.slice(2).join(' ')}`.trim();
 await recordRun('finetune', command, loadBefore, {
   settings,
   epochs: report.epochs,
   bestEpoch: report.bestEpoch,
+  lesionCut: report.lesionCut,
   otherGroups: report.otherGroups,
   ...result,
 });

@@ -1,8 +1,8 @@
 // Fine-tuning end to end in Chromium against the real handlers, with a small random model (the served
 // app's NEXTMASK_MODEL_DIR): open a radiograph, prompt, correct the answer with the brush (saved as it is made); open the
-// Fine-tune panel, read what a round needs, untick one correction and run a round with the rest, watch its progress and the before/after Dice, activate the new version,
+// Fine-tune panel, read what a round needs, untick one correction and run a round with the rest, watch its progress, the before/after Dice and the verdict, activate the new version,
 // prompt again and see the version named on the answer; roll back to the shipped model. The workspace
-// already holds four corrected films (a round needs three held-out cases and one to train on).
+// already holds seven corrected films (a round needs three held-out cases, two held back and two to train on).
 // Then, with a fine-tuned version active: prompting during a long run is answered by that version, and
 // cancelling the run leaves the versions as they were.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { ModelVersions } from '../src/main/finetune/versions';
 import { writeFineTuneWorkspace } from '../src/main/finetune/workspace.fixture';
 import { fineTuneWorkspace } from '../src/main/finetune/workspace-run';
 import { writeRandomModel } from '../src/main/testing/tiny-model';
-import { MIN_CASES, splitSizes } from '../src/shared/finetune-split';
+import { holdBackSize, MIN_CASES, splitSizes } from '../src/shared/finetune-split';
 import { type OpenedApp, openApp, randomModelEnv } from './harness';
 
 async function prompt(page: Page, text: string, count: number): Promise<void> {
@@ -51,7 +51,7 @@ describe('fine-tuning in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-finetune-'));
     await writeRandomModel(dir);
-    (await writeFineTuneWorkspace(join(dir, 'store'), 4)).close();
+    (await writeFineTuneWorkspace(join(dir, 'store'), MIN_CASES)).close();
     opened = await openApp(randomModelEnv(dir));
   });
   afterAll(async () => {
@@ -65,7 +65,7 @@ describe('fine-tuning in Chromium', () => {
     await page.getByTestId('segments').waitFor({ timeout: 30_000 });
     await prompt(page, 'left lung', 1);
 
-    // Correct the answer with the brush: the fifth correction.
+    // Correct the answer with the brush: one correction more than a round needs.
     await page.getByTestId('segment-row').filter({ hasText: 'left lung' }).getByTestId('segment-name').click();
     await page.getByTestId('tool-brush').click();
     const box = (await page.getByTestId('viewport').boundingBox())!;
@@ -76,31 +76,34 @@ describe('fine-tuning in Chromium', () => {
     // Every change is saved as it happens.
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
     await page.getByTestId('finetune-toggle').click();
-    await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 30_000 }).toBe(5);
-    await expect.poll(() => page.getByTestId('finetune-item').filter({ hasText: 'Dice' }).count()).toBe(5);
+    const all = MIN_CASES + 1;
+    await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 30_000 }).toBe(all);
+    await expect.poll(() => page.getByTestId('finetune-item').filter({ hasText: 'Dice' }).count()).toBe(all);
     // Before Start: what a round needs and how the ticked cases split, in main's own numbers.
     const plan = page.getByTestId('finetune-plan');
-    const five = splitSizes(5);
+    const split = (cases: number) => {
+      const { heldOut, train } = splitSizes(cases);
+      return `Ticked: ${cases} cases: ${heldOut} held out, ${train} to train on (${holdBackSize(train)} of them held back to choose the epoch).`;
+    };
     expect(await plan.textContent()).toContain(`at least ${MIN_CASES} corrected cases`);
-    expect(await plan.textContent()).toContain(`Ticked: 5 cases: ${five.heldOut} held out, ${five.train} to train on.`);
+    expect(await plan.textContent()).toContain(split(all));
     expect(await page.getByTestId('finetune-plan-warning').textContent()).toContain(
       'too few for the before/after to mean anything',
     );
     // Review: each correction is shown with its mask; unticking one leaves it out of the run.
     const items = page.getByTestId('finetune-item');
-    expect(await items.getByTestId('finetune-item-mask').count()).toBe(5);
+    expect(await items.getByTestId('finetune-item-mask').count()).toBe(all);
     const left = (await items.first().locator('.prompt').getAttribute('title')) as string;
     await items.first().getByTestId('finetune-use').uncheck();
-    const four = splitSizes(4);
-    await expect.poll(() => plan.textContent()).toContain(`Ticked: 4 cases: ${four.heldOut} held out, ${four.train}`);
+    await expect.poll(() => plan.textContent()).toContain(split(MIN_CASES));
     // Too few ticked: Start waits, and the plan says how many more are needed.
     for (const i of [1, 2]) await items.nth(i).getByTestId('finetune-use').uncheck();
     await expect
       .poll(() => plan.textContent())
-      .toContain(`Ticked: 2 cases; correct and save (or tick) ${MIN_CASES - 2} more.`);
+      .toContain(`Ticked: ${MIN_CASES - 2} cases; correct and save (or tick) 2 more.`);
     expect(await page.getByTestId('finetune-start').isEnabled()).toBe(false);
     for (const i of [1, 2]) await items.nth(i).getByTestId('finetune-use').check();
-    expect(await page.getByTestId('finetune-start').textContent()).toBe('Start (4)');
+    expect(await page.getByTestId('finetune-start').textContent()).toBe(`Start (${MIN_CASES})`);
     await page.getByTestId('finetune-epochs').fill('2');
     await watchProgress(page);
     await page.getByTestId('finetune-start').click();
@@ -145,12 +148,13 @@ describe('fine-tuning in Chromium', () => {
       }
     }
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
-    // Progress was shown all along: scoring before, each training step with its loss and ETA, scoring after.
+    // Progress was shown all along: scoring before, the held-back cases answered at every epoch, each
+    // training step with its loss and ETA.
     expect(seen).toContain('Scoring the active model on held-out cases 3/3');
+    expect(seen).toContain('Epoch 0: answering the held-back cases 2/2');
     expect(
       seen.filter((t) => /^Epoch \d\/2 · step \d+\/\d+ · loss [\d.]+ · ETA \d+ s$/.test(t)).length,
     ).toBeGreaterThan(0);
-    expect(seen).toContain('Scoring the new version on held-out cases 3/3');
     expect(await page.getByTestId('finetune-message').textContent()).toMatch(
       /^Version (v1-[0-9a-f]{4}) is ready: held-out Dice [\d.]+ → [\d.]+$/,
     );
@@ -159,14 +163,22 @@ describe('fine-tuning in Chromium', () => {
     )?.[1];
     // The run reached the job with the ticked corrections only.
     const info = await new ModelVersions(join(dir, 'store'), join(dir, 'model')).info(version as string);
-    const used = [...info.cases.train, ...info.cases.heldOut];
-    expect(used).toHaveLength(4);
+    const used = [...info.cases.train, ...info.cases.heldBack, ...info.cases.heldOut];
+    expect(used).toHaveLength(MIN_CASES);
+    // The verdict on the version against the shipped model, as the round wrote it; the new version's
+    // answers are scored only when an epoch was chosen (chest prompts: no cut answers better than another).
+    expect(await page.getByTestId('finetune-verdict').textContent()).toBe(info.metrics.verdict.text);
+    expect(info.metrics.verdict.text).toMatch(
+      /^(better by \d\.\d{3} on 3 held-out cases|no improvement: this version equals its parent)$/,
+    );
+    expect(seen.includes('Scoring the new version on held-out cases 3/3')).toBe(info.metrics.bestEpoch > 0);
     expect(used.filter((id) => id.startsWith(`${left}#`))).toEqual([]);
     expect(await page.getByTestId('finetune-result-warning').textContent()).toContain(
       `${info.cases.heldOut.length} held-out cases are too few`,
     );
     await page.getByTestId('finetune-activate').click();
     await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${version}: .* active`));
+    expect(await page.getByTestId('versions').textContent()).toContain(info.metrics.verdict.text);
     // Once active, the result offers no Activate.
     expect(await page.getByTestId('finetune-activate').count()).toBe(0);
 
@@ -193,8 +205,9 @@ describe('prompting while a fine-tuning run trains, in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nextmask-e2e-finetune-busy-'));
     await writeRandomModel(dir);
-    // 40 corrections: 8 held out, 32 train, so an epoch is several steps and 100 epochs far outlast a prompt.
-    const workspace = await writeFineTuneWorkspace(join(dir, 'store'), 40);
+    // 400 corrections: 80 held out, 80 held back, 240 train, so that even the fewest epochs a round runs
+    // (the start and `patience` more, when no epoch answers the held-back cases better) far outlast a prompt.
+    const workspace = await writeFineTuneWorkspace(join(dir, 'store'), 400);
     const versions = new ModelVersions(join(dir, 'store'), join(dir, 'model'));
     try {
       active = (await fineTuneWorkspace(workspace, versions, { settings: { ...DEFAULT_SETTINGS, epochs: 1 } })).id;
@@ -216,7 +229,7 @@ describe('prompting while a fine-tuning run trains, in Chromium', () => {
     await page.goto(`${app.url}&open=${encodeURIComponent(join(dir, 'store', 'untouched.png'))}`);
     await page.getByTestId('segments').waitFor({ timeout: 30_000 });
     await page.getByTestId('finetune-toggle').click();
-    await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 30_000 }).toBe(40);
+    await expect.poll(() => page.getByTestId('finetune-item').count(), { timeout: 60_000 }).toBe(400);
     await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${active}: .* active`));
     const versionRows = await page.getByTestId('version-row').count();
 

@@ -25,18 +25,18 @@ function number(name: string, raw: string | undefined, fallback: number, ok: (n:
 
 const positiveInt = (n: number) => Number.isInteger(n) && n >= 1;
 
-/** One progress line on stderr per epoch and per tenth of the steps. */
+/** One progress line on stderr per epoch (its held-back answers are in it) and per tenth of the steps. */
 export function progressPrinter(): (p: FineTuneProgress) => void {
   return (p) => {
     if (p.phase === 'epoch') {
       const train = p.trainLoss === null ? '' : ` train loss ${p.trainLoss.toFixed(4)}`;
       process.stderr.write(
-        `epoch ${p.epoch}:${train} held-out loss ${p.heldOutLoss.toFixed(4)} (${p.seconds.toFixed(0)} s)\n`,
+        `epoch ${p.epoch}:${train} held-out loss ${p.heldOutLoss.toFixed(4)}, held-back Dice ${p.decodedDice.toFixed(4)} (${p.seconds.toFixed(0)} s)\n`,
       );
     } else if (p.phase === 'train') {
       if (p.step === 1 || p.step % Math.max(1, Math.round(p.steps / 10)) === 0)
         process.stderr.write(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} ETA ${p.etaSeconds.toFixed(0)} s\n`);
-    } else if (p.done === p.total) {
+    } else if (p.phase !== 'held-back' && p.done === p.total) {
       process.stderr.write(`${p.phase}: ${p.total} held-out answers scored\n`);
     }
   };

@@ -33,7 +33,9 @@ export async function versionsCommand(argv: string[]): Promise<number> {
           diceBefore: v.metrics.before,
           diceAfter: v.metrics.after,
           trainCases: v.cases.train.length,
+          heldBackCases: v.cases.heldBack.length,
           heldOutCases: v.cases.heldOut.length,
+          verdict: v.metrics.verdict.text,
           active: v.id === active,
         });
       }

@@ -45,10 +45,22 @@ export interface VersionSummary {
   before: number;
   after: number;
   trainCases: number;
+  /** Training cases held back from the steps to choose the epoch. */
+  heldBackCases: number;
   heldOutCases: number;
+  /** What the round says of the version against its parent ('better by … on N held-out cases', or that it equals it). */
+  verdict: string;
   /** Held-out cases: Dice and answers before and after (masks FINETUNE_THUMB², one bit per pixel, packBits). */
   cases: { id: string; text: string; before: number; after: number; beforeMask: Uint8Array; afterMask: Uint8Array }[];
-  epochs: { epoch: number; trainLoss: number | null; heldOutLoss: number }[];
+  epochs: EpochSummary[];
+}
+
+/** One epoch of a round (0: the starting model): its losses and the held-back cases' decoded Dice, which chose. */
+export interface EpochSummary {
+  epoch: number;
+  trainLoss: number | null;
+  heldOutLoss: number;
+  decodedDice: number;
 }
 
 export interface VersionList {
@@ -59,8 +71,9 @@ export interface VersionList {
 
 export type FineTuneProgressEvent =
   | { phase: 'before' | 'after'; done: number; total: number }
+  | { phase: 'held-back'; epoch: number; done: number; total: number }
   | { phase: 'train'; epoch: number; epochs: number; step: number; steps: number; loss: number; etaSeconds: number }
-  | { phase: 'epoch'; epoch: number; trainLoss: number | null; heldOutLoss: number; seconds: number };
+  | ({ phase: 'epoch'; seconds: number } & EpochSummary);
 
 export interface FineTuneResults {
   'finetune:set': { items: FineTuneSetItem[]; defaults: FineTuneDefaults; running: boolean };

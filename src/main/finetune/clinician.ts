@@ -1,6 +1,7 @@
 // The simulated clinician: ground-truth masks of a data folder (laid out like ../shared/data) stand
-// in for corrections. N cases of one kind train, M other cases of the same kind are held out, chosen
-// by a seeded shuffle so a run can be repeated.
+// in for corrections. N cases of one kind are the round's training cases (it holds some of them back
+// to choose its epoch), M other cases of the same kind are held out, chosen by a seeded shuffle so a
+// run can be repeated.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,12 @@ import { GROUPS, type Group, listSamples, loadSample, type SampleSource } from '
 import { evaluateModel } from '../evaluation/evaluate';
 import { TEST_TIME_VIEWS } from '../segmenter/pipeline/test-time-views';
 import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
+import type { EpochRecord } from './epochs';
 import type { Split } from './fine-tune-set';
 import type { FineTuneItem } from './items';
-import type { EpochRecord, FineTuneProgress, FineTuneSettings } from './job';
+import type { FineTuneProgress, FineTuneSettings } from './job';
 import { runInWorker } from './job-client';
+import type { Verdict } from './round-choice';
 
 export interface ClinicianOptions {
   data: string;
@@ -61,7 +64,9 @@ export async function clinicianSet(o: ClinicianOptions): Promise<Split<FineTuneI
 
 /** The simulated clinician's result, as `nextmask finetune --data` prints it (last line). */
 export interface ClinicianReport {
+  /** Training cases, the held-back ones among them. */
   cases: number;
+  heldBackCases: number;
   evalCases: number;
   secondsPerEpoch: number;
   totalSeconds: number;
@@ -72,6 +77,9 @@ export interface ClinicianReport {
   otherGroups?: Partial<Record<Group, { before: number; after: number; n: number }>>;
   epochs: EpochRecord[];
   bestEpoch: number;
+  /** The lesion cut the result answers with, and the verdict on it against the starting model. */
+  lesionCut: number;
+  verdict: Verdict;
   settings: FineTuneSettings;
 }
 
@@ -132,6 +140,7 @@ export async function simulateClinician(
     );
     return {
       cases: train.length,
+      heldBackCases: result.heldBack.length,
       evalCases: heldOut.length,
       secondsPerEpoch: result.secondsPerEpoch,
       totalSeconds: (performance.now() - started) / 1000,
@@ -154,6 +163,8 @@ export async function simulateClinician(
         : {}),
       epochs: result.epochs,
       bestEpoch: result.bestEpoch,
+      lesionCut: result.lesionCut,
+      verdict: result.verdict,
       settings: o.settings,
     };
   } finally {

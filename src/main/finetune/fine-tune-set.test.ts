@@ -7,6 +7,7 @@ import {
   HELD_OUT_MIN,
   MEANINGFUL_HELD_OUT,
   MIN_CASES,
+  MIN_TRAIN_CASES,
   splitSizes,
 } from '../../shared/finetune-split';
 import { createMask } from '../../shared/labelmap/mask';
@@ -104,9 +105,9 @@ describe('splitByCase', () => {
   const items = (n: number) => Array.from({ length: n }, (_, i) => ({ caseId: `case-${i}` }));
 
   it('holds out at least 3 cases and at least 20%, the same ones every time', () => {
-    const small = splitByCase(items(5));
+    const small = splitByCase(items(8));
     expect(small.heldOut).toHaveLength(HELD_OUT_MIN);
-    expect(small.train).toHaveLength(2);
+    expect(small.train).toHaveLength(5);
     const big = splitByCase(items(40));
     expect(big.heldOut).toHaveLength(8);
     expect(splitByCase(items(40))).toEqual(big);
@@ -116,7 +117,7 @@ describe('splitByCase', () => {
   });
 
   it('keeps every item of a case on one side', () => {
-    const list = [...items(6), ...items(6)];
+    const list = [...items(8), ...items(8)];
     const { train, heldOut } = splitByCase(list);
     const trainCases = new Set(train.map((i) => i.caseId));
     expect(heldOut.some((i) => trainCases.has(i.caseId))).toBe(false);
@@ -125,7 +126,8 @@ describe('splitByCase', () => {
 
   it('says what to do when the set is empty or too small', () => {
     expect(() => splitByCase([])).toThrow('no corrected masks yet: correct an AI answer and save it first');
-    expect(() => splitByCase(items(3))).toThrow(/only 3 corrected cases.*at least 1 more/);
+    expect(() => splitByCase(items(3))).toThrow(/only 3 corrected cases.*correct and save at least 4 more$/);
+    expect(() => splitByCase(items(MIN_CASES - 1))).toThrow(/correct and save at least 1 more$/);
   });
 });
 
@@ -146,11 +148,13 @@ describe('chosenEntries', () => {
 describe('the split sizes the panel reads', () => {
   it('agree with splitByCase, and the meaningful held-out count is the first a sign test can pass at 5 %', () => {
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ caseId: `case-${i}` }));
-    for (const n of [MIN_CASES, 5, 12, 40]) {
+    for (const n of [MIN_CASES, 8, 12, 40]) {
       const split = splitByCase(items(n));
       expect(splitSizes(n)).toEqual({ heldOut: split.heldOut.length, train: split.train.length });
     }
-    expect(() => splitByCase(items(MIN_CASES - 1))).toThrow(/needs at least one more to train on/);
+    expect(() => splitByCase(items(MIN_CASES - 1))).toThrow(
+      `needs at least ${MIN_TRAIN_CASES} more to train on (some of them held back to choose the epoch)`,
+    );
     const p = (n: number) => 2 / 2 ** n;
     expect(p(MEANINGFUL_HELD_OUT)).toBeLessThan(0.05);
     expect(p(MEANINGFUL_HELD_OUT - 1)).toBeGreaterThanOrEqual(0.05);

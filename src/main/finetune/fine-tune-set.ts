@@ -2,10 +2,11 @@
 // frame where the final mask differs from the model's proposal, so a DICOM series gives single
 // frames), and optionally hand-drawn segments that carry a prompt (one item per drawn frame); the items
 // the clinician ticked in the panel; then a deterministic split by case (its sizes:
-// src/shared/finetune-split.ts): the held-out cases measure the run before/after, the rest train.
+// src/shared/finetune-split.ts): the held-out cases measure the run before/after, the rest are the
+// round's training cases (the job holds some of them back to choose its epoch).
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import { HELD_OUT_MIN, splitSizes } from '../../shared/finetune-split';
+import { HELD_OUT_MIN, MIN_TRAIN_CASES, splitSizes } from '../../shared/finetune-split';
 import { type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { ImageLibrary } from '../dicom/library';
 import { UserFacingError } from '../errors';
@@ -137,15 +138,15 @@ const rank = (caseId: string) => createHash('sha256').update(caseId).digest('hex
 
 /**
  * Holds out splitSizes(cases).heldOut cases, chosen by a hash of the case id (the same set always splits
- * the same way, and adding cases moves few), and trains on the rest.
+ * the same way, and adding cases moves few); the rest are the round's training cases (at least MIN_TRAIN_CASES).
  */
 export function splitByCase<T extends { caseId: string }>(items: readonly T[]): Split<T> {
   if (items.length === 0) throw new Error('no corrected masks yet: correct an AI answer and save it first');
   const cases = [...new Set(items.map((i) => i.caseId))].sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
   const { heldOut: held, train } = splitSizes(cases.length);
-  if (train === 0) {
+  if (train < MIN_TRAIN_CASES) {
     throw new Error(
-      `only ${cases.length} corrected case${cases.length === 1 ? '' : 's'}: fine-tuning holds out ${HELD_OUT_MIN} cases to measure the result and needs at least one more to train on; correct and save at least ${held + 1 - cases.length} more`,
+      `only ${cases.length} corrected case${cases.length === 1 ? '' : 's'}: fine-tuning holds out ${HELD_OUT_MIN} cases to measure the result and needs at least ${MIN_TRAIN_CASES} more to train on (some of them held back to choose the epoch); correct and save at least ${held + MIN_TRAIN_CASES - cases.length} more`,
     );
   }
   const heldOut = new Set(cases.slice(0, held));

@@ -1,8 +1,11 @@
-// One fine-tuning run, start to end, in the thread that calls it (job-worker.ts runs it off the main
-// thread): the active model's weights → held-out Dice before → epochs of fused train steps (NkTP,
-// TCL, HET; training's augmentation and mask-input corruption) with a guard against forgetting →
-// held-out teacher-forced loss after every epoch, keeping the best epoch and stopping early when it
-// stops improving → the best weights exported to `outDir` → held-out Dice after.
+// One fine-tuning round, start to end, in the thread that calls it (job-worker.ts runs it off the main
+// thread): the active model's weights → held-out Dice before → a seeded part of the training cases held
+// back (round-choice.ts) → epochs of fused train steps on the rest (NkTP, TCL, HET; training's
+// augmentation and mask-input corruption) with a guard against forgetting, each epoch measured by the
+// held-back slice's decoded Dice, which chooses the epoch and stops early (epochs.ts) → the lesion cut
+// fitted on the chosen epoch's held-back answers (fitted-cut.ts) → those weights and that cut exported to
+// `outDir` → held-out Dice after → the verdict: unless the new answers are clearly better than the
+// parent's, `outDir` is made a byte-for-byte copy of the parent and the parent's HET memory is kept.
 // Nothing outside `outDir` is written, so a crash or kill at any moment leaves every model as it was.
 
 import type * as ort from 'onnxruntime-node';
@@ -13,21 +16,22 @@ import { GRID_TOKENS, type TokenLayout } from '../../shared/tokens';
 import { hostTensor, openSession, type SessionOptions } from '../engine/session';
 import { makeTrainStep } from '../engine/train-step';
 import { Trainer } from '../engine/trainer';
-import { diceOf, overlap } from '../evaluation/segmentation';
 import { type Mask, resizeNearest } from '../imaging/resample';
 import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig, layoutOf } from '../model/config';
-import { exportModel, readModelFile } from '../model-files/model-folder';
-import { segment } from '../segmenter/pipeline/segment';
-import { TEST_TIME_VIEWS } from '../segmenter/pipeline/test-time-views';
-import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
+import { copyModel, exportModel, type ModelFile, readModelFile } from '../model-files/model-folder';
+import { LESION_CUT } from '../segmenter/pipeline/segment';
 import { loadTokenizers, type SampleTokens, type Tokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
 import { type HardError, HetMemory } from '../training/het-memory';
 import { modelWeights } from '../training/model-weights';
-import { type HetRecorder, runSteps } from '../training/step-loop';
+import type { HetRecorder } from '../training/step-loop';
 import { packBatch } from '../training/train-batch';
 import { predictionModel } from '../training/train-graph';
+import { type Chosen, type EpochProgress, type EpochRecord, type Epochs, trainEpochs } from './epochs';
+import { fittedLesionCut } from './fitted-cut';
 import { type Anchor, forgettingGuard, heldOutLossModel, trainableNames } from './guard';
 import { type FineTuneItem, loadItem } from './items';
+import { holdBack, type Verdict, verdictOf } from './round-choice';
+import { meanDice, type ScoredAnswer, type Scoring, scoreItems } from './scoring';
 
 /** What to protect the model's other skills with (docs/FINETUNE.md, "Forgetting"). */
 export type Guard = 'l2' | 'last-blocks';
@@ -43,10 +47,10 @@ export interface FineTuneSettings {
   l2: number;
   /** 'last-blocks': how many of the last decoder blocks train (with the final norm and heads 2..k). */
   blocks: number;
-  /** Stop after this many epochs without a better held-out loss. */
+  /** Stop after this many epochs without a better decoded Dice on the held-back slice. */
   patience: number;
   seed: number;
-  /** Test-time views of the before/after answers (1: the image alone; the app's answer uses all). */
+  /** Test-time views of every answer a round scores (1: the image alone; the app's answer uses all). */
   views: number;
   /** HET's loss weight (default: the model's own, from its training config). */
   hetWeight?: number;
@@ -72,6 +76,7 @@ export interface FineTuneSpec {
   modelDir: string;
   /** HET memory the parent version left (the next round continues it). */
   hetMemory?: Record<string, HardError[]>;
+  /** The round's training items: a seeded part of their cases is held back to choose the epoch, the rest train. */
   train: FineTuneItem[];
   heldOut: FineTuneItem[];
   settings: FineTuneSettings;
@@ -83,25 +88,8 @@ export interface FineTuneSpec {
 
 export type FineTuneProgress =
   | { phase: 'before' | 'after'; done: number; total: number }
-  | {
-      phase: 'train';
-      epoch: number;
-      epochs: number;
-      step: number;
-      steps: number;
-      loss: number;
-      etaSeconds: number;
-    }
-  | ({ phase: 'epoch' } & EpochRecord);
-
-export interface EpochRecord {
-  /** 1-based; epoch 0 is the starting model. */
-  epoch: number;
-  trainLoss: number | null;
-  /** Head 1's teacher-forced cross-entropy on the held-out items (canonical, unaugmented). */
-  heldOutLoss: number;
-  seconds: number;
-}
+  | { phase: 'held-back'; epoch: number; done: number; total: number }
+  | EpochProgress;
 
 export interface CaseScore {
   id: string;
@@ -116,10 +104,16 @@ export interface CaseScore {
 
 export interface FineTuneResult {
   epochs: EpochRecord[];
-  /** The epoch whose weights were kept (0: none beat the starting model, which is then kept as is). */
+  /** The epoch the held-back slice chose (0: none beat the starting model); its weights are kept if the verdict is better. */
   bestEpoch: number;
   stoppedEarly: boolean;
-  /** Mean held-out Dice before and after. */
+  /** The training items held back from the steps (ids). */
+  heldBack: string[];
+  /** The lesion cut the new version answers with (fitted on the held-back answers, or its parent's). */
+  lesionCut: number;
+  /** The new answers against the parent's on the held-out cases: kept only when clearly better. */
+  verdict: Verdict;
+  /** Mean held-out Dice of the parent and of the new version (the parent's again when it equals its parent). */
   before: number;
   after: number;
   cases: CaseScore[];
@@ -127,12 +121,13 @@ export interface FineTuneResult {
   secondsPerEpoch: number;
   /** The provider the training steps ran on, and why the requested one did not, when it did not. */
   provider: RunProvider;
+  /** HET's memory for the next round: this round's, or the parent's when the version equals its parent. */
   hetMemory: Record<string, HardError[]>;
 }
 
 export interface JobHooks {
   onProgress?: (p: FineTuneProgress) => void;
-  /** Polled between steps and images. */
+  /** Polled between steps and between images. */
   cancelled?: () => boolean;
 }
 
@@ -148,47 +143,24 @@ export interface RunProvider {
   fallbackReason?: string;
 }
 
-interface HeldOutAnswer {
-  dice: number;
-  text: string;
-  /** CaseScore's beforeMask / afterMask. */
-  mask: string;
-}
-
 function thumbnailMask(mask: Mask): string {
   return Buffer.from(packBits(resizeNearest(mask, FINETUNE_THUMB, FINETUNE_THUMB).data)).toString('base64');
 }
 
-/** Canonical items' held-out Dice (and answers, small) under the model in `dir`, and the provider that ran it. */
-async function heldOutDice(
-  dir: string,
-  items: readonly FineTuneItem[],
-  settings: FineTuneSettings,
-  sessionOptions: SessionOptions,
-  phase: 'before' | 'after',
-  hooks: JobHooks,
-): Promise<{ answers: HeldOutAnswer[]; provider: RunProvider }> {
-  const model = await loadModel(dir, sessionOptions);
-  const { provider, fallbackReason } = model;
-  try {
-    const scores: HeldOutAnswer[] = [];
-    for (const [i, item] of items.entries()) {
-      if (hooks.cancelled?.()) throw new Cancelled();
-      const loaded = await loadItem(item);
-      const answer = await segment(model, loaded.image, loaded.text, loaded.sourceMask, {
-        views: TEST_TIME_VIEWS.slice(0, settings.views),
-      });
-      scores.push({
-        dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)),
-        text: loaded.text,
-        mask: thumbnailMask(answer.mask),
-      });
-      hooks.onProgress?.({ phase, done: i + 1, total: items.length });
-    }
-    return { answers: scores, provider: { name: provider, ...(fallbackReason ? { fallbackReason } : {}) } };
-  } finally {
-    await releaseModel(model);
-  }
+/** Each held-out case's text, Dice and small answer, before and after. */
+function caseScores(items: readonly FineTuneItem[], before: ScoredAnswer[], after: ScoredAnswer[]): CaseScore[] {
+  return items.map((item, i) => {
+    const [b, a] = [before[i], after[i]] as [ScoredAnswer, ScoredAnswer];
+    return {
+      id: item.id,
+      caseId: item.caseId,
+      text: b.text,
+      before: b.dice,
+      after: a.dice,
+      beforeMask: thumbnailMask(b.answer.mask),
+      afterMask: thumbnailMask(a.answer.mask),
+    };
+  });
 }
 
 async function tokenize(tokenizers: Tokenizers, arch: ArchitectureConfig, item: FineTuneItem, seed?: number) {
@@ -279,146 +251,12 @@ function heldOutLossOf(
   };
 }
 
-/** The epochs a run trained, the best of them (0: the starting model) and whether patience ran out first. */
-interface Epochs {
-  records: EpochRecord[];
-  best: { epoch: number; loss: number; params: Record<string, Float32Array> };
-  stoppedEarly: boolean;
-  trainSeconds: number;
-}
-
-/** The held-out loss of the starting model, then epochs of steps, each ending with its held-out loss. */
-async function trainEpochs(
-  spec: FineTuneSpec,
-  run: {
-    trainer: Trainer;
-    fixed: Record<string, Float32Array>;
-    weights: Weights;
-    tokenizers: Tokenizers;
-    het: HetRecorder | null;
-    heldOutLoss: (params: Record<string, Float32Array>) => Promise<number>;
-    B: number;
-  },
-  hooks: JobHooks,
-): Promise<Epochs> {
-  const { settings } = spec;
-  const { trainer, weights, B } = run;
-  const arch = weights.architecture;
-  const check = () => {
-    if (hooks.cancelled?.()) throw new Cancelled();
-  };
-  const allParams = () => ({ ...weights.params, ...trainer.parameters() });
-  const records: EpochRecord[] = [
-    { epoch: 0, trainLoss: null, heldOutLoss: await run.heldOutLoss(weights.params), seconds: 0 },
-  ];
-  hooks.onProgress?.({ phase: 'epoch', ...(records[0] as EpochRecord) });
-  let best = { epoch: 0, loss: (records[0] as EpochRecord).heldOutLoss, params: weights.params };
-  const perEpoch = Math.ceil(spec.train.length / B);
-  const total = perEpoch * settings.epochs;
-  const trainStarted = performance.now();
-  let epochStarted = trainStarted;
-  let lossSum = 0;
-  let stoppedEarly = false;
-  const endOfEpoch = async (epoch: number): Promise<boolean> => {
-    check();
-    const params = allParams();
-    const record: EpochRecord = {
-      epoch,
-      trainLoss: lossSum / perEpoch,
-      heldOutLoss: await run.heldOutLoss(params),
-      seconds: (performance.now() - epochStarted) / 1000,
-    };
-    records.push(record);
-    hooks.onProgress?.({ phase: 'epoch', ...record });
-    lossSum = 0;
-    epochStarted = performance.now();
-    if (record.heldOutLoss < best.loss) {
-      best = {
-        epoch,
-        loss: record.heldOutLoss,
-        params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float32Array.from(v)])),
-      };
-    } else if (epoch - best.epoch >= settings.patience) {
-      stoppedEarly = epoch < settings.epochs;
-      return true;
-    }
-    return false;
-  };
-  await runSteps(
-    {
-      trainer,
-      layout: layoutOf(arch),
-      items: spec.train,
-      batch: B,
-      perEpoch,
-      seed: settings.seed,
-      firstEpoch: 1,
-      row: async (item, seed) => ({ id: item.id, tokens: await tokenize(run.tokenizers, arch, item, seed) }),
-      noise: weights.config?.train,
-      het: run.het,
-      lr: () => settings.lr,
-      fixed: run.fixed,
-      beforeStep: check,
-      afterStep: async (r, { step, epoch }) => {
-        if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${r.step}; nothing was saved`);
-        lossSum += r.loss;
-        const elapsed = (performance.now() - trainStarted) / 1000;
-        hooks.onProgress?.({
-          phase: 'train',
-          epoch,
-          epochs: settings.epochs,
-          step: step + 1,
-          steps: total,
-          loss: r.loss,
-          etaSeconds: (elapsed / (step + 1)) * (total - step - 1),
-        });
-        return (step + 1) % perEpoch === 0 && (await endOfEpoch(epoch));
-      },
-    },
-    total,
-  );
-  return { records, best, stoppedEarly, trainSeconds: (performance.now() - trainStarted) / 1000 };
-}
-
-const meanDice = (xs: { dice: number }[]) => xs.reduce((a, b) => a + b.dice, 0) / xs.length;
-
-/** Each held-out case's text, Dice and small answer, before and after. */
-function caseScores(items: readonly FineTuneItem[], before: HeldOutAnswer[], after: HeldOutAnswer[]): CaseScore[] {
-  return items.map((item, i) => ({
-    id: item.id,
-    caseId: item.caseId,
-    text: before[i]?.text ?? '',
-    before: before[i]?.dice ?? 0,
-    after: after[i]?.dice ?? 0,
-    beforeMask: before[i]?.mask ?? '',
-    afterMask: after[i]?.mask ?? '',
-  }));
-}
-
-export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Promise<FineTuneResult> {
-  const started = performance.now();
-  const { settings } = spec;
-  checkSpec(spec);
-  const file = await readModelFile(spec.modelDir);
+/** The sessions a round trains and measures with, opened on the provider the first scoring settled on. */
+async function openTraining(spec: FineTuneSpec, train: readonly FineTuneItem[], sessionOptions: SessionOptions) {
   const { weights, arch, losses } = await startingModel(spec);
-  const layout = layoutOf(arch);
-  const threads = { threads: settings.threads ?? 1, spin: false };
-
-  // The first session tries the requested providers; the run's other sessions open on the one it settled
-  // on, so a missing GPU is tried (and ORT logs its failure) once per run rather than once per session.
-  const before = await heldOutDice(
-    spec.modelDir,
-    spec.heldOut,
-    settings,
-    { ...threads, ...(spec.executionProvider ? { executionProvider: spec.executionProvider } : {}) },
-    'before',
-    hooks,
-  );
-  const sessionOptions: SessionOptions = { ...threads, executionProvider: before.provider.name };
-
   const tokenizers = await loadTokenizers(spec.modelDir);
-  const B = Math.min(settings.batch, spec.train.length);
-  const { trainer, fixed } = await guardedTrainer(weights, losses, B, settings, sessionOptions);
+  const B = Math.min(spec.settings.batch, train.length);
+  const { trainer, fixed } = await guardedTrainer(weights, losses, B, spec.settings, sessionOptions);
   const het = losses.het.enabled ? new HetMemory(losses.het.top, tokenizers.mask) : null;
   if (het && spec.hetMemory) het.load(spec.hetMemory);
   const opened = await Promise.all([
@@ -427,61 +265,148 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   ]);
   const predictor = opened[0]?.session ?? null;
   const lossSession = (opened[1] as { session: ort.InferenceSession }).session;
-  const heldOutTokens = await Promise.all(spec.heldOut.map((item) => tokenize(tokenizers, arch, item)));
+  const recorder: HetRecorder | null =
+    het && predictor
+      ? { memory: het, predictor, params: () => paramFeeds(weights, { ...weights.params, ...trainer.parameters() }) }
+      : null;
+  const close = () =>
+    Promise.all([trainer.close(), predictor?.release(), lossSession.release(), tokenizers.imageEncoder.release()]);
+  return { weights, arch, tokenizers, B, trainer, fixed, het, recorder, lossSession, close };
+}
 
-  let epochs: Epochs;
+/** The held-back slice's answers under an epoch's weights, with progress. */
+function heldBackScorer(spec: FineTuneSpec, items: readonly FineTuneItem[], scoring: Scoring, hooks: JobHooks) {
+  return async (epoch: number, params: Record<string, Float32Array>) =>
+    (
+      await scoreItems(
+        spec.modelDir,
+        items,
+        {
+          ...scoring,
+          answered: (done) => hooks.onProgress?.({ phase: 'held-back', epoch, done, total: items.length }),
+        },
+        params,
+      )
+    ).answers;
+}
+
+/** Trains and measures the epochs, the sessions closed whatever happens. */
+async function trainRound(
+  spec: FineTuneSpec,
+  split: { train: FineTuneItem[]; heldBack: FineTuneItem[] },
+  scoring: Scoring,
+  hooks: JobHooks,
+): Promise<Epochs & { weights: Weights; het: HetMemory | null; provider: RunProvider }> {
+  const t = await openTraining(spec, split.train, scoring.session);
   try {
-    epochs = await trainEpochs(
-      spec,
-      {
-        trainer,
-        fixed,
-        weights,
-        tokenizers,
-        het:
-          het && predictor
-            ? {
-                memory: het,
-                predictor,
-                params: () => paramFeeds(weights, { ...weights.params, ...trainer.parameters() }),
-              }
-            : null,
-        heldOutLoss: heldOutLossOf(layout, lossSession, heldOutTokens, weights),
-        B,
-      },
-      hooks,
-    );
+    const layout = layoutOf(t.arch);
+    const heldOutTokens = await Promise.all(spec.heldOut.map((item) => tokenize(t.tokenizers, t.arch, item)));
+    const epochs = await trainEpochs(split.train, spec.settings, {
+      trainer: t.trainer,
+      weights: t.weights,
+      layout,
+      fixed: t.fixed,
+      noise: t.weights.config?.train,
+      het: t.recorder,
+      row: async (item, seed) => ({ id: item.id, tokens: await tokenize(t.tokenizers, t.arch, item, seed) }),
+      batch: t.B,
+      heldOutLoss: heldOutLossOf(layout, t.lossSession, heldOutTokens, t.weights),
+      heldBack: heldBackScorer(spec, split.heldBack, scoring, hooks),
+      check: scoring.check,
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    });
+    return { ...epochs, weights: t.weights, het: t.het, provider: t.trainer.provider };
   } finally {
-    await Promise.all([
-      trainer.close(),
-      predictor?.release(),
-      lossSession.release(),
-      tokenizers.imageEncoder.release(),
-    ]);
+    await t.close();
   }
-  if (hooks.cancelled?.()) throw new Cancelled();
-  const { best } = epochs;
+}
+
+/**
+ * The new version's model folder: the chosen weights, and the parent's decoding settings with the
+ * lesion cut where the fit changed it.
+ */
+async function exportChosen(
+  spec: FineTuneSpec,
+  file: ModelFile,
+  weights: Weights,
+  chosen: Chosen,
+  lesionCut: number,
+): Promise<void> {
+  const parentCut = file.decoding?.lesionCut ?? LESION_CUT;
   await exportModel(
     spec.outDir,
-    arch,
-    best.params,
+    weights.architecture,
+    chosen.params,
     spec.modelDir,
-    { fineTuned: { from: spec.modelDir, epoch: best.epoch }, steps: weights.steps, config: weights.config },
+    { fineTuned: { from: spec.modelDir, epoch: chosen.epoch }, steps: weights.steps, config: weights.config },
     file.decodeRule ?? 'argmax',
+    lesionCut === parentCut ? file.decoding : { ...file.decoding, lesionCut },
   );
-  const after = await heldOutDice(spec.outDir, spec.heldOut, settings, sessionOptions, 'after', hooks);
+}
+
+export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Promise<FineTuneResult> {
+  const started = performance.now();
+  const { settings } = spec;
+  checkSpec(spec);
+  const split = holdBack(spec.train, settings.seed);
+  const file = await readModelFile(spec.modelDir);
+  const parentCut = file.decoding?.lesionCut ?? LESION_CUT;
+  const threads = { threads: settings.threads ?? 1, spin: false };
+  const check = () => {
+    if (hooks.cancelled?.()) throw new Cancelled();
+  };
+  const progress = (phase: 'before' | 'after') => (done: number) =>
+    hooks.onProgress?.({ phase, done, total: spec.heldOut.length });
+
+  // The first session tries the requested providers; the run's other sessions open on the one it settled
+  // on, so a missing GPU is tried (and ORT logs its failure) once per run rather than once per session.
+  const before = await scoreItems(spec.modelDir, spec.heldOut, {
+    views: settings.views,
+    session: { ...threads, ...(spec.executionProvider ? { executionProvider: spec.executionProvider } : {}) },
+    check,
+    answered: progress('before'),
+  });
+  const scoring: Scoring = {
+    views: settings.views,
+    session: { ...threads, executionProvider: before.ran.provider },
+    check,
+  };
+  const round = await trainRound(spec, split, scoring, hooks);
+  check();
+  const { chosen } = round;
+  const lesionCut = fittedLesionCut(
+    chosen.answers.map((a) => a.answer),
+    chosen.answers.map((a) => a.target),
+    parentCut,
+  );
+  // The start with the parent's cut is the parent: nothing to export or score again.
+  const changed = chosen.epoch > 0 || lesionCut !== parentCut;
+  if (changed) await exportChosen(spec, file, round.weights, chosen, lesionCut);
+  const after = changed
+    ? (await scoreItems(spec.outDir, spec.heldOut, { ...scoring, answered: progress('after') })).answers
+    : before.answers;
+  const verdict = verdictOf(
+    before.answers.map((a) => a.dice),
+    after.map((a) => a.dice),
+  );
+  // Not clearly better: the version is its parent, file for file (over whatever the export wrote).
+  if (!verdict.better) await copyModel(spec.modelDir, spec.outDir);
+  const kept = verdict.better ? after : before.answers;
   // The trainer's own reason when the settled provider could not run the training graph, else the first session's.
-  const fallbackReason = trainer.provider.fallbackReason || before.provider.fallbackReason;
+  const fallbackReason = round.provider.fallbackReason || before.ran.fallbackReason;
   return {
-    epochs: epochs.records,
-    bestEpoch: best.epoch,
-    stoppedEarly: epochs.stoppedEarly,
+    epochs: round.records,
+    bestEpoch: chosen.epoch,
+    stoppedEarly: round.stoppedEarly,
+    heldBack: split.heldBack.map((i) => i.id),
+    lesionCut: verdict.better ? lesionCut : parentCut,
+    verdict,
     before: meanDice(before.answers),
-    after: meanDice(after.answers),
-    cases: caseScores(spec.heldOut, before.answers, after.answers),
+    after: meanDice(kept),
+    cases: caseScores(spec.heldOut, before.answers, kept),
     seconds: (performance.now() - started) / 1000,
-    secondsPerEpoch: epochs.trainSeconds / Math.max(1, epochs.records.length - 1),
-    provider: { name: trainer.provider.name, ...(fallbackReason ? { fallbackReason } : {}) },
-    hetMemory: het ? het.toJSON() : {},
+    secondsPerEpoch: round.trainSeconds / Math.max(1, round.records.length - 1),
+    provider: { name: round.provider.name, ...(fallbackReason ? { fallbackReason } : {}) },
+    hetMemory: verdict.better && round.het ? round.het.toJSON() : (spec.hetMemory ?? {}),
   };
 }

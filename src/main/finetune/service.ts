@@ -29,7 +29,9 @@ export function versionSummary(v: VersionInfo): VersionSummary {
     before: v.metrics.before,
     after: v.metrics.after,
     trainCases: v.cases.train.length,
+    heldBackCases: v.cases.heldBack.length,
     heldOutCases: v.cases.heldOut.length,
+    verdict: v.metrics.verdict.text,
     cases: v.metrics.cases.map(({ id, text, before, after, beforeMask, afterMask }) => ({
       id,
       text,
@@ -38,7 +40,12 @@ export function versionSummary(v: VersionInfo): VersionSummary {
       beforeMask: bitsOf(beforeMask),
       afterMask: bitsOf(afterMask),
     })),
-    epochs: v.metrics.epochs.map(({ epoch, trainLoss, heldOutLoss }) => ({ epoch, trainLoss, heldOutLoss })),
+    epochs: v.metrics.epochs.map(({ epoch, trainLoss, heldOutLoss, decodedDice }) => ({
+      epoch,
+      trainLoss,
+      heldOutLoss,
+      decodedDice,
+    })),
   };
 }
 

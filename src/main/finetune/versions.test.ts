@@ -24,7 +24,7 @@ const wsDir = join(root, 'ws');
 
 async function setup() {
   await writeRandomModel(join(root, 'tiny'));
-  const workspace = await writeFineTuneWorkspace(wsDir, 5);
+  const workspace = await writeFineTuneWorkspace(wsDir, 8);
   const versions = new ModelVersions(wsDir, baseDir);
   const first = await fineTuneWorkspace(workspace, versions, { settings });
   return { workspace, versions, first };
@@ -79,8 +79,12 @@ describe('model versions', () => {
     const { versions, first, workspace } = await ready;
     expect(first.parent).toBe(BASE);
     expect(first.cases.heldOut).toHaveLength(3);
-    expect(first.cases.train).toHaveLength(2);
+    expect(first.cases.heldBack).toHaveLength(2);
+    expect(first.cases.train).toHaveLength(3);
     expect(first.metrics.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(first.metrics.verdict.text).toMatch(
+      /^(better by 0\.\d{3} on 3 held-out cases|no improvement: this version equals its parent)$/,
+    );
     expect((await versions.list()).map((v) => v.id)).toEqual([first.id]);
     // Not active until the clinician says so; the shipped folder is never written.
     expect(await versions.active()).toBe(BASE);
@@ -93,11 +97,14 @@ describe('model versions', () => {
     );
     await versions.activate(first.id);
     expect(await versions.activeDir()).toBe(dir);
-    // The next round starts from the active version and continues its HET memory.
+    // The next round starts from the active version and continues its HET memory: the memory of the
+    // items it trained on when it is better, else its parent's as it was.
     const second = await fineTuneWorkspace(workspace, versions, { settings });
     expect(second.parent).toBe(first.id);
+    expect(second.cases.train).toEqual(first.cases.train);
     const het = await versions.hetMemory(second.id);
-    expect(Object.keys(het ?? {}).sort()).toEqual(first.cases.train.sort());
+    if (second.metrics.verdict.better) expect(Object.keys(het ?? {}).sort()).toEqual([...second.cases.train].sort());
+    else expect(het).toEqual(await versions.hetMemory(first.id));
     expect(await versions.active()).toBe(first.id);
     await versions.activate(BASE);
     expect(await versions.activeDir()).toBe(baseDir);

@@ -1,6 +1,6 @@
 // Fine-tuned model versions, kept in the workspace (`<workspace>/models/`), never in the shipped
 // models/ folder. A version is a model folder (inference graphs, tokenizers, model.json) plus
-// version.json (parent, cases, settings, before/after metrics, date), het-memory.json (HET's memory,
+// version.json (parent, cases, settings, before/after metrics and the verdict, date), het-memory.json (HET's memory,
 // which the next round continues) and manifest.json (sha256 of every file, the format `nextmask
 // export` writes). Runs write into a staging folder that is renamed into place only when complete,
 // and the active version is one small file replaced atomically, so a crash at any moment leaves the
@@ -14,7 +14,9 @@ import { readInputFile } from '../files/read-input';
 import { hashFiles, verifyManifest } from '../model-files/manifest';
 import { MODEL_FILES, readModelFile } from '../model-files/model-folder';
 import type { HardError } from '../training/het-memory';
-import type { CaseScore, EpochRecord, FineTuneSettings, RunProvider } from './job';
+import type { EpochRecord } from './epochs';
+import type { CaseScore, FineTuneSettings, RunProvider } from './job';
+import type { Verdict } from './round-choice';
 
 export const VERSIONS_DIR = 'models';
 /** The shipped model, as `activate` and `parent` name it. */
@@ -30,7 +32,8 @@ export interface VersionInfo {
   /** The version it was fine-tuned from (BASE: the shipped model). */
   parent: string;
   createdAt: string;
-  cases: { train: string[]; heldOut: string[] };
+  /** Item ids: trained on, held back from the steps to choose the epoch, held out to judge the version. */
+  cases: { train: string[]; heldBack: string[]; heldOut: string[] };
   settings: FineTuneSettings;
   /** The provider asked for, the one the training ran on, and why the asked one did not, when it did not. */
   provider: { requested: ExecutionProviderChoice } & RunProvider;
@@ -41,6 +44,9 @@ export interface VersionInfo {
     cases: CaseScore[];
     epochs: EpochRecord[];
     bestEpoch: number;
+    /** The lesion cut it answers with (model.json `decoding.lesionCut`, or its parent's). */
+    lesionCut: number;
+    verdict: Verdict;
     seconds: number;
   };
 }

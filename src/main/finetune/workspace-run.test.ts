@@ -17,7 +17,7 @@ const settings = { ...DEFAULT_SETTINGS, epochs: 1, batch: 2 };
 async function setup() {
   await writeRandomModel(join(root, 'tiny'));
   const wsDir = join(root, 'ws');
-  const workspace = await writeFineTuneWorkspace(wsDir, 4);
+  const workspace = await writeFineTuneWorkspace(wsDir, 8);
   return { workspace, versions: new ModelVersions(wsDir, join(root, 'tiny', 'model')) };
 }
 const ready = setup();

@@ -56,7 +56,11 @@ export async function fineTuneWorkspace(
       staging,
       {
         parent,
-        cases: { train: train.map((i) => i.id), heldOut: heldOut.map((i) => i.id) },
+        cases: {
+          train: train.filter((i) => !result.heldBack.includes(i.id)).map((i) => i.id),
+          heldBack: result.heldBack,
+          heldOut: heldOut.map((i) => i.id),
+        },
         settings,
         provider: { requested, ...provider },
         metrics: {
@@ -65,6 +69,8 @@ export async function fineTuneWorkspace(
           cases: result.cases,
           epochs: result.epochs,
           bestEpoch: result.bestEpoch,
+          lesionCut: result.lesionCut,
+          verdict: result.verdict,
           seconds: result.seconds,
         },
       },

@@ -6,7 +6,9 @@ import { segment } from '../segmenter/pipeline/segment';
 import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
 import { REPO_ROOT } from '../testing/shared-data';
 import { writeRandomModel } from '../testing/tiny-model';
+import { modelWeights } from '../training/model-weights';
 import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
+import { copyModel } from './model-folder';
 
 let dir: string;
 
@@ -198,5 +200,41 @@ describe('the model folder manifest', () => {
     await expect(loadModel(swapped, 1)).rejects.toThrow(
       /cannot be opened: its prefill\.onnx or decode\.onnx is not a graph/,
     );
+  });
+});
+
+describe('a folder opened with other weights, and a folder copied', () => {
+  const image = { width: 256, height: 256, data: Float32Array.from({ length: 256 * 256 }, (_, i) => (i % 241) / 241) };
+  const size = { width: 64, height: 80 };
+  const answer = async (folder: string, params?: Record<string, Float32Array>) => {
+    const model = await loadModel(folder, 1, params);
+    try {
+      return (await segment(model, image, 'left lung', size)).tokens;
+    } finally {
+      await releaseModel(model);
+    }
+  };
+
+  it('answers with the weights it is given as the folder exported with them does, and writes nothing', async () => {
+    await writeRandomModel(join(dir, 'seed-1'), 1);
+    await writeRandomModel(join(dir, 'seed-2'), 2);
+    const folder = join(dir, 'seed-1', 'model');
+    const other = await modelWeights(join(dir, 'seed-2', 'model'));
+    const files = await readdir(folder);
+    const own = await answer(folder);
+    const given = await answer(folder, other.params);
+    expect(given).toEqual(await answer(join(dir, 'seed-2', 'model')));
+    // The two random models must answer differently, or the weights given could have been ignored.
+    expect(given).not.toEqual(own);
+    expect(await readdir(folder)).toEqual(files);
+  });
+
+  it('copies a folder byte for byte, with a manifest it loads by', async () => {
+    const from = join(dir, 'seed-1', 'model');
+    const to = join(dir, 'copied');
+    await copyModel(from, to);
+    for (const name of await readdir(from))
+      expect(await readFile(join(to, name)), name).toEqual(await readFile(join(from, name)));
+    expect(await answer(to)).toEqual(await answer(from));
   });
 });

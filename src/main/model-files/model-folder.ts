@@ -52,6 +52,14 @@ export interface ModelFile {
   decoding?: ModelDecoding;
 }
 
+/** The two inference graphs of `params`, weights embedded: a folder's prefill.onnx and decode.onnx. */
+export function inferenceGraphs(
+  architecture: ArchitectureConfig,
+  params: Record<string, Float32Array>,
+): { prefill: Uint8Array; decode: Uint8Array } {
+  return { prefill: prefillModel(architecture, params), decode: decodeStepModel(architecture, params) };
+}
+
 export async function exportModel(
   dir: string,
   architecture: ArchitectureConfig,
@@ -70,9 +78,10 @@ export async function exportModel(
     decodeRule,
     ...(decoding ? { decoding } : {}),
   };
+  const graphs = inferenceGraphs(architecture, params);
   const written: Record<string, Uint8Array> = {
-    [MODEL_FILES.prefill]: prefillModel(architecture, params),
-    [MODEL_FILES.decode]: decodeStepModel(architecture, params),
+    [MODEL_FILES.prefill]: graphs.prefill,
+    [MODEL_FILES.decode]: graphs.decode,
     [MODEL_FILES.config]: Buffer.from(`${JSON.stringify(file, null, 2)}\n`),
   };
   for (const [name, bytes] of Object.entries(written)) await writeFile(join(dir, name), bytes);
@@ -94,6 +103,13 @@ export async function readModelFile(dir: string): Promise<ModelFile> {
 
 /** The files a loaded model reads: each must be in the manifest, unchanged. */
 const LOADED_FILES = [MODEL_FILES.prefill, MODEL_FILES.decode, MODEL_FILES.config, ...MODEL_TOKENIZER_FILES];
+
+/** A model folder's files copied byte for byte into `dir`, with a manifest over them (a version that equals its parent). */
+export async function copyModel(from: string, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const name of LOADED_FILES) await copyFile(join(from, name), join(dir, name));
+  await writeManifest(dir, LOADED_FILES);
+}
 
 /** model.json's `decoding`, checked: {} when absent (folders written before it keep loading). */
 function decodingOf(file: ModelFile, configPath: string): ModelDecoding {

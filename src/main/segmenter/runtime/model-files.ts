@@ -3,6 +3,7 @@ import type { ArchitectureConfig } from '../../model/config';
 import { layoutOf } from '../../model/config';
 import {
   type DecodeRule,
+  inferenceGraphs,
   MODEL_FILES,
   type ModelDecoding,
   readGraphs,
@@ -28,8 +29,16 @@ export async function releaseModel(model: SegmentationModel): Promise<void> {
   await Promise.all([model.prefill.release(), model.decode.release(), model.tokenizers.imageEncoder.release()]);
 }
 
-/** Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback). */
-export async function loadModel(dir: string, options?: number | SessionOptions): Promise<SegmentationModel> {
+/**
+ * Opens a model folder; `options` is a thread count or full session options (provider with CPU fallback).
+ * `params`: weights to answer with instead of the folder's own (a fine-tuning epoch's), its graphs built
+ * in memory as an export would write them, so nothing is written.
+ */
+export async function loadModel(
+  dir: string,
+  options?: number | SessionOptions,
+  params?: Record<string, Float32Array>,
+): Promise<SegmentationModel> {
   const { file, rule, decoding } = await readVerifiedModel(dir);
   const architecture = file.architecture;
   const tokenizers = await loadTokenizers(dir);
@@ -37,7 +46,7 @@ export async function loadModel(dir: string, options?: number | SessionOptions):
   if (layout.maskCodes !== tokenizers.mask.size || layout.textVocab !== tokenizers.text.size) {
     throw new Error(`${dir}: the tokenizer files do not match the model's token sizes`);
   }
-  const graphs = await readGraphs(dir);
+  const graphs = params ? inferenceGraphs(architecture, params) : await readGraphs(dir);
   // No spinning by default: idle intra-op threads that spin take the cores the rest of the app (and
   // whatever else runs) needs; on a 2-core machine that made answers 1.6x slower
   // (docs/BENCHMARKS.md, "Faster answers").

@@ -146,8 +146,10 @@ export function describeProgress(p: FineTuneProgressEvent | null): string {
       return `Scoring the active model on held-out cases ${p.done}/${p.total}`;
     case 'after':
       return `Scoring the new version on held-out cases ${p.done}/${p.total}`;
+    case 'held-back':
+      return `Epoch ${p.epoch}: answering the held-back cases ${p.done}/${p.total}`;
     case 'epoch':
-      return `Epoch ${p.epoch}: held-out loss ${p.heldOutLoss.toFixed(4)}`;
+      return `Epoch ${p.epoch}: held-out loss ${p.heldOutLoss.toFixed(4)} · held-back Dice ${p.decodedDice.toFixed(3)}`;
     case 'train':
       return `Epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.steps} · loss ${p.loss.toFixed(4)} · ETA ${Math.round(p.etaSeconds)} s`;
   }
