@@ -18,7 +18,7 @@ import { makeTrainStep } from '../engine/train-step';
 import { Trainer } from '../engine/trainer';
 import { type Mask, resizeNearest } from '../imaging/resample';
 import { type ArchitectureConfig, DEFAULT_LOSSES, type LossConfig, layoutOf } from '../model/config';
-import { copyModel, exportModel, type ModelFile, readModelFile } from '../model-files/model-folder';
+import { copyModel, exportModel, type ModelDecoding, type ModelFile, readModelFile } from '../model-files/model-folder';
 import { LESION_CUT } from '../segmenter/pipeline/segment';
 import { loadTokenizers, type SampleTokens, type Tokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
 import { type HardError, HetMemory } from '../training/het-memory';
@@ -321,18 +321,14 @@ async function trainRound(
   }
 }
 
-/**
- * The new version's model folder: the chosen weights, and the parent's decoding settings with the
- * lesion cut where the fit changed it.
- */
+/** The new version's model folder: the chosen weights, with the parent's rule and `decoding` settings. */
 async function exportChosen(
   spec: FineTuneSpec,
   file: ModelFile,
   weights: Weights,
   chosen: Chosen,
-  lesionCut: number,
+  decoding: ModelDecoding | undefined,
 ): Promise<void> {
-  const parentCut = file.decoding?.lesionCut ?? LESION_CUT;
   await exportModel(
     spec.outDir,
     weights.architecture,
@@ -340,7 +336,7 @@ async function exportChosen(
     spec.modelDir,
     { fineTuned: { from: spec.modelDir, epoch: chosen.epoch }, steps: weights.steps, config: weights.config },
     file.decodeRule ?? 'argmax',
-    lesionCut === parentCut ? file.decoding : { ...file.decoding, lesionCut },
+    decoding,
   );
 }
 
@@ -381,7 +377,15 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   );
   // The start with the parent's cut is the parent: nothing to export or score again.
   const changed = chosen.epoch > 0 || lesionCut !== parentCut;
-  if (changed) await exportChosen(spec, file, round.weights, chosen, lesionCut);
+  // The fitted cut is written only where it beats the parent's (fittedLesionCut keeps the parent's otherwise).
+  if (changed)
+    await exportChosen(
+      spec,
+      file,
+      round.weights,
+      chosen,
+      lesionCut === parentCut ? file.decoding : { ...file.decoding, lesionCut },
+    );
   const after = changed
     ? (await scoreItems(spec.outDir, spec.heldOut, { ...scoring, answered: progress('after') })).answers
     : before.answers;
