@@ -1,5 +1,6 @@
 // `nextmask eval --data <folder> --split <name> [--model <dir> (default models/base; for box and clicks models/region
-// where installed)] [--per-group N] [--threads N]
+// where installed)] [--text-model <dir> (what answers the text before clicks; default models/base when --model
+// is left to its default)] [--per-group N] [--threads N]
 // [--decode argmax|expected (default: the model's own rule)] [--fallback 0.4,0.3|none]
 // [--mask-from probability|codes] [--views N (the first N test-time views; 1: the image alone; default all)]
 // [--gate on|off (the lung and film-region gates, lung-gate.ts, film-region.ts)]
@@ -33,13 +34,13 @@ import {
 } from '../main/evaluation/paraphrase';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
 import { readBlockFile, writeBlock } from '../main/files/doc-block';
-import { defaultModelDir } from '../main/model-files/model-folder';
+import { DEFAULT_MODEL_DIR, defaultModelDir } from '../main/model-files/model-folder';
 import { FEEDS, type Feed } from '../main/prompt/reading';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
 import { loadModel } from '../main/segmenter/runtime/model-files';
 
 export const EVAL_USAGE =
-  'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--per-group N] [--groups infection,lung,btxrd]\n' +
+  'usage: nextmask eval --data <folder> [--split val] [--model models/base] [--text-model <dir>] [--per-group N] [--groups infection,lung,btxrd]\n' +
   '       [--prompt-mode text|box|text+box|clicks:N] [--decode argmax|expected] [--fallback 0.4,0.3|none]\n' +
   '       [--mask-from probability|codes] [--views N] [--gate on|off] [--lesion-cut P] [--per-image scores.jsonl] [--threads N]\n' +
   '       [--prompts <file.jsonl> [--per-style N] [--card models/MODEL_CARD.md]] [--feed canonical|raw]';
@@ -51,6 +52,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       data: { type: 'string' },
       split: { type: 'string', default: 'val' },
       model: { type: 'string' },
+      'text-model': { type: 'string' },
       'per-group': { type: 'string', default: '0' },
       threads: { type: 'string' },
       decode: { type: 'string' },
@@ -119,7 +121,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  const model = await loadModel(resolve(values.model ?? defaultModelDir(promptMode.kind !== 'text')), threads);
+  const pointed = promptMode.kind !== 'text';
+  const modelDir = resolve(values.model ?? defaultModelDir(pointed));
+  const model = await loadModel(modelDir, threads);
+  // As the app answers: the text model's answer first, the region model's for the box and clicks.
+  const textDir = values['text-model'] ?? (pointed && values.model === undefined ? DEFAULT_MODEL_DIR : undefined);
+  const textModel = textDir && resolve(textDir) !== modelDir ? await loadModel(resolve(textDir), threads) : undefined;
   const perImage = values['per-image'] ? createWriteStream(resolve(values['per-image'])) : null;
   const images: ImageScore[] = [];
   let last = 0;
@@ -133,6 +140,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     gate: values.gate === 'on',
     ...(lesionCut !== undefined ? { lesionCut } : {}),
     promptMode,
+    ...(textModel ? { textModel } : {}),
     feed,
     ...(items ? { items } : {}),
     onImage: (score) => {

@@ -85,6 +85,12 @@ export interface EvalOptions {
   promptMode?: PromptMode;
   /** Seeds the simulated boxes (default 1). */
   seed?: number;
+  /**
+   * The model that answers the text, before any click and where there is no box to draw (default `model`):
+   * the app's text model when `model` is the region model beside it, so clicks:N starts from the answer a
+   * clinician would see.
+   */
+  textModel?: SegmentationModel;
 }
 
 type Answer = Pick<Segmentation, 'mask' | 'forwardPasses' | 'threshold' | 'cut' | 'gated' | 'fed'> & {
@@ -94,6 +100,7 @@ type Answer = Pick<Segmentation, 'mask' | 'forwardPasses' | 'threshold' | 'cut' 
 /** The simulated clinician's answer on one sample (`index`: its place in the list, for the box's seed). */
 async function answerAs(
   model: SegmentationModel,
+  textModel: SegmentationModel,
   sample: Sample,
   mode: PromptMode,
   options: SegmentOptions,
@@ -101,7 +108,7 @@ async function answerAs(
   index: number,
 ): Promise<Answer> {
   const target = sample.sourceMask;
-  const textAnswer = () => segment(model, sample.image, sample.text, target, options);
+  const textAnswer = () => segment(textModel, sample.image, sample.text, target, options);
   if (mode.kind === 'text') return textAnswer();
   const film = unitPlane(sample.film);
   if (mode.kind === 'box') {
@@ -186,6 +193,7 @@ export async function evaluateModel(
     const started = performance.now();
     const answer = await answerAs(
       model,
+      options.textModel ?? model,
       sample,
       options.promptMode ?? { kind: 'text' },
       segmentOptions,
