@@ -163,12 +163,12 @@ describe('fine-tuning in Chromium', () => {
     )?.[1];
     // The run reached the job with the ticked corrections only.
     const info = await new ModelVersions(join(dir, 'store'), join(dir, 'model')).info(version as string);
-    const used = [...info.cases.train, ...info.cases.heldBack, ...info.cases.heldOut];
+    const used = [...info.cases.train, ...(info.cases.heldBack ?? []), ...info.cases.heldOut];
     expect(used).toHaveLength(MIN_CASES);
     // The verdict on the version against the shipped model, as the round wrote it; the new version's
     // answers are scored only when an epoch was chosen (chest prompts: no cut answers better than another).
-    expect(await page.getByTestId('finetune-verdict').textContent()).toBe(info.metrics.verdict.text);
-    expect(info.metrics.verdict.text).toMatch(
+    expect(await page.getByTestId('finetune-verdict').textContent()).toBe(info.metrics.verdict?.text);
+    expect(info.metrics.verdict?.text).toMatch(
       /^(better by \d\.\d{3} on 3 held-out cases|no improvement: this version equals its parent)$/,
     );
     expect(seen.includes('Scoring the new version on held-out cases 3/3')).toBe(info.metrics.bestEpoch > 0);
@@ -178,7 +178,7 @@ describe('fine-tuning in Chromium', () => {
     );
     await page.getByTestId('finetune-activate').click();
     await expect.poll(() => page.getByTestId('versions').textContent()).toMatch(new RegExp(`${version}: .* active`));
-    expect(await page.getByTestId('versions').textContent()).toContain(info.metrics.verdict.text);
+    expect(await page.getByTestId('versions').textContent()).toContain(info.metrics.verdict?.text ?? '');
     // Once active, the result offers no Activate.
     expect(await page.getByTestId('finetune-activate').count()).toBe(0);
 

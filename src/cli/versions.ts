@@ -33,9 +33,9 @@ export async function versionsCommand(argv: string[]): Promise<number> {
           diceBefore: v.metrics.before,
           diceAfter: v.metrics.after,
           trainCases: v.cases.train.length,
-          heldBackCases: v.cases.heldBack.length,
+          heldBackCases: v.cases.heldBack?.length ?? 0,
           heldOutCases: v.cases.heldOut.length,
-          verdict: v.metrics.verdict.text,
+          verdict: v.metrics.verdict?.text ?? null,
           active: v.id === active,
         });
       }

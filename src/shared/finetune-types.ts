@@ -45,14 +45,18 @@ export interface VersionSummary {
   before: number;
   after: number;
   trainCases: number;
-  /** Training cases held back from the steps to choose the epoch. */
+  /** Training cases held back from the steps to choose the epoch (0 in versions from before rounds held any back). */
   heldBackCases: number;
   heldOutCases: number;
-  /** What the round says of the version against its parent ('better by … on N held-out cases', or that it equals it). */
-  verdict: string;
+  /**
+   * What the round says of the version against its parent ('better by … on N held-out cases', or that it
+   * equals it); null for a version written before rounds judged themselves.
+   */
+  verdict: string | null;
   /** Held-out cases: Dice and answers before and after (masks FINETUNE_THUMB², one bit per pixel, packBits). */
   cases: { id: string; text: string; before: number; after: number; beforeMask: Uint8Array; afterMask: Uint8Array }[];
-  epochs: EpochSummary[];
+  /** Its epochs (decodedDice null in versions from before rounds chose by the decoded answer). */
+  epochs: (Omit<EpochSummary, 'decodedDice'> & { decodedDice: number | null })[];
 }
 
 /** One epoch of a round (0: the starting model): its losses and the held-back cases' decoded Dice, which chose. */

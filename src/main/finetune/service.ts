@@ -29,9 +29,9 @@ export function versionSummary(v: VersionInfo): VersionSummary {
     before: v.metrics.before,
     after: v.metrics.after,
     trainCases: v.cases.train.length,
-    heldBackCases: v.cases.heldBack.length,
+    heldBackCases: v.cases.heldBack?.length ?? 0,
     heldOutCases: v.cases.heldOut.length,
-    verdict: v.metrics.verdict.text,
+    verdict: v.metrics.verdict?.text ?? null,
     cases: v.metrics.cases.map(({ id, text, before, after, beforeMask, afterMask }) => ({
       id,
       text,
@@ -44,7 +44,7 @@ export function versionSummary(v: VersionInfo): VersionSummary {
       epoch,
       trainLoss,
       heldOutLoss,
-      decodedDice,
+      decodedDice: decodedDice ?? null,
     })),
   };
 }

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../testing/shared-data';
 import { writeRandomModel } from '../testing/tiny-model';
 import { modelWeights } from '../training/model-weights';
 import { DEFAULT_SETTINGS } from './job';
+import { versionSummary } from './service';
 import { BASE, ModelVersions, VERSION_FILES, type WriteFile } from './versions';
 import { writeFineTuneWorkspace } from './workspace.fixture';
 import { fineTuneWorkspace } from './workspace-run';
@@ -74,6 +75,71 @@ async function versionsState(versions: ModelVersions) {
   };
 }
 
+/** version.json as rounds wrote it before they held cases back and judged themselves. */
+function oldVersionJson(id: string) {
+  return {
+    format: 'nextmask-model-version',
+    id,
+    parent: BASE,
+    createdAt: '2026-11-30T10:00:00.000Z',
+    cases: { train: ['a:1', 'b:1', 'c:1'], heldOut: ['d:1', 'e:1'] },
+    settings: { ...DEFAULT_SETTINGS, epochs: 1 },
+    provider: { requested: 'cpu', used: 'cpu' },
+    metrics: {
+      before: 0.25,
+      after: 0.3,
+      cases: [],
+      epochs: [
+        { epoch: 0, trainLoss: null, heldOutLoss: 1.5, seconds: 0 },
+        { epoch: 1, trainLoss: 1.2, heldOutLoss: 1.4, seconds: 3 },
+      ],
+      bestEpoch: 1,
+      seconds: 3,
+    },
+  };
+}
+
+describe('versions written before the verdict', () => {
+  it('list, sum up for the panel and print in `versions list` without a verdict or held-back cases', async () => {
+    const ws = mkdtempSync(join(root, 'old-ws-'));
+    const id = 'v1-0ld0';
+    const versions = new ModelVersions(ws, baseDir);
+    await mkdir(join(versions.dir, id), { recursive: true });
+    await writeFile(join(versions.dir, id, VERSION_FILES.info), JSON.stringify(oldVersionJson(id)));
+    const [info] = await versions.list();
+    expect(info?.id).toBe(id);
+    const summary = versionSummary(info!);
+    expect(summary).toMatchObject({ id, before: 0.25, after: 0.3, trainCases: 3, heldOutCases: 2 });
+    expect(summary.verdict).toBeNull();
+    expect(summary.heldBackCases).toBe(0);
+    expect(summary.epochs.map((e) => e.decodedDice)).toEqual([null, null]);
+
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli/nextmask.ts'),
+        'versions',
+        'list',
+        '--workspace',
+        ws,
+        '--model',
+        baseDir,
+      ],
+      { encoding: 'utf8' },
+    );
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({ id, diceBefore: 0.25, diceAfter: 0.3, heldBackCases: 0, verdict: null, active: false }),
+      { active: BASE },
+    ]);
+  }, 60_000);
+});
+
 describe('model versions', () => {
   it('keeps a round as a version beside the workspace, activates it and rolls back to the base', async () => {
     const { versions, first, workspace } = await ready;
@@ -82,7 +148,7 @@ describe('model versions', () => {
     expect(first.cases.heldBack).toHaveLength(2);
     expect(first.cases.train).toHaveLength(3);
     expect(first.metrics.epochs.map((e) => e.epoch)).toEqual([0, 1]);
-    expect(first.metrics.verdict.text).toMatch(
+    expect(first.metrics.verdict?.text).toMatch(
       /^(better by 0\.\d{3} on 3 held-out cases|no improvement: this version equals its parent)$/,
     );
     expect((await versions.list()).map((v) => v.id)).toEqual([first.id]);
@@ -103,7 +169,7 @@ describe('model versions', () => {
     expect(second.parent).toBe(first.id);
     expect(second.cases.train).toEqual(first.cases.train);
     const het = await versions.hetMemory(second.id);
-    if (second.metrics.verdict.better) expect(Object.keys(het ?? {}).sort()).toEqual([...second.cases.train].sort());
+    if (second.metrics.verdict?.better) expect(Object.keys(het ?? {}).sort()).toEqual([...second.cases.train].sort());
     else expect(het).toEqual(await versions.hetMemory(first.id));
     expect(await versions.active()).toBe(first.id);
     await versions.activate(BASE);

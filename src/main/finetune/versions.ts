@@ -32,8 +32,11 @@ export interface VersionInfo {
   /** The version it was fine-tuned from (BASE: the shipped model). */
   parent: string;
   createdAt: string;
-  /** Item ids: trained on, held back from the steps to choose the epoch, held out to judge the version. */
-  cases: { train: string[]; heldBack: string[]; heldOut: string[] };
+  /**
+   * Item ids: trained on, held back from the steps to choose the epoch, held out to judge the version
+   * (`heldBack` absent: a version written before rounds held cases back).
+   */
+  cases: { train: string[]; heldBack?: string[]; heldOut: string[] };
   settings: FineTuneSettings;
   /** The provider asked for, the one the training ran on, and why the asked one did not, when it did not. */
   provider: { requested: ExecutionProviderChoice } & RunProvider;
@@ -42,14 +45,18 @@ export interface VersionInfo {
     before: number;
     after: number;
     cases: CaseScore[];
-    epochs: EpochRecord[];
+    epochs: StoredEpoch[];
     bestEpoch: number;
-    /** The lesion cut it answers with (model.json `decoding.lesionCut`, or its parent's). */
-    lesionCut: number;
-    verdict: Verdict;
+    /** The lesion cut it answers with (model.json `decoding.lesionCut`, or its parent's); absent in older versions. */
+    lesionCut?: number;
+    /** Absent: a version written before rounds judged themselves. */
+    verdict?: Verdict;
     seconds: number;
   };
 }
+
+/** An epoch as version.json keeps it: older versions chose by the loss and have no `decodedDice`. */
+export type StoredEpoch = Omit<EpochRecord, 'decodedDice'> & { decodedDice?: number };
 
 async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
