@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_REGION, writeRandomModel } from '../../testing/tiny-model';
 import { loadModel, releaseModel, type SegmentationModel } from '../runtime/model-files';
-import { checkPointable, clickGate, segmentPointed } from './pointed';
+import { checkPointable, clickGate, SMALL_BOX_SHARE, segmentPointed } from './pointed';
 
 let dir: string;
 let model: SegmentationModel;
@@ -28,6 +28,17 @@ const W = 300;
 const H = 200;
 const film = { width: W, height: H, data: Float32Array.from({ length: W * H }, (_, i) => ((i * 7919) % 255) / 255) };
 
+/** How many pixels of `mask` (W x H) lie outside `box`. */
+function outside(mask: Uint8Array, box: { x0: number; y0: number; x1: number; y1: number }): number {
+  let n = 0;
+  mask.forEach((v, i) => {
+    const px = i % W;
+    const py = Math.floor(i / W);
+    if (v && (px < box.x0 || px >= box.x1 || py < box.y0 || py >= box.y1)) n++;
+  });
+  return n;
+}
+
 describe('pointed prompts (zoomed decode)', () => {
   it('answers a box at the source size, nothing outside the window it decoded', async () => {
     const box = { x0: 40, y0: 30, x1: 90, y1: 70 };
@@ -43,16 +54,23 @@ describe('pointed prompts (zoomed decode)', () => {
           expect(r.mask.data[py * W + px]).toBe(0);
     expect(r.probability?.width).toBe(256);
     expect(r.gated).toBe('box');
-    // Kept inside the box grown by BOX_GATE_MARGIN; without the gate the window decides.
-    const grown = { x0: 40 - 5, y0: 30 - 4, x1: 90 + 5, y1: 70 + 4 };
-    r.mask.data.forEach((v, i) => {
-      const px = i % W;
-      const py = Math.floor(i / W);
-      if (px < grown.x0 || px >= grown.x1 || py < grown.y0 || py >= grown.y1) expect(v).toBe(0);
-    });
+    // A small box (under SMALL_BOX_SHARE of the film) bounds the answer exactly; without the gate the window decides.
+    expect(((90 - 40) * (70 - 30)) / (W * H)).toBeLessThan(SMALL_BOX_SHARE);
+    expect(outside(r.mask.data, box)).toBe(0);
+    expect(r.mask.data.some((v) => v)).toBe(true);
     const ungated = await segmentPointed(model, film, 'left lung', { box }, { gate: false });
     expect(ungated.gated).toBeNull();
     expect(ungated.window).toEqual(r.window);
+  }, 60_000);
+
+  it('lets the answer to a large box reach a tenth past it, and no further', async () => {
+    const box = { x0: 60, y0: 40, x1: 240, y1: 160 };
+    expect(((240 - 60) * (160 - 40)) / (W * H)).toBeGreaterThanOrEqual(SMALL_BOX_SHARE);
+    const r = await segmentPointed(model, film, 'left lung', { box });
+    const grown = { x0: 60 - 18, y0: 40 - 12, x1: 240 + 18, y1: 160 + 12 };
+    expect(outside(r.mask.data, grown)).toBe(0);
+    const ungated = await segmentPointed(model, film, 'left lung', { box }, { gate: false });
+    expect(outside(ungated.mask.data, grown)).toBeGreaterThan(0);
   }, 60_000);
 
   it('windows clicks around the previous answer; an untrained prior (zero) leaves the answer as without it', async () => {

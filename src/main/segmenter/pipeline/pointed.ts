@@ -116,14 +116,22 @@ export async function segmentPointed(
 
 /**
  * How far past the box an answer may reach, as a share of the box's size per side: a clinician's box is
- * drawn around the lesion, looser or tighter, not beside it.
+ * drawn around the region, looser or tighter, not beside it. A small box (a bone lesion) bounds the answer
+ * exactly: at the window's scale the model's answer spills past a compact lesion's edge. A large one (a
+ * lung, a spread infection) is drawn within a ragged edge, so the answer may reach a tenth past it
+ * (docs/EXPERIMENTS.md, the box gate's rows).
  */
-export const BOX_GATE_MARGIN = 0.1;
+export const BOX_GATE_MARGIN = { small: 0, large: 0.1 } as const;
 
-/** `map` set to 0 outside the box grown by BOX_GATE_MARGIN. */
+/** Boxes covering less than this share of the film are small (BOX_GATE_MARGIN). */
+export const SMALL_BOX_SHARE = 0.1;
+
+/** `map` (at the source size) set to 0 outside the box grown by its BOX_GATE_MARGIN. */
 function insideBox(map: Plane<Float32Array>, box: Box): Plane<Float32Array> {
-  const mx = (box.x1 - box.x0) * BOX_GATE_MARGIN;
-  const my = (box.y1 - box.y0) * BOX_GATE_MARGIN;
+  const share = ((box.x1 - box.x0) * (box.y1 - box.y0)) / (map.width * map.height);
+  const margin = share < SMALL_BOX_SHARE ? BOX_GATE_MARGIN.small : BOX_GATE_MARGIN.large;
+  const mx = (box.x1 - box.x0) * margin;
+  const my = (box.y1 - box.y0) * margin;
   const data = Float32Array.from(map.data);
   for (let y = 0; y < map.height; y++)
     for (let x = 0; x < map.width; x++) {
