@@ -2,16 +2,19 @@
 // val films as corrections (a quarter of them held back to choose the epoch), scored before/after on M
 // other BTXRD val films, and a fixed spread of infection and lung val films before/after (forgetting).
 // Prints one line per epoch, then the JSON {"cases", "secondsPerEpoch", "totalSeconds", "diceBefore",
-// "diceAfter", "gain", "otherGroupsDiceChange", "curve", "verdict"} last.
+// "diceAfter", "gain", "otherGroupsDiceChange", "curve", "verdict"} last. `--prompt-mode box`: the
+// before, after and held-back answers are box answers (a simulated box and the prompt), which needs a
+// model with a region part (`--model models/region`); such a model also trains on zoomed corrections.
 // Run: npm run bench:finetune -- [--data ../shared/data] [--model models/base] [--group btxrd] [--filter <text>]
 //      [--cases 40] [--eval-cases 40] [--other-per-group 10] [--guard l2|last-blocks] [--epochs N] [--lr X]
-//      [--threads 2] [--seed 1] [--het-weight W] [--blocks N]
+//      [--threads 2] [--seed 1] [--het-weight W] [--blocks N] [--prompt-mode text|box]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { progressPrinter } from '../src/cli/finetune';
 import type { Group } from '../src/main/data/samples';
 import { simulateClinician } from '../src/main/finetune/clinician';
-import { DEFAULT_SETTINGS, type FineTuneSettings } from '../src/main/finetune/job';
+import { answerModeOf, DEFAULT_SETTINGS, type FineTuneSettings } from '../src/main/finetune/job';
+import { readModelFile } from '../src/main/model-files/model-folder';
 import { recordRun } from './results';
 
 const { values } = parseArgs({
@@ -30,9 +33,12 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'het-weight': { type: 'string' },
     blocks: { type: 'string', default: String(DEFAULT_SETTINGS.blocks) },
+    'prompt-mode': { type: 'string', default: 'text' },
   },
 });
 if (values.guard !== 'l2' && values.guard !== 'last-blocks') throw new Error('--guard must be l2 or last-blocks');
+const answers = values['prompt-mode'];
+if (answers !== 'text' && answers !== 'box') throw new Error(`--prompt-mode must be text or box, got "${answers}"`);
 const settings: FineTuneSettings = {
   ...DEFAULT_SETTINGS,
   guard: values.guard,
@@ -41,8 +47,14 @@ const settings: FineTuneSettings = {
   threads: Number(values.threads),
   seed: Number(values.seed),
   blocks: Number(values.blocks),
+  answers,
   ...(values['het-weight'] === undefined ? {} : { hetWeight: Number(values['het-weight']) }),
 };
+try {
+  answerModeOf(settings, await readModelFile(values.model));
+} catch (err) {
+  throw new Error(`--prompt-mode ${answers} --model ${values.model}: ${(err as Error).message}`);
+}
 const print = progressPrinter();
 const loadBefore = loadavg();
 const report = await simulateClinician({

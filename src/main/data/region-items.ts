@@ -139,6 +139,32 @@ export function pointedWindow(
   return regionWindow(region, region.box ? [] : correctedParts(previous, region.clicks ?? []), width, height);
 }
 
+/** How often a box item leaves its prompt out (the box alone must answer too). */
+export const BOX_TEXTLESS = 0.25;
+
+/**
+ * A box item: the window a box prompt decodes in (regionWindow, as the segmenter cuts it) from `film`
+ * (grey in [0, 1] at the source size) under training's intensity jitter, the target cut to it, the box
+ * in the window's frame, and `prompt` (left out BOX_TEXTLESS of draws). Training draws `box` around
+ * the target; fine-tuning also takes the box a clinician drew.
+ */
+export function boxWindowItem(
+  film: Plane<Float32Array>,
+  target: Mask,
+  prompt: string,
+  box: Box,
+  rng: Rng,
+): Omit<RegionItem, 'kind'> {
+  const window = regionWindow({ box }, [], target.width, target.height) as ZoomWindow;
+  return {
+    image: jitterIntensity(cropWindow(film, window, SAMPLE_SIZE), rng, DEFAULT_AUGMENT),
+    mask: cropMask(target, window),
+    text: chance(rng, BOX_TEXTLESS) ? '' : prompt,
+    region: { box: boxOnGrid(box, window) },
+    prior: null,
+  };
+}
+
 /** A sample (augmented or not, `sample.film` its source) as a training item of `kind`. */
 export function regionItem(sample: Sample, kind: RegionKind, rng: Rng, maxClicks: number): RegionItem {
   const text = {
@@ -165,11 +191,7 @@ export function regionItem(sample: Sample, kind: RegionKind, rng: Rng, maxClicks
     region,
     prior,
   });
-  if (kind === 'box') {
-    const drawn = jitterBox(box, rng, W, H);
-    const window = regionWindow({ box: drawn }, [], W, H) as ZoomWindow;
-    return zoomed(window, 0.25, { box: boxOnGrid(drawn, window) }, null);
-  }
+  if (kind === 'box') return { kind, ...boxWindowItem(film, target, prompt, jitterBox(box, rng, W, H), rng) };
   const { previous, clicks } = simulateCorrections(target, box, rng, maxClicks);
   const window = pointedWindow({ clicks }, previous, W, H);
   if (!window) return text;

@@ -44,6 +44,23 @@ describe('workspaceSet', () => {
     ws.close();
   });
 
+  it('keeps the box the clinician drew for the answer with its frame', async () => {
+    const ws = await writeFineTuneWorkspace(tempDir(), 2);
+    const [first] = await workspaceSet(ws);
+    const key = first!.studyKey;
+    const box = { x0: 3, y0: 2, x1: 18, y1: 17 };
+    ws.saveSegments(
+      key,
+      ws
+        .loadSegments(key)
+        .map((s) => ({ ...s, pointing: { frame: 0, box, clicks: [{ x: 8.5, y: 8.5, positive: true }] } })),
+    );
+    const set = await workspaceSet(ws);
+    ws.close();
+    expect(set.map((e) => e.item.box)).toEqual([box, undefined]);
+    expect((await loadItem(set[0]!.item)).box).toEqual(box);
+  });
+
   it('loads an item as the segmenter would see it, with the final mask as target', async () => {
     const ws = await writeFineTuneWorkspace(tempDir(), 4);
     const [entry] = await workspaceSet(ws);

@@ -1,6 +1,6 @@
 // The fine-tuning set of a workspace: every saved AI segment a clinician corrected (one item per
 // frame where the final mask differs from the model's proposal, so a DICOM series gives single
-// frames), and optionally hand-drawn segments that carry a prompt (one item per drawn frame); the items
+// frames; the box the clinician drew for the answer goes with its frame), and optionally hand-drawn segments that carry a prompt (one item per drawn frame); the items
 // the clinician ticked in the panel; then a deterministic split by case (its sizes:
 // src/shared/finetune-split.ts): the held-out cases measure the run before/after, the rest are the
 // round's training cases (the job holds some of them back to choose its epoch).
@@ -11,6 +11,7 @@ import { type Mask, masksEqual } from '../../shared/labelmap/mask';
 import { ImageLibrary } from '../dicom/library';
 import { UserFacingError } from '../errors';
 import { diceOf, overlap } from '../evaluation/segmentation';
+import type { Box } from '../imaging/zoom-window';
 import type { StudyRecord, Workspace } from '../store/workspace';
 import type { FineTuneItem } from './items';
 
@@ -76,6 +77,7 @@ export async function workspaceSet(workspace: Workspace, options: SetOptions = {
     mask: Mask,
     source: SetEntry['source'],
     proposalDice: number | null,
+    box?: Box,
   ) => {
     const where = await framePath(study, frame);
     entries.push({
@@ -87,6 +89,7 @@ export async function workspaceSet(workspace: Workspace, options: SetOptions = {
         frame: where.frame,
         prompt,
         mask,
+        ...(box ? { box } : {}),
       },
       studyKey: study.key,
       segmentUid,
@@ -100,7 +103,17 @@ export async function workspaceSet(workspace: Workspace, options: SetOptions = {
     for (const [frame, mask] of c.corrected.entries()) {
       const proposal = c.proposal[frame];
       if (!proposal || masksEqual(mask, proposal)) continue;
-      await add(study, c.segmentUid, c.prompt, frame, mask, 'correction', diceOf(overlap(proposal.data, mask.data)));
+      const box = c.pointing?.frame === frame ? c.pointing.box : undefined;
+      await add(
+        study,
+        c.segmentUid,
+        c.prompt,
+        frame,
+        mask,
+        'correction',
+        diceOf(overlap(proposal.data, mask.data)),
+        box,
+      );
     }
   }
   if (options.includeManual) {

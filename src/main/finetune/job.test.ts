@@ -5,15 +5,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FINETUNE_THUMB } from '../../shared/finetune-types';
 import { unpackBits } from '../../shared/labelmap/bits';
+import { deriveSeed } from '../data/rng';
+import { simulatedBox } from '../evaluation/prompt-modes';
 import { diceOf, overlap } from '../evaluation/segmentation';
 import { resizeNearest } from '../imaging/resample';
+import { segmentPointed } from '../segmenter/pipeline/pointed';
 import { LESION_CUT, segment } from '../segmenter/pipeline/segment';
 import { TEST_TIME_VIEWS } from '../segmenter/pipeline/test-time-views';
 import { loadModel, releaseModel } from '../segmenter/runtime/model-files';
-import { writeRandomModel } from '../testing/tiny-model';
+import { TINY_REGION, writeRandomModel } from '../testing/tiny-model';
 import { modelWeights } from '../training/model-weights';
 import { workspaceSet } from './fine-tune-set';
-import { type FineTuneItem, loadItem } from './items';
+import { type FineTuneItem, loadItem, zoomedId } from './items';
 import { DEFAULT_SETTINGS, type FineTuneProgress, type FineTuneSettings, runFineTune } from './job';
 import { NO_IMPROVEMENT } from './round-choice';
 import { writeFineTuneWorkspace } from './workspace.fixture';
@@ -30,6 +33,7 @@ const settings: FineTuneSettings = { ...DEFAULT_SETTINGS, epochs: 8, batch: 2, l
 async function fixture() {
   await writeRandomModel(join(root, 'argmax'));
   await writeRandomModel(join(root, 'expected'), 1, 'expected');
+  await writeRandomModel(join(root, 'region'), 1, 'argmax', TINY_REGION);
   const ws = await writeFineTuneWorkspace(join(root, 'ws'), 8);
   const films = (await workspaceSet(ws)).map((e) => e.item);
   ws.close();
@@ -37,6 +41,7 @@ async function fixture() {
   return {
     argmax: join(root, 'argmax', 'model'),
     expected: join(root, 'expected', 'model'),
+    region: join(root, 'region', 'model'),
     films: { train: films.slice(0, 4), heldOut: films.slice(4) },
     lesions: { train: lesions.slice(0, 4), heldOut: lesions.slice(4) },
   };
@@ -54,6 +59,28 @@ async function answers(dir: string, items: readonly FineTuneItem[], lesionCut?: 
         views: TEST_TIME_VIEWS.slice(0, 1),
         ...(lesionCut === undefined ? {} : { lesionCut }),
       });
+      out.push({ mask: answer.mask, dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)) });
+    }
+    return out;
+  } finally {
+    await releaseModel(model);
+  }
+}
+/** The box answers of the model in `dir`, as a round about box prompts scores them: the clinician's box, else a simulated one. */
+async function boxAnswers(dir: string, items: readonly FineTuneItem[], seed: number) {
+  const model = await loadModel(dir, 1);
+  try {
+    const out = [];
+    for (const [i, item] of items.entries()) {
+      const loaded = await loadItem(item);
+      const box = loaded.box ?? simulatedBox(loaded.sourceMask, deriveSeed(seed, i));
+      const answer = await segmentPointed(
+        model,
+        loaded.film,
+        loaded.text,
+        { box: box! },
+        { views: TEST_TIME_VIEWS.slice(0, 1) },
+      );
       out.push({ mask: answer.mask, dice: diceOf(overlap(answer.mask.data, loaded.sourceMask.data)) });
     }
     return out;
@@ -208,6 +235,47 @@ describe('runFineTune', () => {
     }
     expect(g.hetMemory).toEqual(parent.hetMemory);
     expect(s.hetMemory).toEqual({});
+  }, 120_000);
+
+  it('a round on a model with a region part also trains each correction zoomed, and is chosen and judged by box answers', async () => {
+    const { region: modelDir, lesions, argmax } = await ready;
+    // One held-out correction carries the box the clinician drew; the others get simulated ones.
+    const heldOut = lesions.heldOut.map((item, i) =>
+      i === 0 && item.kind === 'file' ? { ...item, box: { x0: 2, y0: 1, x1: 20, y1: 18 } } : item,
+    );
+    const events: FineTuneProgress[] = [];
+    const r = await runFineTune(
+      {
+        modelDir,
+        train: lesions.train,
+        heldOut,
+        settings: { ...settings, epochs: 2 },
+        outDir: join(root, 'region-round'),
+      },
+      { onProgress: (p) => events.push(p) },
+    );
+    const trained = lesions.train.filter((i) => !r.heldBack.includes(i.id));
+    // Two corrections train, each as its film and zoomed: four items, two a step, two steps an epoch.
+    expect(events.filter((e) => e.phase === 'train').at(-1)).toMatchObject({ step: 4, steps: 4 });
+    expect(Object.keys(r.hetMemory).sort()).toEqual(trained.flatMap((i) => [i.id, zoomedId(i.id)]).sort());
+    // The held-out and held-back answers are box answers.
+    const before = await boxAnswers(modelDir, heldOut, settings.seed);
+    expect(r.cases.map((c) => c.before)).toEqual(before.map((a) => a.dice));
+    const heldBack = lesions.train.filter((i) => r.heldBack.includes(i.id));
+    expect(r.epochs[0]!.decodedDice).toBeCloseTo(mean(await boxAnswers(modelDir, heldBack, settings.seed)), 12);
+    expect(r.epochs[0]!.decodedDice).not.toBeCloseTo(mean(await answers(modelDir, heldBack)), 6);
+    // Box answers keep no map to cut again: the parent's cut stays.
+    expect(r.lesionCut).toBe(LESION_CUT);
+    // A text-only model cannot give box answers: said before anything runs.
+    await expect(
+      runFineTune({
+        modelDir: argmax,
+        ...lesions,
+        settings: { ...settings, answers: 'box' },
+        outDir: join(root, 'text-box'),
+      }),
+    ).rejects.toThrow(/^box answers need a model with a region part/);
+    expect(existsSync(join(root, 'text-box'))).toBe(false);
   }, 120_000);
 
   it('says so when too few training cases are left to hold any back, and writes nothing', async () => {

@@ -1,7 +1,8 @@
 // One fine-tuning round, start to end, in the thread that calls it (job-worker.ts runs it off the main
 // thread): the active model's weights → held-out Dice before → a seeded part of the training cases held
 // back (round-choice.ts) → epochs of fused train steps on the rest (NkTP, TCL, HET; training's
-// augmentation and mask-input corruption) with a guard against forgetting, each epoch measured by the
+// augmentation and mask-input corruption; a model with a region part also trains on each correction
+// zoomed around its box, items.ts) with a guard against forgetting, each epoch measured by the
 // held-back slice's decoded Dice, which chooses the epoch and stops early (epochs.ts) → the lesion cut
 // fitted on the chosen epoch's held-back answers (fitted-cut.ts) → those weights and that cut exported to
 // `outDir` → held-out Dice after → the verdict: unless the new answers are clearly better than the
@@ -29,9 +30,9 @@ import { predictionModel } from '../training/train-graph';
 import { type Chosen, type EpochProgress, type EpochRecord, type Epochs, trainEpochs } from './epochs';
 import { fittedLesionCut } from './fitted-cut';
 import { type Anchor, forgettingGuard, heldOutLossModel, trainableNames } from './guard';
-import { type FineTuneItem, loadItem } from './items';
+import { type FineTuneItem, loadItem, loadZoomedItem, withZoomedItems } from './items';
 import { holdBack, type Verdict, verdictOf } from './round-choice';
-import { meanDice, type ScoredAnswer, type Scoring, scoreItems } from './scoring';
+import { type AnswerMode, meanDice, type ScoredAnswer, type Scoring, scoreItems } from './scoring';
 
 /** What to protect the model's other skills with (docs/FINETUNE.md, "Forgetting"). */
 export type Guard = 'l2' | 'last-blocks';
@@ -52,6 +53,12 @@ export interface FineTuneSettings {
   seed: number;
   /** Test-time views of every answer a round scores (1: the image alone; the app's answer uses all). */
   views: number;
+  /**
+   * What the round's answers are, which choose its epoch and judge it: to the prompt alone, or to the
+   * prompt and a box (the clinician's, else simulated). Default: 'box' for a model with a region part
+   * (the model that answers the app's box and click prompts), else 'text'.
+   */
+  answers?: AnswerMode;
   /** HET's loss weight (default: the model's own, from its training config). */
   hetWeight?: number;
   threads?: number;
@@ -163,8 +170,22 @@ function caseScores(items: readonly FineTuneItem[], before: ScoredAnswer[], afte
   });
 }
 
+/** An item's tokens: the whole film and its prompt, or a zoomed item with its box and (empty) prior. */
 async function tokenize(tokenizers: Tokenizers, arch: ArchitectureConfig, item: FineTuneItem, seed?: number) {
-  return tokenizeSample(tokenizers, layoutOf(arch), await loadItem(item, seed));
+  const layout = layoutOf(arch);
+  if (item.zoomed) return tokenizeSample(tokenizers, layout, await loadZoomedItem(item, seed ?? 0));
+  return tokenizeSample(tokenizers, layout, await loadItem(item, seed));
+}
+
+/** The answers a round scores for the model in `file` (settings.answers, or its default); refused when it cannot give them. */
+export function answerModeOf(settings: FineTuneSettings, file: ModelFile): AnswerMode {
+  const regionSlots = layoutOf(file.architecture).regionSlots;
+  const mode = settings.answers ?? (regionSlots > 0 ? 'box' : 'text');
+  if (mode === 'box' && regionSlots === 0)
+    throw new Error(
+      'box answers need a model with a region part (box and click tokens), such as models/region; this model takes text only',
+    );
+  return mode;
 }
 
 function checkSpec(spec: FineTuneSpec): void {
@@ -297,11 +318,13 @@ async function trainRound(
   scoring: Scoring,
   hooks: JobHooks,
 ): Promise<Epochs & { weights: Weights; het: HetMemory | null; provider: RunProvider }> {
-  const t = await openTraining(spec, split.train, scoring.session);
+  const file = await readModelFile(spec.modelDir);
+  const train = withZoomedItems(split.train, layoutOf(file.architecture).regionSlots);
+  const t = await openTraining(spec, train, scoring.session);
   try {
     const layout = layoutOf(t.arch);
     const heldOutTokens = await Promise.all(spec.heldOut.map((item) => tokenize(t.tokenizers, t.arch, item)));
-    const epochs = await trainEpochs(split.train, spec.settings, {
+    const epochs = await trainEpochs(train, spec.settings, {
       trainer: t.trainer,
       weights: t.weights,
       layout,
@@ -347,6 +370,7 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   const split = holdBack(spec.train, settings.seed);
   const file = await readModelFile(spec.modelDir);
   const parentCut = file.decoding?.lesionCut ?? LESION_CUT;
+  const answers = answerModeOf(settings, file);
   const threads = { threads: settings.threads ?? 1, spin: false };
   const check = () => {
     if (hooks.cancelled?.()) throw new Cancelled();
@@ -358,18 +382,23 @@ export async function runFineTune(spec: FineTuneSpec, hooks: JobHooks = {}): Pro
   // on, so a missing GPU is tried (and ORT logs its failure) once per run rather than once per session.
   const before = await scoreItems(spec.modelDir, spec.heldOut, {
     views: settings.views,
+    answers,
+    seed: settings.seed,
     session: { ...threads, ...(spec.executionProvider ? { executionProvider: spec.executionProvider } : {}) },
     check,
     answered: progress('before'),
   });
   const scoring: Scoring = {
     views: settings.views,
+    answers,
+    seed: settings.seed,
     session: { ...threads, executionProvider: before.ran.provider },
     check,
   };
   const round = await trainRound(spec, split, scoring, hooks);
   check();
   const { chosen } = round;
+  // Box answers keep no map to cut again (scoring.ts): the parent's cut stays.
   const lesionCut = fittedLesionCut(
     chosen.answers.map((a) => a.answer),
     chosen.answers.map((a) => a.target),

@@ -1,9 +1,11 @@
 // Clinician corrections of AI masks: a segment is one when its stored masks differ from the model's
 // latest proposal for it (is_correction), and the fine-tuning set lists them with that proposal.
 import type Database from 'better-sqlite3';
+import { pointingSchema } from '../../shared/labelmap/channels';
 import { decompressMask } from './mask-codec';
 import type { Correction } from './records';
 import { type MaskRow, readMasks, type StudyShape } from './rows';
+import { storedJson } from './stored-json';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -26,7 +28,7 @@ export class Corrections {
     this.setCorrection = db.prepare('UPDATE segments SET is_correction = ? WHERE id = ?');
     // Each corrected segment with its study and its latest prompt, in one query.
     this.corrected = db.prepare(
-      `SELECT g.id, g.uid, g.prompt, g.algorithm, s.key, s.source_path, s.width, s.height, s.frame_count,
+      `SELECT g.id, g.uid, g.prompt, g.algorithm, g.pointing, s.key, s.source_path, s.width, s.height, s.frame_count,
          (SELECT p.id FROM prompts p WHERE p.study_id = s.id AND p.segment_uid = g.uid ORDER BY p.id DESC LIMIT 1) AS prompt_id
        FROM segments g JOIN studies s ON s.id = g.study_id
        WHERE g.is_correction = 1 ORDER BY g.id`,
@@ -63,18 +65,23 @@ export class Corrections {
       uid: string;
       prompt: string | null;
       algorithm: string | null;
+      pointing: string | null;
       key: string;
       source_path: string;
       prompt_id: number | null;
     })[];
-    return rows.map((r) => ({
-      studyKey: r.key,
-      sourcePath: r.source_path,
-      segmentUid: r.uid,
-      prompt: r.prompt ?? '',
-      algorithm: r.algorithm ?? '',
-      proposal: readMasks(r, r.prompt_id === null ? [] : (this.proposalMasks.all(r.prompt_id) as MaskRow[])),
-      corrected: readMasks(r, this.segmentMasks.all(r.id) as MaskRow[]),
-    }));
+    return rows.map((r) => {
+      const pointing = storedJson(r.pointing, pointingSchema);
+      return {
+        studyKey: r.key,
+        sourcePath: r.source_path,
+        segmentUid: r.uid,
+        prompt: r.prompt ?? '',
+        algorithm: r.algorithm ?? '',
+        proposal: readMasks(r, r.prompt_id === null ? [] : (this.proposalMasks.all(r.prompt_id) as MaskRow[])),
+        corrected: readMasks(r, this.segmentMasks.all(r.id) as MaskRow[]),
+        ...(pointing ? { pointing } : {}),
+      };
+    });
   }
 }

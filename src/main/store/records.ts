@@ -1,7 +1,7 @@
 // What the workspace store takes and gives: studies, commits, proposals and corrections.
 import type { EditRecord } from '../../shared/labelmap/channels';
 import type { Mask } from '../../shared/labelmap/mask';
-import type { SegmentInfo } from '../../shared/labelmap/segments';
+import type { Pointing, SegmentInfo } from '../../shared/labelmap/segments';
 import { UserFacingError } from '../errors';
 
 export interface StudyRecord {
@@ -54,6 +54,8 @@ export interface Correction {
   algorithm: string;
   proposal: Mask[];
   corrected: Mask[];
+  /** The box and clicks the clinician pointed with for the answer, when they did. */
+  pointing?: Pointing;
 }
 
 /** A save based on an older version of the study than the stored one: someone else saved meanwhile. */
