@@ -3,7 +3,7 @@
 // baseline; with a model that takes clicks, the time from a correction click to its mask; then, as a section, one view decoded three ways (full recompute, greedy over the KV cache,
 // speculative NkTP). Writes its section of docs/BENCHMARKS.md; the last stdout line is the JSON summary.
 // Run: npm run bench:segment -- [--model models/base] [--data ../shared/data] [--per-group 60]
-//      [--single-images 30] [--refine-images 30] [--recompute-images 0] [--threads 2] [--out docs/BENCHMARKS.md] [--note "…"]
+//      [--region-model models/region] [--single-images 30] [--refine-images 30] [--recompute-images 0] [--threads 2] [--out docs/BENCHMARKS.md] [--note "…"]
 //      [--baseline bench/segment-baseline.json] [--write-baseline]
 // `--write-baseline` records this checkout's per-image Dice as the baseline later runs are compared with;
 // the committed baseline is the pipeline with its test-time views decoded one after another.
@@ -32,6 +32,7 @@ import {
 } from '../src/main/evaluation/segment-bench';
 import { diceOf, overlap } from '../src/main/evaluation/segmentation';
 import { modelInput, unitPlane } from '../src/main/imaging/model-input';
+import { DEFAULT_REGION_MODEL_DIR } from '../src/main/model-files/model-folder';
 import { LOW_CONFIDENCE } from '../src/main/segmenter/pipeline/answer-notices';
 import { segmentPointed } from '../src/main/segmenter/pipeline/pointed';
 import { MAX_DRAFT, type Segmentation, type SegmentOptions, segment } from '../src/main/segmenter/pipeline/segment';
@@ -47,6 +48,7 @@ const HEADING = '## Segmenting: the default pipeline, and one view three ways (`
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/base' },
+    'region-model': { type: 'string', default: DEFAULT_REGION_MODEL_DIR },
     data: { type: 'string', default: '../shared/data' },
     split: { type: 'string', default: 'val' },
     'per-group': { type: 'string', default: '60' },
@@ -124,9 +126,16 @@ const baseline: ImageDice | null = existsSync(baselinePath)
   : null;
 const compared = baseline ? diceDelta(dice, baseline) : { delta: null, images: 0 };
 
-// --- Refinement: one correction click on the text answer (a model with a region part) ---
+// --- Refinement: one correction click on the text answer, answered as the app routes it (the model's own
+// region part, else the region model beside it where one is installed) ---
 const refinement = { ms: [] as number[], firstDraftMs: [] as number[] };
-if (model.layout.regionSlots > 0) {
+const pointing =
+  model.layout.regionSlots > 0
+    ? model
+    : existsSync(resolve(values['region-model']))
+      ? await loadModel(resolve(values['region-model']), threads)
+      : null;
+if (pointing) {
   const bone = listed.filter((s) => s.group === 'btxrd');
   for (const [i, source] of benchSamples(bone, Math.min(refineCount, bone.length)).entries()) {
     const sample = await loadSample(source);
@@ -137,7 +146,7 @@ if (model.layout.regionSlots > 0) {
     const started = performance.now();
     let firstDraft = Number.NaN;
     await segmentPointed(
-      model,
+      pointing,
       film,
       sample.text,
       { clicks: [click], previous: text.mask },
@@ -273,7 +282,7 @@ ${pipeline.ms.length} images of the \`${values.split}\` split (${perGroupWords})
 
 ${
   refined && refinedDraft
-    ? `${refinement.ms.length} BTXRD films of the \`${values.split}\` split: the text answer, then one click where eval's simulated clinician puts it (the centre of the largest error, src/main/data/correction-clicks.ts); timed from the click to the final mask at the source size (\`segmentPointed\`: the zoomed window, its intensity views, the prior), and to the first draft.
+    ? `${refinement.ms.length} BTXRD films of the \`${values.split}\` split: the text answer, then one click where eval's simulated clinician puts it (the centre of the largest error, src/main/data/correction-clicks.ts); timed from the click to the final mask at the source size (\`segmentPointed\` with ${pointing === model ? 'the model itself' : `the region model \`${relative(process.cwd(), resolve(values['region-model']))}\``}: the zoomed window, its intensity views, the prior), and to the first draft.
 
 | | p50 ms | p95 ms |
 | --- | --- | --- |
@@ -281,7 +290,7 @@ ${
 | final mask | ${fmt(refined.p50Ms)} | ${fmt(refined.p95Ms)} |
 
 - **Target**: click to final mask p50 ≤ 300 ms — ${met(refined.p50Ms <= 300)} (${fmt(refined.p50Ms)} ms).`
-    : 'Not measured: the model has no region part (box and click tokens).'
+    : 'Not measured: neither the model nor a region model beside it has a region part (box and click tokens).'
 }
 
 ### Confidence and Dice
@@ -331,6 +340,7 @@ if (calibration.length > 0)
     reliabilitySvg(calibration, `Confidence and Dice, ${calibration.length} val answers`),
   );
 await releaseModel(model);
+if (pointing && pointing !== model) await releaseModel(pointing);
 
 console.log(
   `pipeline: ${pipeline.ms.length} images, first draft p50 ${fmt(draft.p50Ms)} ms, answer p50 ${fmt(answer.p50Ms)} ms, p95 ${fmt(answer.p95Ms)} ms; Dice ${JSON.stringify(groupDice)}${values['write-baseline'] ? `; baseline written to ${relative(process.cwd(), baselinePath)}` : ''}`,
