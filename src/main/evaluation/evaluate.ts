@@ -115,7 +115,16 @@ async function answerAs(
     const box = simulatedBox(target, deriveSeed(seed, index));
     // An empty target has no box to draw: the text answers.
     if (!box) return textAnswer();
-    return segmentPointed(model, film, mode.withText ? sample.text : '', { box }, options);
+    return segmentPointed(
+      model,
+      film,
+      mode.withText ? sample.text : '',
+      { box },
+      {
+        ...options,
+        ...(textModel !== model ? { textModel } : {}),
+      },
+    );
   }
   let answer: Answer = await textAnswer();
   let passes = answer.forwardPasses;

@@ -133,7 +133,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
       { width: frame.columns, height: frame.rows },
       {
         cancelled,
-        ...(where ? { pointed: { film, ...where } } : {}),
+        ...(where ? { pointed: { film, ...where, ...(model !== text.model ? { textModel: text.model } : {}) } } : {}),
         onProgress: (progress) => {
           last = progress;
           // Once per completed grid row (of any decode): enough for a bar, few messages.

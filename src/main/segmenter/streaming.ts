@@ -13,8 +13,11 @@ import type { SegmentationModel } from './runtime/model-files';
 export interface StreamOptions extends Omit<SegmentOptions, 'signal' | 'decoding'> {
   /** Polled before the run and before every decoder pass (prefill, each decode step); true stops it. */
   cancelled?: () => boolean;
-  /** A box or clicks on `film` (grey in [0, 1] at the source size): decoded zoomed (pipeline/pointed.ts). */
-  pointed?: PointedPrompt & { film: Plane<Float32Array> };
+  /**
+   * A box or clicks on `film` (grey in [0, 1] at the source size): decoded zoomed (pipeline/pointed.ts);
+   * `textModel`: the text model beside the region model, for a chest box on the whole film.
+   */
+  pointed?: PointedPrompt & { film: Plane<Float32Array>; textModel?: SegmentationModel };
 }
 
 /** `session` with `check()` before every pass. */
@@ -49,8 +52,8 @@ export async function segmentStreaming(
     decoding: { sessions: (m: DecoderModels, rows: number) => kvRows(m, rows).map((row) => checked(row, check)) },
   };
   if (pointed) {
-    const { film, ...where } = pointed;
-    return segmentPointed(model, film, prompt, where, run);
+    const { film, textModel, ...where } = pointed;
+    return segmentPointed(model, film, prompt, where, { ...run, ...(textModel ? { textModel } : {}) });
   }
   return segment(model, image, prompt, size, run);
 }

@@ -2,9 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelInput } from '../../imaging/model-input';
+import { readPrompt } from '../../prompt/reading';
 import { TINY_REGION, writeRandomModel } from '../../testing/tiny-model';
 import { loadModel, releaseModel, type SegmentationModel } from '../runtime/model-files';
-import { checkPointable, clickGate, SMALL_BOX_SHARE, segmentPointed } from './pointed';
+import { checkPointable, clickGate, SMALL_BOX_SHARE, segmentPointed, wholeFilmBox } from './pointed';
+import { segment } from './segment';
 
 let dir: string;
 let model: SegmentationModel;
@@ -71,6 +74,34 @@ describe('pointed prompts (zoomed decode)', () => {
     expect(outside(r.mask.data, grown)).toBe(0);
     const ungated = await segmentPointed(model, film, 'left lung', { box }, { gate: false });
     expect(outside(ungated.mask.data, grown)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('answers a chest prompt with a large box on the whole film with the text model, kept inside the box', async () => {
+    const box = { x0: 60, y0: 40, x1: 240, y1: 160 };
+    const reading = readPrompt('left lung');
+    expect(wholeFilmBox(reading, { box }, W, H)).toBe(true);
+    const r = await segmentPointed(model, film, reading, { box }, { textModel: model });
+    expect(r.window).toEqual({ x: 0, y: 0, side: W });
+    expect(r.gated).toBe('box');
+    const whole = await segment(model, modelInput(film), reading, { width: W, height: H });
+    const grown = { x0: 60 - 18, y0: 40 - 12, x1: 240 + 18, y1: 160 + 12 };
+    expect(outside(r.mask.data, grown)).toBe(0);
+    // Inside the grown box the answer is the whole-film one, pixel for pixel.
+    const kept = Uint8Array.from(whole.mask.data, (v, i) => {
+      const px = i % W;
+      const py = Math.floor(i / W);
+      return px >= grown.x0 && px < grown.x1 && py >= grown.y0 && py < grown.y1 ? v : 0;
+    });
+    expect(Array.from(r.mask.data)).toEqual(Array.from(kept));
+    expect(kept.some((v) => v)).toBe(true);
+    // Not for a small box, clicks, a correction, an empty prompt or a prompt not about the chest.
+    expect(wholeFilmBox(reading, { box: { x0: 40, y0: 30, x1: 90, y1: 70 } }, W, H)).toBe(false);
+    expect(wholeFilmBox(reading, { box, clicks: [{ x: 100, y: 100, positive: true }] }, W, H)).toBe(false);
+    expect(wholeFilmBox(readPrompt(''), { box }, W, H)).toBe(false);
+    expect(wholeFilmBox(readPrompt('osteochondroma of the femur'), { box }, W, H)).toBe(false);
+    // Without the text model beside it, the region model decodes the box zoomed.
+    const zoomed = await segmentPointed(model, film, reading, { box });
+    expect(zoomed.window.side).toBeLessThan(W);
   }, 60_000);
 
   it('windows clicks around the previous answer; an untrained prior (zero) leaves the answer as without it', async () => {

@@ -7,7 +7,7 @@
 import type { RegionClick } from '../../../shared/tokens';
 import { connectedComponents } from '../../data/components';
 import { boxOnGrid, clicksInWindow, cropMask, pointedWindow } from '../../data/region-items';
-import { SAMPLE_SIZE } from '../../imaging/model-input';
+import { modelInput, SAMPLE_SIZE } from '../../imaging/model-input';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
 import { type Box, boundingBox, cropWindow, pasteWindow, type ZoomWindow } from '../../imaging/zoom-window';
 import { inWindow, type PromptReading, readingOf } from '../../prompt/reading';
@@ -22,6 +22,14 @@ export interface PointedPrompt {
   clicks?: readonly RegionClick[];
   /** The segment's answer so far at the source size: what the clicks correct. */
   previous?: Mask | null;
+}
+
+export interface PointedOptions extends SegmentOptions {
+  /**
+   * The text model beside a region model: a chest prompt with a large box is answered by it on the whole
+   * film, then kept inside the box (wholeFilmBox).
+   */
+  textModel?: SegmentationModel;
 }
 
 export interface PointedSegmentation extends Segmentation {
@@ -78,10 +86,13 @@ export async function segmentPointed(
   film: Plane<Float32Array>,
   prompt: string | PromptReading,
   pointed: PointedPrompt,
-  options: SegmentOptions = {},
+  pointedOptions: PointedOptions = {},
 ): Promise<PointedSegmentation> {
   const { width: W, height: H } = film;
   checkPointed(model, pointed, W, H);
+  const { textModel, ...options } = pointedOptions;
+  if (textModel && options.gate !== false && wholeFilmBox(readingOf(prompt), pointed, W, H))
+    return boxOnWholeFilm(textModel, film, readingOf(prompt), pointed.box as Box, options);
   const previous = pointed.previous ?? null;
   const clicks = pointed.clicks ?? [];
   const window = pointedWindow({ ...(pointed.box ? { box: pointed.box } : {}), clicks }, previous, W, H);
@@ -126,19 +137,64 @@ export const BOX_GATE_MARGIN = { small: 0, large: 0.1 } as const;
 /** Boxes covering less than this share of the film are small (BOX_GATE_MARGIN). */
 export const SMALL_BOX_SHARE = 0.1;
 
+function isSmallBox(box: Box, width: number, height: number): boolean {
+  return ((box.x1 - box.x0) * (box.y1 - box.y0)) / (width * height) < SMALL_BOX_SHARE;
+}
+
 /** `map` (at the source size) set to 0 outside the box grown by its BOX_GATE_MARGIN. */
-function insideBox(map: Plane<Float32Array>, box: Box): Plane<Float32Array> {
-  const share = ((box.x1 - box.x0) * (box.y1 - box.y0)) / (map.width * map.height);
-  const margin = share < SMALL_BOX_SHARE ? BOX_GATE_MARGIN.small : BOX_GATE_MARGIN.large;
+function insideBox<T extends Float32Array | Uint8Array>(map: Plane<T>, box: Box): Plane<T> {
+  const margin = isSmallBox(box, map.width, map.height) ? BOX_GATE_MARGIN.small : BOX_GATE_MARGIN.large;
   const mx = (box.x1 - box.x0) * margin;
   const my = (box.y1 - box.y0) * margin;
-  const data = Float32Array.from(map.data);
+  const data = map.data.slice() as T;
   for (let y = 0; y < map.height; y++)
     for (let x = 0; x < map.width; x++) {
       const inside = x + 0.5 >= box.x0 - mx && x + 0.5 < box.x1 + mx && y + 0.5 >= box.y0 - my && y + 0.5 < box.y1 + my;
       if (!inside) data[y * map.width + x] = 0;
     }
   return { ...map, data };
+}
+
+/**
+ * Whether a box is answered on the whole film by the text model: a chest prompt with text, a large box
+ * and no clicks. Its window would be most of the film, so zooming gains little and loses what the
+ * whole-film answer has (the lung gate, every test-time view): infection text + box 0.799 zoomed vs
+ * 0.832 this way (docs/EXPERIMENTS.md, "A chest box on the whole film").
+ */
+export function wholeFilmBox(reading: PromptReading, pointed: PointedPrompt, width: number, height: number): boolean {
+  const { box, clicks = [], previous } = pointed;
+  return (
+    reading.chest &&
+    reading.text.trim() !== '' &&
+    box !== undefined &&
+    !isSmallBox(box, width, height) &&
+    clicks.length === 0 &&
+    !previous
+  );
+}
+
+/** The text model's whole-film answer to `reading`, kept inside `box` (grown by its margin). */
+async function boxOnWholeFilm(
+  textModel: SegmentationModel,
+  film: Plane<Float32Array>,
+  reading: PromptReading,
+  box: Box,
+  options: SegmentOptions,
+): Promise<PointedSegmentation> {
+  const { width: W, height: H } = film;
+  const answer = await segment(textModel, modelInput(film), reading, { width: W, height: H }, options);
+  const onGrid = (map: Plane<Float32Array>): Plane<Float32Array> => {
+    const sx = map.width / W;
+    const sy = map.height / H;
+    return insideBox(map, { x0: box.x0 * sx, y0: box.y0 * sy, x1: box.x1 * sx, y1: box.y1 * sy });
+  };
+  return {
+    ...answer,
+    mask: insideBox(answer.mask, box),
+    gated: 'box',
+    probability: answer.probability && onGrid(answer.probability),
+    window: { x: 0, y: 0, side: Math.max(W, H) },
+  };
 }
 
 /** `answer` (decoded in `window`) with `previous` kept outside it: a click corrects where it points. */
