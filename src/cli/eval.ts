@@ -34,7 +34,7 @@ import {
 } from '../main/evaluation/paraphrase';
 import { type PromptMode, parsePromptMode } from '../main/evaluation/prompt-modes';
 import { readBlockFile, writeBlock } from '../main/files/doc-block';
-import { DEFAULT_MODEL_DIR, defaultModelDir } from '../main/model-files/model-folder';
+import { defaultModelDir, textModelBeside } from '../main/model-files/model-folder';
 import { FEEDS, type Feed } from '../main/prompt/reading';
 import { TEST_TIME_VIEWS, type View } from '../main/segmenter/pipeline/test-time-views';
 import { loadModel } from '../main/segmenter/runtime/model-files';
@@ -125,7 +125,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const modelDir = resolve(values.model ?? defaultModelDir(pointed));
   const model = await loadModel(modelDir, threads);
   // As the app answers: the text model's answer first, the region model's for the box and clicks.
-  const textDir = values['text-model'] ?? (pointed && values.model === undefined ? DEFAULT_MODEL_DIR : undefined);
+  const textDir = values['text-model'] ?? textModelBeside(pointed, values.model !== undefined);
   const textModel = textDir && resolve(textDir) !== modelDir ? await loadModel(resolve(textDir), threads) : undefined;
   const perImage = values['per-image'] ? createWriteStream(resolve(values['per-image'])) : null;
   const images: ImageScore[] = [];

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { writeWhole } from '../main/files/write-whole';
 import type { Box } from '../main/imaging/zoom-window';
 import { encodeMaskPng } from '../main/io/png-mask';
-import { DEFAULT_MODEL_DIR, defaultModelDir } from '../main/model-files/model-folder';
+import { defaultModelDir, textModelBeside } from '../main/model-files/model-folder';
 import { readPrompt } from '../main/prompt/reading';
 import { scopeNotices } from '../main/prompt/scope';
 import { shownReading } from '../main/prompt/shown-reading';
@@ -167,11 +167,8 @@ export async function segmentCommand(argv: string[]): Promise<number> {
 
   const model = await openModel(request);
   // As the app routes a box: the text model beside the default region model answers a chest box on the whole film.
-  const textDir = resolve(DEFAULT_MODEL_DIR);
-  const textModel =
-    pointed && !request.modelGiven && request.modelDir !== textDir
-      ? await openModel({ ...request, modelDir: textDir })
-      : undefined;
+  const textDir = textModelBeside(pointed, request.modelGiven);
+  const textModel = textDir ? await openModel({ ...request, modelDir: resolve(textDir) }) : undefined;
   const reading = readPrompt(prompt);
   try {
     const result = pointed

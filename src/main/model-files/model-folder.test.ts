@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../testing/shared-data';
 import { writeRandomModel } from '../testing/tiny-model';
 import { modelWeights } from '../training/model-weights';
 import { MANIFEST_FILE, verifyManifest, writeManifest } from './manifest';
-import { copyModel } from './model-folder';
+import { copyModel, DEFAULT_MODEL_DIR, textModelBeside } from './model-folder';
 
 let dir: string;
 
@@ -236,5 +236,14 @@ describe('a folder opened with other weights, and a folder copied', () => {
     for (const name of await readdir(from))
       expect(await readFile(join(to, name)), name).toEqual(await readFile(join(from, name)));
     expect(await answer(to)).toEqual(await answer(from));
+  });
+});
+
+describe('the text model beside the default region model', () => {
+  it('answers the text of a pointed prompt only when no model was named and the region model is installed', () => {
+    // The tests run in the repository root, where models/region ships beside models/base.
+    expect(textModelBeside(true, false)).toBe(DEFAULT_MODEL_DIR);
+    expect(textModelBeside(true, true)).toBeNull();
+    expect(textModelBeside(false, false)).toBeNull();
   });
 });

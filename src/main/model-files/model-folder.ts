@@ -32,6 +32,15 @@ export function defaultModelDir(pointed: boolean): string {
   return pointed && existsSync(DEFAULT_REGION_MODEL_DIR) ? DEFAULT_REGION_MODEL_DIR : DEFAULT_MODEL_DIR;
 }
 
+/**
+ * The text model that answers beside the command line's default region model (the text before clicks, a
+ * chest box on the whole film), as the app routes them; null when a model was named or the default is the
+ * text model itself.
+ */
+export function textModelBeside(pointed: boolean, modelGiven: boolean): string | null {
+  return pointed && !modelGiven && defaultModelDir(true) !== DEFAULT_MODEL_DIR ? DEFAULT_MODEL_DIR : null;
+}
+
 const FORMAT = 'nextmask-ntp-mriseg';
 export const MODEL_FILES = {
   prefill: 'prefill.onnx',

@@ -91,15 +91,16 @@ export async function segmentPointed(
   const { width: W, height: H } = film;
   checkPointed(model, pointed, W, H);
   const { textModel, ...options } = pointedOptions;
-  if (textModel && options.gate !== false && wholeFilmBox(readingOf(prompt), pointed, W, H))
-    return boxOnWholeFilm(textModel, film, readingOf(prompt), pointed.box as Box, options);
+  const reading = readingOf(prompt);
+  if (textModel && options.gate !== false && wholeFilmBox(reading, pointed, W, H))
+    return boxOnWholeFilm(textModel, film, reading, pointed.box as Box, options);
   const previous = pointed.previous ?? null;
   const clicks = pointed.clicks ?? [];
   const window = pointedWindow({ ...(pointed.box ? { box: pointed.box } : {}), clicks }, previous, W, H);
   if (!window) throw new Error('a click that removes must land on or near the answer: click on the part to take away');
   const crop = cropWindow(film, window, SAMPLE_SIZE);
   const grid = { width: SAMPLE_SIZE, height: SAMPLE_SIZE };
-  const inner = await segment(model, crop, inWindow(readingOf(prompt)), grid, {
+  const inner = await segment(model, crop, inWindow(reading), grid, {
     ...options,
     region: {
       ...(pointed.box ? { box: boxOnGrid(pointed.box, window) } : {}),
