@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { correctedParts, drawKind, jitterBox, regionItem, simulateCorrections, windowText } from './region-items';
+import {
+  boxPrior,
+  correctedParts,
+  drawKind,
+  jitterBox,
+  regionItem,
+  simulateCorrections,
+  windowText,
+} from './region-items';
 import { createRng } from './rng';
 import type { Sample } from './samples';
 
@@ -59,7 +67,12 @@ describe('region items', () => {
     expect(box.x1).toBeLessThanOrEqual(256);
     expect(box.x1 - box.x0).toBeGreaterThan(100);
     expect(item.text === '' || !/region/.test(item.text)).toBe(true);
-    expect(item.prior).toBeNull();
+    // A small box's prior is its inscribed ellipse: on inside the box's centre, off at its corners.
+    const prior = item.prior as NonNullable<typeof item.prior>;
+    const at = (x: number, y: number) => prior.data[Math.floor(y) * 256 + Math.floor(x)];
+    expect(at((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)).toBe(1);
+    expect(at(box.x0 + 1, box.y0 + 1)).toBe(0);
+    expect(at(box.x1 + 3, (box.y0 + box.y1) / 2)).toBe(0);
     // The window is cut from the film itself: the lesion is bright where the mask is.
     let on = 0;
     let onBright = 0;
@@ -69,6 +82,15 @@ describe('region items', () => {
       if ((item.image.data[i] as number) > 0.5) onBright++;
     });
     expect(onBright / on).toBeGreaterThan(0.9);
+  });
+
+  it('gives a small box its ellipse as the prior, and a large one none', () => {
+    const window = { x: 0, y: 0, side: 400 };
+    expect(boxPrior({ x0: 0, y0: 0, x1: 400, y1: 300 }, window, 400, 300)).toBeNull();
+    const prior = boxPrior({ x0: 100, y0: 100, x1: 200, y1: 150 }, window, 400, 300);
+    // 256 / 400 of the source per grid pixel: the ellipse's area is π/4 of the box's.
+    const on = prior?.data.reduce((a, v) => a + v, 0) ?? 0;
+    expect(on / (100 * 50 * (256 / 400) ** 2)).toBeCloseTo(Math.PI / 4, 1);
   });
 
   it('places correction clicks on the errors of the answer so far, and gives the answer before the last one', () => {

@@ -14,9 +14,11 @@ import type { Mask, Plane } from '../imaging/resample';
 import {
   type Box,
   boundingBox,
+  boxEllipse,
   boxInWindow,
   CLICK_CONTEXT,
   cropWindow,
+  isSmallBox,
   pointInWindow,
   regionWindow,
   type ZoomWindow,
@@ -139,13 +141,21 @@ export function pointedWindow(
   return regionWindow(region, region.box ? [] : correctedParts(previous, region.clicks ?? []), width, height);
 }
 
+/**
+ * The prior a box prompt decodes with: the ellipse of a small box (boxEllipse), none for a large one (a
+ * lung's box is no ellipse). Training's box items and the segmenter's box answers both take it.
+ */
+export function boxPrior(box: Box, window: ZoomWindow, width: number, height: number): Mask | null {
+  return isSmallBox(box, width, height) ? boxEllipse(box, window, SAMPLE_SIZE) : null;
+}
+
 /** How often a box item leaves its prompt out (the box alone must answer too). */
 export const BOX_TEXTLESS = 0.25;
 
 /**
  * A box item: the window a box prompt decodes in (regionWindow, as the segmenter cuts it) from `film`
  * (grey in [0, 1] at the source size) under training's intensity jitter, the target cut to it, the box
- * in the window's frame, and `prompt` (left out BOX_TEXTLESS of draws). Training draws `box` around
+ * in the window's frame, its prior (boxPrior), and `prompt` (left out BOX_TEXTLESS of draws). Training draws `box` around
  * the target; fine-tuning also takes the box a clinician drew.
  */
 export function boxWindowItem(
@@ -161,7 +171,7 @@ export function boxWindowItem(
     mask: cropMask(target, window),
     text: chance(rng, BOX_TEXTLESS) ? '' : prompt,
     region: { box: boxOnGrid(box, window) },
-    prior: null,
+    prior: boxPrior(box, window, target.width, target.height),
   };
 }
 

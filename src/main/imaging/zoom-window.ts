@@ -154,6 +154,34 @@ export function unionBox(boxes: readonly (Box | null)[], points: readonly { x: n
   };
 }
 
+/** Boxes covering less than this share of the film are small: a lesion's, not a lung's or a spread infection's. */
+export const SMALL_BOX_SHARE = 0.1;
+
+export function isSmallBox(box: Box, width: number, height: number): boolean {
+  return ((box.x1 - box.x0) * (box.y1 - box.y0)) / (width * height) < SMALL_BOX_SHARE;
+}
+
+/**
+ * The ellipse inscribed in `box` (source pixels) on the window's `size`x`size` grid. Why: a small box is
+ * drawn around one compact lesion, which fills about the ellipse of its box (on BTXRD val the ellipse
+ * alone scores Dice 0.744), so the model is given it as its prior to correct, as SAM takes a mask input.
+ */
+export function boxEllipse(box: Box, window: ZoomWindow, size: number): Plane<Uint8Array> {
+  const data = new Uint8Array(size * size);
+  const scale = window.side / size;
+  const cx = (box.x0 + box.x1) / 2;
+  const cy = (box.y0 + box.y1) / 2;
+  const rx = (box.x1 - box.x0) / 2;
+  const ry = (box.y1 - box.y0) / 2;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const dx = (window.x + (x + 0.5) * scale - cx) / rx;
+      const dy = (window.y + (y + 0.5) * scale - cy) / ry;
+      if (dx * dx + dy * dy <= 1) data[y * size + x] = 1;
+    }
+  return { width: size, height: size, data };
+}
+
 /**
  * Smallest window side when only clicks say where, as a share of the film's longer side: a click says
  * where, not how large, and a third of the film holds 9 in 10 BTXRD training lesions (their boxes' longer

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTrainStep } from '../engine/train-step';
 import { type ArchitectureConfig, DEFAULT_LOSSES, layoutOf } from '../model/config';
 import { randomParams, TINY_DECODER_ARCH } from '../testing/tiny-model';
-import { extendWeights } from './extend-weights';
+import { extendWeights, startingWeights } from './extend-weights';
 import { modelBatch, modelLoss } from './train-graph';
 
 const text: ArchitectureConfig = TINY_DECODER_ARCH;
@@ -43,7 +43,17 @@ describe('extending a trained model with a region part', () => {
     expect(Math.max(...roleA.map(Math.abs))).toBeGreaterThan(0);
   });
 
-  it('refuses a model that already has a region part', () => {
+  it('refuses to extend a model that already has a region part', () => {
     expect(() => extendWeights(out, specs, to, to, D, 1)).toThrow(/already has a region part/);
+  });
+
+  it('starts a run from a region model as it is, and extends a text model', () => {
+    const again = startingWeights(out, specs, to, to, D, 1);
+    for (const [name, values] of Object.entries(out))
+      expect(Array.from(again[name] as Float32Array)).toEqual(Array.from(values));
+    expect(again['embed.tokens']).not.toBe(out['embed.tokens']);
+    expect(startingWeights(old, specs, from, to, D, 1)['embed.tokens']?.length).toBe(to.vocab * D);
+    const smaller = { ...out, 'embed.prior': new Float32Array(1) };
+    expect(() => startingWeights(smaller, specs, to, to, D, 1)).toThrow(/embed.prior differs in size/);
   });
 });

@@ -13,6 +13,28 @@ const POSITIONS = 'embed.positions';
 const BLOCK_STD = 0.02;
 const POSITION_STD = 0.01;
 
+/**
+ * The weights a run starts from: `params` as they are when the trained model is laid out as `to` (a
+ * region model trained on), else extended to it (extendWeights).
+ */
+export function startingWeights(
+  params: Record<string, Float32Array>,
+  specs: readonly ParamSpec[],
+  from: TokenLayout,
+  to: TokenLayout,
+  width: number,
+  seed: number,
+): Record<string, Float32Array> {
+  if (JSON.stringify(from) !== JSON.stringify(to)) return extendWeights(params, specs, from, to, width, seed);
+  const out: Record<string, Float32Array> = {};
+  for (const spec of specs) {
+    const old = params[spec.name];
+    if (!old || old.length !== spec.size) throw new Error(`${spec.name} differs in size between the two models`);
+    out[spec.name] = Float32Array.from(old);
+  }
+  return out;
+}
+
 /** `params` (of a model laid out as `from`) as the parameters `specs` of a model laid out as `to`. */
 export function extendWeights(
   params: Record<string, Float32Array>,
@@ -22,7 +44,8 @@ export function extendWeights(
   width: number,
   seed: number,
 ): Record<string, Float32Array> {
-  if (from.regionSlots > 0) throw new Error('the model already has a region part: train it as it is');
+  if (from.regionSlots > 0)
+    throw new Error('the model already has a region part of another layout: it cannot be extended');
   if (to.regionOffset !== from.vocab) throw new Error('the two models do not share their token ids');
   const sample = normal(seed);
   const out: Record<string, Float32Array> = {};

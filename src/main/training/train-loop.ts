@@ -19,7 +19,7 @@ import { exportModel } from '../model-files/model-folder';
 import { loadModel } from '../segmenter/runtime/model-files';
 import { architectureOf, loadTokenizers, type Tokenizers, tokenizeSample } from '../segmenter/runtime/tokenizer-set';
 import { codewordInitialParams } from './codeword-init';
-import { extendWeights } from './extend-weights';
+import { startingWeights } from './extend-weights';
 import { HetMemory } from './het-memory';
 import { modelWeights } from './model-weights';
 import { type HetRecorder, runSteps, type StepInfo, type StepRow } from './step-loop';
@@ -77,7 +77,7 @@ async function freshState(
   const zeros = () => Object.fromEntries(program.params.map((p) => [p.name, new Float32Array(p.size)]));
   if (cfg.train.initFrom) {
     const w = await modelWeights(cfg.train.initFrom);
-    const params = extendWeights(w.params, program.params, layoutOf(w.architecture), layout, arch.width, cfg.seed);
+    const params = startingWeights(w.params, program.params, layoutOf(w.architecture), layout, arch.width, cfg.seed);
     return { steps: 0, params, m: zeros(), v: zeros() };
   }
   if (cfg.train.init === 'random') return null;

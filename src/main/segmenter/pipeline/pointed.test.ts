@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelInput } from '../../imaging/model-input';
+import { SMALL_BOX_SHARE } from '../../imaging/zoom-window';
 import { readPrompt } from '../../prompt/reading';
 import { TINY_REGION, writeRandomModel } from '../../testing/tiny-model';
 import { loadModel, releaseModel, type SegmentationModel } from '../runtime/model-files';
-import { checkPointable, clickGate, SMALL_BOX_SHARE, segmentPointed, wholeFilmBox } from './pointed';
+import { checkPointable, clickGate, segmentPointed, wholeFilmBox } from './pointed';
 import { segment } from './segment';
 
 let dir: string;
@@ -74,6 +75,16 @@ describe('pointed prompts (zoomed decode)', () => {
     expect(outside(r.mask.data, grown)).toBe(0);
     const ungated = await segmentPointed(model, film, 'left lung', { box }, { gate: false });
     expect(outside(ungated.mask.data, grown)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('answers a box from the box alone: an earlier answer is neither its prior nor kept outside it', async () => {
+    const previous = { width: W, height: H, data: new Uint8Array(W * H) };
+    for (let py = 150; py < 190; py++) for (let px = 200; px < 260; px++) previous.data[py * W + px] = 1;
+    const box = { x0: 40, y0: 30, x1: 90, y1: 70 };
+    const after = await segmentPointed(model, film, 'left lung', { box, previous });
+    const fresh = await segmentPointed(model, film, 'left lung', { box });
+    expect(outside(after.mask.data, box)).toBe(0);
+    expect(Array.from(after.probability?.data ?? [])).toEqual(Array.from(fresh.probability?.data ?? []));
   }, 60_000);
 
   it('answers a chest prompt with a large box on the whole film with the text model, kept inside the box', async () => {

@@ -1,15 +1,15 @@
 // A pointed prompt (a box, clicks, or both, with or without text) → one mask, by the zoomed decode: the
 // window around what was pointed at (imaging/zoom-window.ts: the box and a margin, or the positive clicks
 // and the previous answer) is cut from the film at its own resolution, brought to the model's grid and
-// decoded with the box and clicks as region tokens and the previous answer as the prior; the window's
-// map is pasted back at the source size and cut there. Why: a bone lesion is one or two patches of the
-// whole film, and many patches of its window.
+// decoded with the box and clicks as region tokens and a prior (a small box's ellipse, or the answer the
+// clicks correct); the window's map is pasted back at the source size and cut there. Why: a bone lesion
+// is one or two patches of the whole film, and many patches of its window.
 import type { RegionClick } from '../../../shared/tokens';
 import { connectedComponents } from '../../data/components';
-import { boxOnGrid, clicksInWindow, cropMask, pointedWindow } from '../../data/region-items';
+import { boxOnGrid, boxPrior, clicksInWindow, cropMask, pointedWindow } from '../../data/region-items';
 import { modelInput, SAMPLE_SIZE } from '../../imaging/model-input';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
-import { type Box, boundingBox, cropWindow, pasteWindow, type ZoomWindow } from '../../imaging/zoom-window';
+import { type Box, boundingBox, cropWindow, isSmallBox, pasteWindow, type ZoomWindow } from '../../imaging/zoom-window';
 import { inWindow, type PromptReading, readingOf } from '../../prompt/reading';
 import { GRID_PIXELS } from '../../tokenizers/grid';
 import type { SegmentationModel } from '../runtime/model-files';
@@ -106,14 +106,15 @@ export async function segmentPointed(
       ...(pointed.box ? { box: boxOnGrid(pointed.box, window) } : {}),
       clicks: clicksInWindow(clicks, window),
     },
-    prior: previous && cropMask(previous, window),
+    prior: priorOf(pointed, window, W, H),
     ...(options.onDraft ? { onDraft: (draft) => options.onDraft?.(pasteMask(draft, window, W, H)) } : {}),
   });
   let map = inner.probability && pasteWindow(inner.probability, window, W, H);
   const boxGate = pointed.box && options.gate !== false;
   if (map && boxGate) map = insideBox(map, pointed.box as Box);
   const decoded = map ? thresholdMap(map, inner.cut as number) : pasteMask(inner.mask, window, W, H);
-  const kept = previous ? keptOutside(decoded, previous, window) : decoded;
+  // A box says where the answer is: the previous answer outside its window is not kept.
+  const kept = previous && !pointed.box ? keptOutside(decoded, previous, window) : decoded;
   const mask = options.gate === false ? kept : clickGate(kept, clicks);
   return {
     ...inner,
@@ -127,6 +128,16 @@ export async function segmentPointed(
 }
 
 /**
+ * What the window's decode starts from: with clicks, the answer they correct (as training's click items);
+ * with a box alone, the box's own prior (boxPrior), not an earlier answer, as training's box items.
+ */
+function priorOf(pointed: PointedPrompt, window: ZoomWindow, width: number, height: number): Mask | null {
+  const { box, clicks = [], previous } = pointed;
+  if (box && clicks.length === 0) return boxPrior(box, window, width, height);
+  return previous ? cropMask(previous, window) : null;
+}
+
+/**
  * How far past the box an answer may reach, as a share of the box's size per side: a clinician's box is
  * drawn around the region, looser or tighter, not beside it. A small box (a bone lesion) bounds the answer
  * exactly: at the window's scale the model's answer spills past a compact lesion's edge. A large one (a
@@ -134,13 +145,6 @@ export async function segmentPointed(
  * (docs/EXPERIMENTS.md, the box gate's rows).
  */
 export const BOX_GATE_MARGIN = { small: 0, large: 0.1 } as const;
-
-/** Boxes covering less than this share of the film are small (BOX_GATE_MARGIN). */
-export const SMALL_BOX_SHARE = 0.1;
-
-function isSmallBox(box: Box, width: number, height: number): boolean {
-  return ((box.x1 - box.x0) * (box.y1 - box.y0)) / (width * height) < SMALL_BOX_SHARE;
-}
 
 /** `map` (at the source size) set to 0 outside the box grown by its BOX_GATE_MARGIN. */
 function insideBox<T extends Float32Array | Uint8Array>(map: Plane<T>, box: Box): Plane<T> {
