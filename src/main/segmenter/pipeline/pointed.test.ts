@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelInput } from '../../imaging/model-input';
-import { SMALL_BOX_SHARE } from '../../imaging/zoom-window';
+import { boundingBox, SMALL_BOX_SHARE } from '../../imaging/zoom-window';
 import { readPrompt } from '../../prompt/reading';
 import { TINY_REGION, writeRandomModel } from '../../testing/tiny-model';
 import { loadModel, releaseModel, type SegmentationModel } from '../runtime/model-files';
@@ -85,6 +85,24 @@ describe('pointed prompts (zoomed decode)', () => {
     const fresh = await segmentPointed(model, film, 'left lung', { box });
     expect(outside(after.mask.data, box)).toBe(0);
     expect(Array.from(after.probability?.data ?? [])).toEqual(Array.from(fresh.probability?.data ?? []));
+  }, 60_000);
+
+  it('reads a text-less box around the lungs as "both lungs" on the whole film; another large box is zoomed', async () => {
+    const lungs = await segment(model, modelInput(film), 'both lungs', { width: W, height: H });
+    const around = boundingBox(lungs.mask);
+    expect(around).not.toBeNull();
+    const box = around as NonNullable<typeof around>;
+    expect(((box.x1 - box.x0) * (box.y1 - box.y0)) / (W * H)).toBeGreaterThanOrEqual(SMALL_BOX_SHARE);
+    const r = await segmentPointed(model, film, '', { box }, { textModel: model });
+    expect(r.window).toEqual({ x: 0, y: 0, side: W });
+    expect(Array.from(r.mask.data)).toEqual(Array.from(lungs.mask.data));
+    // A large box that matches no lung's box (here: a quarter of it, in a corner) is about something else.
+    const corner = { x0: box.x0, y0: box.y0, x1: box.x0 + (box.x1 - box.x0) / 2, y1: box.y0 + (box.y1 - box.y0) / 2 };
+    expect(((corner.x1 - corner.x0) * (corner.y1 - corner.y0)) / (W * H)).toBeGreaterThanOrEqual(SMALL_BOX_SHARE);
+    const zoomed = await segmentPointed(model, film, '', { box: corner }, { textModel: model });
+    expect(zoomed.window).not.toEqual(r.window);
+    // Without a text model beside it, or with text, the box is the region model's.
+    expect((await segmentPointed(model, film, '', { box })).window).not.toEqual(r.window);
   }, 60_000);
 
   it('answers a chest prompt with a large box on the whole film with the text model, kept inside the box', async () => {

@@ -6,6 +6,8 @@
 // is one or two patches of the whole film, and many patches of its window.
 import type { RegionClick } from '../../../shared/tokens';
 import { connectedComponents } from '../../data/components';
+import { canonicalLungPrompt } from '../../data/lung-prompts';
+import { splitLungs } from '../../data/lungs';
 import { boxOnGrid, boxPrior, clicksInWindow, cropMask, pointedWindow } from '../../data/region-items';
 import { modelInput, SAMPLE_SIZE } from '../../imaging/model-input';
 import { type Mask, type Plane, resizeBilinear, thresholdMap } from '../../imaging/resample';
@@ -94,6 +96,10 @@ export async function segmentPointed(
   const reading = readingOf(prompt);
   if (textModel && options.gate !== false && wholeFilmBox(reading, pointed, W, H))
     return boxOnWholeFilm(textModel, film, reading, pointed.box as Box, options);
+  if (textModel && options.gate !== false && lungBoxCandidate(reading, pointed, W, H)) {
+    const lung = await lungBoxAnswer(textModel, film, pointed.box as Box, options);
+    if (lung) return lung;
+  }
   const previous = pointed.previous ?? null;
   const clicks = pointed.clicks ?? [];
   const window = pointedWindow({ ...(pointed.box ? { box: pointed.box } : {}), clicks }, previous, W, H);
@@ -178,6 +184,65 @@ export function wholeFilmBox(reading: PromptReading, pointed: PointedPrompt, wid
   );
 }
 
+/** A box alone (no text, clicks or earlier answer), large: it may outline a lung (lungBoxAnswer). */
+function lungBoxCandidate(reading: PromptReading, pointed: PointedPrompt, width: number, height: number): boolean {
+  const { box, clicks = [], previous } = pointed;
+  return (
+    reading.text.trim() === '' && box !== undefined && !isSmallBox(box, width, height) && !clicks.length && !previous
+  );
+}
+
+/**
+ * How closely a text-less box must match the box of a lung (or of both) in the text model's lung answer
+ * to be read as "that lung": a box drawn around a lung field hugs it (a tenth per edge), one drawn around
+ * an infected area covers part of it.
+ */
+export const LUNG_BOX_IOU = 0.6;
+
+/**
+ * A text-less large box read as the lung it outlines: the text model's "both lungs" answer on the whole
+ * film is split into the patient's sides, and when the box matches the box of one side or both
+ * (LUNG_BOX_IOU), that prompt is answered on the whole film and kept inside the box. Null when it
+ * outlines neither: the box is about something else (an infected area), decoded zoomed. Why: on the whole
+ * film the lungs are answered with the lung gate and every view, which a window loses.
+ */
+async function lungBoxAnswer(
+  textModel: SegmentationModel,
+  film: Plane<Float32Array>,
+  box: Box,
+  options: SegmentOptions,
+): Promise<PointedSegmentation | null> {
+  const { width: W, height: H } = film;
+  const both = await segment(
+    textModel,
+    modelInput(film),
+    canonicalLungPrompt('both'),
+    { width: W, height: H },
+    options,
+  );
+  const sides = splitLungs(both.mask);
+  const fits = (mask: Mask) => {
+    const b = boundingBox(mask);
+    return b ? boxIoU(b, box) : 0;
+  };
+  const candidates = [
+    { target: 'both' as const, fit: fits(both.mask) },
+    { target: 'left' as const, fit: fits(sides.left) },
+    { target: 'right' as const, fit: fits(sides.right) },
+  ].sort((a, b) => b.fit - a.fit);
+  const best = candidates[0] as (typeof candidates)[number];
+  if (best.fit < LUNG_BOX_IOU) return null;
+  if (best.target === 'both') return keptInBox(both, box, W, H);
+  return boxOnWholeFilm(textModel, film, readingOf(canonicalLungPrompt(best.target)), box, options);
+}
+
+function boxIoU(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0));
+  const h = Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  const area = (r: Box) => (r.x1 - r.x0) * (r.y1 - r.y0);
+  return (w * h) / (area(a) + area(b) - w * h);
+}
+
 /** The text model's whole-film answer to `reading`, kept inside `box` (grown by its margin). */
 async function boxOnWholeFilm(
   textModel: SegmentationModel,
@@ -187,10 +252,14 @@ async function boxOnWholeFilm(
   options: SegmentOptions,
 ): Promise<PointedSegmentation> {
   const { width: W, height: H } = film;
-  const answer = await segment(textModel, modelInput(film), reading, { width: W, height: H }, options);
+  return keptInBox(await segment(textModel, modelInput(film), reading, { width: W, height: H }, options), box, W, H);
+}
+
+/** A whole-film answer on a `width`x`height` film kept inside `box` (grown by its margin). */
+function keptInBox(answer: Segmentation, box: Box, width: number, height: number): PointedSegmentation {
   const onGrid = (map: Plane<Float32Array>): Plane<Float32Array> => {
-    const sx = map.width / W;
-    const sy = map.height / H;
+    const sx = map.width / width;
+    const sy = map.height / height;
     return insideBox(map, { x0: box.x0 * sx, y0: box.y0 * sy, x1: box.x1 * sx, y1: box.y1 * sy });
   };
   return {
@@ -198,7 +267,7 @@ async function boxOnWholeFilm(
     mask: insideBox(answer.mask, box),
     gated: 'box',
     probability: answer.probability && onGrid(answer.probability),
-    window: { x: 0, y: 0, side: Math.max(W, H) },
+    window: { x: 0, y: 0, side: Math.max(width, height) },
   };
 }
 
