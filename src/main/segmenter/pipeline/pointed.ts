@@ -173,23 +173,17 @@ function insideBox<T extends Float32Array | Uint8Array>(map: Plane<T>, box: Box)
  * 0.832 this way (docs/EXPERIMENTS.md, "A chest box on the whole film").
  */
 export function wholeFilmBox(reading: PromptReading, pointed: PointedPrompt, width: number, height: number): boolean {
-  const { box, clicks = [], previous } = pointed;
-  return (
-    reading.chest &&
-    reading.text.trim() !== '' &&
-    box !== undefined &&
-    !isSmallBox(box, width, height) &&
-    clicks.length === 0 &&
-    !previous
-  );
+  return reading.chest && reading.text.trim() !== '' && largeBoxAlone(pointed, width, height);
 }
 
 /** A box alone (no text, clicks or earlier answer), large: it may outline a lung (lungBoxAnswer). */
 function lungBoxCandidate(reading: PromptReading, pointed: PointedPrompt, width: number, height: number): boolean {
-  const { box, clicks = [], previous } = pointed;
-  return (
-    reading.text.trim() === '' && box !== undefined && !isSmallBox(box, width, height) && !clicks.length && !previous
-  );
+  return reading.text.trim() === '' && largeBoxAlone(pointed, width, height);
+}
+
+/** A large box with no clicks and no earlier answer to correct. */
+function largeBoxAlone({ box, clicks = [], previous }: PointedPrompt, width: number, height: number): boolean {
+  return box !== undefined && !isSmallBox(box, width, height) && clicks.length === 0 && !previous;
 }
 
 /**
